@@ -1,0 +1,64 @@
+"""Typed, bilingual business errors shared by every domain.
+
+Each domain declares an enum of error codes whose values carry the Chinese and English message
+templates. Services raise ``ServiceError``; the GraphQL layer turns it into ``errors { field code message }``
+in the language the request negotiated (Chinese unless the client asks for English).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+from django.utils import translation
+
+
+class ErrorCode(enum.Enum):
+    """Base for domain error-code enums: ``NAME = ("中文模板", "English template")``."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        self.zh = zh
+        self.en = en
+
+    def render(self, **params: object) -> str:
+        template = self.en if (translation.get_language() or "").startswith("en") else self.zh
+        return template.format(**params)
+
+
+class CommonErrorCode(ErrorCode):
+    NOT_FOUND = ("对象不存在或无权查看。", "The object does not exist or is not visible to you.")
+    PERMISSION_DENIED = ("无权执行此操作。", "You are not allowed to do this.")
+    INVALID_ID = ("ID 格式不正确。", "The ID is malformed.")
+    INVALID = ("输入不正确：{detail}", "Invalid input: {detail}")
+
+
+class ServiceError(Exception):
+    """One or more user mistakes found by a service; nothing was changed."""
+
+    def __init__(self, code: ErrorCode, field: str | None = None, **params: object) -> None:
+        self.problems: list[tuple[ErrorCode, str | None, dict]] = [(code, field, params)]
+        super().__init__(code.name)
+
+    @classmethod
+    def many(cls, problems: Iterable[tuple[ErrorCode, str | None, dict]]) -> ServiceError:
+        problems = list(problems)
+        code, field, params = problems[0]
+        error = cls(code, field, **params)
+        error.problems = problems
+        return error
+
+    @property
+    def code(self) -> ErrorCode:
+        return self.problems[0][0]
+
+    def rendered(self) -> list[tuple[str | None, str, str]]:
+        """(field, CODE, message in the active language) for each problem."""
+        return [(field, code.name, code.render(**params)) for code, field, params in self.problems]
+
+
+def not_found(field: str | None = "id") -> ServiceError:
+    return ServiceError(CommonErrorCode.NOT_FOUND, field)
+
+
+def permission_denied(field: str | None = None) -> ServiceError:
+    return ServiceError(CommonErrorCode.PERMISSION_DENIED, field)

@@ -1,0 +1,110 @@
+"""Demo data drawn from the places in shared/GLOSSARY.md. Plain data; demo/loader.py writes it.
+
+County and city division codes are the real GB/T 2260 codes. Township (9-digit) and village (12-digit)
+codes are made up inside the right county, since the real statistics codes were not at hand.
+"""
+
+from dataclasses import dataclass, field
+
+from orgs.models import Kind, Level, System
+from permissions.catalog import Role
+
+L, WF, U = System.LEAGUE, System.WOMENS_FEDERATION, System.UNIT
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str
+    system: str
+    kind: str
+    level: int
+    division_code: str = ""
+    children: tuple = field(default_factory=tuple)
+    short_name: str = ""
+
+
+def town(name, code, villages, system=L):
+    kind = Kind.LEAGUE_COMMITTEE if system == L else Kind.WOMENS_FEDERATION
+    village_kind = Kind.LEAGUE_BRANCH if system == L else Kind.VILLAGE_WOMENS_FEDERATION
+    suffix = "团支部" if system == L else "妇联"
+    return Node(name, system, kind, Level.TOWNSHIP, code, tuple(
+        Node(f"{village}{suffix}", system, village_kind, Level.VILLAGE, f"{code}{i:03d}") for i, village in enumerate(villages, 201)
+    ))
+
+
+def unit(name, kind, code, level=Level.COUNTY):
+    return Node(name, U, kind, level, code)
+
+
+FOREST = (
+    Node("共青团襄阳市委", L, Kind.LEAGUE_COMMITTEE, Level.CITY, "420600", short_name="襄阳团市委", children=(
+        Node("共青团保康县委", L, Kind.LEAGUE_COMMITTEE, Level.COUNTY, "420626", short_name="保康团县委", children=(
+            town("城关镇团委", "420626100", ["东坡社区", "西坡社区"]),
+            town("龙坪镇团委", "420626101", ["龙坪村"]),
+            town("黄堡镇团委", "420626102", ["黄堡村", "白竹村"]),
+            town("歇马镇团委", "420626103", ["歇马村"]),
+            town("后坪镇团委", "420626104", ["后坪村"]),
+            town("马良镇团委", "420626105", ["马良坪村", "三岔村"]),
+            town("过渡湾镇团委", "420626106", ["过渡湾村"]),
+            unit("熊译中学", Kind.SCHOOL, "420626"),
+            unit("县委宣传部", Kind.GOVERNMENT_DEPARTMENT, "420626"),
+            unit("保康县农业局", Kind.GOVERNMENT_DEPARTMENT, "420626"),
+            unit("保康县住建局", Kind.GOVERNMENT_DEPARTMENT, "420626"),
+            unit("保康县电力公司", Kind.STATE_ENTERPRISE, "420626"),
+            unit("保康县工商联", Kind.SOCIAL_ORGANIZATION, "420626"),
+            unit("保康县农商行", Kind.STATE_ENTERPRISE, "420626"),
+        )),
+    )),
+    Node("襄阳市妇联", WF, Kind.WOMENS_FEDERATION, Level.CITY, "420600", children=(
+        Node("保康县妇联", WF, Kind.WOMENS_FEDERATION, Level.COUNTY, "420626", children=(
+            town("马良镇妇联", "420626105", ["马良坪村", "三岔村"], system=WF),
+            town("黄堡镇妇联", "420626102", ["黄堡村"], system=WF),
+        )),
+    )),
+    Node("怀化市妇联", WF, Kind.WOMENS_FEDERATION, Level.CITY, "431200", children=(
+        Node("洪江市妇联", WF, Kind.WOMENS_FEDERATION, Level.COUNTY, "431281", children=(
+            town("茅渡乡妇联", "431281201", ["颜容村"], system=WF),
+        )),
+        Node("沅陵县妇联", WF, Kind.WOMENS_FEDERATION, Level.COUNTY, "431222", children=(
+            town("马底驿乡妇联", "431222203", ["王家村"], system=WF),
+        )),
+        Node("中方县妇联", WF, Kind.WOMENS_FEDERATION, Level.COUNTY, "431221", children=(
+            town("新路河镇妇联", "431221104", ["新路河村"], system=WF),
+        )),
+        Node("芷江侗族自治县妇联", WF, Kind.WOMENS_FEDERATION, Level.COUNTY, "431228"),
+        Node("溆浦县妇联", WF, Kind.WOMENS_FEDERATION, Level.COUNTY, "431224"),
+        Node("辰溪县妇联", WF, Kind.WOMENS_FEDERATION, Level.COUNTY, "431223"),
+    )),
+    Node("南京市妇联", WF, Kind.WOMENS_FEDERATION, Level.CITY, "320100", children=(
+        Node("浦口区妇联", WF, Kind.WOMENS_FEDERATION, Level.COUNTY, "320111", children=(
+            town("石桥镇妇联", "320111104", ["石村村"], system=WF),
+        )),
+    )),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    organization: str
+    role: str
+    note: str
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("xiangyang_league_viewer", "襄阳团市委统计员", "共青团襄阳市委", Role.ROLLUP_VIEWER, "全市统计，不看明细 / city figures, no rows"),
+    DemoAccount("baokang_league_admin", "保康团县委管理员", "共青团保康县委", Role.ORG_ADMIN, "保康县团组织全部，含个人信息 / all of 保康's league tree"),
+    DemoAccount("maliang_league_staff", "马良镇团委干部", "马良镇团委", Role.STAFF, "马良镇，含个人信息 / 马良镇 with PII"),
+    DemoAccount("huangbao_league_staff", "黄堡镇团委干部", "黄堡镇团委", Role.STAFF, "黄堡镇，含个人信息 / 黄堡镇 with PII"),
+    DemoAccount("baokang_wf_staff", "保康县妇联干部", "保康县妇联", Role.STAFF, "保康县妇联系统 / the women's federation tree"),
+    DemoAccount("huaihua_wf_admin", "怀化市妇联管理员", "怀化市妇联", Role.ORG_ADMIN, "怀化市妇联全部 / all of 怀化"),
+    DemoAccount("auditor_baokang", "保康团县委审计员", "共青团保康县委", Role.AUDITOR, "审计日志 / the audit log"),
+)
+
+SUPERUSER = "platform_admin"
+PARTNER_UNIT = "保康县农商行"
+PARTNER_GRANTED_AT = "共青团保康县委"
+PARTNER_TOKEN_NAME = "保康县农商行微心愿对接"
+PARTNER_TOKEN_PERMISSIONS = ("wishes.view_published_wish", "wishes.claim_wish")
+DEFAULT_PASSWORD = "demo-pass-2026"

@@ -1,0 +1,87 @@
+"""Writes the demo data through the services, idempotently: a second run changes nothing."""
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from demo import data
+from orgs import services as org_services
+from orgs.models import Organization
+from permissions import services as access_services
+from permissions.actor import Actor
+from permissions.models import ApiToken, Membership
+from permissions.tokens import digest
+
+TOKEN_FILE = "demo_partner_token"
+
+
+def password() -> str:
+    return os.environ.get("DEMO_PASSWORD") or data.DEFAULT_PASSWORD
+
+
+def _ensure_node(actor: Actor, node: data.Node, parent: Organization | None, created: list) -> None:
+    org = Organization.objects.filter(parent=parent, name=node.name, archived_at__isnull=True).first()
+    if org is None:
+        org = org_services.create_organization(
+            actor, parent_id=parent.pk if parent else None, name=node.name, short_name=node.short_name,
+            system=node.system, kind=node.kind, level=node.level, division_code=node.division_code,
+        )
+        created.append(org.name)
+    for child in node.children:
+        _ensure_node(actor, child, org, created)
+
+
+def _ensure_user(username: str, display_name: str = "", superuser: bool = False):
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, first_name=display_name, is_superuser=superuser, is_staff=superuser)
+        user.set_password(password())
+        user.save()
+    return user
+
+
+def _org(name: str) -> Organization:
+    return Organization.objects.get(name=name, archived_at__isnull=True)
+
+
+def _ensure_partner_token(actor: Actor) -> str:
+    """The partner unit's token: reused from var/ while it is live, else issued anew (old ones revoked)."""
+    path = Path(settings.VAR_DIR) / TOKEN_FILE
+    unit = _org(data.PARTNER_UNIT)
+    live = ApiToken.objects.filter(organization=unit, name=data.PARTNER_TOKEN_NAME, revoked_at__isnull=True)
+    if path.exists() and live.filter(key_hash=digest(path.read_text().strip())).exists():
+        return path.read_text().strip()
+    for stale in live:
+        access_services.revoke_token(actor, token_id=stale.pk)
+    _, secret = access_services.create_token(
+        actor, organization_id=unit.pk, name=data.PARTNER_TOKEN_NAME, permissions=list(data.PARTNER_TOKEN_PERMISSIONS)
+    )
+    path.write_text(secret + "\n")
+    path.chmod(0o600)
+    return secret
+
+
+@transaction.atomic
+def load() -> dict:
+    actor = Actor.system("load_demo")
+    created: list[str] = []
+    for root in data.FOREST:
+        _ensure_node(actor, root, None, created)
+    _ensure_user(data.SUPERUSER, "平台管理员", superuser=True)
+    granted = []
+    for account in data.DEMO_ACCOUNTS:
+        user = _ensure_user(account.username, account.display_name)
+        org = _org(account.organization)
+        if not Membership.objects.filter(user=user, organization=org).exists():
+            access_services.grant_role(actor, organization_id=org.pk, role=account.role, username=user.username)
+            granted.append(account.username)
+    partner_at = _org(data.PARTNER_GRANTED_AT)
+    unit = _org(data.PARTNER_UNIT)
+    if not Membership.objects.filter(group__unit__organization=unit, organization=partner_at).exists():
+        access_services.grant_role(actor, organization_id=partner_at.pk, role="PARTNER", unit_id=unit.pk)
+    token = _ensure_partner_token(actor)
+    return {"organizations_created": created, "roles_granted": granted, "partner_token": token}

@@ -1,0 +1,46 @@
+from typing import Optional
+
+import strawberry
+import strawberry_django
+from strawberry import Info
+
+from graphql_api.access.types import (
+    ApiTokenType, AuditEntryFilter, AuditEntryType, MembershipFilter, MembershipType, MeType, MyMembership, RoleEnum,
+)
+from graphql_api.connection import Connection
+from graphql_api.context import actor_of
+from graphql_api.declare import authenticated, requires
+from permissions.catalog import Role
+from permissions.models import Membership
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(extensions=authenticated(), description="当前登录用户；未登录为 null / The signed-in user, or null")
+    def me(self, info: Info) -> Optional[MeType]:
+        actor = actor_of(info)
+        if actor.user is None:
+            return None
+        memberships = Membership.objects.filter(user=actor.user, organization__archived_at__isnull=True).select_related("organization")
+        return MeType(
+            username=actor.user.username,
+            display_name=actor.user.get_full_name() or actor.user.username,
+            is_superuser=actor.user.is_superuser,
+            memberships=[
+                MyMembership(organization=m.organization, role=RoleEnum[Role(m.role).name], subtree=m.subtree, expires_at=m.expires_at)
+                for m in memberships.order_by("organization__path")
+            ],
+            permissions=sorted(actor.scope.permissions()),
+        )
+
+    memberships: Connection[MembershipType] = strawberry_django.connection(
+        filters=MembershipFilter, extensions=requires("permissions.manage_membership"),
+        description="可管理范围内的成员角色 / Roles you may manage",
+    )
+    api_tokens: Connection[ApiTokenType] = strawberry_django.connection(
+        extensions=requires("permissions.manage_token"), description="接口令牌 / API tokens you may manage",
+    )
+    audit_entries: Connection[AuditEntryType] = strawberry_django.connection(
+        filters=AuditEntryFilter, extensions=requires("permissions.view_audit"),
+        description="审计日志（最新在前） / The audit log, newest first",
+    )

@@ -1,0 +1,137 @@
+from datetime import datetime
+from typing import Optional
+
+import strawberry
+import strawberry_django
+from django.db.models import Q
+from strawberry import Info, relay
+from strawberry.scalars import JSON
+
+from graphql_api.context import actor_of
+from graphql_api.enums import choices_enum, from_choice
+from graphql_api.orgs.types import OrganizationType, visible_organization
+from permissions.catalog import Role
+from permissions.models import ApiToken, AuditEntry, Membership
+
+RoleEnum = choices_enum(Role, "Role", "角色 / Role held at an organization")
+
+
+@strawberry.type(name="User", description="用户 / A person who signs in")
+class UserType:
+    username: str
+
+    @strawberry.field(description="显示名 / Display name")
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+def organization_field(description: str):
+    """``organization`` on a tenant-owned row: the owner, or null if the actor's scope does not reach it."""
+
+    @strawberry_django.field(select_related=["organization"], only=["organization_id", "org_path"],
+                             description=description)
+    def organization(self, info: Info) -> Optional[OrganizationType]:
+        return self.organization if visible_organization(info, self.organization_id, self.org_path) else None
+
+    return organization
+
+
+@strawberry_django.type(Membership, name="Membership", description="成员角色 / A role held at an organization")
+class MembershipType(relay.Node):
+    subtree: bool = strawberry_django.field(description="含下级组织 / Applies to the organization's subtree")
+    expires_at: datetime | None
+    created_at: datetime
+    organization = organization_field("任职组织 / Where the role applies")
+
+    @classmethod
+    def get_queryset(cls, queryset, info: Info, **kwargs):
+        return actor_of(info).visible(queryset, "permissions.manage_membership")
+
+    @strawberry_django.field(only=["role"])
+    def role(self) -> RoleEnum:
+        return RoleEnum[from_choice(Role, self.role)]
+
+    @strawberry_django.field(select_related=["user"], only=["user_id"])
+    def user(self) -> Optional[UserType]:
+        return self.user
+
+    @strawberry_django.field(select_related=["group__unit__organization"], only=["group_id"],
+                             description="作为成员的单位 / The unit holding the role, for partner units")
+    def unit_name(self) -> Optional[str]:
+        return self.group.unit.organization.name if self.group_id else None
+
+
+@strawberry.type(name="MyMembership", description="我的角色 / One of the signed-in user's roles")
+class MyMembership:
+    organization: OrganizationType
+    role: RoleEnum
+    subtree: bool
+    expires_at: datetime | None
+
+
+@strawberry.type(name="Me", description="当前登录用户 / The signed-in user")
+class MeType:
+    username: str
+    display_name: str
+    is_superuser: bool
+    memberships: list[MyMembership]
+    permissions: list[str] = strawberry.field(description="在任一组织持有的权限 / Permissions held anywhere")
+
+
+@strawberry_django.filter_type(Membership, lookups=False)
+class MembershipFilter:
+    @strawberry_django.filter_field
+    def organization(self, value: relay.GlobalID, prefix: str) -> Q:
+        return Q(**{f"{prefix}organization_id": value.node_id})
+
+    @strawberry_django.filter_field
+    def role(self, value: RoleEnum, prefix: str) -> Q:
+        return Q(**{f"{prefix}role": Role[value.value]})
+
+
+@strawberry_django.type(ApiToken, name="ApiToken", description="合作单位接口令牌 / A partner unit's API token")
+class ApiTokenType(relay.Node):
+    name: str
+    key_prefix: str = strawberry_django.field(description="令牌开头，用于识别 / The token's first characters")
+    permissions: list[str]
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    created_at: datetime
+    organization = organization_field("令牌所属单位 / The unit the token acts for")
+
+    @classmethod
+    def get_queryset(cls, queryset, info: Info, **kwargs):
+        return actor_of(info).visible(queryset, "permissions.manage_token")
+
+
+@strawberry_django.filter_type(AuditEntry, lookups=False)
+class AuditEntryFilter:
+    @strawberry_django.filter_field
+    def action(self, value: str, prefix: str) -> Q:
+        return Q(**{f"{prefix}action": value})
+
+    @strawberry_django.filter_field
+    def since(self, value: datetime, prefix: str) -> Q:
+        return Q(**{f"{prefix}created_at__gte": value})
+
+    @strawberry_django.filter_field
+    def actor(self, value: str, prefix: str) -> Q:
+        return Q(**{f"{prefix}actor_label": value})
+
+
+@strawberry_django.type(AuditEntry, name="AuditEntry", description="审计日志条目 / An audit log entry")
+class AuditEntryType(relay.Node):
+    actor_label: str = strawberry_django.field(description="操作人 / Who acted")
+    action: str
+    target_type: str
+    target_id: str
+    changes: JSON
+    ip: str | None
+    created_at: datetime
+
+    @classmethod
+    def get_queryset(cls, queryset, info: Info, **kwargs):
+        return actor_of(info).visible(queryset, "permissions.view_audit")
+
+    organization = organization_field("所涉组织 / The organization concerned")

@@ -1,0 +1,110 @@
+from datetime import datetime
+from typing import Optional
+
+import strawberry
+import strawberry_django
+from django.db.models import Q
+from strawberry import Info, relay
+
+from graphql_api.connection import Connection
+from graphql_api.context import actor_of
+from graphql_api.enums import choices_enum, from_choice
+from orgs import paths
+from orgs.models import Kind, Level, Organization, System
+
+VIEW = "orgs.view_organization"
+
+SystemEnum = choices_enum(System, "OrganizationSystem", "组织所属系统 / The hierarchy an organization belongs to")
+KindEnum = choices_enum(Kind, "OrganizationKind", "组织类型 / Kind of organization")
+LevelEnum = choices_enum(Level, "OrganizationLevel", "层级 / Administrative level")
+
+
+def visible_organization(info: Info, org_id: int | None, path: str) -> Optional[Organization]:
+    """A stub Organization for a related key if the actor's scope reaches it, else None (no hint)."""
+    if org_id is None:
+        return None
+    stub = Organization(id=org_id, path=path)
+    return stub if actor_of(info).can(VIEW, stub) else None
+
+
+@strawberry_django.filter_type(Organization, lookups=False)
+class OrganizationFilter:
+    @strawberry_django.filter_field
+    def system(self, value: SystemEnum, prefix: str) -> Q:
+        return Q(**{f"{prefix}system": System[value.value]})
+
+    @strawberry_django.filter_field
+    def kind(self, value: KindEnum, prefix: str) -> Q:
+        return Q(**{f"{prefix}kind": Kind[value.value]})
+
+    @strawberry_django.filter_field
+    def level(self, value: LevelEnum, prefix: str) -> Q:
+        return Q(**{f"{prefix}level": Level[value.value]})
+
+    @strawberry_django.filter_field
+    def parent(self, value: relay.GlobalID, prefix: str) -> Q:
+        return Q(**{f"{prefix}parent_id": value.node_id})
+
+    @strawberry_django.filter_field
+    def division_code_prefix(self, value: str, prefix: str) -> Q:
+        return Q(**{f"{prefix}division_code__startswith": value})
+
+    @strawberry_django.filter_field
+    def name_contains(self, value: str, prefix: str) -> Q:
+        return Q(**{f"{prefix}name__contains": value}) | Q(**{f"{prefix}short_name__contains": value})
+
+
+@strawberry_django.order_type(Organization)
+class OrganizationOrder:
+    name: strawberry.auto
+    level: strawberry.auto
+    division_code: strawberry.auto
+    created_at: strawberry.auto
+    path: strawberry.auto = strawberry_django.order_field(description="树形顺序 / Tree order")
+
+
+@strawberry_django.type(Organization, name="Organization", description="组织（租户） / An organization: a tenant")
+class OrganizationType(relay.Node):
+    name: str
+    short_name: str
+    division_code: str
+    depth: int
+    archived_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def get_queryset(cls, queryset, info: Info, **kwargs):
+        return actor_of(info).visible(queryset, VIEW)
+
+    @strawberry_django.field(only=["system"])
+    def system(self) -> SystemEnum:
+        return SystemEnum[from_choice(System, self.system)]
+
+    @strawberry_django.field(only=["kind"])
+    def kind(self) -> KindEnum:
+        return KindEnum[from_choice(Kind, self.kind)]
+
+    @strawberry_django.field(only=["level"])
+    def level(self) -> LevelEnum:
+        return LevelEnum[from_choice(Level, self.level)]
+
+    @strawberry_django.field(
+        select_related=["parent"], only=["parent_id", "path"],
+        description="上级组织；不在可见范围内时为 null / The parent, null outside your scope",
+    )
+    def parent(self, info: Info) -> Optional["OrganizationType"]:
+        return self.parent if visible_organization(info, self.parent_id, paths.parent_path(self.path)) else None
+
+    children: Connection["OrganizationType"] = strawberry_django.connection(
+        description="直属下级组织 / Direct sub-organizations", filters=OrganizationFilter, order=OrganizationOrder
+    )
+
+    @strawberry_django.field(only=["path"], description="可见范围内的上级链，自顶向下 / Visible ancestors, root first")
+    def ancestors(self, info: Info) -> list["OrganizationType"]:
+        found = Organization.objects.filter(path__in=paths.ancestor_paths(self.path))
+        return list(actor_of(info).visible(found, VIEW).order_by("path"))
+
+    @strawberry_django.connection(Connection["OrganizationType"], description="全部下级组织（分页） / All descendants, paged",
+                                  filters=OrganizationFilter, order=OrganizationOrder)
+    def descendants(self) -> list["OrganizationType"]:
+        return Organization.objects.filter(path__startswith=self.path).exclude(pk=self.pk)

@@ -1,0 +1,66 @@
+"""The assembled schema: each domain's Query and Mutation merged, with the optimizer and the limits on."""
+
+from typing import Optional
+
+import strawberry
+from graphql import GraphQLError
+from strawberry import Info, relay
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry_django.optimizer import DjangoOptimizerExtension
+
+from graphql_api.access.mutations import Mutation as AccessMutation
+from graphql_api.access.queries import Query as AccessQuery
+from graphql_api.connection import MAX_PAGE_SIZE
+from graphql_api.declare import authenticated
+from graphql_api.orgs.mutations import Mutation as OrgMutation
+from graphql_api.orgs.queries import Query as OrgQuery
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 3000
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(extensions=authenticated(), description=(
+        "按全局 ID 取任一对象，按其类型的权限限定；不可见时为 null / "
+        "Any object by global ID, scoped by its type's permission; null outside your scope"))
+    def node(self, info: Info, id: relay.GlobalID) -> Optional[relay.Node]:
+        try:
+            type_def = id.resolve_type(info)
+        except Exception:
+            return None
+        queryset_hook = getattr(type_def, "get_queryset", None)
+        model = getattr(getattr(type_def, "__strawberry_django_definition__", None), "model", None)
+        if model is None or queryset_hook is None or not id.node_id.isdigit():
+            return None
+        return queryset_hook(model.objects.all(), info).filter(pk=id.node_id).first()
+
+
+Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery))
+Mutation = merge_types("Mutation", (OrgMutation, AccessMutation))
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    """Mask anything that is not a GraphQL error we raised on purpose: no stack traces or internals leak."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    config=StrawberryConfig(relay_max_results=MAX_PAGE_SIZE),
+    extensions=[
+        DjangoOptimizerExtension,
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaskErrors(
+            should_mask_error=_is_unexpected,
+            error_message="服务器内部错误，已记录。/ Internal error; it has been logged.",
+        ),
+    ],
+)

@@ -1,0 +1,99 @@
+from django.db import models
+from django.db.models import Q
+
+from orgs import paths
+from permissions.catalog import ORGANIZATION_PERMISSIONS
+
+
+class System(models.TextChoices):
+    LEAGUE = "LEAGUE", "共青团"
+    WOMENS_FEDERATION = "WOMENS_FEDERATION", "妇联"
+    CARE_COMMITTEE = "CARE_COMMITTEE", "关工委"
+    YOUNG_PIONEERS = "YOUNG_PIONEERS", "少工委"
+    YOUTH_FEDERATION = "YOUTH_FEDERATION", "青联"
+    UNIT = "UNIT", "单位"
+
+
+class Kind(models.TextChoices):
+    LEAGUE_COMMITTEE = "LEAGUE_COMMITTEE", "团委"
+    LEAGUE_BRANCH = "LEAGUE_BRANCH", "团支部/团工委"
+    WOMENS_FEDERATION = "WOMENS_FEDERATION", "妇联"
+    VILLAGE_WOMENS_FEDERATION = "VILLAGE_WOMENS_FEDERATION", "村妇联"
+    CARE_COMMITTEE = "CARE_COMMITTEE", "关工委"
+    PIONEERS_COMMITTEE = "PIONEERS_COMMITTEE", "少工委"
+    YOUTH_FEDERATION = "YOUTH_FEDERATION", "青联"
+    GOVERNMENT_DEPARTMENT = "GOVERNMENT_DEPARTMENT", "县直单位"
+    STATE_ENTERPRISE = "STATE_ENTERPRISE", "国有企业"
+    COMPANY = "COMPANY", "企业"
+    SCHOOL = "SCHOOL", "学校"
+    UNIVERSITY = "UNIVERSITY", "高校"
+    HOSPITAL = "HOSPITAL", "医院"
+    SOCIAL_ORGANIZATION = "SOCIAL_ORGANIZATION", "社会组织"
+    VOLUNTEER_ASSOCIATION = "VOLUNTEER_ASSOCIATION", "志愿者协会"
+
+
+class Level(models.IntegerChoices):
+    NATIONAL = 1, "全国"
+    PROVINCE = 2, "省"
+    CITY = 3, "市"
+    COUNTY = 4, "县/区"
+    TOWNSHIP = 5, "乡镇/街道"
+    VILLAGE = 6, "村/社区"
+
+
+class Organization(models.Model):
+    """A tenant. The forest is kept as a materialized path (see orgs/paths.py) plus a parent key."""
+
+    name = models.CharField("名称", max_length=100)
+    short_name = models.CharField("简称", max_length=50, blank=True)
+    system = models.CharField("系统", max_length=32, choices=System.choices)
+    kind = models.CharField("类型", max_length=32, choices=Kind.choices)
+    level = models.PositiveSmallIntegerField("层级", choices=Level.choices)
+    division_code = models.CharField("行政区划代码", max_length=12, blank=True, db_index=True)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级")
+    path = models.CharField(max_length=paths.MAX_LENGTH, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(editable=False)
+    archived_at = models.DateTimeField("归档时间", null=True, blank=True, editable=False)
+    merged_into = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="+", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # How permissions/ scopes this model: (path field, organization key field).
+    scope_fields = ("path", "id")
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = verbose_name_plural = "组织"
+        permissions = ORGANIZATION_PERMISSIONS
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"], condition=Q(archived_at__isnull=True), name="org_unique_active_sibling_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class TenantOwned(models.Model):
+    """Base for every tenant-owned row: the owning organization and a copy of its path for scoping.
+
+    ``org_path`` is kept right by orgs.services when a subtree moves or merges; rows written in bulk
+    must set it themselves.
+    """
+
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+", verbose_name="所属组织")
+    org_path = models.CharField(max_length=paths.MAX_LENGTH, db_index=True, editable=False)
+
+    scope_fields = ("org_path", "organization_id")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.org_path = self.organization.path
+        super().save(*args, **kwargs)

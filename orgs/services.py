@@ -1,0 +1,196 @@
+"""Changes to the organization forest. Every rule lives here; GraphQL, the admin and commands call these."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+
+from core.errors import ServiceError, permission_denied
+from orgs import divisions, paths
+from orgs.errors import OrgErrorCode as E
+from orgs.models import Level, Organization, System, TenantOwned
+from permissions import audit
+from permissions.actor import Actor
+from permissions.models import Membership, OrganizationGroupPermission, OrganizationUserPermission
+from permissions.scope import bump_version
+
+VIEW = "orgs.view_organization"
+MANAGE = "orgs.manage_organization"
+EDITABLE = ("name", "short_name", "system", "kind", "level", "division_code")
+
+
+def _managed(actor: Actor, organization_id, field: str = "id", *, lock: bool = False) -> Organization:
+    queryset = Organization.objects.select_for_update() if lock else Organization.objects.all()
+    organization = actor.get_visible(queryset, VIEW, organization_id, field)
+    actor.require(MANAGE, organization, field)
+    if organization.is_archived:
+        raise ServiceError(E.ARCHIVED, field, name=organization.name)
+    return organization
+
+
+def _level_fits(level: int, system: str, parent: Organization) -> bool:
+    return level >= parent.level if system == System.UNIT else level > parent.level
+
+
+def validate(org: Organization, parent: Organization | None, *, check_children: bool) -> None:
+    problems = []
+    org.name = (org.name or "").strip()
+    if not org.name:
+        problems.append((E.NAME_REQUIRED, "name", {}))
+    code = org.division_code = (org.division_code or "").strip()
+    if code and not divisions.is_well_formed(code):
+        problems.append((E.INVALID_DIVISION_CODE, "divisionCode", {"code": code}))
+    elif code and parent is not None and parent.division_code and not divisions.is_within(code, parent.division_code):
+        problems.append((E.DIVISION_OUTSIDE_PARENT, "divisionCode", {"code": code, "parent_code": parent.division_code}))
+    if parent is not None and not _level_fits(org.level, org.system, parent):
+        problems.append((E.LEVEL_NOT_BELOW_PARENT, "level",
+                         {"level": Level(org.level).label, "parent_level": Level(parent.level).label}))
+    if parent is not None and org.name:
+        siblings = Organization.objects.filter(parent=parent, name=org.name, archived_at__isnull=True).exclude(pk=org.pk)
+        if siblings.exists():
+            problems.append((E.DUPLICATE_NAME, "name", {"name": org.name}))
+    if check_children and org.pk:
+        for child in Organization.objects.filter(parent=org, archived_at__isnull=True):
+            if not _level_fits(child.level, child.system, org):
+                problems.append((E.LEVEL_NOT_ABOVE_CHILDREN, "level", {"level": Level(org.level).label, "child": child.name}))
+                break
+        for child in Organization.objects.filter(parent=org, archived_at__isnull=True).exclude(division_code=""):
+            if code and not divisions.is_within(child.division_code, code):
+                problems.append((E.DIVISION_EXCLUDES_CHILDREN, "divisionCode", {"code": code, "child": child.name}))
+                break
+    if problems:
+        raise ServiceError.many(problems)
+
+
+def _next_path(parent: Organization | None) -> str:
+    siblings = Organization.objects.filter(parent=parent) if parent else Organization.objects.filter(depth=1)
+    last = siblings.order_by("-path").values_list("path", flat=True).first()
+    return paths.next_child_path(parent.path if parent else "", last)
+
+
+def _changes(org: Organization) -> dict:
+    return {f: getattr(org, f) for f in EDITABLE}
+
+
+@transaction.atomic
+def create_organization(actor: Actor, *, parent_id=None, **fields) -> Organization:
+    if parent_id is None:
+        if not actor.scope.everything:
+            raise ServiceError(E.ROOT_NEEDS_SUPERUSER, "parentId")
+        parent = None
+    else:
+        parent = _managed(actor, parent_id, "parentId", lock=True)
+    org = Organization(parent=parent, **{f: fields.get(f) or "" for f in EDITABLE if f != "level"}, level=fields["level"])
+    validate(org, parent, check_children=False)
+    org.path = _next_path(parent)
+    org.depth = paths.depth_of(org.path)
+    org.save()
+    audit.record(actor, "organization.create", org, org, _changes(org))
+    return org
+
+
+@transaction.atomic
+def update_organization(actor: Actor, *, organization_id, **fields) -> Organization:
+    org = _managed(actor, organization_id, lock=True)
+    before = _changes(org)
+    for name in EDITABLE:
+        if fields.get(name) is not None:
+            setattr(org, name, fields[name])
+    validate(org, org.parent, check_children=True)
+    org.save()
+    after = _changes(org)
+    audit.record(actor, "organization.update", org, org, {k: [before[k], after[k]] for k in after if before[k] != after[k]})
+    return org
+
+
+def _tenant_models():
+    return [m for m in apps.get_models() if issubclass(m, TenantOwned)]
+
+
+def _path_owning_models():
+    """Every model that copies an organization path for scoping, besides Organization itself."""
+    return [m for m in apps.get_models() if getattr(m, "scope_fields", ("path",))[0] != "path"]
+
+
+def _rewrite_paths(old: str, new: str) -> None:
+    """Re-root every path under ``old`` to ``new``, in the forest and in every copied org_path."""
+    tail = Substr("path", len(old) + 1)
+    Organization.objects.filter(path__startswith=old).update(
+        path=Concat(Value(new), tail), depth=F("depth") + (paths.depth_of(new) - paths.depth_of(old))
+    )
+    for model in _path_owning_models():
+        field = model.scope_fields[0]
+        model._base_manager.filter(**{f"{field}__startswith": old}).update(
+            **{field: Concat(Value(new), Substr(field, len(old) + 1))}
+        )
+
+
+def _reparent(org: Organization, new_parent: Organization) -> None:
+    if new_parent.path.startswith(org.path):
+        raise ServiceError(E.CYCLE, "newParentId")
+    validate(org, new_parent, check_children=False)
+    old_path = org.path
+    new_path = _next_path(new_parent)
+    Organization.objects.filter(pk=org.pk).update(parent=new_parent)
+    _rewrite_paths(old_path, new_path)
+    org.parent, org.path, org.depth = new_parent, new_path, paths.depth_of(new_path)
+
+
+@transaction.atomic
+def move_organization(actor: Actor, *, organization_id, new_parent_id) -> Organization:
+    org = _managed(actor, organization_id, lock=True)
+    new_parent = _managed(actor, new_parent_id, "newParentId", lock=True)
+    if org.parent_id == new_parent.pk:
+        return org
+    old_parent = org.parent
+    _reparent(org, new_parent)
+    bump_version()
+    audit.record(actor, "organization.move", org, org, {"from": old_parent.name if old_parent else None, "to": new_parent.name})
+    return org
+
+
+@transaction.atomic
+def merge_organizations(actor: Actor, *, source_id, target_id) -> Organization:
+    """Merge ``source`` into ``target``: sub-organizations and every owned record move, source is archived."""
+    source = _managed(actor, source_id, "sourceId", lock=True)
+    target = _managed(actor, target_id, "targetId", lock=True)
+    if source.pk == target.pk:
+        raise ServiceError(E.MERGE_SAME, "targetId")
+    if (source.system, source.level) != (target.system, target.level):
+        raise ServiceError(E.MERGE_MISMATCH, "targetId")
+    if target.path.startswith(source.path):
+        raise ServiceError(E.CYCLE, "targetId")
+    for child in Organization.objects.filter(parent=source, archived_at__isnull=True).order_by("path"):
+        _reparent(child, target)
+    held_at_target = Membership.objects.filter(organization=target)
+    duplicates = Membership.objects.filter(organization=source).filter(
+        Q(user__in=held_at_target.values("user")) | Q(group__in=held_at_target.values("group"))
+    )
+    Membership.objects.filter(pk__in=list(duplicates.values_list("pk", flat=True))).delete()
+    for model in _tenant_models():
+        model._base_manager.filter(organization=source).update(organization=target, org_path=target.path)
+    for grant_model in (OrganizationUserPermission, OrganizationGroupPermission):
+        grant_model.objects.filter(content_object=source).update(content_object=target)
+    source.archived_at = timezone.now()
+    source.merged_into = target
+    source.save(update_fields=["archived_at", "merged_into", "updated_at"])
+    bump_version()
+    audit.record(actor, "organization.merge", target, target, {"merged": source.name, "mergedId": source.pk})
+    return target
+
+
+@transaction.atomic
+def archive_organization(actor: Actor, *, organization_id) -> Organization:
+    org = _managed(actor, organization_id, lock=True)
+    if org.parent_id is None and not actor.scope.everything:
+        raise permission_denied("id")
+    if Organization.objects.filter(parent=org, archived_at__isnull=True).exists():
+        raise ServiceError(E.HAS_ACTIVE_CHILDREN, "id", name=org.name)
+    org.archived_at = timezone.now()
+    org.save(update_fields=["archived_at", "updated_at"])
+    bump_version()
+    audit.record(actor, "organization.archive", org, org, {})
+    return org

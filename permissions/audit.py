@@ -1,0 +1,18 @@
+"""Writes to the append-only audit log. Services call ``record`` for every change."""
+
+from permissions.models import AuditEntry
+
+
+def record(actor, action: str, target, organization=None, changes: dict | None = None) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor_user=actor.user,
+        actor_token=actor.token,
+        actor_label=actor.label,
+        organization=organization,
+        org_path=organization.path if organization is not None else "",
+        action=action,
+        target_type=target._meta.label if hasattr(target, "_meta") else str(target),
+        target_id=str(getattr(target, "pk", "") or ""),
+        changes=changes or {},
+        ip=actor.ip,
+    )

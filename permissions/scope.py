@@ -1,0 +1,152 @@
+"""The Scope of a request: what an actor may see and do, resolved once and applied as SQL.
+
+A Scope holds, per permission, the merged path prefixes of the subtrees it covers and the ids of the
+organizations covered "this organization only". ``scope.filter(queryset, permission)`` is the one place
+that turns it into SQL (``org_path LIKE 'prefix%' OR organization_id IN (...)``); every list, related
+field, ``node(id:)``, export and job reads through it. No prefixes and no ids: the condition is empty and
+the query returns nothing (fail closed).
+
+Resolution costs one query for the scope version when warm (the scope itself comes from the cache keyed
+by that version) and one more when cold. Any membership, grant or tree change bumps the version.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+from orgs.paths import merge_prefixes
+from permissions.catalog import PERMISSIONS, codename
+
+CACHE_SECONDS = 3600
+_BY_CODENAME = {codename(name): name for name in PERMISSIONS}
+
+
+@dataclass(frozen=True)
+class Scope:
+    prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    organization_ids: dict[str, frozenset[int]] = field(default_factory=dict)
+    everything: bool = False
+
+    def q(self, model: type[Model], permission: str) -> Q:
+        """The SQL condition for rows of ``model`` that ``permission`` reaches."""
+        if permission not in PERMISSIONS:
+            raise KeyError(f"unknown permission {permission!r}")
+        if self.everything:
+            return Q()
+        path_field, org_field = model.scope_fields
+        condition = Q(pk__in=[])
+        for prefix in self.prefixes.get(permission, ()):
+            condition |= Q(**{f"{path_field}__startswith": prefix})
+        ids = self.organization_ids.get(permission)
+        if ids:
+            condition |= Q(**{f"{org_field}__in": sorted(ids)})
+        return condition
+
+    def filter(self, queryset: QuerySet, permission: str) -> QuerySet:
+        if not self.everything and not self.prefixes.get(permission) and not self.organization_ids.get(permission):
+            return queryset.none()
+        return queryset.filter(self.q(queryset.model, permission))
+
+    def allows(self, permission: str, organization) -> bool:
+        """Whether ``permission`` reaches ``organization`` (an Organization with path and id loaded)."""
+        if self.everything:
+            return permission in PERMISSIONS
+        if organization.id in self.organization_ids.get(permission, ()):
+            return True
+        return any(organization.path.startswith(p) for p in self.prefixes.get(permission, ()))
+
+    def permissions(self) -> set[str]:
+        if self.everything:
+            return set(PERMISSIONS)
+        return {p for p, v in self.prefixes.items() if v} | {p for p, v in self.organization_ids.items() if v}
+
+    def restricted_to(self, permissions) -> Scope:
+        """The same scope keeping only ``permissions`` (an API token's subset)."""
+        keep = set(permissions)
+        return Scope(
+            prefixes={p: v for p, v in self.prefixes.items() if p in keep},
+            organization_ids={p: v for p, v in self.organization_ids.items() if p in keep},
+        )
+
+
+EMPTY = Scope()
+EVERYTHING = Scope(everything=True)
+
+
+def build(rows) -> tuple[Scope, timedelta]:
+    """A Scope from (codename, path, organization id, subtree, expires_at) rows, and how long it holds."""
+    prefixes: dict[str, set[str]] = defaultdict(set)
+    ids: dict[str, set[int]] = defaultdict(set)
+    now = timezone.now()
+    lifetime = timedelta(seconds=CACHE_SECONDS)
+    for code, path, org_id, subtree, expires_at in rows:
+        permission = _BY_CODENAME.get(code)
+        if permission is None:
+            continue
+        if subtree:
+            prefixes[permission].add(path)
+        else:
+            ids[permission].add(org_id)
+        if expires_at is not None:
+            lifetime = min(lifetime, expires_at - now)
+    scope = Scope(
+        prefixes={p: merge_prefixes(v) for p, v in prefixes.items()},
+        organization_ids={p: frozenset(v) for p, v in ids.items()},
+    )
+    return scope, lifetime
+
+
+def _grant_rows(*, user=None, group_ids=None):
+    from permissions.models import OrganizationGroupPermission, OrganizationUserPermission
+
+    live = Q(membership__expires_at__isnull=True) | Q(membership__expires_at__gt=timezone.now())
+    live &= Q(content_object__archived_at__isnull=True)
+    fields = ("permission__codename", "content_object__path", "content_object_id", "membership__subtree", "membership__expires_at")
+    if user is not None:
+        mine = OrganizationUserPermission.objects.filter(live, user=user).values_list(*fields)
+        via_groups = OrganizationGroupPermission.objects.filter(live, group__user=user).values_list(*fields)
+        return mine.union(via_groups, all=True)
+    return OrganizationGroupPermission.objects.filter(live, group_id__in=group_ids).values_list(*fields)
+
+
+def _cached(key: str, load) -> Scope:
+    from permissions.models import ScopeVersion
+
+    full_key = f"scope:v{ScopeVersion.current()}:{key}"
+    scope = cache.get(full_key)
+    if scope is None:
+        scope, lifetime = build(load())
+        seconds = int(lifetime.total_seconds())
+        if seconds > 0:
+            cache.set(full_key, scope, seconds)
+    return scope
+
+
+def for_user(user) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY
+    if user.is_superuser:
+        return EVERYTHING
+    return _cached(f"user:{user.pk}", lambda: _grant_rows(user=user))
+
+
+def for_token(token) -> Scope:
+    """A token acts with its organization's unit-group grants, narrowed to the token's permissions."""
+
+    def load():
+        group_id = getattr(getattr(token.organization, "unit_group", None), "group_id", None)
+        return _grant_rows(group_ids=[group_id] if group_id else [])
+
+    return _cached(f"token:{token.pk}", load).restricted_to(token.permissions)
+
+
+def bump_version() -> None:
+    from permissions.models import ScopeVersion
+
+    ScopeVersion.bump()

@@ -1,0 +1,162 @@
+"""Grants, revocations and API tokens. The only module that writes guardian permission rows."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import ServiceError
+from orgs.models import Organization
+from permissions import audit, tokens
+from permissions.actor import Actor
+from permissions.catalog import PERMISSIONS, ROLE_PERMISSIONS, Role, codename
+from permissions.errors import PermissionsErrorCode as E
+from permissions.models import ApiToken, Membership, OrganizationGroupPermission, OrganizationUserPermission, UnitGroup
+from permissions.scope import bump_version
+
+VIEW_ORG = "orgs.view_organization"
+MANAGE_MEMBERS = "permissions.manage_membership"
+MANAGE_TOKENS = "permissions.manage_token"
+
+
+def _check_expiry(expires_at, field="expiresAt"):
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ServiceError(E.EXPIRY_IN_PAST, field)
+
+
+def unit_group(organization: Organization) -> Group:
+    """The group that stands for ``organization`` as a member elsewhere; created on first use."""
+    link = UnitGroup.objects.filter(organization=organization).select_related("group").first()
+    if link is None:
+        group = Group.objects.create(name=f"unit:{organization.pk}")
+        link = UnitGroup.objects.create(organization=organization, group=group)
+    return link.group
+
+
+def _materialise(membership: Membership) -> None:
+    """Store the role's permissions as guardian object permissions on the membership's organization."""
+    membership.user_permissions.all().delete()
+    membership.group_permissions.all().delete()
+    wanted = [codename(p) for p in ROLE_PERMISSIONS[Role(membership.role)]]
+    perms = Permission.objects.filter(content_type=ContentType.objects.get_for_model(Organization), codename__in=wanted)
+    if membership.user_id:
+        rows = [OrganizationUserPermission(user_id=membership.user_id, permission=p, content_object_id=membership.organization_id, membership=membership) for p in perms]
+        OrganizationUserPermission.objects.bulk_create(rows)
+    else:
+        rows = [OrganizationGroupPermission(group_id=membership.group_id, permission=p, content_object_id=membership.organization_id, membership=membership) for p in perms]
+        OrganizationGroupPermission.objects.bulk_create(rows)
+
+
+def _membership_changes(m: Membership) -> dict:
+    return {"role": m.role, "subtree": m.subtree, "expiresAt": m.expires_at.isoformat() if m.expires_at else None,
+            "member": m.user.get_username() if m.user_id else f"unit:{m.group.unit.organization_id}"}
+
+
+@transaction.atomic
+def grant_role(actor: Actor, *, organization_id, role: str, username: str | None = None, unit_id=None,
+               subtree: bool = True, expires_at=None) -> Membership:
+    organization = actor.get_visible(Organization.objects.all(), VIEW_ORG, organization_id, "organizationId")
+    actor.require(MANAGE_MEMBERS, organization, "organizationId")
+    if (username is None) == (unit_id is None):
+        raise ServiceError(E.ONE_GRANTEE, "username")
+    _check_expiry(expires_at)
+    membership = Membership(organization=organization, role=Role(role), subtree=subtree, expires_at=expires_at,
+                            granted_by=actor.user)
+    if username is not None:
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise ServiceError(E.USER_NOT_FOUND, "username", username=username)
+        if user == actor.user:
+            raise ServiceError(E.SELF_MEMBERSHIP, "username")
+        membership.user = user
+        exists = Membership.objects.filter(user=user, organization=organization).exists()
+    else:
+        unit = actor.get_visible(Organization.objects.all(), VIEW_ORG, unit_id, "unitId")
+        membership.group = unit_group(unit)
+        exists = Membership.objects.filter(group=membership.group, organization=organization).exists()
+    if exists:
+        raise ServiceError(E.ALREADY_MEMBER, "username" if username else "unitId")
+    membership.save()
+    _materialise(membership)
+    bump_version()
+    audit.record(actor, "membership.grant", membership, organization, _membership_changes(membership))
+    return membership
+
+
+def _managed_membership(actor: Actor, membership_id) -> Membership:
+    membership = actor.get_visible(
+        Membership.objects.select_related("organization", "user", "group__unit"), VIEW_ORG, membership_id
+    )
+    actor.require(MANAGE_MEMBERS, membership.organization)
+    if actor.user is not None and membership.user_id == actor.user.pk:
+        raise ServiceError(E.SELF_MEMBERSHIP, "id")
+    return membership
+
+
+@transaction.atomic
+def change_role(actor: Actor, *, membership_id, role: str | None = None, subtree: bool | None = None,
+                expires_at=None, clear_expiry: bool = False) -> Membership:
+    membership = _managed_membership(actor, membership_id)
+    _check_expiry(expires_at)
+    if role is not None:
+        membership.role = Role(role)
+    if subtree is not None:
+        membership.subtree = subtree
+    if expires_at is not None or clear_expiry:
+        membership.expires_at = expires_at
+    membership.save()
+    _materialise(membership)
+    bump_version()
+    audit.record(actor, "membership.change", membership, membership.organization, _membership_changes(membership))
+    return membership
+
+
+@transaction.atomic
+def revoke_role(actor: Actor, *, membership_id) -> None:
+    membership = _managed_membership(actor, membership_id)
+    changes = _membership_changes(membership)
+    audit.record(actor, "membership.revoke", membership, membership.organization, changes)
+    membership.delete()
+    bump_version()
+
+
+def unit_permissions(organization: Organization) -> set[str]:
+    """Every permission the unit's group holds anywhere (what its tokens may be given)."""
+    by_codename = {codename(p): p for p in PERMISSIONS}
+    codes = OrganizationGroupPermission.objects.filter(group__unit__organization=organization).values_list(
+        "permission__codename", flat=True
+    )
+    return {by_codename[c] for c in codes if c in by_codename}
+
+
+@transaction.atomic
+def create_token(actor: Actor, *, organization_id, name: str, permissions: list[str], expires_at=None) -> tuple[ApiToken, str]:
+    """A new token for a unit and its secret, which is returned here once and never stored."""
+    organization = actor.get_visible(Organization.objects.all(), VIEW_ORG, organization_id, "organizationId")
+    actor.require(MANAGE_TOKENS, organization, "organizationId")
+    unknown = sorted(set(permissions) - set(PERMISSIONS))
+    if unknown:
+        raise ServiceError(E.UNKNOWN_PERMISSION, "permissions", names=", ".join(unknown))
+    missing = sorted(set(permissions) - unit_permissions(organization))
+    if missing:
+        raise ServiceError(E.PERMISSION_NOT_HELD, "permissions", names=", ".join(missing))
+    _check_expiry(expires_at)
+    secret, prefix, key_hash = tokens.new_secret()
+    token = ApiToken.objects.create(organization=organization, name=name, permissions=sorted(set(permissions)),
+                                    expires_at=expires_at, key_prefix=prefix, key_hash=key_hash, created_by=actor.user)
+    audit.record(actor, "token.create", token, organization, {"name": name, "permissions": token.permissions})
+    return token, secret
+
+
+@transaction.atomic
+def revoke_token(actor: Actor, *, token_id) -> ApiToken:
+    token = actor.get_visible(ApiToken.objects.select_related("organization"), MANAGE_TOKENS, token_id)
+    if token.revoked_at is not None:
+        raise ServiceError(E.TOKEN_REVOKED, "id")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(actor, "token.revoke", token, token.organization, {"name": token.name})
+    return token
