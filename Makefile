@@ -37,6 +37,7 @@ test: $(VENV)/.installed-test
 
 schema: install
 	$(BIN)/python manage.py export_schema graphql_api.schema --path frontend_schema/schema.graphql
+	@echo "frontend_schema/schema.graphql regenerated"
 
 schema-check: install
 	$(BIN)/python manage.py schema_check

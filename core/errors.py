@@ -35,7 +35,7 @@ class CommonErrorCode(ErrorCode):
 class ServiceError(Exception):
     """One or more user mistakes found by a service; nothing was changed."""
 
-    def __init__(self, code: ErrorCode, field: str | None = None, **params: object) -> None:
+    def __init__(self, code: ErrorCode, field: str | None = None, /, **params: object) -> None:
         self.problems: list[tuple[ErrorCode, str | None, dict]] = [(code, field, params)]
         super().__init__(code.name)
 

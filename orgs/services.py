@@ -35,7 +35,7 @@ def _level_fits(level: int, system: str, parent: Organization) -> bool:
     return level >= parent.level if system == System.UNIT else level > parent.level
 
 
-def validate(org: Organization, parent: Organization | None, *, check_children: bool) -> None:
+def validate(org: Organization, parent: Organization | None, *, check_children: bool, check_region: bool = True) -> None:
     problems = []
     org.name = (org.name or "").strip()
     if not org.name:
@@ -43,7 +43,7 @@ def validate(org: Organization, parent: Organization | None, *, check_children: 
     code = org.division_code = (org.division_code or "").strip()
     if code and not divisions.is_well_formed(code):
         problems.append((E.INVALID_DIVISION_CODE, "divisionCode", {"code": code}))
-    elif code and parent is not None and parent.division_code and not divisions.is_within(code, parent.division_code):
+    elif check_region and code and parent and parent.division_code and not divisions.is_within(code, parent.division_code):
         problems.append((E.DIVISION_OUTSIDE_PARENT, "divisionCode", {"code": code, "parent_code": parent.division_code}))
     if parent is not None and not _level_fits(org.level, org.system, parent):
         problems.append((E.LEVEL_NOT_BELOW_PARENT, "level",
@@ -128,10 +128,10 @@ def _rewrite_paths(old: str, new: str) -> None:
         )
 
 
-def _reparent(org: Organization, new_parent: Organization) -> None:
+def _reparent(org: Organization, new_parent: Organization, *, check_region: bool = True) -> None:
     if new_parent.path.startswith(org.path):
         raise ServiceError(E.CYCLE, "newParentId")
-    validate(org, new_parent, check_children=False)
+    validate(org, new_parent, check_children=False, check_region=check_region)
     old_path = org.path
     new_path = _next_path(new_parent)
     Organization.objects.filter(pk=org.pk).update(parent=new_parent)
@@ -163,8 +163,9 @@ def merge_organizations(actor: Actor, *, source_id, target_id) -> Organization:
         raise ServiceError(E.MERGE_MISMATCH, "targetId")
     if target.path.startswith(source.path):
         raise ServiceError(E.CYCLE, "targetId")
+    # The survivor's region absorbs the source's: the children keep their own division codes.
     for child in Organization.objects.filter(parent=source, archived_at__isnull=True).order_by("path"):
-        _reparent(child, target)
+        _reparent(child, target, check_region=False)
     held_at_target = Membership.objects.filter(organization=target)
     duplicates = Membership.objects.filter(organization=source).filter(
         Q(user__in=held_at_target.values("user")) | Q(group__in=held_at_target.values("group"))

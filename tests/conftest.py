@@ -1,0 +1,89 @@
+"""Shared fixtures: the demo data loaded once per test database, GraphQL over HTTP, users by name."""
+
+import json
+import os
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.test import Client
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Every test database starts with the demo forest, accounts and partner token (tests roll back).
+
+    Files the code writes under var/ go to a temporary folder, never to the developer's var/.
+    """
+    from django.conf import settings
+
+    from demo.loader import load
+
+    settings.VAR_DIR = tmp_path_factory.mktemp("var")
+    with django_db_blocker.unblock():
+        pytest.demo = load()
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache():
+    """A fresh cache namespace per test: scope versions roll back with the database, cached scopes must not."""
+    previous = cache.key_prefix
+    cache.key_prefix = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex}"
+    yield
+    cache.key_prefix = previous
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo_token(db) -> str:
+    return pytest.demo["partner_token"]
+
+
+def user(username: str):
+    return get_user_model().objects.get(username=username)
+
+
+class GraphQLClient:
+    """Posts GraphQL over HTTP through Django's test client, the way the web client and partners do."""
+
+    def __init__(self, client: Client | None = None, token: str | None = None):
+        self.client = client or Client()
+        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+
+    def login(self, username: str) -> "GraphQLClient":
+        self.client.force_login(user(username))
+        return self
+
+    def post(self, query: str, variables: dict | None = None, **extra):
+        body = json.dumps({"query": query, "variables": variables or {}})
+        return self.client.post("/graphql", body, content_type="application/json", **self.headers, **extra)
+
+    def __call__(self, query: str, variables: dict | None = None) -> dict:
+        """The ``data`` of a successful response; fails the test on HTTP or GraphQL errors."""
+        response = self.post(query, variables)
+        assert response.status_code == 200, response.content
+        payload = response.json()
+        assert not payload.get("errors"), payload["errors"]
+        return payload["data"]
+
+
+@pytest.fixture
+def gql(db):
+    """An anonymous GraphQL client; ``gql.login(username)`` signs it in."""
+    return GraphQLClient()
+
+
+@pytest.fixture
+def as_user(db):
+    """``as_user("maliang_league_staff")``: a signed-in GraphQL client."""
+    return lambda username: GraphQLClient().login(username)
+
+
+@pytest.fixture
+def as_token(db):
+    return lambda token: GraphQLClient(token=token)
