@@ -25,22 +25,40 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def local_secret(filename: str) -> str:
+def local_secret(filename: str, make=lambda: secrets.token_urlsafe(50)) -> str:
     """A development secret generated once into var/ (git-ignored), never committed."""
     path = VAR_DIR / filename
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
+        path.write_text(make())
         path.chmod(0o600)
     return path.read_text().strip()
 
 
+def required_secret(name: str, filename: str, make=lambda: secrets.token_urlsafe(50)) -> str:
+    """From the environment; in development generated once into var/; an error in production if unset."""
+    value = os.environ.get(name, "")
+    if value:
+        return value
+    if not DEBUG:
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is off / 关闭 DEBUG 时必须设置 {name}")
+    return local_secret(filename, make)
+
+
 DEBUG = env_bool("DEBUG", True)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off / 关闭 DEBUG 时必须设置 SECRET_KEY")
-    SECRET_KEY = local_secret("secret_key")
+SECRET_KEY = required_secret("SECRET_KEY", "secret_key")
+
+
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+# Personal data at rest: comma-separated Fernet keys, newest first (rotate by prepending a new key and
+# running `manage.py rotate_field_keys`), and the key of the blind index used for exact look-up.
+FIELD_ENCRYPTION_KEYS = [k.strip() for k in required_secret("FIELD_ENCRYPTION_KEYS", "field_encryption_keys", _fernet_key).split(",") if k.strip()]
+BLIND_INDEX_KEY = required_secret("BLIND_INDEX_KEY", "blind_index_key")
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
@@ -58,6 +76,7 @@ INSTALLED_APPS = [
     "core",
     "orgs",
     "permissions",
+    "children",
     "graphql_api",
     "demo",
 ]

@@ -108,3 +108,39 @@ PARTNER_GRANTED_AT = "共青团保康县委"
 PARTNER_TOKEN_NAME = "保康县农商行微心愿对接"
 PARTNER_TOKEN_PERMISSIONS = ("wishes.view_published_wish", "wishes.claim_wish")
 DEFAULT_PASSWORD = "demo-pass-2026"
+
+
+def id_number(region: str, born: str, sequence: int) -> str:
+    """A made-up but well-formed ID number (the check character is computed, GB 11643)."""
+    from children.idcard import check_char
+
+    first17 = f"{region}{born}{sequence:03d}"
+    return first17 + check_char(first17)
+
+
+@dataclass(frozen=True)
+class DemoChild:
+    organization: str
+    name: str
+    sex: str
+    id_number: str
+    categories: tuple
+    arrangement: str
+    school: str
+    grade: str
+    parents_work_place: str
+    guardians: tuple  # (name, relation, phone)
+
+
+DEMO_CHILDREN = (
+    DemoChild("马良坪村团支部", "张小明", "MALE", id_number("420626", "20140503", 123), ("LEFT_BEHIND",), "GRANDPARENTS",
+              "马良镇中心小学", "五年级", "广东省东莞市", (("张德厚", "祖父", "13912345678"),)),
+    DemoChild("三岔村团支部", "李芳", "FEMALE", id_number("420626", "20120918", 246), ("LEFT_BEHIND", "IN_DIFFICULTY"),
+              "SINGLE_PARENT", "熊译中学", "初一", "浙江省杭州市", (("王秀英", "母亲", "13687654321"),)),
+    DemoChild("马良镇团委", "赵婷婷", "FEMALE", id_number("420626", "20160221", 62), ("LEFT_BEHIND",), "GRANDPARENTS",
+              "马良镇中心小学", "三年级", "湖北省武汉市", (("赵大山", "外祖父", "13507101234"),)),
+    DemoChild("黄堡村团支部", "王磊", "MALE", id_number("420626", "20130711", 35), ("LEFT_BEHIND",), "RELATIVES",
+              "黄堡镇中心学校", "六年级", "上海市", (("王桂兰", "姑姑", "13872109876"),)),
+    DemoChild("颜容村妇联", "刘洋", "MALE", id_number("431281", "20150101", 77), ("LEFT_BEHIND", "DISABLED"),
+              "ONE_PARENT_HOME", "茅渡乡中心小学", "四年级", "广东省深圳市", (("刘春花", "母亲", "15874561230"),)),
+)

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from children import services as child_services
+from children.models import Child
 from demo import data
 from orgs import services as org_services
 from orgs.models import Organization
@@ -84,4 +86,14 @@ def load() -> dict:
     if not Membership.objects.filter(group__unit__organization=unit, organization=partner_at).exists():
         access_services.grant_role(actor, organization_id=partner_at.pk, role="PARTNER", unit_id=unit.pk)
     token = _ensure_partner_token(actor)
-    return {"organizations_created": created, "roles_granted": granted, "partner_token": token}
+    children = 0
+    for child in data.DEMO_CHILDREN:
+        if not Child.objects.filter(id_index=child_services.index_of(child.id_number)).exists():
+            child_services.create_child(
+                actor, organization_id=_org(child.organization).pk, name=child.name, sex=child.sex,
+                id_number=child.id_number, categories=list(child.categories), guardian_arrangement=child.arrangement,
+                school=child.school, grade=child.grade, parents_work_place=child.parents_work_place,
+                guardians=[{"name": n, "relation": r, "phone": p} for n, r, p in child.guardians],
+            )
+            children += 1
+    return {"organizations_created": created, "roles_granted": granted, "children_created": children, "partner_token": token}

@@ -12,10 +12,13 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from graphql_api.access.mutations import Mutation as AccessMutation
 from graphql_api.access.queries import Query as AccessQuery
+from graphql_api.children.mutations import Mutation as ChildMutation
+from graphql_api.children.queries import Query as ChildQuery
 from graphql_api.connection import MAX_PAGE_SIZE
 from graphql_api.declare import authenticated
 from graphql_api.orgs.mutations import Mutation as OrgMutation
 from graphql_api.orgs.queries import Query as OrgQuery
+from graphql_api.pii import PiiReadAudit
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -39,8 +42,8 @@ class NodeQuery:
         return queryset_hook(model.objects.all(), info).filter(pk=id.node_id).first()
 
 
-Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery))
-Mutation = merge_types("Mutation", (OrgMutation, AccessMutation))
+Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, ChildQuery))
+Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, ChildMutation))
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
@@ -55,6 +58,7 @@ schema = strawberry.Schema(
     config=StrawberryConfig(relay_max_results=MAX_PAGE_SIZE),
     extensions=[
         DjangoOptimizerExtension,
+        PiiReadAudit,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

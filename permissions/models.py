@@ -138,3 +138,23 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit entries are append-only")
+
+
+class ChildUserGrant(UserObjectPermissionBase):
+    """One child's file shared with one user (guardian direct FK), until ``expires_at``."""
+
+    content_object = models.ForeignKey("children.Child", models.CASCADE)
+    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+
+
+class ChildGroupGrant(GroupObjectPermissionBase):
+    """One child's file shared with a group (a partner unit's group), until ``expires_at``."""
+
+    content_object = models.ForeignKey("children.Child", models.CASCADE)
+    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+
+
+# Record-level grants per shareable model: (user grant model, group grant model). permissions/scope.py reads them.
+RECORD_GRANTS = {"children.Child": (ChildUserGrant, ChildGroupGrant)}

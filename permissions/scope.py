@@ -6,8 +6,9 @@ that turns it into SQL (``org_path LIKE 'prefix%' OR organization_id IN (...)``)
 field, ``node(id:)``, export and job reads through it. No prefixes and no ids: the condition is empty and
 the query returns nothing (fail closed).
 
-Resolution costs one query for the scope version when warm (the scope itself comes from the cache keyed
-by that version) and one more when cold. Any membership, grant or tree change bumps the version.
+Record-level grants (one child's file shared with a user or a unit's group, with an expiry) add primary
+keys per model. Resolution costs one query for the scope version when warm (the scope itself comes from the
+cache keyed by that version) and, when cold, one for the role grants plus one per shareable model. Any membership, grant or tree change bumps the version.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ _BY_CODENAME = {codename(name): name for name in PERMISSIONS}
 class Scope:
     prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     organization_ids: dict[str, frozenset[int]] = field(default_factory=dict)
+    # Record-level grants: permission -> model label -> primary keys shared with the actor.
+    records: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
     everything: bool = False
 
     def q(self, model: type[Model], permission: str) -> Q:
@@ -46,10 +49,14 @@ class Scope:
         ids = self.organization_ids.get(permission)
         if ids:
             condition |= Q(**{f"{org_field}__in": sorted(ids)})
+        shared = self.records.get(permission, {}).get(model._meta.label)
+        if shared:
+            condition |= Q(pk__in=sorted(shared))
         return condition
 
     def filter(self, queryset: QuerySet, permission: str) -> QuerySet:
-        if not self.everything and not self.prefixes.get(permission) and not self.organization_ids.get(permission):
+        shared = self.records.get(permission, {}).get(queryset.model._meta.label)
+        if not (self.everything or self.prefixes.get(permission) or self.organization_ids.get(permission) or shared):
             return queryset.none()
         return queryset.filter(self.q(queryset.model, permission))
 
@@ -72,6 +79,7 @@ class Scope:
         return Scope(
             prefixes={p: v for p, v in self.prefixes.items() if p in keep},
             organization_ids={p: v for p, v in self.organization_ids.items() if p in keep},
+            records={p: v for p, v in self.records.items() if p in keep},
         )
 
 
@@ -79,12 +87,20 @@ EMPTY = Scope()
 EVERYTHING = Scope(everything=True)
 
 
-def build(rows) -> tuple[Scope, timedelta]:
-    """A Scope from (codename, path, organization id, subtree, expires_at) rows, and how long it holds."""
+def build(rows, record_rows=()) -> tuple[Scope, timedelta]:
+    """A Scope from (codename, path, organization id, subtree, expires_at) rows and record-grant
+    (model label, app label, codename, pk, expires_at) rows, and how long it holds."""
     prefixes: dict[str, set[str]] = defaultdict(set)
     ids: dict[str, set[int]] = defaultdict(set)
+    records: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     now = timezone.now()
     lifetime = timedelta(seconds=CACHE_SECONDS)
+    for label, app_label, code, pk, expires_at in record_rows:
+        permission = f"{app_label}.{code}"
+        if permission in PERMISSIONS:
+            records[permission][label].add(pk)
+            if expires_at is not None:
+                lifetime = min(lifetime, expires_at - now)
     for code, path, org_id, subtree, expires_at in rows:
         permission = _BY_CODENAME.get(code)
         if permission is None:
@@ -98,6 +114,7 @@ def build(rows) -> tuple[Scope, timedelta]:
     scope = Scope(
         prefixes={p: merge_prefixes(v) for p, v in prefixes.items()},
         organization_ids={p: frozenset(v) for p, v in ids.items()},
+        records={p: {label: frozenset(pks) for label, pks in by_model.items()} for p, by_model in records.items()},
     )
     return scope, lifetime
 
@@ -115,13 +132,30 @@ def _grant_rows(*, user=None, group_ids=None):
     return OrganizationGroupPermission.objects.filter(live, group_id__in=group_ids).values_list(*fields)
 
 
+def _record_rows(*, user=None, group_ids=None) -> list:
+    """Live record-level grants of a user (directly or through groups) or of groups, one query per model."""
+    from permissions.models import RECORD_GRANTS
+
+    live = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+    fields = ("permission__content_type__app_label", "permission__codename", "content_object_id", "expires_at")
+    rows = []
+    for label, (user_model, group_model) in RECORD_GRANTS.items():
+        groups = group_model.objects.filter(live, group__user=user) if user is not None else \
+            group_model.objects.filter(live, group_id__in=group_ids)
+        found = groups.values_list(*fields)
+        if user is not None:
+            found = user_model.objects.filter(live, user=user).values_list(*fields).union(found, all=True)
+        rows += [(label, *row) for row in found]
+    return rows
+
+
 def _cached(key: str, load) -> Scope:
     from permissions.models import ScopeVersion
 
     full_key = f"scope:v{ScopeVersion.current()}:{key}"
     scope = cache.get(full_key)
     if scope is None:
-        scope, lifetime = build(load())
+        scope, lifetime = build(*load())
         seconds = int(lifetime.total_seconds())
         if seconds > 0:
             cache.set(full_key, scope, seconds)
@@ -133,7 +167,7 @@ def for_user(user) -> Scope:
         return EMPTY
     if user.is_superuser:
         return EVERYTHING
-    return _cached(f"user:{user.pk}", lambda: _grant_rows(user=user))
+    return _cached(f"user:{user.pk}", lambda: (_grant_rows(user=user), _record_rows(user=user)))
 
 
 def for_token(token) -> Scope:
@@ -141,7 +175,8 @@ def for_token(token) -> Scope:
 
     def load():
         group_id = getattr(getattr(token.organization, "unit_group", None), "group_id", None)
-        return _grant_rows(group_ids=[group_id] if group_id else [])
+        group_ids = [group_id] if group_id else []
+        return _grant_rows(group_ids=group_ids), _record_rows(group_ids=group_ids)
 
     return _cached(f"token:{token.pk}", load).restricted_to(token.permissions)
 

@@ -8,13 +8,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from children.models import Child
 from core.errors import ServiceError
 from orgs.models import Organization
 from permissions import audit, tokens
 from permissions.actor import Actor
 from permissions.catalog import PERMISSIONS, ROLE_PERMISSIONS, Role, codename
 from permissions.errors import PermissionsErrorCode as E
-from permissions.models import ApiToken, Membership, OrganizationGroupPermission, OrganizationUserPermission, UnitGroup
+from permissions.models import (
+    ApiToken, ChildGroupGrant, ChildUserGrant, Membership, OrganizationGroupPermission, OrganizationUserPermission, UnitGroup,
+)
 from permissions.scope import bump_version
 
 VIEW_ORG = "orgs.view_organization"
@@ -160,3 +163,30 @@ def revoke_token(actor: Actor, *, token_id) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     audit.record(actor, "token.revoke", token, token.organization, {"name": token.name})
     return token
+
+
+@transaction.atomic
+def share_child(actor: Actor, *, child_id, username: str | None = None, unit_id=None, expires_at=None):
+    """Share one child's file (masked view) with a user or a unit's group until ``expires_at``."""
+    child = actor.get_visible(Child.objects.select_related("organization"), "children.view_child", child_id, "childId")
+    actor.require(MANAGE_MEMBERS, child.organization, "childId")
+    if (username is None) == (unit_id is None):
+        raise ServiceError(E.ONE_GRANTEE, "username")
+    _check_expiry(expires_at)
+    permission = Permission.objects.get(content_type=ContentType.objects.get_for_model(Child), codename="view_child")
+    if username is not None:
+        grantee = get_user_model().objects.filter(username=username, is_active=True).first()
+        if grantee is None:
+            raise ServiceError(E.USER_NOT_FOUND, "username", username=username)
+        grant, _ = ChildUserGrant.objects.update_or_create(
+            user=grantee, permission=permission, content_object=child,
+            defaults={"expires_at": expires_at, "granted_by": actor.user})
+    else:
+        unit = actor.get_visible(Organization.objects.all(), VIEW_ORG, unit_id, "unitId")
+        grant, _ = ChildGroupGrant.objects.update_or_create(
+            group=unit_group(unit), permission=permission, content_object=child,
+            defaults={"expires_at": expires_at, "granted_by": actor.user})
+    bump_version()
+    audit.record(actor, "child.share", child, child.organization,
+                 {"with": username or f"unit:{unit_id}", "expiresAt": expires_at.isoformat() if expires_at else None})
+    return grant

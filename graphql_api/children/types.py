@@ -1,0 +1,143 @@
+from datetime import date
+from typing import Optional
+
+import strawberry
+import strawberry_django
+from django.db.models import Q
+from django.utils import timezone
+from strawberry import Info, relay
+
+from children.models import Category, Child, GuardianArrangement, Need, Sex, Status
+from children.services import index_of
+from graphql_api.access.types import organization_field
+from graphql_api.context import actor_of
+from graphql_api.enums import choices_enum, from_choice
+from graphql_api.pii import reveal
+from orgs.models import Organization
+from permissions.masking import mask_id_number, mask_name, mask_phone
+
+SexEnum = choices_enum(Sex, "Sex", "性别 / Sex")
+CategoryEnum = choices_enum(Category, "ChildCategory", "儿童类别 / Category of child")
+ArrangementEnum = choices_enum(GuardianArrangement, "GuardianArrangement", "监护方式 / Who the child lives with")
+NeedEnum = choices_enum(Need, "ChildNeed", "需求 / Need")
+StatusEnum = choices_enum(Status, "ChildStatus", "档案状态 / Record status")
+
+
+def age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+@strawberry.type(name="ChildGuardian", description="监护人 / A guardian")
+class GuardianInfo:
+    name: str
+    relation: str
+    phone: str
+
+
+@strawberry_django.filter_type(Child, lookups=False)
+class ChildFilter:
+    @strawberry_django.filter_field(description="该组织及其下级 / This organization's subtree")
+    def organization(self, value: relay.GlobalID, prefix: str) -> Q:
+        path = Organization.objects.filter(pk=value.node_id).values_list("path", flat=True).first() if value.node_id.isdigit() else None
+        return Q(**{f"{prefix}org_path__startswith": path}) if path else Q(pk__in=[])
+
+    @strawberry_django.filter_field
+    def category(self, value: CategoryEnum, prefix: str) -> Q:
+        return Q(**{f"{prefix}categories__contains": value.value})
+
+    @strawberry_django.filter_field
+    def guardian_arrangement(self, value: ArrangementEnum, prefix: str) -> Q:
+        return Q(**{f"{prefix}guardian_arrangement": value.value})
+
+    @strawberry_django.filter_field
+    def status(self, value: StatusEnum, prefix: str) -> Q:
+        return Q(**{f"{prefix}status": value.value})
+
+    @strawberry_django.filter_field
+    def school(self, value: str, prefix: str) -> Q:
+        return Q(**{f"{prefix}school": value})
+
+    @strawberry_django.filter_field(description="年龄不小于 / Aged at least")
+    def age_min(self, value: int, prefix: str) -> Q:
+        today = timezone.localdate()
+        return Q(**{f"{prefix}birth_date__lte": today.replace(year=today.year - value)})
+
+    @strawberry_django.filter_field(description="年龄不大于 / Aged at most")
+    def age_max(self, value: int, prefix: str) -> Q:
+        today = timezone.localdate()
+        return Q(**{f"{prefix}birth_date__gt": today.replace(year=today.year - value - 1)})
+
+    @strawberry_django.filter_field(description="按身份证号精确查找 / Exact ID number")
+    def id_number(self, value: str, prefix: str) -> Q:
+        return Q(**{f"{prefix}id_index": index_of(value)})
+
+    @strawberry_django.filter_field(description="姓名开头 / Name starts with")
+    def name_prefix(self, value: str, prefix: str) -> Q:
+        return Q(**{f"{prefix}name__startswith": value})
+
+
+PII_ONLY = ["organization_id", "org_path"]
+
+
+@strawberry_django.type(Child, name="Child", description="儿童档案 / A child's record (personal data masked without view_child_pii)")
+class ChildType(relay.Node):
+    birth_date: date
+    school: str
+    grade: str
+    home_division_code: str
+    parents_work_place: str
+    closed_reason: str
+    created_at: strawberry.auto
+    organization = organization_field("建档组织 / The organization that keeps the record")
+
+    @classmethod
+    def get_queryset(cls, queryset, info: Info, **kwargs):
+        return actor_of(info).visible(queryset, "children.view_child")
+
+    @strawberry_django.field(only=PII_ONLY, description="当前用户是否可见明文 / Whether you see personal data unmasked")
+    def pii_visible(self, info: Info) -> bool:
+        return actor_of(info).can("children.view_child_pii", Organization(id=self.organization_id, path=self.org_path))
+
+    @strawberry_django.field(only=["name", *PII_ONLY])
+    def name(self, info: Info) -> str:
+        return self.name if reveal(info, self, self.organization_id, self.org_path) else mask_name(self.name)
+
+    @strawberry_django.field(only=["id_number", *PII_ONLY])
+    def id_number(self, info: Info) -> str:
+        return self.id_number if reveal(info, self, self.organization_id, self.org_path) else mask_id_number(self.id_number)
+
+    @strawberry_django.field(only=["address", *PII_ONLY])
+    def address(self, info: Info) -> str:
+        if not self.address:
+            return ""
+        return self.address if reveal(info, self, self.organization_id, self.org_path) else "****"
+
+    @strawberry_django.field(only=["birth_date"])
+    def age(self) -> int:
+        return age_on(self.birth_date, timezone.localdate())
+
+    @strawberry_django.field(only=["sex"])
+    def sex(self) -> SexEnum:
+        return SexEnum[from_choice(Sex, self.sex)]
+
+    @strawberry_django.field(only=["status"])
+    def status(self) -> StatusEnum:
+        return StatusEnum[from_choice(Status, self.status)]
+
+    @strawberry_django.field(only=["guardian_arrangement"])
+    def guardian_arrangement(self) -> ArrangementEnum:
+        return ArrangementEnum[self.guardian_arrangement]
+
+    @strawberry_django.field(only=["categories"])
+    def categories(self) -> list[CategoryEnum]:
+        return [CategoryEnum[c] for c in self.categories]
+
+    @strawberry_django.field(only=["needs"])
+    def needs(self) -> list[NeedEnum]:
+        return [NeedEnum[n] for n in self.needs]
+
+    @strawberry_django.field(prefetch_related=["guardians"], only=PII_ONLY)
+    def guardians(self, info: Info) -> list[GuardianInfo]:
+        clear = bool(self.guardians.all()) and reveal(info, self, self.organization_id, self.org_path)
+        return [GuardianInfo(name=g.name if clear else mask_name(g.name), relation=g.relation,
+                             phone=g.phone if clear else mask_phone(g.phone)) for g in self.guardians.all()]

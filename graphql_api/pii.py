@@ -1,0 +1,40 @@
+"""Unmasked personal data: decided per row from the request's Scope, and every read audited.
+
+Resolvers call ``reveal(info, row, organization_id, org_path)``; it answers whether the actor holds
+``children.view_child_pii`` over that row's organization and, if so, notes the read. The extension writes
+one AuditEntry per record read unmasked when the operation finishes (one bulk insert per request).
+"""
+
+from strawberry import Info
+from strawberry.extensions import SchemaExtension
+
+from graphql_api.context import actor_of
+from orgs.models import Organization
+from permissions.models import AuditEntry
+
+PII = "children.view_child_pii"
+
+
+def reveal(info: Info, row, organization_id: int, org_path: str) -> bool:
+    actor = actor_of(info)
+    if not actor.can(PII, Organization(id=organization_id, path=org_path)):
+        return False
+    reads = info.context.request.__dict__.setdefault("pii_reads", {})
+    reads[(row._meta.label, row.pk)] = (organization_id, org_path)
+    return True
+
+
+class PiiReadAudit(SchemaExtension):
+    def on_execute(self):
+        yield
+        request = getattr(self.execution_context.context, "request", None)
+        reads = getattr(request, "pii_reads", None)
+        if not reads:
+            return
+        actor = request.actor
+        AuditEntry.objects.bulk_create([
+            AuditEntry(actor_user=actor.user, actor_token=actor.token, actor_label=actor.label, organization_id=org_id,
+                       org_path=path, action="pii.read", target_type=label, target_id=str(pk), ip=actor.ip)
+            for (label, pk), (org_id, path) in reads.items()
+        ])
+        reads.clear()
