@@ -38,6 +38,7 @@ class GuardianInfo:
 class ChildFilter:
     @strawberry_django.filter_field(description="该组织及其下级 / This organization's subtree")
     def organization(self, value: relay.GlobalID, prefix: str) -> Q:
+        # Narrows the list only; what is visible at all is still decided by ChildType.get_queryset (the Scope).
         path = Organization.objects.filter(pk=value.node_id).values_list("path", flat=True).first() if value.node_id.isdigit() else None
         return Q(**{f"{prefix}org_path__startswith": path}) if path else Q(pk__in=[])
 
