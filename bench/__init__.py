@@ -1,0 +1,1 @@
+"""Benchmarks run against a dedicated PostgreSQL database (see docs/benchmarks.md)."""
