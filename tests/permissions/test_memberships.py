@@ -1,0 +1,255 @@
+"""Membership management: an org admin grants, changes and revokes roles at and below its organization;
+above or beside it the organization does not exist for it (NOT_FOUND); staff may not (PERMISSION_DENIED);
+nobody changes their own role; subtree=false stops at the organization; an expired role grants nothing."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from core.errors import ServiceError
+from orgs.models import Organization
+from permissions import scope as scopes
+from permissions import services
+from permissions.actor import Actor
+from permissions.catalog import ROLE_PERMISSIONS, Role
+from permissions.models import Membership, OrganizationUserPermission
+from tests.conftest import user
+from tests.permissions.helpers import codes, collect, gid, new_user, org, pk_of, subtree_ids
+
+pytestmark = pytest.mark.django_db
+
+GRANT = """
+mutation Grant($org: ID!, $username: String, $unit: ID, $role: Role!, $subtree: Boolean! = true, $expiresAt: DateTime) {
+  grantRole(input: {organizationId: $org, username: $username, unitId: $unit, role: $role, subtree: $subtree,
+                    expiresAt: $expiresAt}) {
+    membership { id role subtree expiresAt organization { id } user { username } }
+    errors { field code message }
+  }
+}
+"""
+
+CHANGE = """
+mutation Change($id: ID!, $role: Role, $subtree: Boolean) {
+  changeRole(input: {id: $id, role: $role, subtree: $subtree}) {
+    membership { id role subtree }
+    errors { field code message }
+  }
+}
+"""
+
+REVOKE = """
+mutation Revoke($id: ID!) { revokeRole(input: {id: $id}) { ok errors { field code message } } }
+"""
+
+MEMBERSHIPS = """
+query Memberships($first: Int, $after: String, $org: ID) {
+  memberships(first: $first, after: $after, filters: {organization: $org}) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id role subtree user { username } unitName organization { id } } }
+  }
+}
+"""
+
+ORGANIZATIONS = """
+query Organizations($first: Int, $after: String) {
+  organizations(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } }
+}
+"""
+
+
+def grant_over_graphql(client, organization: Organization, username="grantee", role="VIEWER", **extra) -> dict:
+    return client(GRANT, {"org": gid("Organization", organization.pk), "username": username, "role": role, **extra})["grantRole"]
+
+
+def seen(client) -> set[int]:
+    return {pk_of(n["id"]) for n in collect(client, ORGANIZATIONS, "organizations")}
+
+
+def held(username: str) -> set[tuple[str, int]]:
+    """The guardian rows materialised for a user: (codename, organization id)."""
+    return set(OrganizationUserPermission.objects.filter(user__username=username)
+               .values_list("permission__codename", "content_object_id"))
+
+
+@pytest.fixture
+def grantee():
+    return new_user("grantee")
+
+
+@pytest.fixture
+def admin(as_user):
+    return as_user("baokang_league_admin")
+
+
+@pytest.mark.parametrize("where", ["共青团保康县委", "城关镇团委", "东坡社区团支部", "熊译中学"])
+def test_admin_grants_changes_and_revokes_at_and_below_its_organization(admin, as_user, grantee, where):
+    # given 保康's league admin and an organization at or below 共青团保康县委
+    target = org(where)
+    assert target.pk in subtree_ids(org("共青团保康县委").pk)
+
+    # when it grants a viewer role there
+    granted = grant_over_graphql(admin, target)
+
+    # then the membership exists with its guardian rows, and the grantee sees the subtree
+    assert granted["errors"] == []
+    membership = granted["membership"]
+    assert membership["role"] == "VIEWER" and membership["subtree"] is True
+    assert membership["organization"] == {"id": gid("Organization", target.pk)}
+    assert membership["user"] == {"username": "grantee"}
+    assert held("grantee") == {(p.split(".", 1)[1], target.pk) for p in ROLE_PERMISSIONS[Role.VIEWER]}
+    assert seen(as_user("grantee")) == subtree_ids(target.pk)
+    # and it is listed among the memberships the admin manages
+    listed = collect(admin, MEMBERSHIPS, "memberships", {"org": gid("Organization", target.pk)})
+    assert membership["id"] in {m["id"] for m in listed}
+
+    # when it changes the role to staff, then the guardian rows follow
+    changed = admin(CHANGE, {"id": membership["id"], "role": "STAFF"})["changeRole"]
+    assert changed["errors"] == [] and changed["membership"]["role"] == "STAFF"
+    assert held("grantee") == {(p.split(".", 1)[1], target.pk) for p in ROLE_PERMISSIONS[Role.STAFF]}
+
+    # when it revokes the role, then the membership and its rows are gone and the grantee sees nothing
+    assert admin(REVOKE, {"id": membership["id"]})["revokeRole"] == {"ok": True, "errors": []}
+    assert not Membership.objects.filter(pk=pk_of(membership["id"])).exists()
+    assert held("grantee") == set()
+    assert seen(as_user("grantee")) == set()
+
+
+@pytest.mark.parametrize("where", ["共青团襄阳市委", "保康县妇联", "马良镇妇联", "怀化市妇联"])
+def test_granting_above_or_beside_is_not_found(admin, grantee, where):
+    # given an organization above 共青团保康县委 or in another tree, and a missing id
+    target = org(where)
+    assert target.pk not in subtree_ids(org("共青团保康县委").pk)
+
+    # when 保康's admin grants a role there and at the missing id
+    outside = grant_over_graphql(admin, target)
+    missing = admin(GRANT, {"org": gid("Organization", 987654321), "username": "grantee", "role": "VIEWER"})["grantRole"]
+
+    # then both answer the same NOT_FOUND and nothing was granted
+    assert codes(outside) == ["NOT_FOUND"] and outside["errors"][0]["field"] == "organizationId"
+    assert outside == missing
+    assert not Membership.objects.filter(user=grantee).exists()
+
+
+def test_staff_without_manage_membership_is_denied(as_user, grantee):
+    # given 马良镇's staff, who sees 马良镇团委 but lacks permissions.manage_membership
+    assert "permissions.manage_membership" not in ROLE_PERMISSIONS[Role.STAFF]
+    staff = as_user("maliang_league_staff")
+
+    # when it grants a role at its own town, then PERMISSION_DENIED
+    payload = grant_over_graphql(staff, org("马良镇团委"))
+    assert codes(payload) == ["PERMISSION_DENIED"] and payload["membership"] is None
+    # and at the neighbouring town, NOT_FOUND
+    assert codes(grant_over_graphql(staff, org("黄堡镇团委"))) == ["NOT_FOUND"]
+    # and it cannot revoke its neighbour's role nor see memberships at all
+    neighbour = Membership.objects.get(user__username="huangbao_league_staff")
+    assert codes(staff(REVOKE, {"id": gid("Membership", neighbour.pk)})["revokeRole"]) == ["NOT_FOUND"]
+    assert staff(MEMBERSHIPS, {"first": 10})["memberships"]["totalCount"] == 0
+    assert not Membership.objects.filter(user=grantee).exists()
+
+
+def test_changing_ones_own_membership_is_refused(admin):
+    # given the admin's own membership, which it can see in its list
+    own = Membership.objects.get(user__username="baokang_league_admin")
+    listed = collect(admin, MEMBERSHIPS, "memberships", {"org": gid("Organization", own.organization_id)})
+    assert gid("Membership", own.pk) in {m["id"] for m in listed}
+
+    # when it changes or revokes it, or grants itself another role, then SELF_MEMBERSHIP each time
+    changed = admin(CHANGE, {"id": gid("Membership", own.pk), "role": "VIEWER"})["changeRole"]
+    revoked = admin(REVOKE, {"id": gid("Membership", own.pk)})["revokeRole"]
+    granted = grant_over_graphql(admin, org("城关镇团委"), username="baokang_league_admin")
+    assert codes(changed) == codes(revoked) == codes(granted) == ["SELF_MEMBERSHIP"]
+
+    # and the membership is unchanged
+    assert Membership.objects.get(pk=own.pk).role == Role.ORG_ADMIN
+
+
+def test_subtree_false_limits_the_grant_to_the_organization(admin, as_user, grantee):
+    # given a town with villages below it
+    town = org("城关镇团委")
+    villages = set(Organization.objects.filter(parent=town).values_list("id", flat=True))
+    assert villages
+
+    # when the admin grants a viewer role there for the town only
+    payload = grant_over_graphql(admin, town, subtree=False)
+    assert payload["errors"] == [] and payload["membership"]["subtree"] is False
+
+    # then the grantee sees the town but none of its villages, by list, by ID or as its children
+    client = as_user("grantee")
+    assert seen(client) == {town.pk}
+    town_view = client("""query($id: ID!) { organization(id: $id) { id children(first: 10) { totalCount } } }""",
+                       {"id": gid("Organization", town.pk)})["organization"]
+    assert town_view == {"id": gid("Organization", town.pk), "children": {"totalCount": 0}}
+    village = client("""query($id: ID!) { organization(id: $id) { id } }""", {"id": gid("Organization", min(villages))})
+    assert village["organization"] is None
+
+    # when the admin widens it to the subtree, then the villages appear
+    admin(CHANGE, {"id": payload["membership"]["id"], "subtree": True})
+    assert seen(client) == subtree_ids(town.pk)
+
+
+def test_an_expired_membership_grants_nothing(as_user):
+    # given 马良镇's staff, who sees its town's subtree
+    client = as_user("maliang_league_staff")
+    assert seen(client) == subtree_ids(org("马良镇团委").pk)
+
+    # when its membership's expiry is set in the past (directly, as time would) and the scope version bumped
+    Membership.objects.filter(user__username="maliang_league_staff").update(expires_at=timezone.now() - timedelta(seconds=1))
+    scopes.bump_version()
+
+    # then it sees nothing, over GraphQL and at the service layer
+    assert seen(client) == set()
+    assert scopes.for_user(user("maliang_league_staff")).permissions() == set()
+    with pytest.raises(ServiceError) as refused:
+        services.grant_role(Actor.for_user(user("maliang_league_staff")), organization_id=org("马良镇团委").pk,
+                            role=Role.VIEWER, username="auditor_baokang")
+    assert refused.value.code.name == "NOT_FOUND"
+
+
+def test_a_role_granted_until_later_works_until_then(admin, as_user, grantee):
+    # given a role granted for the next ten minutes (less than the scope cache's hour)
+    town = org("歇马镇团委")
+    payload = grant_over_graphql(admin, town, expiresAt=(timezone.now() + timedelta(minutes=10)).isoformat())
+    assert payload["errors"] == [] and payload["membership"]["expiresAt"]
+
+    # then it works now, and the cached scope will not outlive it
+    assert seen(as_user("grantee")) == subtree_ids(town.pk)
+    _, lifetime = scopes.build(scopes._grant_rows(user=grantee))
+    assert timedelta(minutes=9) < lifetime <= timedelta(minutes=10) < timedelta(seconds=scopes.CACHE_SECONDS)
+
+
+@pytest.mark.parametrize("variables, code, field", [
+    ({"username": "no_such_user"}, "USER_NOT_FOUND", "username"),
+    ({"username": "maliang_league_staff", "where": "马良镇团委"}, "ALREADY_MEMBER", "username"),
+    ({"username": None}, "ONE_GRANTEE", "username"),
+    ({"unit": "保康县农商行"}, "ONE_GRANTEE", "username"),
+    ({"expiresAt": "past"}, "EXPIRY_IN_PAST", "expiresAt"),
+])
+def test_grant_errors(admin, grantee, variables, code, field):
+    # given a grant at 城关镇团委 (or as stated) with one thing wrong
+    variables = dict(variables)
+    where = org(variables.pop("where", "城关镇团委"))
+    if variables.get("unit"):
+        variables["unit"] = gid("Organization", org(variables["unit"]).pk)
+    if variables.get("expiresAt") == "past":
+        variables["expiresAt"] = (timezone.now() - timedelta(hours=1)).isoformat()
+    before = Membership.objects.count()
+
+    # when 保康's admin sends it, then the typed error names the field and nothing is granted
+    payload = admin(GRANT, {"org": gid("Organization", where.pk), "role": "VIEWER", "username": "grantee", **variables})["grantRole"]
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [(code, field)]
+    assert payload["membership"] is None and Membership.objects.count() == before
+
+
+def test_a_unit_can_be_granted_a_role(admin, as_token):
+    # given a unit in the admin's tree with no role yet, when the admin grants it a partner role at a town
+    unit, town = org("保康县电力公司"), org("后坪镇团委")
+    payload = admin(GRANT, {"org": gid("Organization", town.pk), "unit": gid("Organization", unit.pk), "role": "PARTNER"})["grantRole"]
+    assert payload["errors"] == [] and payload["membership"]["user"] is None
+
+    # then the unit holds the role's permissions, and a token of the unit sees the town's subtree
+    assert services.unit_permissions(unit) == set(ROLE_PERMISSIONS[Role.PARTNER])
+    _, secret = services.create_token(Actor.for_user(user("baokang_league_admin")), organization_id=unit.pk,
+                                      name="电力公司", permissions=["orgs.view_organization"])
+    assert seen(as_token(secret)) == subtree_ids(town.pk)

@@ -1,0 +1,172 @@
+"""The Scope is cached under a version number: any grant or tree change shows on the very next request,
+and a warm resolution costs one SQL query (the version), a cold one two (version and grants)."""
+
+import pytest
+
+from orgs import services as org_services
+from orgs.models import Kind, Level, Organization, System
+from permissions import scope as scopes
+from permissions.catalog import Role
+from permissions.models import Membership
+from tests.conftest import user
+from tests.permissions.helpers import SYSTEM, collect, gid, grant, new_user, org, pk_of, subtree_ids
+
+pytestmark = pytest.mark.django_db
+
+ORGANIZATIONS = """
+query Organizations($first: Int, $after: String) {
+  organizations(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id } }
+  }
+}
+"""
+
+GRANT = """
+mutation Grant($org: ID!, $username: String!, $role: Role!, $subtree: Boolean! = true) {
+  grantRole(input: {organizationId: $org, username: $username, role: $role, subtree: $subtree}) {
+    membership { id role subtree }
+    errors { field code message }
+  }
+}
+"""
+
+CHANGE = """
+mutation Change($id: ID!, $subtree: Boolean) {
+  changeRole(input: {id: $id, subtree: $subtree}) { membership { id subtree } errors { field code message } }
+}
+"""
+
+REVOKE = """
+mutation Revoke($id: ID!) { revokeRole(input: {id: $id}) { ok errors { field code message } } }
+"""
+
+
+def cold_cost() -> int:
+    """What permissions/scope.py promises for a cold resolution: the version, the role grants, and one
+    query per model that takes record-level grants (none before children's files became shareable)."""
+    from permissions import models
+
+    return 2 + len(getattr(models, "RECORD_GRANTS", {}))
+
+
+def seen(client) -> set[int]:
+    return {pk_of(node["id"]) for node in collect(client, ORGANIZATIONS, "organizations")}
+
+
+def test_grant_and_revoke_take_effect_on_the_next_request(as_user):
+    # given a fresh user whose empty scope is already cached by a first request
+    new_user("newcomer")
+    newcomer = as_user("newcomer")
+    admin = as_user("baokang_league_admin")
+    assert seen(newcomer) == set()
+    longping = org("龙坪镇团委")
+
+    # when 保康's admin grants it a viewer role at 龙坪镇团委
+    granted = admin(GRANT, {"org": gid("Organization", longping.pk), "username": "newcomer", "role": "VIEWER"})["grantRole"]
+    assert granted["errors"] == []
+
+    # then its very next request sees 龙坪镇's subtree
+    assert seen(newcomer) == subtree_ids(longping.pk) != set()
+
+    # when the role is limited to 龙坪镇团委 itself, then the next request sees that organization alone
+    changed = admin(CHANGE, {"id": granted["membership"]["id"], "subtree": False})["changeRole"]
+    assert changed["errors"] == [] and changed["membership"]["subtree"] is False
+    assert seen(newcomer) == {longping.pk}
+
+    # when it is revoked, then the next request sees nothing again
+    assert admin(REVOKE, {"id": granted["membership"]["id"]})["revokeRole"] == {"ok": True, "errors": []}
+    assert seen(newcomer) == set()
+
+
+def test_a_second_role_adds_to_a_warm_scope_and_leaves_with_its_revocation(as_user):
+    # given 马良镇's staff member, whose scope is warm
+    maliang_staff = as_user("maliang_league_staff")
+    own = subtree_ids(org("马良镇团委").pk)
+    huangbao = org("黄堡镇团委")
+    assert seen(maliang_staff) == own
+
+    # when the admin grants it a viewer role at 黄堡镇团委, then the next request sees both towns
+    granted = as_user("baokang_league_admin")(GRANT, {
+        "org": gid("Organization", huangbao.pk), "username": "maliang_league_staff", "role": "VIEWER"})["grantRole"]
+    assert granted["errors"] == []
+    assert seen(maliang_staff) == own | subtree_ids(huangbao.pk)
+
+    # when it is revoked, then only its own town is left
+    assert as_user("baokang_league_admin")(REVOKE, {"id": granted["membership"]["id"]})["revokeRole"]["ok"] is True
+    assert seen(maliang_staff) == own
+
+
+def test_a_moved_organization_keeps_its_viewers(as_user):
+    # given a user who views a new league branch under 龙坪镇团委, with its scope warm
+    branch = org_services.create_organization(SYSTEM, parent_id=org("龙坪镇团委").pk, name="移动测试团支部",
+                                              system=System.LEAGUE, kind=Kind.LEAGUE_BRANCH, level=Level.VILLAGE)
+    new_user("branch_viewer")
+    grant("branch_viewer", branch, Role.VIEWER)
+    client = as_user("branch_viewer")
+    assert seen(client) == {branch.pk}
+
+    # when the county admin moves the branch under 马良镇团委 (its path changes)
+    moved = as_user("baokang_league_admin")("""mutation($id: ID!, $to: ID!) { moveOrganization(input: {id: $id, newParentId: $to}) {
+        errors { code } } }""", {"id": gid("Organization", branch.pk), "to": gid("Organization", org("马良镇团委").pk)})
+    assert moved["moveOrganization"]["errors"] == []
+    assert Organization.objects.get(pk=branch.pk).path != branch.path
+
+    # then the very next request still sees it (the cached prefix was not reused), and the town's staff sees it too
+    assert seen(client) == {branch.pk}
+    assert branch.pk in seen(as_user("maliang_league_staff"))
+
+
+def test_warm_scope_costs_one_query_and_cold_two(django_assert_num_queries, django_assert_max_num_queries):
+    # given a demo user with a role, and a version no scope has been cached under
+    staff = user("maliang_league_staff")
+    scopes.bump_version()
+
+    # when it is resolved cold, then it costs two queries (the version and the role grants),
+    # plus one per model with record-level grants
+    with django_assert_num_queries(cold_cost()):
+        cold = scopes.for_user(staff)
+
+    # when it is resolved again, warm, then it costs at most one (the version) and is the same scope
+    with django_assert_max_num_queries(1):
+        warm = scopes.for_user(staff)
+    assert warm == cold
+    assert set(cold.filter(Organization.objects.all(), "orgs.view_organization").values_list("id", flat=True)) == \
+        subtree_ids(org("马良镇团委").pk)
+
+    # when any grant bumps the version, then the next resolution is cold again
+    scopes.bump_version()
+    with django_assert_num_queries(cold_cost()):
+        scopes.for_user(staff)
+
+
+def test_a_token_scope_is_cached_the_same_way(demo_token, django_assert_num_queries, django_assert_max_num_queries):
+    # given the partner token's row
+    from permissions.models import ApiToken
+    from permissions.tokens import digest
+
+    token = ApiToken.objects.select_related("organization").get(key_hash=digest(demo_token))
+
+    # when its scope is resolved cold and then warm, then the cold one costs what a user's does plus the
+    # look-up of the unit's group, and the warm one costs one query
+    scopes.bump_version()
+    with django_assert_num_queries(cold_cost() + 1):
+        cold = scopes.for_token(token)
+    with django_assert_max_num_queries(1):
+        warm = scopes.for_token(token)
+    assert warm == cold and cold.permissions() == set(token.permissions)
+
+
+def test_a_request_resolves_the_scope_once(as_user, django_assert_max_num_queries):
+    # given a warm scope for 保康's admin
+    client = as_user("baokang_league_admin")
+    query = "{ organizations(first: 100) { totalCount edges { node { id name parent { id } } } } }"
+    client(query)
+    membership_count = Membership.objects.filter(user__username="baokang_league_admin").count()
+    assert membership_count == 1
+
+    # when the same page is read again, then the request stays within session + user + version + the page itself
+    with django_assert_max_num_queries(4):
+        data = client(query)
+    assert data["organizations"]["totalCount"] == len(subtree_ids(org("共青团保康县委").pk))
