@@ -62,3 +62,8 @@ class Actor:
         """PERMISSION_DENIED unless ``permission`` reaches ``organization``."""
         if not self.can(permission, organization):
             raise permission_denied(field)
+
+    def require_subtree(self, permission: str, organization, field: str | None = None) -> None:
+        """PERMISSION_DENIED unless ``permission`` reaches ``organization`` and everything below it."""
+        if not self.scope.covers(permission, organization):
+            raise permission_denied(field)

@@ -140,20 +140,29 @@ class AuditEntry(models.Model):
         raise PermissionError("audit entries are append-only")
 
 
-class ChildUserGrant(UserObjectPermissionBase):
-    """One child's file shared with one user (guardian direct FK), until ``expires_at``."""
+class ChildGrant(models.Model):
+    """A record-level grant on one child's file (guardian direct FK), until ``expires_at``."""
 
     content_object = models.ForeignKey("children.Child", models.CASCADE)
     expires_at = models.DateTimeField("到期时间", null=True, blank=True)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
 
+    class Meta:
+        abstract = True
 
-class ChildGroupGrant(GroupObjectPermissionBase):
-    """One child's file shared with a group (a partner unit's group), until ``expires_at``."""
 
-    content_object = models.ForeignKey("children.Child", models.CASCADE)
-    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+class ChildUserGrant(ChildGrant, UserObjectPermissionBase):
+    """One child's file shared with one user."""
+
+    class Meta(UserObjectPermissionBase.Meta):
+        pass
+
+
+class ChildGroupGrant(ChildGrant, GroupObjectPermissionBase):
+    """One child's file shared with a group (a partner unit's group)."""
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        pass
 
 
 # Record-level grants per shareable model: (user grant model, group grant model). permissions/scope.py reads them.

@@ -68,6 +68,12 @@ class Scope:
             return True
         return any(organization.path.startswith(p) for p in self.prefixes.get(permission, ()))
 
+    def covers(self, permission: str, organization) -> bool:
+        """Whether ``permission`` reaches ``organization`` and everything below it (by a subtree grant)."""
+        if self.everything:
+            return permission in PERMISSIONS
+        return any(organization.path.startswith(p) for p in self.prefixes.get(permission, ()))
+
     def permissions(self) -> set[str]:
         if self.everything:
             return set(PERMISSIONS)

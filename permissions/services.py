@@ -30,6 +30,13 @@ def _check_expiry(expires_at, field="expiresAt"):
         raise ServiceError(E.EXPIRY_IN_PAST, field)
 
 
+def _active_user(username: str):
+    found = get_user_model().objects.filter(username=username, is_active=True).first()
+    if found is None:
+        raise ServiceError(E.USER_NOT_FOUND, "username", username=username)
+    return found
+
+
 def unit_group(organization: Organization) -> Group:
     """The group that stands for ``organization`` as a member elsewhere; created on first use."""
     link = UnitGroup.objects.filter(organization=organization).select_related("group").first()
@@ -63,15 +70,15 @@ def grant_role(actor: Actor, *, organization_id, role: str, username: str | None
                subtree: bool = True, expires_at=None) -> Membership:
     organization = actor.get_visible(Organization.objects.all(), VIEW_ORG, organization_id, "organizationId")
     actor.require(MANAGE_MEMBERS, organization, "organizationId")
+    if subtree:  # the grantee would reach every organization below: so must the granter
+        actor.require_subtree(MANAGE_MEMBERS, organization, "subtree")
     if (username is None) == (unit_id is None):
         raise ServiceError(E.ONE_GRANTEE, "username")
     _check_expiry(expires_at)
     membership = Membership(organization=organization, role=Role(role), subtree=subtree, expires_at=expires_at,
                             granted_by=actor.user)
     if username is not None:
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise ServiceError(E.USER_NOT_FOUND, "username", username=username)
+        user = _active_user(username)
         if user == actor.user:
             raise ServiceError(E.SELF_MEMBERSHIP, "username")
         membership.user = user
@@ -90,10 +97,12 @@ def grant_role(actor: Actor, *, organization_id, role: str, username: str | None
 
 
 def _managed_membership(actor: Actor, membership_id) -> Membership:
+    # Memberships are visible only to those who may manage them (as in the Membership type): NOT_FOUND otherwise.
     membership = actor.get_visible(
-        Membership.objects.select_related("organization", "user", "group__unit"), VIEW_ORG, membership_id
+        Membership.objects.select_related("organization", "user", "group__unit"), MANAGE_MEMBERS, membership_id
     )
-    actor.require(MANAGE_MEMBERS, membership.organization)
+    if membership.subtree:  # a role reaching below its organization is managed only by one who reaches there too
+        actor.require_subtree(MANAGE_MEMBERS, membership.organization, "id")
     if actor.user is not None and membership.user_id == actor.user.pk:
         raise ServiceError(E.SELF_MEMBERSHIP, "id")
     return membership
@@ -108,6 +117,8 @@ def change_role(actor: Actor, *, membership_id, role: str | None = None, subtree
         membership.role = Role(role)
     if subtree is not None:
         membership.subtree = subtree
+        if subtree:
+            actor.require_subtree(MANAGE_MEMBERS, membership.organization, "subtree")
     if expires_at is not None or clear_expiry:
         membership.expires_at = expires_at
     membership.save()
@@ -175,9 +186,7 @@ def share_child(actor: Actor, *, child_id, username: str | None = None, unit_id=
     _check_expiry(expires_at)
     permission = Permission.objects.get(content_type=ContentType.objects.get_for_model(Child), codename="view_child")
     if username is not None:
-        grantee = get_user_model().objects.filter(username=username, is_active=True).first()
-        if grantee is None:
-            raise ServiceError(E.USER_NOT_FOUND, "username", username=username)
+        grantee = _active_user(username)
         grant, _ = ChildUserGrant.objects.update_or_create(
             user=grantee, permission=permission, content_object=child,
             defaults={"expires_at": expires_at, "granted_by": actor.user})

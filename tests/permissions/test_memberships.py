@@ -15,7 +15,7 @@ from permissions.actor import Actor
 from permissions.catalog import ROLE_PERMISSIONS, Role
 from permissions.models import Membership, OrganizationUserPermission
 from tests.conftest import user
-from tests.permissions.helpers import codes, collect, gid, new_user, org, pk_of, subtree_ids
+from tests.permissions.helpers import codes, collect, gid, grant, new_user, org, pk_of, subtree_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,8 @@ def admin(as_user):
     return as_user("baokang_league_admin")
 
 
-@pytest.mark.parametrize("where", ["共青团保康县委", "城关镇团委", "东坡社区团支部", "熊译中学"])
+@pytest.mark.parametrize("where", ["共青团保康县委", "城关镇团委", "东坡社区团支部", "熊译中学"],
+                         ids=["county", "town", "village", "unit"])
 def test_admin_grants_changes_and_revokes_at_and_below_its_organization(admin, as_user, grantee, where):
     # given 保康's league admin and an organization at or below 共青团保康县委
     target = org(where)
@@ -116,7 +117,8 @@ def test_admin_grants_changes_and_revokes_at_and_below_its_organization(admin, a
     assert seen(as_user("grantee")) == set()
 
 
-@pytest.mark.parametrize("where", ["共青团襄阳市委", "保康县妇联", "马良镇妇联", "怀化市妇联"])
+@pytest.mark.parametrize("where", ["共青团襄阳市委", "保康县妇联", "马良镇妇联", "怀化市妇联"],
+                         ids=["above", "beside", "beside-below", "other-city"])
 def test_granting_above_or_beside_is_not_found(admin, grantee, where):
     # given an organization above 共青团保康县委 or in another tree, and a missing id
     target = org(where)
@@ -253,3 +255,89 @@ def test_a_unit_can_be_granted_a_role(admin, as_token):
     _, secret = services.create_token(Actor.for_user(user("baokang_league_admin")), organization_id=unit.pk,
                                       name="电力公司", permissions=["orgs.view_organization"])
     assert seen(as_token(secret)) == subtree_ids(town.pk)
+
+
+@pytest.fixture
+def single_org_admin(as_user):
+    """An org admin of 共青团保康县委 itself only (subtree=false): it manages that one organization."""
+    new_user("single_org_admin")
+    grant("single_org_admin", org("共青团保康县委"), Role.ORG_ADMIN, subtree=False)
+    return as_user("single_org_admin")
+
+
+def test_an_admin_of_one_organization_cannot_hand_out_its_subtree(single_org_admin, as_user, grantee):
+    # given an admin whose role stops at 共青团保康县委 (it sees none of the towns below)
+    county = org("共青团保康县委")
+    assert seen(single_org_admin) == {county.pk}
+
+    # when it grants a role there reaching the whole subtree
+    wide = grant_over_graphql(single_org_admin, county, role="ORG_ADMIN")
+
+    # then it is refused: the grantee would reach organizations the granter does not
+    assert codes(wide) == ["PERMISSION_DENIED"] and wide["errors"][0]["field"] == "subtree"
+    assert not Membership.objects.filter(user=grantee).exists()
+    assert seen(as_user("grantee")) == set()
+
+    # while a role limited to the organization itself is granted, and cannot then be widened
+    narrow = grant_over_graphql(single_org_admin, county, subtree=False)
+    assert narrow["errors"] == [] and seen(as_user("grantee")) == {county.pk}
+    widened = single_org_admin(CHANGE, {"id": narrow["membership"]["id"], "subtree": True})["changeRole"]
+    assert codes(widened) == ["PERMISSION_DENIED"]
+    assert seen(as_user("grantee")) == {county.pk}
+
+
+def test_an_admin_of_one_organization_cannot_touch_wider_roles_there(single_org_admin):
+    # given the auditor's role at 共青团保康县委, which reaches the whole county tree
+    auditor = Membership.objects.get(user__username="auditor_baokang")
+    assert auditor.subtree and auditor.organization == org("共青团保康县委")
+
+    # when the single-organization admin narrows, changes or revokes it, then each is refused and nothing changes
+    for query, variables, field in [
+        (CHANGE, {"id": gid("Membership", auditor.pk), "subtree": False}, "changeRole"),
+        (CHANGE, {"id": gid("Membership", auditor.pk), "role": "VIEWER"}, "changeRole"),
+        (REVOKE, {"id": gid("Membership", auditor.pk)}, "revokeRole"),
+    ]:
+        assert codes(single_org_admin(query, variables)[field]) == ["PERMISSION_DENIED"], variables
+    assert Membership.objects.filter(pk=auditor.pk, subtree=True, role=Role.AUDITOR).exists()
+
+
+def test_the_same_rule_holds_at_the_service_layer():
+    # given the single-organization admin as an actor
+    new_user("single_org_admin")
+    county = org("共青团保康县委")
+    grant("single_org_admin", county, Role.ORG_ADMIN, subtree=False)
+    new_user("grantee")
+    actor = Actor.for_user(user("single_org_admin"))
+
+    # when it grants a subtree role through the service, then PERMISSION_DENIED
+    with pytest.raises(ServiceError) as refused:
+        services.grant_role(actor, organization_id=county.pk, role=Role.VIEWER, username="grantee")
+    assert refused.value.code.name == "PERMISSION_DENIED"
+    # and an admin of the whole subtree may
+    wide = services.grant_role(Actor.for_user(user("baokang_league_admin")), organization_id=county.pk,
+                               role=Role.VIEWER, username="grantee")
+    assert wide.subtree is True
+
+
+@pytest.fixture
+def town_viewer(as_user):
+    """A viewer of 马良镇团委: sees the town and the organizations below it, but no memberships."""
+    new_user("town_viewer")
+    grant("town_viewer", org("马良镇团委"), Role.VIEWER)
+    return as_user("town_viewer")
+
+
+def test_memberships_one_cannot_list_answer_not_found(town_viewer):
+    # given the staff member's membership at 马良镇团委, which the viewer cannot list or fetch
+    staff = Membership.objects.get(user__username="maliang_league_staff")
+    assert town_viewer(MEMBERSHIPS, {"first": 10})["memberships"]["totalCount"] == 0
+    assert town_viewer("query($id: ID!) { node(id: $id) { id } }", {"id": gid("Membership", staff.pk)})["node"] is None
+
+    # when it changes or revokes it, and a missing membership
+    for query, field, extra in [(CHANGE, "changeRole", {"role": "VIEWER"}), (REVOKE, "revokeRole", {})]:
+        existing = town_viewer(query, {"id": gid("Membership", staff.pk), **extra})[field]
+        missing = town_viewer(query, {"id": gid("Membership", 987654321), **extra})[field]
+
+        # then both answer the same NOT_FOUND: the answer does not tell that the membership exists
+        assert codes(existing) == ["NOT_FOUND"] and existing == missing, field
+    assert Membership.objects.filter(pk=staff.pk, role=Role.STAFF).exists()

@@ -118,6 +118,29 @@ def test_a_moved_organization_keeps_its_viewers(as_user):
     assert branch.pk in seen(as_user("maliang_league_staff"))
 
 
+def test_archiving_an_organization_ends_the_roles_held_there(as_user):
+    # given a user who views a leaf branch, with its scope warm, and 马良镇's staff who sees it from above
+    branch = org_services.create_organization(SYSTEM, parent_id=org("马良镇团委").pk, name="归档测试团支部",
+                                              system=System.LEAGUE, kind=Kind.LEAGUE_BRANCH, level=Level.VILLAGE)
+    new_user("leaf_viewer")
+    grant("leaf_viewer", branch, Role.VIEWER)
+    client = as_user("leaf_viewer")
+    assert seen(client) == {branch.pk}
+
+    # when the county admin archives the branch
+    archived = as_user("baokang_league_admin")("""mutation($id: ID!) { archiveOrganization(input: {id: $id}) {
+        errors { code } } }""", {"id": gid("Organization", branch.pk)})
+    assert archived["archiveOrganization"]["errors"] == []
+
+    # then the very next request of its viewer sees nothing, even asking for archived organizations
+    everything = "{ organizations(first: 100, includeArchived: true) { totalCount } }"
+    assert client(everything)["organizations"]["totalCount"] == 0
+    # while a role above it still reaches it among the archived
+    assert branch.pk in {pk_of(n["id"]) for n in collect(
+        as_user("maliang_league_staff"), ORGANIZATIONS.replace("after: $after)", "after: $after, includeArchived: true)"),
+        "organizations")}
+
+
 def test_warm_scope_costs_one_query_and_cold_two(django_assert_num_queries, django_assert_max_num_queries):
     # given a demo user with a role, and a version no scope has been cached under
     staff = user("maliang_league_staff")

@@ -2,7 +2,8 @@
 
 Each example builds its forest through orgs.services, grants roles through permissions.services (to users
 and to a unit's group), resolves every user's scope (warming the cache), then moves subtrees, archives
-organizations and expires memberships, and checks again. The expectation is computed from the drawn
+organizations and expires memberships, checking again after each step (so a step that forgets to bump the
+scope version is caught even when a later step bumps it). The expectation is computed from the drawn
 memberships and the parent links alone — never from paths or guardian rows. Organizations, memberships and
 audit entries (which carry a copy of the owner's path) must all be filtered alike.
 """
@@ -87,6 +88,10 @@ def check(users, holdings, archived: set[int]) -> None:
     for user in users:
         scope = scopes.for_user(user)
         for permission in PERMISSIONS:
+            # nested prefixes are merged: a grant below another grant adds nothing to the SQL condition
+            prefixes = scope.prefixes.get(permission, ())
+            assert list(prefixes) == sorted(set(prefixes))
+            assert not any(b.startswith(a) for a in prefixes for b in prefixes if a != b), prefixes
             expected = expected_scope(holdings[user.pk], permission, archived)
             got = set(scope.filter(Organization.objects.all(), permission).values_list("id", flat=True))
             assert got == expected, (user.username, permission)
@@ -135,12 +140,15 @@ def play(world) -> tuple[list[Organization], list]:
     # then each user's scope is the walk (this also warms the cache)
     check(users, holdings, archived=set())
 
-    # when subtrees move, organizations are archived and memberships lapse
+    # when subtrees move, then the scopes follow on the next resolution
     for source, target in world["moves"]:
         try:
             org_services.move_organization(SYSTEM, organization_id=nodes[source].pk, new_parent_id=nodes[target].pk)
         except ServiceError as error:
             assert error.code.name == "CYCLE"
+    check(users, holdings, archived=set())
+
+    # when organizations are archived, then roles held there end (roles above still reach them)
     depth = dict(Organization.objects.filter(pk__in=[n.pk for n in nodes]).values_list("id", "depth"))
     archived = set()
     for index in sorted(world["archived"], key=lambda i: -depth[nodes[i].pk]):
@@ -149,15 +157,16 @@ def play(world) -> tuple[list[Organization], list]:
             archived.add(nodes[index].pk)
         except ServiceError as error:
             assert error.code.name == "HAS_ACTIVE_CHILDREN"
+    check(users, holdings, archived)
+
+    # when memberships lapse, then they grant nothing
     if lapsing:
         Membership.objects.filter(pk__in=[m.pk for m, _, _ in lapsing]).update(
             expires_at=timezone.now() - timedelta(minutes=1))
         for _, held, index in lapsing:
             held[index][3] = True
         scopes.bump_version()
-
-    # then the scopes follow, from the warm cache's point of view too
-    check(users, holdings, archived)
+        check(users, holdings, archived)
     return nodes, users
 
 
