@@ -2,6 +2,8 @@ from typing import Optional
 
 import strawberry
 import strawberry_django
+from django.db.models import Q
+from django.utils import timezone
 from strawberry import Info
 
 from graphql_api.access.types import (
@@ -21,7 +23,9 @@ class Query:
         actor = actor_of(info)
         if actor.user is None:
             return None
-        memberships = Membership.objects.filter(user=actor.user, organization__archived_at__isnull=True).select_related("organization")
+        # Live roles only: an expired role grants nothing, so its organization may be out of scope by now.
+        live = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        memberships = Membership.objects.filter(live, user=actor.user, organization__archived_at__isnull=True).select_related("organization")
         return MeType(
             username=actor.user.username,
             display_name=actor.user.get_full_name() or actor.user.username,

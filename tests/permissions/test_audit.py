@@ -20,17 +20,33 @@ query Entries($first: Int, $after: String) {
 }
 """
 
-GRANT = """mutation($org: ID!, $username: String!) { grantRole(input: {organizationId: $org, username: $username, role: VIEWER}) {
-  membership { id } errors { code } } }"""
+GRANT = """
+mutation($org: ID!, $username: String!) {
+  grantRole(input: {organizationId: $org, username: $username, role: VIEWER}) { membership { id } errors { code } }
+}"""
 CHANGE = """mutation($id: ID!) { changeRole(input: {id: $id, role: STAFF}) { membership { id } errors { code } } }"""
 REVOKE = """mutation($id: ID!) { revokeRole(input: {id: $id}) { ok errors { code } } }"""
-CREATE_TOKEN = """mutation($org: ID!) { createApiToken(input: {organizationId: $org, name: "审计测试", permissions: ["orgs.view_organization"]}) {
-  apiToken { id } errors { code } } }"""
+CREATE_TOKEN = """
+mutation($org: ID!) {
+  createApiToken(input: {organizationId: $org, name: "审计测试", permissions: ["orgs.view_organization"]}) {
+    apiToken { id } errors { code }
+  }
+}"""
 REVOKE_TOKEN = """mutation($id: ID!) { revokeApiToken(input: {id: $id}) { apiToken { id } errors { code } } }"""
-CREATE_ORG = """mutation($parent: ID!) { createOrganization(input: {parentId: $parent, name: "审计测试团支部", system: LEAGUE,
-  kind: LEAGUE_BRANCH, level: VILLAGE}) { organization { id } errors { code } } }"""
-UPDATE_ORG = """mutation($id: ID!, $name: String!) { updateOrganization(input: {id: $id, name: $name}) { organization { id } errors { code } } }"""
-MOVE_ORG = """mutation($id: ID!, $to: ID!) { moveOrganization(input: {id: $id, newParentId: $to}) { organization { id } errors { code } } }"""
+CREATE_ORG = """
+mutation($parent: ID!) {
+  createOrganization(input: {parentId: $parent, name: "审计测试团支部", system: LEAGUE, kind: LEAGUE_BRANCH, level: VILLAGE}) {
+    organization { id } errors { code }
+  }
+}"""
+UPDATE_ORG = """
+mutation($id: ID!, $name: String!) {
+  updateOrganization(input: {id: $id, name: $name}) { organization { id } errors { code } }
+}"""
+MOVE_ORG = """
+mutation($id: ID!, $to: ID!) {
+  moveOrganization(input: {id: $id, newParentId: $to}) { organization { id } errors { code } }
+}"""
 ARCHIVE_ORG = """mutation($id: ID!) { archiveOrganization(input: {id: $id}) { organization { id } errors { code } } }"""
 
 
@@ -49,7 +65,8 @@ def test_every_change_writes_one_entry(as_user):
 
     # when it grants, changes and revokes a role, creates and revokes a token, and creates, renames, moves and
     # archives an organization
-    membership = ok(admin(GRANT, {"org": gid("Organization", chengguan.pk), "username": "audited"})["grantRole"])["membership"]["id"]
+    granted = ok(admin(GRANT, {"org": gid("Organization", chengguan.pk), "username": "audited"})["grantRole"])
+    membership = granted["membership"]["id"]
     ok(admin(CHANGE, {"id": membership})["changeRole"])
     ok(admin(REVOKE, {"id": membership})["revokeRole"])
     token = ok(admin(CREATE_TOKEN, {"org": gid("Organization", unit.pk)})["createApiToken"])["apiToken"]["id"]
@@ -80,7 +97,8 @@ def test_every_change_writes_one_entry(as_user):
 def test_failed_changes_write_nothing(as_user):
     # given the log's size, when 保康's admin tries a grant outside its scope, then nothing is written
     before = AuditEntry.objects.count()
-    payload = as_user("baokang_league_admin")(GRANT, {"org": gid("Organization", org("保康县妇联").pk), "username": "auditor_baokang"})
+    payload = as_user("baokang_league_admin")(GRANT, {"org": gid("Organization", org("保康县妇联").pk),
+                                                      "username": "auditor_baokang"})
     assert payload["grantRole"]["errors"] == [{"code": "NOT_FOUND"}]
     assert AuditEntry.objects.count() == before
 

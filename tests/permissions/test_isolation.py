@@ -10,7 +10,7 @@ from core.errors import ServiceError
 from orgs import services as org_services
 from orgs.models import Organization
 from permissions.actor import Actor
-from permissions.catalog import Role
+from permissions.catalog import ROLE_PERMISSIONS, Role
 from permissions.models import ApiToken, AuditEntry, Membership
 from tests.conftest import user
 from tests.permissions.helpers import (
@@ -46,11 +46,19 @@ query Tree {
 }
 """
 
+NODE = """
+query Node($id: ID!) { node(id: $id) { id } }
+"""
+
+ORGANIZATION = """
+query Organization($id: ID!) { organization(id: $id) { id } }
+"""
+
 ROWS = """
 query Rows {
-  memberships(first: 100) { edges { node { id } } }
-  apiTokens(first: 100) { edges { node { id } } }
-  auditEntries(first: 100) { pageInfo { hasNextPage } edges { node { id } } }
+  memberships(first: 100) { totalCount edges { node { id } } }
+  apiTokens(first: 100) { totalCount edges { node { id } } }
+  auditEntries(first: 100) { totalCount edges { node { id } } }
 }
 """
 
@@ -121,10 +129,12 @@ def test_neighbour_organizations_are_invisible(as_user, username, roots):
     listed = {pk_of(n["id"]) for n in collect(client, ORGANIZATIONS, "organizations")}
     answers = lookups(client, sorted(theirs))
 
-    # then none is listed and every look-up is null
+    # then none is listed and every look-up is null, while the same look-ups of its own organizations answer
     assert listed and not listed & theirs
     assert set(answers.values()) == {None}
     assert len(answers) == 2 * len(theirs)
+    own = sorted(own_ids(username))[:6]
+    assert None not in lookups(client, own).values()
 
 
 def test_huaihua_admin_sees_nothing_in_baokang_county(as_user):
@@ -140,27 +150,30 @@ def test_huaihua_admin_sees_nothing_in_baokang_county(as_user):
 
 @pytest.mark.parametrize("username", ["huaihua_wf_admin", "baokang_wf_staff", "maliang_league_staff"])
 def test_neighbour_rows_are_invisible(as_user, username):
-    # given the rows owned by organizations outside the actor's subtree
+    # given the rows owned inside the actor's subtree, and the permission each kind of row needs
     own = own_ids(username)
-    outside_memberships = set(Membership.objects.exclude(organization_id__in=own).values_list("id", flat=True))
-    outside_tokens = set(ApiToken.objects.exclude(organization_id__in=own).values_list("id", flat=True))
-    outside_entries = set(AuditEntry.objects.exclude(organization_id__in=own).values_list("id", flat=True))
-    assert outside_memberships and outside_tokens and outside_entries
-
-    # when the actor lists rows and asks for an outside membership, token and audit entry as nodes
+    held = ROLE_PERMISSIONS[Membership.objects.get(user__username=username).role]
+    kinds = {
+        "memberships": (Membership, "permissions.manage_membership", "Membership"),
+        "apiTokens": (ApiToken, "permissions.manage_token", "ApiToken"),
+        "auditEntries": (AuditEntry, "permissions.view_audit", "AuditEntry"),
+    }
     client = as_user(username)
     rows = client(ROWS)
-    nodes = client("query($m: ID!, $t: ID!, $a: ID!) { m: node(id: $m) { id } t: node(id: $t) { id } a: node(id: $a) { id } }", {
-        "m": gid("Membership", min(outside_memberships)),
-        "t": gid("ApiToken", min(outside_tokens)),
-        "a": gid("AuditEntry", min(outside_entries)),
-    })
+    for field, (model, permission, type_name) in kinds.items():
+        inside = set(model.objects.filter(organization_id__in=own).values_list("id", flat=True))
+        outside = set(model.objects.values_list("id", flat=True)) - inside
+        assert outside, field
 
-    # then no outside row is listed and every node is null
-    assert not {pk_of(e["node"]["id"]) for e in rows["memberships"]["edges"]} & outside_memberships
-    assert not {pk_of(e["node"]["id"]) for e in rows["apiTokens"]["edges"]} & outside_tokens
-    assert not {pk_of(e["node"]["id"]) for e in rows["auditEntries"]["edges"]} & outside_entries
-    assert nodes == {"m": None, "t": None, "a": None}
+        # when the actor lists that kind of row and asks for an outside one as a node
+        listed = {pk_of(e["node"]["id"]) for e in rows[field]["edges"]}
+        node = client(NODE, {"id": gid(type_name, min(outside))})["node"]
+
+        # then it lists exactly the rows inside its subtree if its role has the permission (else none),
+        # and the outside row is null
+        assert rows[field]["totalCount"] == len(listed) <= 100
+        assert listed == (inside if permission in held else set()), field
+        assert node is None, field
 
 
 def check_tree(client, visible: set[int]) -> int:
@@ -235,7 +248,8 @@ ADMIN_NEIGHBOURS = [
 ]
 
 
-@pytest.mark.parametrize("username, own_name, theirs_name", ADMIN_NEIGHBOURS, ids=[f"{a[0]}-{i}" for i, a in enumerate(ADMIN_NEIGHBOURS)])
+@pytest.mark.parametrize("username, own_name, theirs_name", ADMIN_NEIGHBOURS,
+                         ids=[f"{a[0]}-{i}" for i, a in enumerate(ADMIN_NEIGHBOURS)])
 def test_mutations_on_a_neighbour_answer_not_found_like_a_missing_id(as_user, username, own_name, theirs_name):
     # given an actor, one of its organizations and a neighbour's organization
     client = as_user(username)
@@ -251,8 +265,9 @@ def test_mutations_on_a_neighbour_answer_not_found_like_a_missing_id(as_user, us
          {"id": missing, "newParentId": gid("Organization", own.pk)}),
     ]
     if username != "maliang_league_staff":  # staff may not manage its own organizations either (tested below)
-        cases.append((MOVE, "moveOrganization", {"id": gid("Organization", own.pk), "newParentId": gid("Organization", theirs.pk)},
-                      {"id": gid("Organization", own.pk), "newParentId": missing}))
+        own_id = gid("Organization", own.pk)
+        cases.append((MOVE, "moveOrganization", {"id": own_id, "newParentId": gid("Organization", theirs.pk)},
+                      {"id": own_id, "newParentId": missing}))
     for query, field, neighbour_vars, missing_vars in cases:
         # when it mutates the neighbour's organization and a missing one
         neighbour = payload_of(client, query, neighbour_vars, field)
@@ -300,7 +315,7 @@ def test_seeing_without_managing_answers_permission_denied(viewer, as_user, user
     # given an actor that sees 马良镇团委 but lacks orgs.manage_organization
     client = viewer if username == "maliang_viewer" else as_user(username)
     own, village = org("马良镇团委"), org("三岔村团支部")
-    assert client("query($id: ID!) { organization(id: $id) { id } }", {"id": gid("Organization", own.pk)})["organization"]
+    assert client(ORGANIZATION, {"id": gid("Organization", own.pk)})["organization"]
 
     # when it updates, archives and moves organizations it can see
     update = payload_of(client, UPDATE, {"id": gid("Organization", own.pk)}, "updateOrganization")

@@ -25,6 +25,8 @@ mutation Login($username: String!, $password: String!) {
 
 ME = "{ me { username permissions } }"
 
+LOGOUT = "mutation Logout { logout { ok } }"
+
 ANONYMOUS = """
 query Anonymous($org: ID!, $membership: ID!, $token: ID!, $entry: ID!) {
   organizations(first: 100, includeArchived: true) { totalCount edges { node { id } } }
@@ -170,7 +172,7 @@ def test_csrf_endpoint_sets_the_cookie():
 
 def test_logout_ends_the_session(browser, person):
     assert browser.login("login_person", "correct-horse-42")["errors"] == []
-    response = browser.post("mutation { logout { ok } }", csrf=browser.cookie_csrf())
+    response = browser.post(LOGOUT, csrf=browser.cookie_csrf())
     assert response.json()["data"]["logout"] == {"ok": True}
     assert browser.me() is None
 

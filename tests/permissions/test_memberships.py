@@ -52,6 +52,18 @@ query Memberships($first: Int, $after: String, $org: ID) {
 }
 """
 
+ORGANIZATION = """
+query Organization($id: ID!) { organization(id: $id) { id children(first: 10) { totalCount } } }
+"""
+
+NODE = """
+query Node($id: ID!) { node(id: $id) { id } }
+"""
+
+ME = """
+query Me { me { username permissions memberships { organization { id name } role } } }
+"""
+
 ORGANIZATIONS = """
 query Organizations($first: Int, $after: String) {
   organizations(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } }
@@ -60,7 +72,8 @@ query Organizations($first: Int, $after: String) {
 
 
 def grant_over_graphql(client, organization: Organization, username="grantee", role="VIEWER", **extra) -> dict:
-    return client(GRANT, {"org": gid("Organization", organization.pk), "username": username, "role": role, **extra})["grantRole"]
+    variables = {"org": gid("Organization", organization.pk), "username": username, "role": role, **extra}
+    return client(GRANT, variables)["grantRole"]
 
 
 def seen(client) -> set[int]:
@@ -180,11 +193,9 @@ def test_subtree_false_limits_the_grant_to_the_organization(admin, as_user, gran
     # then the grantee sees the town but none of its villages, by list, by ID or as its children
     client = as_user("grantee")
     assert seen(client) == {town.pk}
-    town_view = client("""query($id: ID!) { organization(id: $id) { id children(first: 10) { totalCount } } }""",
-                       {"id": gid("Organization", town.pk)})["organization"]
+    town_view = client(ORGANIZATION, {"id": gid("Organization", town.pk)})["organization"]
     assert town_view == {"id": gid("Organization", town.pk), "children": {"totalCount": 0}}
-    village = client("""query($id: ID!) { organization(id: $id) { id } }""", {"id": gid("Organization", min(villages))})
-    assert village["organization"] is None
+    assert client(ORGANIZATION, {"id": gid("Organization", min(villages))})["organization"] is None
 
     # when the admin widens it to the subtree, then the villages appear
     admin(CHANGE, {"id": payload["membership"]["id"], "subtree": True})
@@ -192,16 +203,20 @@ def test_subtree_false_limits_the_grant_to_the_organization(admin, as_user, gran
 
 
 def test_an_expired_membership_grants_nothing(as_user):
-    # given 马良镇's staff, who sees its town's subtree
+    # given 马良镇's staff, who sees its town's subtree and its role there
     client = as_user("maliang_league_staff")
-    assert seen(client) == subtree_ids(org("马良镇团委").pk)
+    town = org("马良镇团委")
+    assert seen(client) == subtree_ids(town.pk)
+    assert client(ME)["me"]["memberships"] == [{"organization": {"id": gid("Organization", town.pk), "name": town.name},
+                                                "role": "STAFF"}]
 
     # when its membership's expiry is set in the past (directly, as time would) and the scope version bumped
     Membership.objects.filter(user__username="maliang_league_staff").update(expires_at=timezone.now() - timedelta(seconds=1))
     scopes.bump_version()
 
-    # then it sees nothing, over GraphQL and at the service layer
+    # then it sees nothing, over GraphQL (not even through its own roles in ``me``) and at the service layer
     assert seen(client) == set()
+    assert client(ME)["me"] == {"username": "maliang_league_staff", "permissions": [], "memberships": []}
     assert scopes.for_user(user("maliang_league_staff")).permissions() == set()
     with pytest.raises(ServiceError) as refused:
         services.grant_role(Actor.for_user(user("maliang_league_staff")), organization_id=org("马良镇团委").pk,
@@ -239,7 +254,8 @@ def test_grant_errors(admin, grantee, variables, code, field):
     before = Membership.objects.count()
 
     # when 保康's admin sends it, then the typed error names the field and nothing is granted
-    payload = admin(GRANT, {"org": gid("Organization", where.pk), "role": "VIEWER", "username": "grantee", **variables})["grantRole"]
+    variables = {"org": gid("Organization", where.pk), "role": "VIEWER", "username": "grantee", **variables}
+    payload = admin(GRANT, variables)["grantRole"]
     assert [(e["code"], e["field"]) for e in payload["errors"]] == [(code, field)]
     assert payload["membership"] is None and Membership.objects.count() == before
 
@@ -247,7 +263,8 @@ def test_grant_errors(admin, grantee, variables, code, field):
 def test_a_unit_can_be_granted_a_role(admin, as_token):
     # given a unit in the admin's tree with no role yet, when the admin grants it a partner role at a town
     unit, town = org("保康县电力公司"), org("后坪镇团委")
-    payload = admin(GRANT, {"org": gid("Organization", town.pk), "unit": gid("Organization", unit.pk), "role": "PARTNER"})["grantRole"]
+    variables = {"org": gid("Organization", town.pk), "unit": gid("Organization", unit.pk), "role": "PARTNER"}
+    payload = admin(GRANT, variables)["grantRole"]
     assert payload["errors"] == [] and payload["membership"]["user"] is None
 
     # then the unit holds the role's permissions, and a token of the unit sees the town's subtree
@@ -331,7 +348,7 @@ def test_memberships_one_cannot_list_answer_not_found(town_viewer):
     # given the staff member's membership at 马良镇团委, which the viewer cannot list or fetch
     staff = Membership.objects.get(user__username="maliang_league_staff")
     assert town_viewer(MEMBERSHIPS, {"first": 10})["memberships"]["totalCount"] == 0
-    assert town_viewer("query($id: ID!) { node(id: $id) { id } }", {"id": gid("Membership", staff.pk)})["node"] is None
+    assert town_viewer(NODE, {"id": gid("Membership", staff.pk)})["node"] is None
 
     # when it changes or revokes it, and a missing membership
     for query, field, extra in [(CHANGE, "changeRole", {"role": "VIEWER"}), (REVOKE, "revokeRole", {})]:
