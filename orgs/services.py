@@ -22,10 +22,11 @@ MANAGE = "orgs.manage_organization"
 EDITABLE = ("name", "short_name", "system", "kind", "level", "division_code")
 
 
-def _managed(actor: Actor, organization_id, field: str = "id", *, lock: bool = False) -> Organization:
+def _managed(actor: Actor, organization_id, field: str = "id", *, lock: bool = False, whole_subtree: bool = False) -> Organization:
+    """The organization if the actor may manage it; ``whole_subtree`` when the change carries its subtree along."""
     queryset = Organization.objects.select_for_update() if lock else Organization.objects.all()
     organization = actor.get_visible(queryset, VIEW, organization_id, field)
-    actor.require(MANAGE, organization, field)
+    (actor.require_subtree if whole_subtree else actor.require)(MANAGE, organization, field)
     if organization.is_archived:
         raise ServiceError(E.ARCHIVED, field, name=organization.name)
     return organization
@@ -141,7 +142,7 @@ def _reparent(org: Organization, new_parent: Organization, *, check_region: bool
 
 @transaction.atomic
 def move_organization(actor: Actor, *, organization_id, new_parent_id) -> Organization:
-    org = _managed(actor, organization_id, lock=True)
+    org = _managed(actor, organization_id, lock=True, whole_subtree=True)
     new_parent = _managed(actor, new_parent_id, "newParentId", lock=True)
     if org.parent_id == new_parent.pk:
         return org
@@ -155,7 +156,7 @@ def move_organization(actor: Actor, *, organization_id, new_parent_id) -> Organi
 @transaction.atomic
 def merge_organizations(actor: Actor, *, source_id, target_id) -> Organization:
     """Merge ``source`` into ``target``: sub-organizations and every owned record move, source is archived."""
-    source = _managed(actor, source_id, "sourceId", lock=True)
+    source = _managed(actor, source_id, "sourceId", lock=True, whole_subtree=True)
     target = _managed(actor, target_id, "targetId", lock=True)
     if source.pk == target.pk:
         raise ServiceError(E.MERGE_SAME, "targetId")

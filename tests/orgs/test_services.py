@@ -186,3 +186,21 @@ def test_archived_name_can_be_reused_by_a_new_sibling(system):
     services.archive_organization(system, organization_id=leaf.pk)
     again = services.create_organization(system, **village(org("马良镇团委"), name="三岔村团支部"))
     assert again.pk != leaf.pk
+
+
+def test_a_single_organization_role_cannot_move_or_merge_the_subtree_below_it(system):
+    from django.contrib.auth import get_user_model
+
+    from permissions import services as access_services
+
+    get_user_model().objects.create_user("maliang_only_admin", password="x")
+    maliang = org("马良镇团委")
+    access_services.grant_role(system, organization_id=maliang.pk, role="ORG_ADMIN", username="maliang_only_admin", subtree=False)
+    narrow = Actor.for_user(user("maliang_only_admin"))
+    with pytest.raises(ServiceError) as caught:
+        services.move_organization(narrow, organization_id=maliang.pk, new_parent_id=maliang.pk)
+    assert codes(caught.value) == ["PERMISSION_DENIED"]
+    with pytest.raises(ServiceError) as caught:
+        services.merge_organizations(narrow, source_id=maliang.pk, target_id=org("黄堡镇团委").pk)
+    assert codes(caught.value) == ["PERMISSION_DENIED"]
+    assert services.update_organization(narrow, organization_id=maliang.pk, short_name="马良").short_name == "马良"
