@@ -14,3 +14,20 @@ class ChildErrorCode(ErrorCode):
         "该儿童已在“{organization}”登记，可申请转移档案。",
         "This child is already registered with “{organization}”; you may request a transfer.",
     )
+    CONSENT_REQUIRED = (
+        "监护人尚未同意“{scope}”，不能进行此操作。",
+        "The guardian has not consented to “{scope}”; this is refused.",
+    )
+    TEXT_REQUIRED = ("请填写内容。", "Please write something.")
+    DATE_IN_FUTURE = ("日期不能晚于今天。", "The date cannot be in the future.")
+    TRANSFER_SAME_ORGANIZATION = ("接收组织与现建档组织相同。", "The receiving organization already keeps the record.")
+    TRANSFER_PENDING = ("该儿童已有待处理的转移申请。", "A transfer of this child is already pending.")
+    TRANSFER_NOT_PENDING = ("该转移申请已处理。", "This transfer has already been decided.")
+    ANONYMIZED = ("该档案已匿名化，不能修改。", "The record is anonymized and cannot change.")
+    # Excel rosters (children/excel.py)
+    FILE_TOO_LARGE = ("文件超过 {limit} MB 上限。", "The file is larger than the {limit} MB limit.")
+    FILE_TYPE = ("只接受 Excel .xlsx 文件。", "Only Excel .xlsx files are accepted.")
+    MISSING_COLUMN = ("缺少必需的列“{column}”。", "The required column “{column}” is missing.")
+    INVALID_DATE = ("“{value}”不是有效的日期。", "“{value}” is not a valid date.")
+    DUPLICATE_ROW = ("与第 {row} 行的身份证号重复。", "Same ID number as row {row}.")
+    PHOTO_TYPE = ("只接受 JPEG 或 PNG 图片。", "Only JPEG or PNG images are accepted.")

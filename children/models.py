@@ -59,6 +59,8 @@ class Child(TenantOwned):
     needs = models.JSONField("需求", default=list)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ACTIVE)
     closed_reason = models.CharField("结案原因", max_length=200, blank=True)
+    status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
+    anonymized_at = models.DateTimeField("匿名化时间", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -79,3 +81,98 @@ class Guardian(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = verbose_name_plural = "监护人"
+
+
+class FollowUpKind(models.TextChoices):
+    HOME_VISIT = "HOME_VISIT", "入户走访"
+    PHONE = "PHONE", "电话联系"
+    SCHOOL = "SCHOOL", "学校走访"
+    OTHER = "OTHER", "其他"
+
+
+class FollowUp(models.Model):
+    """A follow-up visit (走访) and what was found."""
+
+    child = models.ForeignKey(Child, models.CASCADE, related_name="follow_ups")
+    visited_on = models.DateField("走访日期")
+    kind = models.CharField("方式", max_length=12, choices=FollowUpKind.choices, default=FollowUpKind.HOME_VISIT)
+    note = models.TextField("情况记录")
+    author_label = models.CharField("记录人", max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+
+
+class GrowthEntry(models.Model):
+    """An entry of the growth record (成长记录)."""
+
+    child = models.ForeignKey(Child, models.CASCADE, related_name="growth_entries")
+    recorded_on = models.DateField("日期")
+    title = models.CharField("标题", max_length=100)
+    text = models.TextField("内容")
+    author_label = models.CharField("记录人", max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_on", "-id"]
+
+
+class Consent(models.Model):
+    """A guardian's consent for the child's data (PIPL: data of children under 14 is sensitive)."""
+
+    child = models.ForeignKey(Child, models.CASCADE, related_name="consents")
+    given_by = models.CharField("同意人", max_length=50)
+    relation = models.CharField("与儿童关系", max_length=20)
+    given_on = models.DateField("同意日期")
+    registry = models.BooleanField("建档", default=True)
+    photos = models.BooleanField("照片", default=False)
+    partner_sharing = models.BooleanField("与合作单位共享", default=False)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    recorded_by = models.CharField("登记人", max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+
+
+class TransferState(models.TextChoices):
+    REQUESTED = "REQUESTED", "待接收"
+    ACCEPTED = "ACCEPTED", "已接收"
+    DECLINED = "DECLINED", "已拒绝"
+    CANCELLED = "CANCELLED", "已撤回"
+
+
+class Transfer(models.Model):
+    """A child's record handed from one organization to another; requested by one side, accepted by the other."""
+
+    child = models.ForeignKey(Child, models.CASCADE, related_name="transfers")
+    from_organization = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="+")
+    to_organization = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="+")
+    requested_by_receiver = models.BooleanField("由接收方申请", default=False)
+    state = models.CharField("状态", max_length=10, choices=TransferState.choices, default=TransferState.REQUESTED)
+    reason = models.CharField("原因", max_length=200)
+    requested_by = models.CharField("申请人", max_length=150)
+    decided_by = models.CharField("处理人", max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Visible from either side (few rows: the owners' paths are joined, not copied).
+    SIDES = (("from_organization__path", "from_organization_id"), ("to_organization__path", "to_organization_id"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class ChildPhoto(models.Model):
+    """A photo in a child's file, stored privately under VAR_DIR/private (never public), EXIF stripped."""
+
+    child = models.ForeignKey(Child, models.CASCADE, related_name="photos")
+    file_name = models.CharField(max_length=100, editable=False)
+    content_type = models.CharField(max_length=20)
+    caption = models.CharField("说明", max_length=200, blank=True)
+    uploaded_by = models.CharField("上传人", max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.conf import settings
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from children import idcard
 from children.errors import ChildErrorCode as E
-from children.models import Category, Child, Guardian, GuardianArrangement, Need, Sex, Status
+from children.models import (
+    Category, Child, ChildPhoto, Consent, FollowUp, FollowUpKind, GrowthEntry, Guardian, GuardianArrangement, Need, Sex, Status, Transfer,
+    TransferState,
+)
 from core.crypto import blind_index
-from core.errors import ServiceError
+from core import images
+from core.errors import CommonErrorCode, ServiceError
 from orgs.models import Organization
 from permissions import audit
 from permissions.actor import Actor
 
 VIEW = "children.view_child"
 CHANGE = "children.change_child"
+TRANSFER = "children.transfer_child"
 ID_PROBLEMS = {
     "LENGTH": E.INVALID_ID_LENGTH,
     "REGION": E.INVALID_ID_REGION,
@@ -26,6 +36,14 @@ ID_PROBLEMS = {
 }
 AUDITED = ("name", "sex", "birth_date", "categories", "school", "grade", "home_division_code",
            "guardian_arrangement", "parents_work_place", "needs", "status")
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day ``years`` earlier (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 def index_of(id_number: str) -> str:
@@ -93,8 +111,7 @@ def create_child(actor: Actor, *, organization_id, guardians: list[dict] = (), *
 
 @transaction.atomic
 def update_child(actor: Actor, *, child_id, guardians: list[dict] | None = None, **fields) -> Child:
-    child = actor.get_visible(Child.objects.select_for_update(), VIEW, child_id)
-    actor.require(CHANGE, child.organization)
+    child = _changeable(actor, child_id)
     before = _snapshot(child)
     for name, value in fields.items():
         if value is not None:
@@ -113,11 +130,225 @@ def update_child(actor: Actor, *, child_id, guardians: list[dict] | None = None,
 
 @transaction.atomic
 def close_child(actor: Actor, *, child_id, status: str, reason: str = "") -> Child:
-    child = actor.get_visible(Child.objects.select_for_update(), VIEW, child_id)
-    actor.require(CHANGE, child.organization)
+    child = _changeable(actor, child_id)
     if status not in Status.values or status == Status.ACTIVE:
         raise ServiceError(E.INVALID_CHOICE, "status", value=status)
-    child.status, child.closed_reason = status, reason.strip()
-    child.save(update_fields=["status", "closed_reason", "updated_at"])
+    child.status, child.closed_reason, child.status_changed_at = status, reason.strip(), timezone.now()
+    child.save(update_fields=["status", "closed_reason", "status_changed_at", "updated_at"])
     audit.record(actor, "child.close", child, child.organization, {"status": status, "reason": child.closed_reason})
     return child
+
+
+def _changeable(actor: Actor, child_id, permission: str = CHANGE) -> Child:
+    child = actor.get_visible(Child.objects.select_for_update().select_related("organization"), VIEW, child_id)
+    actor.require(permission, child.organization)
+    if child.anonymized_at is not None:
+        raise ServiceError(E.ANONYMIZED, "id")
+    return child
+
+
+def _dated_text(text: str, day: date, date_field: str) -> None:
+    problems = []
+    if not (text or "").strip():
+        problems.append((E.TEXT_REQUIRED, "text", {}))
+    if day > timezone.localdate():
+        problems.append((E.DATE_IN_FUTURE, date_field, {}))
+    if problems:
+        raise ServiceError.many(problems)
+
+
+@transaction.atomic
+def record_follow_up(actor: Actor, *, child_id, visited_on: date, note: str, kind: str = FollowUpKind.HOME_VISIT) -> FollowUp:
+    child = _changeable(actor, child_id)
+    _dated_text(note, visited_on, "visitedOn")
+    entry = FollowUp.objects.create(child=child, visited_on=visited_on, kind=kind, note=note.strip(), author_label=actor.label)
+    audit.record(actor, "child.follow_up", child, child.organization, {"visitedOn": visited_on.isoformat(), "kind": kind})
+    return entry
+
+
+@transaction.atomic
+def add_growth_entry(actor: Actor, *, child_id, recorded_on: date, title: str, text: str) -> GrowthEntry:
+    child = _changeable(actor, child_id)
+    _dated_text(text, recorded_on, "recordedOn")
+    entry = GrowthEntry.objects.create(child=child, recorded_on=recorded_on, title=(title or "").strip()[:100],
+                                       text=text.strip(), author_label=actor.label)
+    audit.record(actor, "child.growth_entry", child, child.organization, {"recordedOn": recorded_on.isoformat()})
+    return entry
+
+
+@transaction.atomic
+def record_consent(actor: Actor, *, child_id, given_by: str, relation: str, given_on: date,
+                   registry: bool = True, photos: bool = False, partner_sharing: bool = False) -> Consent:
+    """A new consent replaces the previous one (which is kept, marked withdrawn, for the history)."""
+    child = _changeable(actor, child_id)
+    _dated_text(given_by, given_on, "givenOn")
+    child.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
+    consent = Consent.objects.create(child=child, given_by=given_by.strip(), relation=relation.strip(), given_on=given_on,
+                                     registry=registry, photos=photos, partner_sharing=partner_sharing, recorded_by=actor.label)
+    audit.record(actor, "child.consent", child, child.organization,
+                 {"registry": registry, "photos": photos, "partnerSharing": partner_sharing})
+    return consent
+
+
+CONSENT_SCOPES = {"photos": "照片 / photos", "partner_sharing": "与合作单位共享 / sharing with partner units"}
+
+
+def require_consent(child: Child, scope: str) -> None:
+    """CONSENT_REQUIRED unless the child's current consent covers ``scope`` (photos, partner_sharing)."""
+    if not child.consents.filter(withdrawn_at__isnull=True, **{scope: True}).exists():
+        raise ServiceError(E.CONSENT_REQUIRED, None, scope=CONSENT_SCOPES[scope])
+
+
+def _pending(child: Child) -> None:
+    if child.transfers.filter(state=TransferState.REQUESTED).exists():
+        raise ServiceError(E.TRANSFER_PENDING, "id")
+
+
+def _receiver(to_organization_id) -> Organization:
+    """Any active organization may receive a record: a child moves wherever the family goes.
+
+    unscoped(): the receiver need not be in the sender's scope; only its name is ever shown.
+    """
+    receiver = Organization.objects.filter(pk=to_organization_id, archived_at__isnull=True).first()
+    if receiver is None:
+        raise ServiceError(CommonErrorCode.NOT_FOUND, "toOrganizationId")
+    return receiver
+
+
+@transaction.atomic
+def request_transfer(actor: Actor, *, child_id, to_organization_id, reason: str) -> Transfer:
+    """The keeping organization offers the record to another one, whose staff accept or decline it."""
+    child = _changeable(actor, child_id, TRANSFER)
+    receiver = _receiver(to_organization_id)
+    if receiver.pk == child.organization_id:
+        raise ServiceError(E.TRANSFER_SAME_ORGANIZATION, "toOrganizationId")
+    _pending(child)
+    transfer = Transfer.objects.create(child=child, from_organization=child.organization, to_organization=receiver,
+                                       reason=reason.strip(), requested_by=actor.label)
+    audit.record(actor, "child.transfer_request", child, child.organization, {"to": receiver.name, "reason": transfer.reason})
+    return transfer
+
+
+@transaction.atomic
+def request_transfer_in(actor: Actor, *, to_organization_id, id_number: str, reason: str) -> Transfer:
+    """After ALREADY_REGISTERED: the new organization asks the keeping one for the record, by ID number.
+
+    Nothing of the record is revealed to the requester; the keeping organization decides.
+    """
+    receiver = actor.get_visible(Organization.objects.all(), "orgs.view_organization", to_organization_id, "toOrganizationId")
+    actor.require(TRANSFER, receiver, "toOrganizationId")
+    child = Child.objects.select_for_update().select_related("organization").filter(id_index=index_of(id_number)).first()
+    if child is None or child.anonymized_at is not None:
+        raise ServiceError(CommonErrorCode.NOT_FOUND, "idNumber")
+    if receiver.pk == child.organization_id:
+        raise ServiceError(E.TRANSFER_SAME_ORGANIZATION, "toOrganizationId")
+    _pending(child)
+    transfer = Transfer.objects.create(child=child, from_organization=child.organization, to_organization=receiver,
+                                       requested_by_receiver=True, reason=reason.strip(), requested_by=actor.label)
+    audit.record(actor, "child.transfer_request_in", child, receiver, {"from": child.organization.name, "reason": transfer.reason})
+    return transfer
+
+
+def transfers_q(actor: Actor) -> Q:
+    """Transfers seen from either side by holders of children.transfer_child."""
+    sending, receiving = (actor.scope.q(Transfer, TRANSFER, fields) for fields in Transfer.SIDES)
+    return sending | receiving
+
+
+def visible_transfers(actor: Actor):
+    return Transfer.objects.filter(transfers_q(actor))
+
+
+@transaction.atomic
+def decide_transfer(actor: Actor, *, transfer_id, accept: bool) -> Transfer:
+    """The deciding side (receiver of an offer, keeper of a request) accepts or declines; the other may cancel."""
+    transfer = visible_transfers(actor).select_for_update().select_related(
+        "child", "from_organization", "to_organization").filter(pk=transfer_id).first()
+    if transfer is None:
+        raise ServiceError(CommonErrorCode.NOT_FOUND, "id")
+    if transfer.state != TransferState.REQUESTED:
+        raise ServiceError(E.TRANSFER_NOT_PENDING, "id")
+    decider = transfer.from_organization if transfer.requested_by_receiver else transfer.to_organization
+    actor.require(TRANSFER, decider, "id")
+    transfer.state = TransferState.ACCEPTED if accept else TransferState.DECLINED
+    transfer.decided_by, transfer.decided_at = actor.label, timezone.now()
+    transfer.save(update_fields=["state", "decided_by", "decided_at"])
+    child = transfer.child
+    if accept:
+        child.organization = transfer.to_organization
+        child.save(update_fields=["organization", "org_path", "updated_at"])
+    action = "child.transfer_accept" if accept else "child.transfer_decline"
+    for side in (transfer.from_organization, transfer.to_organization):
+        audit.record(actor, action, child, side, {"from": transfer.from_organization.name, "to": transfer.to_organization.name})
+    return transfer
+
+
+ANONYMOUS_NAME = "（已匿名）"
+
+
+def anonymize(child: Child, actor: Actor, reason: str) -> Child:
+    """Keep only what the rollups count (categories, organization, year of birth); erase the rest."""
+    child.name, child.id_number, child.id_index, child.address = ANONYMOUS_NAME, "", None, ""
+    child.birth_date = child.birth_date.replace(month=1, day=1)
+    child.school = child.grade = child.home_division_code = child.parents_work_place = child.closed_reason = ""
+    child.needs = []
+    child.anonymized_at = timezone.now()
+    child.save()
+    for photo in child.photos.all():
+        (photo_directory() / photo.file_name).unlink(missing_ok=True)
+    for related in (child.guardians, child.follow_ups, child.growth_entries, child.consents, child.photos):
+        related.all().delete()
+    audit.record(actor, "child.anonymize", child, child.organization, {"reason": reason})
+    return child
+
+
+@transaction.atomic
+def anonymize_on_request(actor: Actor, *, child_id, reason: str) -> Child:
+    """A guardian's request for deletion: anonymized at once."""
+    return anonymize(_changeable(actor, child_id), actor, reason.strip() or "监护人申请删除")
+
+
+def anonymize_expired(actor: Actor, *, now=None) -> int:
+    """Retention: children moved out or aged out longer than CHILD_RETENTION_DAYS ago are anonymized.
+
+    Run periodically (``manage.py anonymize_expired``; the job scheduler will call it). Also marks active
+    children past CHILD_AGE_OUT_YEARS as aged out.
+    """
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    limit = years_before(today, settings.CHILD_AGE_OUT_YEARS)
+    Child.objects.filter(status=Status.ACTIVE, birth_date__lte=limit).update(
+        status=Status.AGED_OUT, status_changed_at=now, updated_at=now)
+    expired = Child.objects.filter(status__in=[Status.MOVED_OUT, Status.AGED_OUT], anonymized_at__isnull=True,
+                                   status_changed_at__lte=now - timedelta(days=settings.CHILD_RETENTION_DAYS))
+    count = 0
+    for pk in expired.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            anonymize(Child.objects.select_for_update().select_related("organization").get(pk=pk), actor, "保存期满 / retention period over")
+        count += 1
+    return count
+
+
+def photo_directory() -> Path:
+    path = Path(settings.VAR_DIR) / "private" / "child_photos"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@transaction.atomic
+def add_photo(actor: Actor, *, child_id, upload, caption: str = "") -> ChildPhoto:
+    """Needs the guardian's photo consent; the stored file has no EXIF/GPS; a failed write undoes the row."""
+    child = _changeable(actor, child_id)
+    require_consent(child, "photos")
+    if upload.size > settings.PHOTO_MAX_BYTES:
+        raise ServiceError(E.FILE_TOO_LARGE, "file", limit=settings.PHOTO_MAX_BYTES // (1024 * 1024))
+    try:
+        cleaned, content_type = images.clean(upload.read())
+    except images.NotAnImage:
+        raise ServiceError(E.PHOTO_TYPE, "file") from None
+    name = f"{uuid.uuid4().hex}.{'jpg' if content_type == 'image/jpeg' else 'png'}"
+    photo = ChildPhoto.objects.create(child=child, file_name=name, content_type=content_type, caption=caption.strip()[:200],
+                                      uploaded_by=actor.label)
+    audit.record(actor, "child.photo", child, child.organization, {"photo": photo.pk})
+    (photo_directory() / name).write_bytes(cleaned)  # last: a failed write undoes the row
+    return photo

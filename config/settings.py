@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "orgs",
     "permissions",
     "children",
+    "jobs",
     "graphql_api",
     "demo",
 ]
@@ -156,6 +157,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# Background jobs (jobs/runner.py): True runs them synchronously in the request (tests).
+JOBS_EAGER = env_bool("JOBS_EAGER", False)
+# Largest roster upload accepted for import.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+
 # API tokens for partner units: requests per token per minute.
 API_TOKEN_RATE_LIMIT = int(os.environ.get("API_TOKEN_RATE_LIMIT", "600"))
 
@@ -179,3 +185,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Children's records: anonymized this many days after moving or ageing out; aged out at this age.
+CHILD_RETENTION_DAYS = int(os.environ.get("CHILD_RETENTION_DAYS", str(2 * 365)))
+CHILD_AGE_OUT_YEARS = int(os.environ.get("CHILD_AGE_OUT_YEARS", "18"))
+PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -14,8 +14,12 @@ from graphql_api.access.mutations import Mutation as AccessMutation
 from graphql_api.access.queries import Query as AccessQuery
 from graphql_api.children.mutations import Mutation as ChildMutation
 from graphql_api.children.queries import Query as ChildQuery
+from graphql_api.children.records import Mutation as ChildRecordMutation
+from graphql_api.children.records import Query as ChildRecordQuery
 from graphql_api.connection import MAX_PAGE_SIZE
 from graphql_api.declare import authenticated
+from graphql_api.jobs.mutations import Mutation as JobMutation
+from graphql_api.jobs.queries import Query as JobQuery
 from graphql_api.orgs.mutations import Mutation as OrgMutation
 from graphql_api.orgs.queries import Query as OrgQuery
 from graphql_api.pii import PiiReadAudit
@@ -42,8 +46,8 @@ class NodeQuery:
         return queryset_hook(model.objects.all(), info).filter(pk=id.node_id).first()
 
 
-Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, ChildQuery))
-Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, ChildMutation))
+Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, ChildQuery, ChildRecordQuery, JobQuery))
+Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, ChildMutation, ChildRecordMutation, JobMutation))
 
 
 def _is_unexpected(error: GraphQLError) -> bool:

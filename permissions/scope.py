@@ -36,13 +36,14 @@ class Scope:
     records: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
     everything: bool = False
 
-    def q(self, model: type[Model], permission: str) -> Q:
-        """The SQL condition for rows of ``model`` that ``permission`` reaches."""
+    def q(self, model: type[Model], permission: str, fields: tuple[str, str] | None = None) -> Q:
+        """The SQL condition for rows of ``model`` that ``permission`` reaches, through the model's
+        ``scope_fields`` (path, organization key) or the ``fields`` given for a second owner."""
         if permission not in PERMISSIONS:
             raise KeyError(f"unknown permission {permission!r}")
         if self.everything:
             return Q()
-        path_field, org_field = model.scope_fields
+        path_field, org_field = fields or model.scope_fields
         condition = Q(pk__in=[])
         for prefix in self.prefixes.get(permission, ()):
             condition |= Q(**{f"{path_field}__startswith": prefix})

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from children.models import Child
+from children.services import require_consent
 from core.errors import ServiceError
 from orgs.models import Organization
 from permissions import audit, tokens
@@ -191,6 +192,7 @@ def share_child(actor: Actor, *, child_id, username: str | None = None, unit_id=
             user=grantee, permission=permission, content_object=child,
             defaults={"expires_at": expires_at, "granted_by": actor.user})
     else:
+        require_consent(child, "partner_sharing")
         unit = actor.get_visible(Organization.objects.all(), VIEW_ORG, unit_id, "unitId")
         grant, _ = ChildGroupGrant.objects.update_or_create(
             group=unit_group(unit), permission=permission, content_object=child,

@@ -1,8 +1,10 @@
 """Shared fixtures: the demo data loaded once per test database, GraphQL over HTTP, users by name."""
 
+import importlib.util
 import json
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -48,6 +50,23 @@ def user(username: str):
     return get_user_model().objects.get(username=username)
 
 
+def _file_upload_client():
+    """graphene-file-upload's multipart test helper, an independent client of the GraphQL multipart spec.
+
+    Loaded by file path: importing ``graphene_file_upload.django.testing`` pulls in graphene_django.
+    """
+    import graphene_file_upload
+
+    path = Path(graphene_file_upload.__file__).parent / "django" / "testing.py"
+    spec = importlib.util.spec_from_file_location("graphene_file_upload_testing", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.file_graphql_query
+
+
+file_graphql_query = _file_upload_client()
+
+
 class GraphQLClient:
     """Posts GraphQL over HTTP through Django's test client, the way the web client and partners do."""
 
@@ -62,6 +81,11 @@ class GraphQLClient:
     def post(self, query: str, variables: dict | None = None, **extra):
         body = json.dumps({"query": query, "variables": variables or {}})
         return self.client.post("/graphql", body, content_type="application/json", **self.headers, **extra)
+
+    def upload(self, query: str, files: dict, variables: dict | None = None, **extra):
+        """A multipart request: each key of ``files`` becomes the top-level variable of that name."""
+        return file_graphql_query(query, variables=dict(variables or {}), files=files, client=self.client,
+                                  graphql_url="/graphql", headers={**self.headers, **extra})
 
     def __call__(self, query: str, variables: dict | None = None) -> dict:
         """The ``data`` of a successful response; fails the test on HTTP or GraphQL errors."""

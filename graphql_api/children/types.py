@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from typing import Optional
 
 import strawberry
@@ -7,8 +7,9 @@ from django.db.models import Q
 from django.utils import timezone
 from strawberry import Info, relay
 
-from children.models import Category, Child, GuardianArrangement, Need, Sex, Status
-from children.services import index_of
+from children.models import Category, Child, FollowUpKind, GuardianArrangement, Need, Sex, Status
+from children.services import index_of, years_before
+from children.views import photo_url
 from graphql_api.access.types import organization_field
 from graphql_api.context import actor_of
 from graphql_api.enums import choices_enum, from_choice
@@ -44,7 +45,8 @@ class ChildFilter:
 
     @strawberry_django.filter_field
     def category(self, value: CategoryEnum, prefix: str) -> Q:
-        return Q(**{f"{prefix}categories__contains": value.value})
+        # The JSON text holds each category quoted; this works on SQLite and PostgreSQL alike.
+        return Q(**{f"{prefix}categories__icontains": f'"{value.value}"'})
 
     @strawberry_django.filter_field
     def guardian_arrangement(self, value: ArrangementEnum, prefix: str) -> Q:
@@ -60,13 +62,11 @@ class ChildFilter:
 
     @strawberry_django.filter_field(description="年龄不小于 / Aged at least")
     def age_min(self, value: int, prefix: str) -> Q:
-        today = timezone.localdate()
-        return Q(**{f"{prefix}birth_date__lte": today.replace(year=today.year - value)})
+        return Q(**{f"{prefix}birth_date__lte": years_before(timezone.localdate(), value)})
 
     @strawberry_django.filter_field(description="年龄不大于 / Aged at most")
     def age_max(self, value: int, prefix: str) -> Q:
-        today = timezone.localdate()
-        return Q(**{f"{prefix}birth_date__gt": today.replace(year=today.year - value - 1)})
+        return Q(**{f"{prefix}birth_date__gt": years_before(timezone.localdate(), value + 1)})
 
     @strawberry_django.filter_field(description="按身份证号精确查找 / Exact ID number")
     def id_number(self, value: str, prefix: str) -> Q:
@@ -75,6 +75,64 @@ class ChildFilter:
     @strawberry_django.filter_field(description="姓名开头 / Name starts with")
     def name_prefix(self, value: str, prefix: str) -> Q:
         return Q(**{f"{prefix}name__startswith": value})
+
+
+FollowUpKindEnum = choices_enum(FollowUpKind, "FollowUpKind", "走访方式 / How the follow-up was made")
+
+
+@strawberry.type(name="FollowUp", description="走访记录 / A follow-up visit")
+class FollowUpInfo:
+    visited_on: date
+    kind: FollowUpKindEnum
+    note: str
+    author: str
+
+
+@strawberry.type(name="GrowthEntry", description="成长记录 / A growth-record entry")
+class GrowthInfo:
+    recorded_on: date
+    title: str
+    text: str
+    author: str
+
+
+@strawberry.type(name="Consent", description="监护人同意 / A guardian's consent")
+class ConsentInfo:
+    given_by: str
+    relation: str
+    given_on: date
+    registry: bool
+    photos: bool
+    partner_sharing: bool
+
+
+HIDDEN = "（需个人信息权限 / needs the personal-data permission）"
+
+
+def follow_up_infos(rows, clear: bool) -> list[FollowUpInfo]:
+    return [FollowUpInfo(visited_on=f.visited_on, kind=FollowUpKindEnum[f.kind], note=f.note if clear else HIDDEN,
+                         author=f.author_label) for f in rows]
+
+
+def growth_infos(rows, clear: bool) -> list[GrowthInfo]:
+    return [GrowthInfo(recorded_on=g.recorded_on, title=g.title, text=g.text if clear else HIDDEN, author=g.author_label)
+            for g in rows]
+
+
+def current_consent(rows) -> Optional[ConsentInfo]:
+    live = [c for c in rows if c.withdrawn_at is None]
+    if not live:
+        return None
+    c = live[0]
+    return ConsentInfo(given_by=mask_name(c.given_by), relation=c.relation, given_on=c.given_on, registry=c.registry,
+                       photos=c.photos, partner_sharing=c.partner_sharing)
+
+
+@strawberry.type(name="ChildPhoto", description="档案照片（有效期链接） / A photo in the file, by an expiring link")
+class PhotoInfo:
+    caption: str
+    created_at: datetime
+    url: str
 
 
 PII_ONLY = ["organization_id", "org_path"]
@@ -136,6 +194,33 @@ class ChildType(relay.Node):
     @strawberry_django.field(only=["needs"])
     def needs(self) -> list[NeedEnum]:
         return [NeedEnum[n] for n in self.needs]
+
+    @strawberry_django.field(only=["anonymized_at"])
+    def anonymized(self) -> bool:
+        return self.anonymized_at is not None
+
+    @strawberry_django.field(prefetch_related=["follow_ups"], only=PII_ONLY, description="走访记录 / Follow-up visits")
+    def follow_ups(self, info: Info) -> list[FollowUpInfo]:
+        rows = list(self.follow_ups.all())
+        return follow_up_infos(rows, bool(rows) and reveal(info, self, self.organization_id, self.org_path))
+
+    @strawberry_django.field(prefetch_related=["growth_entries"], only=PII_ONLY, description="成长记录 / Growth record")
+    def growth_entries(self, info: Info) -> list[GrowthInfo]:
+        rows = list(self.growth_entries.all())
+        return growth_infos(rows, bool(rows) and reveal(info, self, self.organization_id, self.org_path))
+
+    @strawberry_django.field(prefetch_related=["photos"], only=PII_ONLY,
+                             description="照片，仅个人信息权限可见，链接 15 分钟有效 / Photos: PII permission only, links valid 15 minutes")
+    def photos(self, info: Info) -> list[PhotoInfo]:
+        rows = list(self.photos.all())
+        if not rows or not reveal(info, self, self.organization_id, self.org_path):
+            return []
+        actor = actor_of(info)
+        return [PhotoInfo(caption=p.caption, created_at=p.created_at, url=photo_url(p.pk, actor)) for p in rows]
+
+    @strawberry_django.field(prefetch_related=["consents"], description="当前有效的监护人同意 / The consent in force")
+    def consent(self) -> Optional[ConsentInfo]:
+        return current_consent(self.consents.all())
 
     @strawberry_django.field(prefetch_related=["guardians"], only=PII_ONLY)
     def guardians(self, info: Info) -> list[GuardianInfo]:

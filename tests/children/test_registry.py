@@ -149,6 +149,8 @@ def test_filters_by_exact_id_number_and_name_prefix(as_user):
     found = staff(CHILDREN, {"filters": {"idNumber": target.id_number.lower()}})["children"]["edges"]
     assert [e["node"]["name"] for e in found] == ["张小明"]
     assert {e["node"]["name"] for e in staff(CHILDREN, {"filters": {"namePrefix": "张"}})["children"]["edges"]} == {"张小明"}
+    in_difficulty = staff(CHILDREN, {"filters": {"category": "IN_DIFFICULTY"}})["children"]["edges"]
+    assert [e["node"]["name"] for e in in_difficulty] == ["李芳"]
 
 
 def test_sharing_one_record_with_expiry(as_user):

@@ -1,0 +1,324 @@
+"""Children's rosters in Excel: import a county template with a per-row report; export the scoped roster (台账).
+
+Both run as background jobs (jobs/runner.py): ``start_import``/``start_export`` check the request and queue
+the job; ``run_import``/``run_export`` do the work. Every rule about a record stays in children.services
+(``validate``, ``create_child``, ``update_child``); this module only reads and writes spreadsheets.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date, datetime
+from itertools import zip_longest
+
+import openpyxl
+import xlsxwriter
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from children import idcard, services
+from children.errors import ChildErrorCode as E
+from children.models import Category, Child, GuardianArrangement, Sex, Status
+from core.errors import ServiceError, permission_denied
+from jobs import services as jobs
+from jobs.models import Job, Kind
+from jobs.runner import enqueue
+from orgs.models import Organization
+from permissions import audit
+from permissions.actor import Actor
+from permissions.masking import mask_id_number, mask_name, mask_phone
+
+PII = "children.view_child_pii"
+BATCH = 500
+HEADER_SEARCH_ROWS = 10  # a title row or two may sit above the header
+# Column key: the template's header first, then the aliases seen in county files.
+HEADERS = {
+    "name": ("姓名", "儿童姓名"),
+    "sex": ("性别",),
+    "id_number": ("身份证号", "身份证号码", "公民身份号码", "身份证"),
+    "birth_date": ("出生日期", "出生年月日"),
+    "school": ("学校", "就读学校"),
+    "grade": ("年级", "就读年级"),
+    "guardian": ("监护人", "监护人姓名"),
+    "relation": ("关系", "与儿童关系", "监护人关系"),
+    "phone": ("联系电话", "监护人电话", "手机号", "手机号码", "监护人手机号"),
+    "parents_work_place": ("父母务工地", "父母务工地点"),
+    "categories": ("类别", "儿童类别"),
+    "guardian_arrangement": ("监护方式",),
+}
+ALIASES = {alias: key for key, names in HEADERS.items() for alias in names}
+REQUIRED = ("name", "id_number")
+TEXT = ("name", "id_number", "school", "grade", "parents_work_place")
+GUARDIAN = ("guardian", "relation", "phone")
+# Fields named by services.validate's errors -> column keys.
+FIELD_COLUMNS = {"name": "name", "idNumber": "id_number", "birthDate": "birth_date", "sex": "sex",
+                 "categories": "categories", "guardianArrangement": "guardian_arrangement"}
+COMPARED = ("name", "sex", "birth_date", "id_number", "categories", "school", "grade", "guardian_arrangement",
+            "parents_work_place")
+SEPARATORS = re.compile(r"[、,，;；\s]+")
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+REPORT_COLUMNS = ("行号 / Row", "列 / Column", "代码 / Code", "说明 / Message")
+EXPORT_COLUMNS = ("姓名", "性别", "身份证号", "出生日期", "学校", "年级", "监护方式", "监护人", "关系", "联系电话",
+                  "父母务工地", "类别", "所属组织", "状态")
+
+
+def _by_label(choices) -> dict:
+    return {**{str(label): value for value, label in choices.choices}, **{value: value for value in choices.values}}
+
+
+SEXES, CATEGORIES, ARRANGEMENTS = _by_label(Sex), _by_label(Category), _by_label(GuardianArrangement)
+
+
+# Starting a job (inside the request) ----------------------------------------------------------------------
+
+def start_import(actor: Actor, *, organization_id, upload) -> Job:
+    organization = actor.get_visible(Organization.objects.all(), "orgs.view_organization", organization_id, "organizationId")
+    actor.require(services.CHANGE, organization, "organizationId")
+    _check_upload(upload)
+    job = jobs.create(actor, Kind.CHILDREN_IMPORT, organization)
+    jobs.save_upload(job, upload)
+    enqueue(job, run_import)
+    return job
+
+
+def start_export(actor: Actor, *, organization_id=None, condition: Q = Q()) -> Job:
+    organization = None
+    if organization_id is not None:
+        organization = actor.get_visible(Organization.objects.all(), "orgs.view_organization", organization_id, "organizationId")
+        actor.require(services.VIEW, organization, "organizationId")
+        condition &= Q(org_path__startswith=organization.path)
+    elif services.VIEW not in actor.scope.permissions():
+        raise permission_denied()
+    job = jobs.create(actor, Kind.CHILDREN_EXPORT, organization, {"filter": _q_to_json(condition)})
+    enqueue(job, run_export)
+    return job
+
+
+def _check_upload(upload) -> None:
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise ServiceError(E.FILE_TOO_LARGE, "file", limit=f"{settings.IMPORT_MAX_BYTES / 2**20:g}")
+    try:
+        is_xlsx = (upload.name or "").lower().endswith(".xlsx") and upload.read(4) == b"PK\x03\x04" \
+            and "xl/workbook.xml" in zipfile.ZipFile(upload).namelist()
+    except zipfile.BadZipFile:
+        is_xlsx = False
+    upload.seek(0)
+    if not is_xlsx:
+        raise ServiceError(E.FILE_TYPE, "file")
+
+
+def _q_to_json(q: Q) -> dict:
+    """A filter condition as JSON for the job row (values: strings, numbers, dates, lists)."""
+    return {"connector": q.connector, "negated": q.negated,
+            "children": [_q_to_json(c) if isinstance(c, Q) else list(c) for c in q.children]}
+
+
+def _q_from_json(data: dict) -> Q:
+    children = [_q_from_json(c) if isinstance(c, dict) else tuple(c) for c in data["children"]]
+    return Q(*children, _connector=data["connector"], _negated=data["negated"])
+
+
+# Import ---------------------------------------------------------------------------------------------------
+
+def _header(value) -> str:
+    text = re.sub(r"[（(].*?[)）]", "", str(value or ""))
+    return re.sub(r"[\s\u3000*＊]+", "", text)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date) or value is None or _text(value) == "":
+        return value or None
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(_text(value), fmt).date()
+        except ValueError:
+            pass
+    raise ServiceError(E.INVALID_DATE, "birthDate", value=_text(value))
+
+
+def _split(value) -> list[str]:
+    return [part for part in SEPARATORS.split(_text(value)) if part]
+
+
+def _parse(values, columns: dict) -> tuple[dict, list | None]:
+    """The service fields present in a row, and its guardians (None when the file has no guardian columns)."""
+    cell = {key: values[i] if i < len(values) else None for key, i in columns.items()}
+    fields = {key: _text(cell[key]) for key in TEXT if key in columns}
+    if "sex" in columns:
+        fields["sex"] = SEXES.get(_text(cell["sex"]), _text(cell["sex"]))
+    if "categories" in columns:
+        fields["categories"] = [CATEGORIES.get(c, c) for c in _split(cell["categories"])]
+    if _text(cell.get("guardian_arrangement")):
+        fields["guardian_arrangement"] = ARRANGEMENTS.get(_text(cell["guardian_arrangement"]), _text(cell["guardian_arrangement"]))
+    if "birth_date" in columns:
+        fields["birth_date"] = _date(cell["birth_date"])
+    if not any(key in columns for key in GUARDIAN):
+        return fields, None
+    parts = zip_longest(*(_split(cell.get(key)) for key in GUARDIAN), fillvalue="")
+    return fields, [{"name": n, "relation": r, "phone": p} for n, r, p in parts if n]
+
+
+def _guardians_of(child: Child) -> list[dict]:
+    return [{"name": g.name, "relation": g.relation, "phone": g.phone} for g in child.guardians.all()]
+
+
+def _prepare(actor: Actor, organization, fields: dict, guardians, seen: dict, number: int):
+    """Validate one row: None if it changes nothing, else (existing child id or None, fields, guardians)."""
+    normalized = idcard.normalize(fields.get("id_number", ""))
+    existing = None
+    if normalized:
+        if normalized in seen:
+            raise ServiceError(E.DUPLICATE_ROW, "idNumber", row=seen[normalized])
+        existing = actor.visible(Child.objects.prefetch_related("guardians"), services.CHANGE) \
+            .filter(id_index=services.index_of(normalized)).first()
+    base = {f: getattr(existing, f) for f in COMPARED} if existing else {"guardian_arrangement": GuardianArrangement.OTHER}
+    child = Child(organization=organization, **{**base, **fields})
+    services.validate(child)
+    seen[normalized] = number  # only valid rows claim their ID number
+    clean = {key: getattr(child, key) for key in (*fields, "birth_date")}
+    if existing is None:
+        return None, {**base, **clean}, guardians or []
+    changed = {key: value for key, value in clean.items() if getattr(existing, key) != value}
+    if guardians == _guardians_of(existing):
+        guardians = None
+    return (existing.pk, changed, guardians) if changed or guardians is not None else None
+
+
+def _problems(number: int, error: ServiceError) -> list[tuple]:
+    """(row, column as the template names it, code, message) for each problem of a row."""
+    found = []
+    for code, field, params in error.problems:
+        key = FIELD_COLUMNS.get(field)
+        found.append((number, HEADERS[key][0] if key else "", code.name, code.render(**params)))
+    return found
+
+
+def _write(actor: Actor, organization, batch: list, report: list, counts: dict) -> None:
+    """One transaction per batch: a crash leaves whole batches only; a row the services refuse is reported."""
+    with transaction.atomic():
+        for number, child_id, fields, guardians in batch:
+            try:
+                if child_id is None:
+                    services.create_child(actor, organization_id=organization.pk, guardians=guardians, **fields)
+                else:
+                    services.update_child(actor, child_id=child_id, guardians=guardians, **fields)
+            except ServiceError as error:
+                report += _problems(number, error)
+            else:
+                counts["updated" if child_id else "created"] += 1
+    batch.clear()
+
+
+def _find_header(rows) -> tuple[int, dict]:
+    """The header row and {column key: index}, from the first rows of the sheet."""
+    number, columns = 1, {}
+    for number, values in rows:
+        columns = {}
+        for i, value in enumerate(values):
+            key = ALIASES.get(_header(value))
+            if key and key not in columns:
+                columns[key] = i
+        if "name" in columns or number >= HEADER_SEARCH_ROWS:
+            break
+    return number, columns
+
+
+def run_import(job: Job) -> None:
+    actor, organization = jobs.actor_of(job), job.organization
+    report, counts = [], {"created": 0, "updated": 0, "unchanged": 0}
+    book = openpyxl.load_workbook(jobs.directory() / job.input_file, read_only=True, data_only=True)
+    try:
+        sheet = book.worksheets[0]
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        header_row, columns = _find_header(rows)
+        missing = [key for key in REQUIRED if key not in columns]
+        report += [(header_row, HEADERS[key][0], E.MISSING_COLUMN.name, E.MISSING_COLUMN.render(column=HEADERS[key][0]))
+                   for key in missing]
+        job.progress(0, max((sheet.max_row or 0) - header_row, 0) if not missing else 0)
+        seen, batch, done = {}, [], 0
+        for number, values in () if missing else rows:
+            if all(_text(v) == "" for v in values):
+                continue
+            done += 1
+            try:
+                prepared = _prepare(actor, organization, *_parse(values, columns), seen, number)
+            except ServiceError as error:
+                report += _problems(number, error)
+                continue
+            if prepared is None:
+                counts["unchanged"] += 1
+            else:
+                batch.append((number, *prepared))
+            if len(batch) >= BATCH:
+                _write(actor, organization, batch, report, counts)
+                job.progress(done)
+        _write(actor, organization, batch, report, counts)
+    finally:
+        book.close()
+    job.progress_done = done
+    job.result_file = f"{job.pk}-report.xlsx"
+    _save_rows(job.result_file, "导入报告", REPORT_COLUMNS, sorted(report))
+    job.message = (f"新增 {counts['created']} 条，更新 {counts['updated']} 条，未变 {counts['unchanged']} 条，"
+                   f"有误 {len({r[0] for r in report})} 行 / {counts['created']} created, {counts['updated']} updated, "
+                   f"{counts['unchanged']} unchanged, {len({r[0] for r in report})} rows with errors")
+
+
+# Export ---------------------------------------------------------------------------------------------------
+
+def _save_rows(name: str, title: str, header, rows) -> None:
+    """A streamed workbook (constant memory: rows go to disk as they are written)."""
+    book = xlsxwriter.Workbook(str(jobs.directory() / name), {"constant_memory": True})
+    sheet = book.add_worksheet(title)
+    sheet.write_row(0, 0, header)
+    for number, row in enumerate(rows, start=1):
+        sheet.write_row(number, 0, row)
+    book.close()
+
+
+def _export_row(child: Child, clear: bool) -> list[str]:
+    guardians = child.guardians.all()
+    name = (lambda s: s) if clear else mask_name
+    return [
+        name(child.name), Sex(child.sex).label, child.id_number if clear else mask_id_number(child.id_number),
+        child.birth_date.isoformat(), child.school, child.grade, GuardianArrangement(child.guardian_arrangement).label,
+        "、".join(name(g.name) for g in guardians), "、".join(g.relation for g in guardians),
+        "、".join(g.phone if clear else mask_phone(g.phone) for g in guardians), child.parents_work_place,
+        "、".join(Category(c).label for c in child.categories), child.organization.name, Status(child.status).label,
+    ]
+
+
+def run_export(job: Job) -> None:
+    actor = jobs.actor_of(job)
+    children = actor.visible(Child.objects.filter(_q_from_json(job.params["filter"])), services.VIEW) \
+        .select_related("organization").prefetch_related("guardians").order_by("org_path", "name", "id")
+    job.progress(0, children.count())
+    counts = {"rows": 0, "unmasked": 0}
+
+    def rows():
+        for child in children.iterator(chunk_size=BATCH):
+            clear = actor.can(PII, child.organization)
+            counts["rows"] += 1
+            counts["unmasked"] += clear
+            if counts["rows"] % BATCH == 0:
+                job.progress(counts["rows"])
+            yield _export_row(child, clear)
+
+    job.result_file = f"{job.pk}-export.xlsx"
+    _save_rows(job.result_file, "儿童台账", EXPORT_COLUMNS, rows())
+    job.progress_done = counts["rows"]
+    job.message = f"导出 {counts['rows']} 条 / {counts['rows']} rows exported"
+    if counts["unmasked"]:
+        audit.record(actor, "children.export", job, job.organization,
+                     {"count": counts["rows"], "unmasked": True, "unmaskedRows": counts["unmasked"]})

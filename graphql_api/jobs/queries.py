@@ -1,0 +1,22 @@
+from typing import Optional
+
+import strawberry
+import strawberry_django
+from strawberry import Info, relay
+
+from graphql_api.connection import Connection
+from graphql_api.declare import authenticated
+from graphql_api.jobs.types import JobType
+from jobs.models import Job
+
+
+@strawberry.type
+class Query:
+    my_jobs: Connection[JobType] = strawberry_django.connection(
+        extensions=authenticated(), description="我发起的后台任务，最新在前 / Your background jobs, newest first")
+
+    @strawberry_django.field(extensions=authenticated(), description="按 ID 取我的任务 / One of your jobs")
+    def job(self, info: Info, id: relay.GlobalID) -> Optional[JobType]:
+        if id.type_name != "Job" or not id.node_id.isdigit():
+            return None
+        return JobType.get_queryset(Job.objects.all(), info).filter(pk=id.node_id).first()

@@ -1,0 +1,40 @@
+from datetime import datetime
+from typing import Optional
+
+import strawberry
+import strawberry_django
+from strawberry import Info, relay
+
+from graphql_api.context import actor_of
+from graphql_api.enums import choices_enum, from_choice
+from jobs import services
+from jobs.models import Job, Kind, State
+
+JobKindEnum = choices_enum(Kind, "JobKind", "任务类型 / Kind of job")
+JobStateEnum = choices_enum(State, "JobState", "任务状态 / State of a job")
+
+
+@strawberry_django.type(Job, name="Job", description="后台任务，仅发起者可见 / A background job, visible to whoever started it")
+class JobType(relay.Node):
+    progress_done: int
+    progress_total: int
+    message: str
+    error: str
+    created_at: datetime
+    finished_at: Optional[datetime]
+
+    @classmethod
+    def get_queryset(cls, queryset, info: Info, **kwargs):
+        return services.visible_to(actor_of(info), queryset)
+
+    @strawberry_django.field(only=["kind"])
+    def kind(self) -> JobKindEnum:
+        return JobKindEnum[from_choice(Kind, self.kind)]
+
+    @strawberry_django.field(only=["state"])
+    def state(self) -> JobStateEnum:
+        return JobStateEnum[from_choice(State, self.state)]
+
+    @strawberry_django.field(only=["result_file"], description="结果文件的限时下载链接（1 小时） / A download link to the result, valid for an hour")
+    def result_url(self) -> Optional[str]:
+        return services.result_url(self)

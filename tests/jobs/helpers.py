@@ -1,0 +1,61 @@
+"""Roster workbooks built with openpyxl, and multipart uploads through graphene-file-upload's test client."""
+
+import io
+
+import openpyxl
+from django.core.files.uploadedfile import SimpleUploadedFile
+from strawberry import relay
+
+from tests.conftest import file_graphql_query
+
+IMPORT = """
+mutation ImportChildren($organizationId: ID!, $file: Upload!) {
+  importChildren(input: {organizationId: $organizationId, file: $file}) {
+    job { id kind state progressDone progressTotal message error resultUrl }
+    errors { field code message }
+  }
+}"""
+
+EXPORT = """
+mutation($input: ExportChildrenInput!) {
+  exportChildren(input: $input) { job { id state message resultUrl } errors { field code message } }
+}"""
+
+
+def gid(type_name, pk) -> str:
+    return str(relay.GlobalID(type_name, str(pk)))
+
+
+def workbook(rows, title="马良镇留守儿童花名册") -> bytes:
+    """An .xlsx with a title row above the header (as county files have) and the given rows."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    if title:
+        sheet.append([title])
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(client, organization, content: bytes, name="花名册.xlsx", **headers):
+    """POST importChildren as a GraphQL multipart request; the raw response."""
+    return file_graphql_query(
+        IMPORT, op_name="ImportChildren", variables={"organizationId": gid("Organization", organization.pk)},
+        files={"file": SimpleUploadedFile(name, content)}, client=client, graphql_url="/graphql", headers=headers)
+
+
+def import_payload(client, organization, content: bytes, name="花名册.xlsx") -> dict:
+    response = upload(client, organization, content, name)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert not body.get("errors"), body["errors"]
+    return body["data"]["importChildren"]
+
+
+def read_xlsx(client, url: str) -> list[tuple]:
+    response = client.get(url)
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).worksheets[0]
+    return [tuple("" if v is None else v for v in row) for row in sheet.iter_rows(values_only=True)]

@@ -1,0 +1,131 @@
+"""Jobs: the runner (eager, on commit, failure), visibility to their own actor, signed result links, CSRF on uploads."""
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from children import services as child_services
+from children.models import Child
+from core import links
+from demo.data import id_number
+from jobs import runner
+from jobs import services as jobs
+from jobs.models import Job, Kind, State
+from permissions.actor import Actor
+from tests.conftest import GraphQLClient, user
+from tests.jobs.helpers import EXPORT, gid, import_payload, upload, workbook
+from tests.orgs.helpers import org
+
+pytestmark = pytest.mark.django_db
+
+ROWS = [["姓名", "性别", "身份证号", "类别"],
+        ["孙小红", "女", id_number("420626", "20150606", 12), "留守儿童"],
+        ["吴小军", "男", id_number("420626", "20120202", 51), "留守儿童"]]
+MY_JOBS = "{ myJobs(first: 10) { totalCount edges { node { id kind state } } } }"
+JOB = "query($id: ID!) { job(id: $id) { id state resultUrl } }"
+
+
+def signed_in(username, **kwargs) -> Client:
+    client = Client(**kwargs)
+    client.force_login(user(username))
+    return client
+
+
+def exported_job(client) -> dict:
+    response = client.post("/graphql", {"query": EXPORT, "variables": {"input": {}}}, content_type="application/json")
+    return response.json()["data"]["exportChildren"]["job"]
+
+
+def test_a_session_multipart_upload_needs_the_csrf_token():
+    client = signed_in("maliang_league_staff", enforce_csrf_checks=True)
+
+    assert upload(client, org("马良镇团委"), workbook(ROWS)).status_code == 403
+    assert not Job.objects.exists()
+
+    token = client.get("/auth/csrf/").json()["csrfToken"]
+    response = upload(client, org("马良镇团委"), workbook(ROWS), HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200
+    assert response.json()["data"]["importChildren"]["job"]["state"] == "SUCCEEDED"
+
+
+def test_the_result_link_needs_a_valid_fresh_signature_and_the_jobs_own_user(monkeypatch):
+    staff = signed_in("maliang_league_staff")
+    url = exported_job(staff)["resultUrl"]
+    assert staff.get(url).status_code == 200
+
+    assert staff.get(url[:-3] + "xyz").status_code == 404
+    assert staff.get(url.split("?")[0]).status_code == 404
+    assert signed_in("huangbao_league_staff").get(url).status_code == 404
+    assert Client().get(url).status_code == 404
+
+    real_time = links.signing.time.time
+    monkeypatch.setattr(links.signing.time, "time", lambda: real_time() - jobs.LINK_SECONDS - 60)
+    old_url = GraphQLClient(staff)(JOB, {"id": exported_job(staff)["id"]})["job"]["resultUrl"]
+    monkeypatch.undo()
+    assert staff.get(old_url).status_code == 404
+
+
+def test_a_job_that_raises_ends_failed_with_a_message_and_leaves_no_rows():
+    actor = Actor.for_user(user("maliang_league_staff"))
+    job = jobs.create(actor, Kind.CHILDREN_IMPORT, org("马良镇团委"))
+    before = Child.objects.count()
+
+    def half_then_crash(job):
+        with transaction.atomic():
+            child_services.create_child(actor, organization_id=org("马良镇团委").pk, name="孙小红", sex="FEMALE",
+                                        id_number=ROWS[1][2], guardian_arrangement="OTHER")
+            raise RuntimeError("disk full")
+
+    runner.enqueue(job, half_then_crash)
+
+    job.refresh_from_db()
+    assert job.state == State.FAILED and job.finished_at is not None
+    assert job.error == runner.FAILED_MESSAGE and "disk full" not in job.error
+    assert Child.objects.count() == before
+
+
+def test_an_import_that_crashes_mid_batch_writes_none_of_the_batch(monkeypatch):
+    real_create, calls = child_services.create_child, []
+
+    def create_then_crash(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("connection lost")
+        return real_create(*args, **kwargs)
+
+    monkeypatch.setattr(child_services, "create_child", create_then_crash)
+    before = Child.objects.count()
+
+    payload = import_payload(signed_in("maliang_league_staff"), org("马良镇团委"), workbook(ROWS))
+
+    assert payload["job"]["state"] == "FAILED" and payload["job"]["error"] == runner.FAILED_MESSAGE
+    assert Child.objects.count() == before
+
+
+def test_without_eager_the_job_starts_only_after_commit(settings, django_capture_on_commit_callbacks):
+    settings.JOBS_EAGER = False
+    job = jobs.create(Actor.for_user(user("maliang_league_staff")), Kind.CHILDREN_EXPORT)
+    ran = []
+    with django_capture_on_commit_callbacks() as callbacks:
+        runner.enqueue(job, ran.append)
+    assert ran == [] and len(callbacks) == 1
+    assert Job.objects.get(pk=job.pk).state == State.QUEUED
+
+
+def test_my_jobs_and_job_show_only_ones_own_jobs():
+    staff, neighbour = signed_in("maliang_league_staff"), signed_in("huangbao_league_staff")
+    mine = exported_job(staff)
+    theirs = exported_job(neighbour)
+
+    listed = GraphQLClient(staff)(MY_JOBS)["myJobs"]
+    assert (listed["totalCount"], [e["node"]["id"] for e in listed["edges"]]) == (1, [mine["id"]])
+    assert listed["edges"][0]["node"]["kind"] == "CHILDREN_EXPORT"
+    assert GraphQLClient(staff)(JOB, {"id": theirs["id"]})["job"] is None
+    assert GraphQLClient(staff)(JOB, {"id": mine["id"]})["job"]["state"] == "SUCCEEDED"
+    assert GraphQLClient(staff)("query($id: ID!) { node(id: $id) { id } }", {"id": theirs["id"]})["node"] is None
+    assert GraphQLClient()(MY_JOBS)["myJobs"]["totalCount"] == 0
+
+
+def test_an_api_token_sees_none_of_a_users_jobs(demo_token):
+    exported_job(signed_in("baokang_league_admin"))
+    assert GraphQLClient(token=demo_token)(MY_JOBS)["myJobs"]["totalCount"] == 0
