@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from strawberry import Info, relay
 
-from children.models import Category, Child, FollowUpKind, GuardianArrangement, Need, Sex, Status
+from children.models import Category, Child, FollowUp, FollowUpKind, GuardianArrangement, Need, Sex, Status
 from children.services import index_of, years_before
 from children.views import photo_url
 from graphql_api.access.types import organization_field
@@ -67,6 +67,10 @@ class ChildFilter:
     @strawberry_django.filter_field(description="年龄不大于 / Aged at most")
     def age_max(self, value: int, prefix: str) -> Q:
         return Q(**{f"{prefix}birth_date__gt": years_before(timezone.localdate(), value + 1)})
+
+    @strawberry_django.filter_field(description="该日期以来有过走访 / Followed up on or after this date")
+    def has_follow_up_since(self, value: date, prefix: str) -> Q:
+        return Q(**{f"{prefix}pk__in": FollowUp.objects.filter(visited_on__gte=value).values("child_id")})
 
     @strawberry_django.filter_field(description="按身份证号精确查找 / Exact ID number")
     def id_number(self, value: str, prefix: str) -> Q:

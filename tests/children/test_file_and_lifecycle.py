@@ -189,3 +189,11 @@ def test_key_rotation_rewrites_tokens_and_old_keys_can_be_dropped(settings):
     assert after != before and number not in after
     assert Child.objects.get(pk=target.pk).id_number == number
     assert Child.objects.get(name="王磊").guardians.first().phone == "13872109876"
+
+
+def test_filter_by_follow_up_since(as_user):
+    services.record_follow_up(system(), child_id=child().pk, visited_on=date(2026, 11, 20), note="入户走访")
+    services.record_follow_up(system(), child_id=child("李芳").pk, visited_on=date(2026, 9, 1), note="电话联系")
+    query = "query($since: Date!) { children(first: 50, filters: {hasFollowUpSince: $since}) { edges { node { name } } } }"
+    found = as_user("baokang_league_admin")(query, {"since": "2026-11-01"})["children"]["edges"]
+    assert [e["node"]["name"] for e in found] == ["张小明"]
