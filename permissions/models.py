@@ -1,7 +1,9 @@
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from orgs.models import Organization, TenantOwned
@@ -66,7 +68,11 @@ class UnitGroup(models.Model):
 
 
 class ScopeVersion(models.Model):
-    """One row whose number grows with every membership, grant or tree change; cached scopes carry it."""
+    """One row whose value changes with every membership, grant or tree change; cached scopes carry it.
+
+    Each change writes a fresh random value rather than value + 1: if the changing transaction rolls back,
+    a scope cached under its uncommitted value can never be mistaken for a later change's scope.
+    """
 
     value = models.PositiveBigIntegerField(default=1)
 
@@ -77,8 +83,9 @@ class ScopeVersion(models.Model):
 
     @classmethod
     def bump(cls) -> None:
-        if not cls.objects.filter(pk=1).update(value=F("value") + 1):
-            cls.objects.get_or_create(pk=1, defaults={"value": 2})
+        value = secrets.randbits(62) + 1
+        if not cls.objects.filter(pk=1).update(value=value):
+            cls.objects.get_or_create(pk=1, defaults={"value": value})
 
 
 class ApiToken(TenantOwned):

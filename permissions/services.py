@@ -201,3 +201,26 @@ def share_child(actor: Actor, *, child_id, username: str | None = None, unit_id=
     audit.record(actor, "child.share", child, child.organization,
                  {"with": username or f"unit:{unit_id}", "expiresAt": expires_at.isoformat() if expires_at else None})
     return grant
+
+
+def _unit_for_members(actor: Actor, unit_id) -> Organization:
+    unit = actor.get_visible(Organization.objects.all(), VIEW_ORG, unit_id, "unitId")
+    actor.require(MANAGE_MEMBERS, unit, "unitId")
+    return unit
+
+
+@transaction.atomic
+def add_unit_member(actor: Actor, *, unit_id, username: str) -> None:
+    """The user acts for the unit: the roles granted to the unit's group reach them too."""
+    unit = _unit_for_members(actor, unit_id)
+    unit_group(unit).user_set.add(_active_user(username))
+    bump_version()
+    audit.record(actor, "unit.member_add", unit, unit, {"username": username})
+
+
+@transaction.atomic
+def remove_unit_member(actor: Actor, *, unit_id, username: str) -> None:
+    unit = _unit_for_members(actor, unit_id)
+    unit_group(unit).user_set.remove(_active_user(username))
+    bump_version()
+    audit.record(actor, "unit.member_remove", unit, unit, {"username": username})

@@ -88,6 +88,18 @@ class CreateApiTokenPayload:
 
 
 @strawberry.input
+class UnitMemberInput:
+    unit_id: relay.GlobalID
+    username: str
+
+
+@strawberry.type
+class UnitMemberPayload:
+    ok: bool = False
+    errors: list[AccessError]
+
+
+@strawberry.input
 class RevokeApiTokenInput:
     id: relay.GlobalID
 
@@ -164,3 +176,16 @@ class Mutation:
         actor = actor_of(info)
         return run(ApiTokenPayload, AccessError, lambda: {"api_token": services.revoke_token(
             actor, token_id=decode_id(input.id, "ApiToken"))})
+
+    @strawberry.mutation(extensions=requires("permissions.manage_membership"),
+                         description="让用户代表单位（合作单位员工） / Let a user act for a unit (a partner's staff)")
+    def add_unit_member(self, info: Info, input: UnitMemberInput) -> UnitMemberPayload:
+        actor = actor_of(info)
+        return run(UnitMemberPayload, AccessError, lambda: services.add_unit_member(
+            actor, unit_id=decode_id(input.unit_id, "Organization", "unitId"), username=input.username) or {"ok": True})
+
+    @strawberry.mutation(extensions=requires("permissions.manage_membership"), description="移出单位 / Stop a user acting for a unit")
+    def remove_unit_member(self, info: Info, input: UnitMemberInput) -> UnitMemberPayload:
+        actor = actor_of(info)
+        return run(UnitMemberPayload, AccessError, lambda: services.remove_unit_member(
+            actor, unit_id=decode_id(input.unit_id, "Organization", "unitId"), username=input.username) or {"ok": True})

@@ -13,7 +13,7 @@ from permissions.actor import Actor
 from permissions.models import AuditEntry
 from tests.conftest import user
 from tests.jobs.helpers import EXPORT, gid, import_payload, read_xlsx, upload, workbook
-from tests.orgs.helpers import org
+from tests.permissions.helpers import org
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from permissions import services as access_services
 from permissions.actor import Actor
 from permissions.models import AuditEntry
 from tests.conftest import user
-from tests.orgs.helpers import org
+from tests.permissions.helpers import org
 
 pytestmark = pytest.mark.django_db
 

@@ -91,7 +91,7 @@ def test_viewers_without_pii_get_no_photos(as_user):
     from django.contrib.auth import get_user_model
 
     from permissions.services import grant_role
-    from tests.orgs.helpers import org
+    from tests.permissions.helpers import org
 
     get_user_model().objects.create_user("maliang_viewer3", password="x")
     grant_role(Actor.system("test"), organization_id=org("马良镇团委").pk, role="VIEWER", username="maliang_viewer3")

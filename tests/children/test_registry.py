@@ -16,7 +16,7 @@ from permissions.actor import Actor
 from permissions.models import AuditEntry
 from permissions.scope import bump_version
 from tests.conftest import user
-from tests.orgs.helpers import org
+from tests.permissions.helpers import org
 
 pytestmark = pytest.mark.django_db
 

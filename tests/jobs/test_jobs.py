@@ -14,7 +14,7 @@ from jobs.models import Job, Kind, State
 from permissions.actor import Actor
 from tests.conftest import GraphQLClient, user
 from tests.jobs.helpers import EXPORT, gid, import_payload, upload, workbook
-from tests.orgs.helpers import org
+from tests.permissions.helpers import org
 
 pytestmark = pytest.mark.django_db
 

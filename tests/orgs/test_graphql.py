@@ -4,7 +4,7 @@ import pytest
 from strawberry import relay
 
 from orgs.models import Organization
-from tests.orgs.helpers import org, subtree_ids
+from tests.permissions.helpers import org, subtree_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_detail_with_parent_children_ancestors_and_paged_descendants(as_user):
     assert data["parent"] == {"name": "共青团保康县委"}
     assert [a["name"] for a in data["ancestors"]] == ["共青团保康县委"]  # 襄阳市委 is above the admin's scope
     assert {e["node"]["name"] for e in data["children"]["edges"]} == {"马良坪村团支部", "三岔村团支部"}
-    assert data["descendants"]["totalCount"] == len(subtree_ids(maliang)) - 1
+    assert data["descendants"]["totalCount"] == len(subtree_ids(maliang.pk)) - 1
     assert data["descendants"]["pageInfo"]["hasNextPage"] is False
     whole_county = as_user("baokang_league_admin")(DETAIL, {"id": gid(org("共青团保康县委"))})["organization"]
     assert whole_county["descendants"]["pageInfo"]["hasNextPage"] is True
@@ -150,4 +150,4 @@ def test_a_page_costs_the_same_queries_at_any_size(as_user, django_assert_num_qu
     # session + user + scope version + page with parents + children prefetch
     with django_assert_num_queries(5):
         data = admin(query, {"first": first})
-    assert len(data["organizations"]["edges"]) == min(first, len(subtree_ids(org("共青团保康县委"))))
+    assert len(data["organizations"]["edges"]) == min(first, len(subtree_ids(org("共青团保康县委").pk)))

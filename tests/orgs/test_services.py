@@ -9,7 +9,7 @@ from permissions import scope as scopes
 from permissions.actor import Actor
 from permissions.models import AuditEntry, Membership
 from tests.conftest import user
-from tests.orgs.helpers import org, subtree_ids
+from tests.permissions.helpers import org, subtree_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_move_rewrites_the_subtree_and_every_owned_path(system):
     services.move_organization(system, organization_id=village_branch.pk, new_parent_id=huangbao.pk)
     village_branch.refresh_from_db()
     assert village_branch.parent == huangbao and village_branch.path.startswith(huangbao.path)
-    assert village_branch.pk not in subtree_ids(maliang)
+    assert village_branch.pk not in subtree_ids(maliang.pk)
     assert village_branch.pk in {o.pk for o in scopes.for_user(user("huangbao_league_staff")).filter(Organization.objects.all(), "orgs.view_organization")}
     assert village_branch.pk not in {o.pk for o in scopes.for_user(staff).filter(Organization.objects.all(), "orgs.view_organization")}
     assert AuditEntry.objects.filter(action="organization.move", target_id=str(village_branch.pk)).exists()

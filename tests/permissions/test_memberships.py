@@ -358,3 +358,27 @@ def test_memberships_one_cannot_list_answer_not_found(town_viewer):
         # then both answer the same NOT_FOUND: the answer does not tell that the membership exists
         assert codes(existing) == ["NOT_FOUND"] and existing == missing, field
     assert Membership.objects.filter(pk=staff.pk, role=Role.STAFF).exists()
+
+
+UNIT_MEMBER = """
+mutation($input: UnitMemberInput!) { addUnitMember(input: $input) { ok errors { code } } }"""
+REMOVE_UNIT_MEMBER = """
+mutation($input: UnitMemberInput!) { removeUnitMember(input: $input) { ok errors { code } } }"""
+
+
+def test_a_partner_units_staff_act_with_the_units_roles(as_user):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user("nongshang_clerk", password="x")
+    clerk = as_user("nongshang_clerk")
+    query = "{ organizations(first: 100) { totalCount } }"
+    assert clerk(query)["organizations"]["totalCount"] == 0
+    unit = {"unitId": gid("Organization", org("保康县农商行").pk), "username": "nongshang_clerk"}
+    assert as_user("baokang_league_admin")(UNIT_MEMBER, {"input": unit})["addUnitMember"] == {"ok": True, "errors": []}
+    # the unit holds PARTNER at 共青团保康县委: its staff now see that subtree, on the very next request
+    assert clerk(query)["organizations"]["totalCount"] == len(subtree_ids(org("共青团保康县委").pk))
+    assert as_user("huaihua_wf_admin")(UNIT_MEMBER, {"input": unit})["addUnitMember"]["errors"] == [{"code": "NOT_FOUND"}]
+    assert as_user("maliang_league_staff")(REMOVE_UNIT_MEMBER, {"input": unit})["removeUnitMember"]["errors"] == [
+        {"code": "NOT_FOUND"}]
+    assert as_user("baokang_league_admin")(REMOVE_UNIT_MEMBER, {"input": unit})["removeUnitMember"]["ok"] is True
+    assert clerk(query)["organizations"]["totalCount"] == 0

@@ -199,3 +199,27 @@ def test_a_request_resolves_the_scope_once(as_user, django_assert_max_num_querie
     with django_assert_max_num_queries(4):
         data = client(PAGE)
     assert data["organizations"]["totalCount"] == len(subtree_ids(org("共青团保康县委").pk))
+
+
+def test_a_scope_cached_inside_a_rolled_back_change_is_never_served_later(db):
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from orgs.models import Organization
+    from permissions import services as access_services
+    from permissions.actor import Actor
+
+    get_user_model().objects.create_user("rollback_probe", password="x")
+    probe = get_user_model().objects.get(username="rollback_probe")
+    maliang, huangbao = (Organization.objects.get(name=n) for n in ("马良镇团委", "黄堡镇团委"))
+    try:
+        with transaction.atomic():
+            access_services.grant_role(Actor.system("test"), organization_id=maliang.pk, role="VIEWER", username="rollback_probe")
+            assert scopes.for_user(probe).allows("orgs.view_organization", maliang)  # cached under the uncommitted version
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    access_services.grant_role(Actor.system("test"), organization_id=huangbao.pk, role="VIEWER", username="rollback_probe")
+    scope = scopes.for_user(probe)
+    assert scope.allows("orgs.view_organization", huangbao)
+    assert not scope.allows("orgs.view_organization", maliang)
