@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "orgs",
     "permissions",
     "children",
+    "wishes",
     "jobs",
     "graphql_api",
     "demo",

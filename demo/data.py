@@ -144,3 +144,26 @@ DEMO_CHILDREN = (
     DemoChild("颜容村妇联", "刘洋", "MALE", id_number("431281", "20150101", 77), ("LEFT_BEHIND", "DISABLED"),
               "ONE_PARENT_HOME", "茅渡乡中心小学", "四年级", "广东省深圳市", (("刘春花", "母亲", "15874561230"),)),
 )
+
+
+@dataclass(frozen=True)
+class DemoWish:
+    organization: str
+    child: str  # a DEMO_CHILDREN name, or "" for a household wish
+    household: str
+    title: str
+    text: str
+    category: str
+    value: str
+    actions: tuple  # transitions applied after collection, in order
+
+
+DEMO_WISHES = (
+    DemoWish("马良坪村团支部", "张小明", "", "一套课外读物", "我想要一套《十万个为什么》，看完讲给爷爷听。", "STUDY_SUPPLIES", "120",
+             ("review", "publish")),
+    DemoWish("三岔村团支部", "李芳", "", "一双运动鞋", "跑步比赛的时候想穿新鞋。", "ITEM", "150", ("review", "publish")),
+    DemoWish("马良镇团委", "赵婷婷", "", "学一门乐器", "想学电子琴。", "SKILL", "600", ("review",)),
+    DemoWish("马良坪村团支部", "张小明", "", "想爸爸妈妈回家过年", "我想爸爸妈妈回家过年。", "COMPANIONSHIP", "1", ("review",)),
+    DemoWish("黄堡村团支部", "王磊", "", "一个新书包", "我的书包破了。", "STUDY_SUPPLIES", "80", ("review", "publish")),
+    DemoWish("颜容村妇联", "", "颜容村困难户李大娘家", "修缮院子", "院子下雨积水，想硬化一下。", "YARD", "3000", ()),
+)

@@ -16,6 +16,8 @@ from permissions import services as access_services
 from permissions.actor import Actor
 from permissions.models import ApiToken, Membership
 from permissions.tokens import digest
+from wishes import services as wish_services
+from wishes.models import Wish
 
 TOKEN_FILE = "demo_partner_token"
 
@@ -96,4 +98,16 @@ def load() -> dict:
                 guardians=[{"name": n, "relation": r, "phone": p} for n, r, p in child.guardians],
             )
             children += 1
-    return {"organizations_created": created, "roles_granted": granted, "children_created": children, "partner_token": token}
+    wishes = 0
+    for wish in data.DEMO_WISHES:
+        owner = _org(wish.organization)
+        if Wish.objects.filter(organization=owner, title=wish.title).exists():
+            continue
+        child = Child.objects.filter(name=wish.child).first() if wish.child else None
+        made = wish_services.collect_wish(actor, organization_id=owner.pk, title=wish.title, text=wish.text,
+                                          category=wish.category, estimated_value=wish.value,
+                                          child_id=child.pk if child else None, household=wish.household)
+        for action in wish.actions:
+            wish_services.transition(actor, wish_id=made.pk, action=action)
+        wishes += 1
+    return {"organizations_created": created, "roles_granted": granted, "children_created": children, "wishes_created": wishes, "partner_token": token}

@@ -23,6 +23,8 @@ from graphql_api.jobs.queries import Query as JobQuery
 from graphql_api.orgs.mutations import Mutation as OrgMutation
 from graphql_api.orgs.queries import Query as OrgQuery
 from graphql_api.pii import PiiReadAudit
+from graphql_api.wishes.mutations import Mutation as WishMutation
+from graphql_api.wishes.queries import Query as WishQuery
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -46,8 +48,8 @@ class NodeQuery:
         return queryset_hook(model.objects.all(), info).filter(pk=id.node_id).first()
 
 
-Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, ChildQuery, ChildRecordQuery, JobQuery))
-Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, ChildMutation, ChildRecordMutation, JobMutation))
+Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, ChildQuery, ChildRecordQuery, JobQuery, WishQuery))
+Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, ChildMutation, ChildRecordMutation, JobMutation, WishMutation))
 
 
 def _is_unexpected(error: GraphQLError) -> bool:

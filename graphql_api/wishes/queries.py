@@ -1,0 +1,36 @@
+from typing import Optional
+
+import strawberry
+import strawberry_django
+from strawberry import Info, relay
+
+from graphql_api.connection import Connection
+from graphql_api.declare import requires
+from graphql_api.wishes.types import PublishedWishType, WishFilter, WishType
+from wishes.models import Wish
+
+
+@strawberry_django.order_type(Wish)
+class WishOrder:
+    created_at: strawberry.auto
+    published_at: strawberry.auto
+    claim_deadline: strawberry.auto
+    estimated_value: strawberry.auto
+
+
+@strawberry.type
+class Query:
+    wishes: Connection[WishType] = strawberry_django.connection(
+        filters=WishFilter, order=WishOrder, extensions=requires("wishes.view_wish"),
+        description="可见范围内的心愿（工作人员） / Wishes in your scope, for staff",
+    )
+    published_wishes: Connection[PublishedWishType] = strawberry_django.connection(
+        filters=WishFilter, order=WishOrder, extensions=requires("wishes.view_published_wish"),
+        description="公示的心愿墙（儿童脱敏） / The published board, children masked",
+    )
+
+    @strawberry_django.field(extensions=requires("wishes.view_wish"), description="按 ID 取心愿 / One wish")
+    def wish(self, info: Info, id: relay.GlobalID) -> Optional[WishType]:
+        if id.type_name != "Wish" or not id.node_id.isdigit():
+            return None
+        return WishType.get_queryset(Wish.objects.all(), info).filter(pk=id.node_id).first()

@@ -1,0 +1,178 @@
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Optional
+
+import strawberry
+import strawberry_django
+from django.db.models import F, Q
+from django.utils import timezone
+from strawberry import Info, relay
+
+from graphql_api.access.types import organization_field
+from graphql_api.children.types import ChildType, age_on
+from graphql_api.context import actor_of
+from graphql_api.enums import choices_enum
+from orgs.models import Organization
+from permissions.masking import mask_name
+from wishes.models import Category, DispatchState, DonorKind, State, Wish
+
+CategoryEnum = choices_enum(Category, "WishCategory", "心愿类别 / Kind of wish")
+StateEnum = choices_enum(State, "WishState", "心愿状态 / Life-cycle state")
+DonorKindEnum = choices_enum(DonorKind, "DonorKind", "认领人类型 / Donor type")
+DispatchStateEnum = choices_enum(DispatchState, "DispatchState", "派单状态 / Dispatch state")
+
+
+@strawberry.type(name="WishClaim", description="认领 / A donor's claim")
+class ClaimInfo:
+    donor_kind: DonorKindEnum
+    donor_label: str
+    amount: Decimal
+    via_dispatch: bool
+    created_at: datetime
+
+
+@strawberry.type(name="WishDispatch", description="派单 / A dispatch to a unit")
+class DispatchInfo:
+    id: strawberry.ID
+    unit_name: str
+    state: DispatchStateEnum
+    deadline: datetime
+    responded_by: str
+
+
+@strawberry_django.filter_type(Wish, lookups=False)
+class WishFilter:
+    @strawberry_django.filter_field
+    def state(self, value: StateEnum, prefix: str) -> Q:
+        return Q(**{f"{prefix}state": value.value})
+
+    @strawberry_django.filter_field
+    def category(self, value: CategoryEnum, prefix: str) -> Q:
+        return Q(**{f"{prefix}category": value.value})
+
+    @strawberry_django.filter_field(description="该组织及其下级 / This organization's subtree")
+    def organization(self, value: relay.GlobalID, prefix: str) -> Q:
+        # Narrows the list only; visibility is decided by the type's get_queryset (the Scope).
+        path = Organization.objects.filter(pk=value.node_id).values_list("path", flat=True).first() if value.node_id.isdigit() else None
+        return Q(**{f"{prefix}org_path__startswith": path}) if path else Q(pk__in=[])
+
+    @strawberry_django.filter_field(description="超过认领截止仍未认领 / Past the claim deadline and not claimed")
+    def overdue(self, value: bool, prefix: str) -> Q:
+        late = Q(**{f"{prefix}state": State.PUBLISHED, f"{prefix}claim_deadline__lt": timezone.localdate()})
+        return late if value else ~late
+
+    @strawberry_django.filter_field(description="仍有未认领金额 / Still has an unclaimed amount")
+    def claimable(self, value: bool, prefix: str) -> Q:
+        open_ = Q(**{f"{prefix}state": State.PUBLISHED, f"{prefix}covered_amount__lt": F(f"{prefix}estimated_value")})
+        return open_ if value else ~open_
+
+
+def _claims(wish, public: bool) -> list[ClaimInfo]:
+    """On the public board a person's name is masked; units are named (爱心单位 are thanked publicly)."""
+    def label(c):
+        return mask_name(c.donor_label) if public and c.donor_kind == DonorKind.PERSON else c.donor_label
+
+    return [ClaimInfo(donor_kind=DonorKindEnum[c.donor_kind], donor_label=label(c), amount=c.amount,
+                      via_dispatch=c.via_dispatch, created_at=c.created_at) for c in wish.claims.all()]
+
+
+@strawberry_django.type(Wish, name="Wish", description="微心愿（工作人员视图） / A micro-wish, as its staff see it")
+class WishType(relay.Node):
+    title: str
+    text: str
+    household: str
+    estimated_value: Decimal
+    covered_amount: Decimal
+    quantity: int
+    claim_deadline: date | None
+    return_reason: str
+    close_reason: str
+    delivery_note: str
+    published_at: datetime | None
+    delivered_at: datetime | None
+    fulfilled_at: datetime | None
+    escalated_at: datetime | None
+    created_at: datetime
+    organization = organization_field("征集组织 / The body that collected it")
+
+    @classmethod
+    def get_queryset(cls, queryset, info: Info, **kwargs):
+        return actor_of(info).visible(queryset, "wishes.view_wish")
+
+    @strawberry_django.field(only=["state"])
+    def state(self) -> StateEnum:
+        return StateEnum[self.state]
+
+    @strawberry_django.field(only=["category"])
+    def category(self) -> CategoryEnum:
+        return CategoryEnum[self.category]
+
+    @strawberry_django.field(only=["estimated_value", "covered_amount"])
+    def remaining(self) -> Decimal:
+        return self.remaining
+
+    @strawberry_django.field(select_related=["handling_organization"], description="现办理组织 / Handled by now")
+    def handling_organization_name(self) -> Optional[str]:
+        return self.handling_organization.name if self.handling_organization_id else None
+
+    @strawberry_django.field(select_related=["child"], description="儿童档案；无权查看时为 null / The child, null outside your scope")
+    def child(self, info: Info) -> Optional[ChildType]:
+        child = self.child
+        if child is None or not actor_of(info).can("children.view_child", Organization(id=child.organization_id, path=child.org_path)):
+            return None
+        return child
+
+    @strawberry_django.field(prefetch_related=["claims"])
+    def claims(self) -> list[ClaimInfo]:
+        return _claims(self, public=True)
+
+    @strawberry_django.field(prefetch_related=["dispatches__unit"])
+    def dispatches(self) -> list[DispatchInfo]:
+        return [DispatchInfo(id=strawberry.ID(str(d.pk)), unit_name=d.unit.name, state=DispatchStateEnum[d.state],
+                             deadline=d.deadline, responded_by=d.responded_by) for d in self.dispatches.all()]
+
+
+@strawberry_django.type(Wish, name="PublishedWish",
+                        description="公示的心愿（认领人视图，儿童脱敏） / A wish on the public board, child masked")
+class PublishedWishType(relay.Node):
+    title: str
+    text: str
+    estimated_value: Decimal
+    covered_amount: Decimal
+    quantity: int
+    claim_deadline: date | None
+    published_at: datetime | None
+
+    @classmethod
+    def get_queryset(cls, queryset, info: Info, **kwargs):
+        return actor_of(info).visible(queryset, "wishes.view_published_wish").filter(state=State.PUBLISHED)
+
+    @strawberry_django.field(only=["category"])
+    def category(self) -> CategoryEnum:
+        return CategoryEnum[self.category]
+
+    @strawberry_django.field(only=["estimated_value", "covered_amount"])
+    def remaining(self) -> Decimal:
+        return self.remaining
+
+    @strawberry_django.field(select_related=["organization"], description="村/组织名称 / The village or body")
+    def place(self) -> str:
+        return self.organization.name
+
+    @strawberry_django.field(select_related=["child"], description="儿童（仅姓） / The child: surname only")
+    def child_name(self) -> Optional[str]:
+        return (self.child.name[0] + "*") if self.child_id else None
+
+    @strawberry_django.field(select_related=["child"])
+    def child_age(self) -> Optional[int]:
+        return age_on(self.child.birth_date, timezone.localdate()) if self.child_id else None
+
+    @strawberry_django.field(only=["household"], description="困难家庭（脱敏） / The household, masked")
+    def household(self) -> str:
+        return mask_name(self.household) if self.household else ""
+
+    @strawberry_django.field(prefetch_related=["claims"])
+    def claims(self) -> list[ClaimInfo]:
+        return _claims(self, public=True)
+
+

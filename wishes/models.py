@@ -1,0 +1,113 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from orgs.models import TenantOwned
+
+
+class Category(models.TextChoices):
+    ITEM = "ITEM", "添一物"
+    SKILL = "SKILL", "送一技"
+    YARD = "YARD", "送一院"
+    STUDY_SUPPLIES = "STUDY_SUPPLIES", "学习用品"
+    DAILY_NECESSITIES = "DAILY_NECESSITIES", "生活用品"
+    COMPANIONSHIP = "COMPANIONSHIP", "陪伴/亲情"
+    OTHER = "OTHER", "其他"
+
+
+class State(models.TextChoices):
+    COLLECTED = "COLLECTED", "已征集"
+    RETURNED = "RETURNED", "退回修改"
+    REVIEWED = "REVIEWED", "已审核"
+    PUBLISHED = "PUBLISHED", "已公示"
+    CLAIMED = "CLAIMED", "已认领"
+    PREPARED = "PREPARED", "已备礼"
+    DELIVERED = "DELIVERED", "已发放"
+    FULFILLED = "FULFILLED", "已圆梦"
+    WITHDRAWN = "WITHDRAWN", "已撤回"
+    CLOSED = "CLOSED", "无法实现"
+    ESCALATED = "ESCALATED", "交上级协调"
+
+
+class Wish(TenantOwned):
+    """A child's (or a poor household's) micro-wish. ``organization`` collected it; ``handling_organization``
+    runs it now (the superior after a take-over). The state changes only through wishes.services."""
+
+    child = models.ForeignKey("children.Child", models.PROTECT, null=True, blank=True, related_name="wishes")
+    household = models.CharField("困难家庭", max_length=100, blank=True)
+    title = models.CharField("心愿", max_length=100)
+    text = models.TextField("孩子的话", blank=True)
+    category = models.CharField("类别", max_length=20, choices=Category.choices)
+    estimated_value = models.DecimalField("估价（元）", max_digits=10, decimal_places=2)
+    quantity = models.PositiveIntegerField("数量", default=1)
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.COLLECTED, db_index=True)
+    covered_amount = models.DecimalField("已认领金额", max_digits=10, decimal_places=2, default=Decimal("0"))
+    handling_organization = models.ForeignKey("orgs.Organization", models.PROTECT, null=True, blank=True, related_name="+")
+    claim_deadline = models.DateField("认领截止", null=True, blank=True)
+    return_reason = models.CharField("退回原因", max_length=200, blank=True)
+    close_reason = models.CharField("结束原因", max_length=200, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    delivery_note = models.TextField("发放记录", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "微心愿"
+        constraints = [models.CheckConstraint(condition=models.Q(covered_amount__lte=models.F("estimated_value")),
+                                              name="wish_never_over_covered")]
+
+    def __str__(self) -> str:
+        return f"Wish #{self.pk} {self.title}"
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.estimated_value - self.covered_amount
+
+
+class DonorKind(models.TextChoices):
+    PERSON = "PERSON", "爱心人士"
+    UNIT = "UNIT", "爱心单位"
+
+
+class Claim(models.Model):
+    """A donor's claim on a wish, for an amount (the whole value for 1+1, a share for N+1)."""
+
+    wish = models.ForeignKey(Wish, models.CASCADE, related_name="claims")
+    donor_kind = models.CharField(max_length=6, choices=DonorKind.choices)
+    donor_user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    donor_unit = models.ForeignKey("orgs.Organization", models.PROTECT, null=True, blank=True, related_name="+")
+    donor_label = models.CharField("认领人", max_length=150)
+    amount = models.DecimalField("金额", max_digits=10, decimal_places=2)
+    via_dispatch = models.BooleanField("组织派单", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class DispatchState(models.TextChoices):
+    PENDING = "PENDING", "待回复"
+    ACCEPTED = "ACCEPTED", "已接单"
+    DECLINED = "DECLINED", "已拒绝"
+    EXPIRED = "EXPIRED", "已超时"
+
+
+class Dispatch(models.Model):
+    """组织派单: staff assign a published wish to a unit, which accepts or declines by the deadline."""
+
+    wish = models.ForeignKey(Wish, models.CASCADE, related_name="dispatches")
+    unit = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="+")
+    deadline = models.DateTimeField("回复截止")
+    state = models.CharField(max_length=10, choices=DispatchState.choices, default=DispatchState.PENDING)
+    dispatched_by = models.CharField(max_length=150)
+    responded_by = models.CharField(max_length=150, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

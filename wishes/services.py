@@ -1,0 +1,234 @@
+"""The micro-wish life cycle. Every transition is a service with its permission, its rules and an audit entry."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from children.models import Child
+from core.errors import CommonErrorCode, ServiceError
+from orgs.models import Organization
+from permissions import audit
+from permissions.actor import Actor
+from permissions.models import UnitGroup
+from wishes import machine
+from wishes.errors import WishErrorCode as E
+from wishes.models import Category, Claim, Dispatch, DispatchState, DonorKind, State, Wish
+
+VIEW = "wishes.view_wish"
+BOARD = "wishes.view_published_wish"
+CHANGE = machine.CHANGE
+CLAIM = "wishes.claim_wish"
+DISPATCH = "wishes.dispatch_wish"
+MAX_CLAIMS_AT_ONCE = 100
+REASONED = {"return": "return_reason", "close": "close_reason"}
+
+
+def _money(value) -> Decimal | None:
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+
+
+def _handler(wish: Wish) -> Organization:
+    return wish.handling_organization or wish.organization
+
+
+def _for_change(actor: Actor, wish_id, permission: str = CHANGE) -> Wish:
+    wish = actor.get_visible(Wish.objects.select_for_update().select_related("organization", "handling_organization"), VIEW, wish_id)
+    actor.require(permission, _handler(wish))
+    return wish
+
+
+@transaction.atomic
+def collect_wish(actor: Actor, *, organization_id, title: str, category: str, estimated_value, child_id=None,
+                 household: str = "", text: str = "", quantity: int = 1, claim_deadline=None) -> Wish:
+    organization = actor.get_visible(Organization.objects.all(), "orgs.view_organization", organization_id, "organizationId")
+    actor.require(CHANGE, organization, "organizationId")
+    problems = []
+    if not (title or "").strip():
+        problems.append((E.TITLE_REQUIRED, "title", {}))
+    if (child_id is None) == (not (household or "").strip()):
+        problems.append((E.CHILD_OR_HOUSEHOLD, "childId", {}))
+    value = _money(estimated_value)
+    if value is None or value <= 0:
+        problems.append((E.INVALID_VALUE, "estimatedValue", {}))
+    if problems:
+        raise ServiceError.many(problems)
+    child = actor.get_visible(Child.objects.all(), "children.view_child", child_id, "childId") if child_id else None
+    wish = Wish.objects.create(
+        organization=organization, child=child, household=(household or "").strip(), title=title.strip(),
+        text=(text or "").strip(), category=Category(category), estimated_value=value, quantity=max(1, quantity),
+        claim_deadline=claim_deadline,
+    )
+    audit.record(actor, "wish.collect", wish, organization, {"title": wish.title, "value": str(value)})
+    return wish
+
+
+@transaction.atomic
+def transition(actor: Actor, *, wish_id, action: str, reason: str = "", note: str = "") -> Wish:
+    """Any named transition of wishes/machine.py except claiming (claim_wishes) and taking over (take_over)."""
+    wish = _for_change(actor, wish_id)
+    to = machine.target(action, wish.state)
+    if action in machine.NEED_NO_CLAIMS and wish.claims.exists():
+        raise ServiceError(E.HAS_CLAIMS, "id")
+    if action in REASONED:
+        if not reason.strip():
+            raise ServiceError(E.REASON_REQUIRED, "reason")
+        setattr(wish, REASONED[action], reason.strip()[:200])
+    now = timezone.now()
+    if action == "escalate":
+        if _handler(wish).parent_id is None:
+            raise ServiceError(E.NO_SUPERIOR, "id")
+        wish.escalated_at = now
+    stamps = {"publish": "published_at", "deliver": "delivered_at", "fulfil": "fulfilled_at"}
+    if action in stamps:
+        setattr(wish, stamps[action], now)
+    if action == "deliver":
+        wish.delivery_note = note.strip()
+    before, wish.state = wish.state, to
+    wish.save()
+    audit.record(actor, f"wish.{action}", wish, _handler(wish), {"from": before, "to": to, "reason": reason.strip()})
+    return wish
+
+
+@transaction.atomic
+def take_over(actor: Actor, *, wish_id) -> Wish:
+    """分级圆梦: the superior body takes an escalated wish over and publishes it on its own board."""
+    wish = actor.get_visible(Wish.objects.select_for_update().select_related("organization", "handling_organization"), VIEW, wish_id)
+    superior = _handler(wish).parent
+    if superior is None:
+        raise ServiceError(E.NO_SUPERIOR, "id")
+    actor.require(CHANGE, superior)
+    wish.state = machine.target("take_over", wish.state)
+    wish.handling_organization, wish.published_at = superior, timezone.now()
+    wish.save()
+    audit.record(actor, "wish.take_over", wish, superior, {"by": superior.name})
+    return wish
+
+
+def _donor(actor: Actor, unit_id=None) -> dict:
+    """Who claims: a partner token's unit, a unit the signed-in user acts for, or the person."""
+    if actor.token is not None:
+        unit = actor.token.organization
+        return {"donor_kind": DonorKind.UNIT, "donor_unit": unit, "donor_label": unit.name}
+    if unit_id is not None:
+        link = UnitGroup.objects.select_related("organization").filter(organization_id=unit_id, group__user=actor.user).first()
+        if link is None:
+            raise ServiceError(E.NOT_A_UNIT_MEMBER, "unitId")
+        return {"donor_kind": DonorKind.UNIT, "donor_unit": link.organization, "donor_label": link.organization.name}
+    return {"donor_kind": DonorKind.PERSON, "donor_user": actor.user, "donor_label": actor.label}
+
+
+def _claim_one(actor: Actor, wish: Wish, amount, donor: dict, via_dispatch: bool = False) -> Claim:
+    if wish.state != State.PUBLISHED:
+        raise ServiceError(E.ALREADY_CLAIMED if wish.state in {State.CLAIMED, State.PREPARED, State.DELIVERED, State.FULFILLED}
+                           else E.NOT_CLAIMABLE, "wishIds")
+    wanted = wish.remaining if amount is None else _money(amount)
+    if wanted is None or wanted <= 0:
+        raise ServiceError(E.INVALID_AMOUNT, "shares")
+    if wanted > wish.remaining:
+        raise ServiceError(E.OVER_COVER, "shares", remaining=wish.remaining)
+    claim = Claim.objects.create(wish=wish, amount=wanted, via_dispatch=via_dispatch, **donor)
+    wish.covered_amount += wanted
+    if wish.covered_amount == wish.estimated_value:
+        wish.state = machine.target("claim", wish.state)
+    wish.save(update_fields=["covered_amount", "state", "updated_at"])
+    audit.record(actor, "wish.claim", wish, _handler(wish), {"donor": donor["donor_label"], "amount": str(wanted)})
+    return claim
+
+
+@transaction.atomic
+def claim_wishes(actor: Actor, *, wish_ids: list, shares: list | None = None, unit_id=None) -> list[Claim]:
+    """1+1, N+1 and 1+N in one service: each wish gets its share (None: all that remains). All or nothing.
+
+    The wishes are locked in primary-key order (no deadlock between two 1+N donors), so concurrent claims
+    serialize on the rows: exactly one donor wins a 1+1 wish, and N+1 never covers more than the value.
+    """
+    if not wish_ids or len(wish_ids) > MAX_CLAIMS_AT_ONCE:
+        raise ServiceError(E.TOO_MANY, "wishIds", limit=MAX_CLAIMS_AT_ONCE)
+    shares = list(shares) if shares else [None] * len(wish_ids)
+    if len(shares) != len(wish_ids):
+        raise ServiceError(CommonErrorCode.INVALID, "shares", detail="shares/wishIds")
+    donor = _donor(actor, unit_id)
+    wanted = dict(zip(wish_ids, shares))
+    visible = actor.visible(Wish.objects.all(), BOARD).filter(pk__in=wanted)
+    locked = {w.pk: w for w in Wish.objects.select_for_update().select_related("organization", "handling_organization")
+              .filter(pk__in=visible.values("pk")).order_by("pk")}
+    claims = []
+    for wish_id in wish_ids:
+        wish = locked.get(wish_id)
+        if wish is None:
+            raise ServiceError(CommonErrorCode.NOT_FOUND, "wishIds")
+        actor.require(CLAIM, wish.organization, "wishIds")
+        claims.append(_claim_one(actor, wish, wanted[wish_id], donor))
+    return claims
+
+
+@transaction.atomic
+def dispatch_wish(actor: Actor, *, wish_id, unit_id, deadline) -> Dispatch:
+    """组织派单: assign a published wish to a unit, which must answer by ``deadline``."""
+    wish = _for_change(actor, wish_id, DISPATCH)
+    if wish.state != State.PUBLISHED:
+        raise ServiceError(E.NOT_CLAIMABLE, "wishId")
+    if deadline <= timezone.now():
+        raise ServiceError(E.DEADLINE_IN_PAST, "deadline")
+    unit = actor.get_visible(Organization.objects.all(), "orgs.view_organization", unit_id, "unitId")
+    dispatch = Dispatch.objects.create(wish=wish, unit=unit, deadline=deadline, dispatched_by=actor.label)
+    audit.record(actor, "wish.dispatch", wish, _handler(wish), {"unit": unit.name, "deadline": deadline.isoformat()})
+    return dispatch
+
+
+def acting_unit_ids(actor: Actor) -> set[int]:
+    if actor.token is not None:
+        return {actor.token.organization_id}
+    if actor.user is None:
+        return set()
+    return set(UnitGroup.objects.filter(group__user=actor.user).values_list("organization_id", flat=True))
+
+
+@transaction.atomic
+def respond_to_dispatch(actor: Actor, *, dispatch_id, accept: bool) -> Dispatch:
+    """The unit accepts (it claims what remains of the wish) or declines (the wish stays on the board)."""
+    dispatch = (Dispatch.objects.select_for_update().select_related("unit", "wish")
+                .filter(pk=dispatch_id, unit_id__in=acting_unit_ids(actor)).first())
+    if dispatch is None:
+        raise ServiceError(CommonErrorCode.NOT_FOUND, "id")
+    if dispatch.state != DispatchState.PENDING:
+        raise ServiceError(E.DISPATCH_NOT_PENDING, "id")
+    now = timezone.now()
+    if dispatch.deadline <= now:
+        dispatch.state = DispatchState.EXPIRED
+        dispatch.save(update_fields=["state"])
+        raise ServiceError(E.DISPATCH_EXPIRED, "id")
+    if accept:
+        wish = Wish.objects.select_for_update().select_related("organization", "handling_organization").get(pk=dispatch.wish_id)
+        unit = dispatch.unit
+        _claim_one(actor, wish, None, {"donor_kind": DonorKind.UNIT, "donor_unit": unit, "donor_label": unit.name}, via_dispatch=True)
+    dispatch.state = DispatchState.ACCEPTED if accept else DispatchState.DECLINED
+    dispatch.responded_by, dispatch.responded_at = actor.label, now
+    dispatch.save(update_fields=["state", "responded_by", "responded_at"])
+    audit.record(actor, "wish.dispatch_" + ("accept" if accept else "decline"), dispatch.wish, dispatch.unit, {"unit": dispatch.unit.name})
+    return dispatch
+
+
+def expire_dispatches(now=None) -> int:
+    """Periodic: pending dispatches past their deadline expire; the wish stays published for others."""
+    return Dispatch.objects.filter(state=DispatchState.PENDING, deadline__lte=now or timezone.now()).update(state=DispatchState.EXPIRED)
+
+
+def escalate_overdue(actor: Actor, today=None) -> int:
+    """Periodic: published wishes nobody claimed by their claim deadline go up to the superior body."""
+    today = today or timezone.localdate()
+    overdue = Wish.objects.filter(state=State.PUBLISHED, covered_amount=0, claim_deadline__lt=today)
+    count = 0
+    for pk in overdue.values_list("pk", flat=True):
+        try:
+            transition(actor, wish_id=pk, action="escalate")
+            count += 1
+        except ServiceError:
+            continue  # a top-level body has no superior: it stays on its board
+    return count
