@@ -8,6 +8,7 @@ from children.models import Child
 from graphql_api.children.types import ChildFilter, ChildType
 from graphql_api.connection import Connection
 from graphql_api.declare import requires
+from graphql_api.lookups import visible_by_id
 
 
 @strawberry_django.order_type(Child)
@@ -26,6 +27,4 @@ class Query:
 
     @strawberry_django.field(extensions=requires("children.view_child"), description="按 ID 取儿童档案 / One child's record")
     def child(self, info: Info, id: relay.GlobalID) -> Optional[ChildType]:
-        if id.type_name != "Child" or not id.node_id.isdigit():
-            return None
-        return ChildType.get_queryset(Child.objects.all(), info).filter(pk=id.node_id).first()
+        return visible_by_id(ChildType, info, id, "Child")

@@ -13,6 +13,7 @@ from children.views import photo_url
 from graphql_api.access.types import organization_field
 from graphql_api.context import actor_of
 from graphql_api.enums import choices_enum, from_choice
+from graphql_api.lookups import in_subtree
 from graphql_api.pii import reveal
 from orgs.models import Organization
 from permissions.masking import mask_id_number, mask_name, mask_phone
@@ -39,9 +40,7 @@ class GuardianInfo:
 class ChildFilter:
     @strawberry_django.filter_field(description="该组织及其下级 / This organization's subtree")
     def organization(self, value: relay.GlobalID, prefix: str) -> Q:
-        # Narrows the list only; what is visible at all is still decided by ChildType.get_queryset (the Scope).
-        path = Organization.objects.filter(pk=value.node_id).values_list("path", flat=True).first() if value.node_id.isdigit() else None
-        return Q(**{f"{prefix}org_path__startswith": path}) if path else Q(pk__in=[])
+        return in_subtree(value, prefix)
 
     @strawberry_django.filter_field
     def category(self, value: CategoryEnum, prefix: str) -> Q:

@@ -7,7 +7,7 @@ from strawberry import Info, relay
 from graphql_api.connection import Connection
 from graphql_api.declare import authenticated
 from graphql_api.jobs.types import JobType
-from jobs.models import Job
+from graphql_api.lookups import visible_by_id
 
 
 @strawberry.type
@@ -17,6 +17,4 @@ class Query:
 
     @strawberry_django.field(extensions=authenticated(), description="按 ID 取我的任务 / One of your jobs")
     def job(self, info: Info, id: relay.GlobalID) -> Optional[JobType]:
-        if id.type_name != "Job" or not id.node_id.isdigit():
-            return None
-        return JobType.get_queryset(Job.objects.all(), info).filter(pk=id.node_id).first()
+        return visible_by_id(JobType, info, id, "Job")

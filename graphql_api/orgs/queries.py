@@ -6,6 +6,7 @@ from strawberry import Info, relay
 
 from graphql_api.connection import Connection
 from graphql_api.declare import requires
+from graphql_api.lookups import visible_by_id
 from graphql_api.orgs.types import OrganizationFilter, OrganizationOrder, OrganizationType
 from orgs.models import Organization
 
@@ -24,6 +25,4 @@ class Query:
 
     @strawberry_django.field(extensions=requires(VIEW), description="按 ID 取组织 / One organization by ID")
     def organization(self, info: Info, id: relay.GlobalID) -> Optional[OrganizationType]:
-        if id.type_name != "Organization" or not id.node_id.isdigit():
-            return None
-        return OrganizationType.get_queryset(Organization.objects.all(), info).filter(pk=id.node_id).first()
+        return visible_by_id(OrganizationType, info, id, "Organization")

@@ -6,6 +6,7 @@ from strawberry import Info, relay
 
 from graphql_api.connection import Connection
 from graphql_api.declare import requires
+from graphql_api.lookups import visible_by_id
 from graphql_api.wishes.types import PublishedWishType, WishFilter, WishType
 from wishes.models import Wish
 
@@ -31,6 +32,4 @@ class Query:
 
     @strawberry_django.field(extensions=requires("wishes.view_wish"), description="按 ID 取心愿 / One wish")
     def wish(self, info: Info, id: relay.GlobalID) -> Optional[WishType]:
-        if id.type_name != "Wish" or not id.node_id.isdigit():
-            return None
-        return WishType.get_queryset(Wish.objects.all(), info).filter(pk=id.node_id).first()
+        return visible_by_id(WishType, info, id, "Wish")

@@ -12,6 +12,7 @@ from graphql_api.access.types import organization_field
 from graphql_api.children.types import ChildType, age_on
 from graphql_api.context import actor_of
 from graphql_api.enums import choices_enum
+from graphql_api.lookups import in_subtree
 from orgs.models import Organization
 from permissions.masking import mask_name
 from wishes.models import Category, DispatchState, DonorKind, State, Wish
@@ -52,9 +53,7 @@ class WishFilter:
 
     @strawberry_django.filter_field(description="该组织及其下级 / This organization's subtree")
     def organization(self, value: relay.GlobalID, prefix: str) -> Q:
-        # Narrows the list only; visibility is decided by the type's get_queryset (the Scope).
-        path = Organization.objects.filter(pk=value.node_id).values_list("path", flat=True).first() if value.node_id.isdigit() else None
-        return Q(**{f"{prefix}org_path__startswith": path}) if path else Q(pk__in=[])
+        return in_subtree(value, prefix)
 
     @strawberry_django.filter_field(description="超过认领截止仍未认领 / Past the claim deadline and not claimed")
     def overdue(self, value: bool, prefix: str) -> Q:

@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 from strawberry import relay
 
-from children import idcard, services
+from children import idcard
 from children.models import Child
 from core.errors import ServiceError
 from demo.data import id_number

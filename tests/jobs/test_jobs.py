@@ -13,7 +13,7 @@ from jobs import services as jobs
 from jobs.models import Job, Kind, State
 from permissions.actor import Actor
 from tests.conftest import GraphQLClient, user
-from tests.jobs.helpers import EXPORT, gid, import_payload, upload, workbook
+from tests.jobs.helpers import EXPORT, import_payload, upload, workbook
 from tests.permissions.helpers import org
 
 pytestmark = pytest.mark.django_db
