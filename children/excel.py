@@ -174,26 +174,24 @@ def _guardians_of(child: Child) -> list[dict]:
     return [{"name": g.name, "relation": g.relation, "phone": g.phone} for g in child.guardians.all()]
 
 
-def _prepare(actor: Actor, organization, fields: dict, guardians, seen: dict, number: int):
-    """Validate one row: None if it changes nothing, else (existing child id or None, fields, guardians)."""
+def _prepare(organization, fields: dict, guardians, seen: dict, number: int, existing: dict):
+    """Validate one row against ``existing`` ({id_index: Child the actor may change}): None if it changes
+    nothing, else (None, new Child, guardians) or (existing child id, changed fields, guardians or None)."""
     normalized = idcard.normalize(fields.get("id_number", ""))
-    existing = None
-    if normalized:
-        if normalized in seen:
-            raise ServiceError(E.DUPLICATE_ROW, "idNumber", row=seen[normalized])
-        existing = actor.visible(Child.objects.prefetch_related("guardians"), services.CHANGE) \
-            .filter(id_index=services.index_of(normalized)).first()
-    base = {f: getattr(existing, f) for f in COMPARED} if existing else {"guardian_arrangement": GuardianArrangement.OTHER}
+    if normalized and normalized in seen:
+        raise ServiceError(E.DUPLICATE_ROW, "idNumber", row=seen[normalized])
+    current = existing.get(services.index_of(normalized)) if normalized else None
+    base = {f: getattr(current, f) for f in COMPARED} if current else {"guardian_arrangement": GuardianArrangement.OTHER}
     child = Child(organization=organization, **{**base, **fields})
     services.validate(child)
     seen[normalized] = number  # only valid rows claim their ID number
+    if current is None:
+        return None, child, guardians or []
     clean = {key: getattr(child, key) for key in (*fields, "birth_date")}
-    if existing is None:
-        return None, {**base, **clean}, guardians or []
-    changed = {key: value for key, value in clean.items() if getattr(existing, key) != value}
-    if guardians == _guardians_of(existing):
+    changed = {key: value for key, value in clean.items() if getattr(current, key) != value}
+    if guardians == _guardians_of(current):
         guardians = None
-    return (existing.pk, changed, guardians) if changed or guardians is not None else None
+    return (current.pk, changed, guardians) if changed or guardians is not None else None
 
 
 def _problems(number: int, error: ServiceError) -> list[tuple]:
@@ -205,20 +203,39 @@ def _problems(number: int, error: ServiceError) -> list[tuple]:
     return found
 
 
-def _write(actor: Actor, organization, batch: list, report: list, counts: dict) -> None:
-    """One transaction per batch: a crash leaves whole batches only; a row the services refuse is reported."""
+def _write(actor: Actor, organization, pending: list, seen: dict, report: list, counts: dict) -> None:
+    """One batch of parsed rows: existing records found in one query, new ones registered in bulk, changed
+    ones updated, all in one transaction (a crash leaves whole batches only); refused rows are reported."""
+    numbers = [idcard.normalize(fields.get("id_number", "")) for _n, fields, _g in pending]
+    existing = {c.id_index: c for c in actor.visible(Child.objects.prefetch_related("guardians"), services.CHANGE)
+                .filter(id_index__in=[services.index_of(n) for n in numbers if n])}
+    new, updates = [], []
+    for number, fields, guardians in pending:
+        try:
+            prepared = _prepare(organization, fields, guardians, seen, number, existing)
+        except ServiceError as error:
+            report += _problems(number, error)
+            continue
+        if prepared is None:
+            counts["unchanged"] += 1
+        elif prepared[0] is None:
+            new.append((number, prepared[1], prepared[2]))
+        else:
+            updates.append((number, *prepared))
     with transaction.atomic():
-        for number, child_id, fields, guardians in batch:
+        refused = services.register_many(actor, organization, new) if new else {}
+        for number, error in refused.items():
+            report += _problems(number, error)
+        counts["created"] += len(new) - len(refused)
+        for number, child_id, fields, guardians in updates:
             try:
-                if child_id is None:
-                    services.create_child(actor, organization_id=organization.pk, guardians=guardians, **fields)
-                else:
+                with transaction.atomic():
                     services.update_child(actor, child_id=child_id, guardians=guardians, **fields)
             except ServiceError as error:
                 report += _problems(number, error)
             else:
-                counts["updated" if child_id else "created"] += 1
-    batch.clear()
+                counts["updated"] += 1
+    pending.clear()
 
 
 def _find_header(rows) -> tuple[int, dict]:
@@ -247,24 +264,21 @@ def run_import(job: Job) -> None:
         report += [(header_row, HEADERS[key][0], E.MISSING_COLUMN.name, E.MISSING_COLUMN.render(column=HEADERS[key][0]))
                    for key in missing]
         job.progress(0, max((sheet.max_row or 0) - header_row, 0) if not missing else 0)
-        seen, batch, done = {}, [], 0
+        seen, pending, done = {}, [], 0
         for number, values in () if missing else rows:
             if all(_text(v) == "" for v in values):
                 continue
             done += 1
             try:
-                prepared = _prepare(actor, organization, *_parse(values, columns), seen, number)
+                pending.append((number, *_parse(values, columns)))
             except ServiceError as error:
                 report += _problems(number, error)
                 continue
-            if prepared is None:
-                counts["unchanged"] += 1
-            else:
-                batch.append((number, *prepared))
-            if len(batch) >= BATCH:
-                _write(actor, organization, batch, report, counts)
+            if len(pending) >= BATCH:
+                _write(actor, organization, pending, seen, report, counts)
                 job.progress(done)
-        _write(actor, organization, batch, report, counts)
+        if pending:
+            _write(actor, organization, pending, seen, report, counts)
     finally:
         book.close()
     job.progress_done = done
@@ -302,7 +316,7 @@ def _export_row(child: Child, clear: bool) -> list[str]:
 def run_export(job: Job) -> None:
     actor = jobs.actor_of(job)
     children = actor.visible(Child.objects.filter(_q_from_json(job.params["filter"])), services.VIEW) \
-        .select_related("organization").prefetch_related("guardians").order_by("org_path", "name", "id")
+        .select_related("organization").prefetch_related("guardians").defer("address").order_by("org_path", "name", "id")
     job.progress(0, children.count())
     counts = {"rows": 0, "unmasked": 0}
 

@@ -109,6 +109,40 @@ def create_child(actor: Actor, *, organization_id, guardians: list[dict] = (), *
     return child
 
 
+def register_many(actor: Actor, organization: Organization, rows: list[tuple]) -> dict:
+    """Bulk registration for roster imports: ``rows`` are (key, validated unsaved Child, guardians).
+
+    The same rules as ``create_child`` — permission, de-duplication across every tenant — checked for the
+    whole batch in a few queries; rows that fail are returned as {key: ServiceError} and the rest are
+    inserted with their guardians and audit entries in one transaction. A concurrent registration of the
+    same ID number falls back to ``create_child`` row by row so that each row still gets its own answer.
+    """
+    actor.require(CHANGE, organization, "organizationId")
+    for _key, child, _guardians in rows:
+        child.id_index = index_of(child.id_number)
+        child.organization, child.org_path = organization, organization.path
+    taken = dict(Child.objects.filter(id_index__in=[c.id_index for _k, c, _g in rows])
+                 .values_list("id_index", "organization__name"))
+    errors = {key: ServiceError(E.ALREADY_REGISTERED, "idNumber", organization=taken[child.id_index])
+              for key, child, _g in rows if child.id_index in taken}
+    fresh = [(key, child, guardians) for key, child, guardians in rows if key not in errors]
+    try:
+        with transaction.atomic():
+            created = Child.objects.bulk_create([child for _k, child, _g in fresh])
+            Guardian.objects.bulk_create([Guardian(child=child, **g) for (_k, _c, guardians), child in zip(fresh, created)
+                                          for g in guardians])
+            audit.record_many(actor, "child.create", created, organization, _snapshot)
+    except IntegrityError:
+        for key, child, guardians in fresh:
+            fields = {f: getattr(child, f) for f in (*AUDITED, "id_number", "address")}
+            try:
+                with transaction.atomic():
+                    create_child(actor, organization_id=organization.pk, guardians=guardians, **fields)
+            except ServiceError as error:
+                errors[key] = error
+    return errors
+
+
 @transaction.atomic
 def update_child(actor: Actor, *, child_id, guardians: list[dict] | None = None, **fields) -> Child:
     child = _changeable(actor, child_id)

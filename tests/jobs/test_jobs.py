@@ -85,15 +85,10 @@ def test_a_job_that_raises_ends_failed_with_a_message_and_leaves_no_rows():
 
 
 def test_an_import_that_crashes_mid_batch_writes_none_of_the_batch(monkeypatch):
-    real_create, calls = child_services.create_child, []
+    def crash(*args, **kwargs):  # the children and guardians of the batch are inserted, then the connection is lost
+        raise RuntimeError("connection lost")
 
-    def create_then_crash(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("connection lost")
-        return real_create(*args, **kwargs)
-
-    monkeypatch.setattr(child_services, "create_child", create_then_crash)
+    monkeypatch.setattr(child_services.audit, "record_many", crash)
     before = Child.objects.count()
 
     payload = import_payload(signed_in("maliang_league_staff"), org("马良镇团委"), workbook(ROWS))
