@@ -38,7 +38,7 @@ def _handler(wish: Wish) -> Organization:
 
 
 def _for_change(actor: Actor, wish_id, permission: str = CHANGE) -> Wish:
-    wish = actor.get_visible(Wish.objects.select_for_update().select_related("organization", "handling_organization"), VIEW, wish_id)
+    wish = actor.get_visible(Wish.objects.select_for_update(of=("self",)).select_related("organization", "handling_organization"), VIEW, wish_id)
     actor.require(permission, _handler(wish))
     return wish
 
@@ -98,7 +98,7 @@ def transition(actor: Actor, *, wish_id, action: str, reason: str = "", note: st
 @transaction.atomic
 def take_over(actor: Actor, *, wish_id) -> Wish:
     """分级圆梦: the superior body takes an escalated wish over and publishes it on its own board."""
-    wish = actor.get_visible(Wish.objects.select_for_update().select_related("organization", "handling_organization"), VIEW, wish_id)
+    wish = actor.get_visible(Wish.objects.select_for_update(of=("self",)).select_related("organization", "handling_organization"), VIEW, wish_id)
     superior = _handler(wish).parent
     if superior is None:
         raise ServiceError(E.NO_SUPERIOR, "id")
@@ -151,12 +151,12 @@ def claim_wishes(actor: Actor, *, wish_ids: list, shares: list | None = None, un
     if not wish_ids or len(wish_ids) > MAX_CLAIMS_AT_ONCE:
         raise ServiceError(E.TOO_MANY, "wishIds", limit=MAX_CLAIMS_AT_ONCE)
     shares = list(shares) if shares else [None] * len(wish_ids)
-    if len(shares) != len(wish_ids):
+    if len(shares) != len(wish_ids) or len(set(wish_ids)) != len(wish_ids):
         raise ServiceError(CommonErrorCode.INVALID, "shares", detail="shares/wishIds")
     donor = _donor(actor, unit_id)
     wanted = dict(zip(wish_ids, shares))
     visible = actor.visible(Wish.objects.all(), BOARD).filter(pk__in=wanted)
-    locked = {w.pk: w for w in Wish.objects.select_for_update().select_related("organization", "handling_organization")
+    locked = {w.pk: w for w in Wish.objects.select_for_update(of=("self",)).select_related("organization", "handling_organization")
               .filter(pk__in=visible.values("pk")).order_by("pk")}
     claims = []
     for wish_id in wish_ids:
@@ -200,12 +200,10 @@ def respond_to_dispatch(actor: Actor, *, dispatch_id, accept: bool) -> Dispatch:
     if dispatch.state != DispatchState.PENDING:
         raise ServiceError(E.DISPATCH_NOT_PENDING, "id")
     now = timezone.now()
-    if dispatch.deadline <= now:
-        dispatch.state = DispatchState.EXPIRED
-        dispatch.save(update_fields=["state"])
+    if dispatch.deadline <= now:  # marked EXPIRED by expire_dispatches; the answer comes too late either way
         raise ServiceError(E.DISPATCH_EXPIRED, "id")
     if accept:
-        wish = Wish.objects.select_for_update().select_related("organization", "handling_organization").get(pk=dispatch.wish_id)
+        wish = Wish.objects.select_for_update(of=("self",)).select_related("organization", "handling_organization").get(pk=dispatch.wish_id)
         unit = dispatch.unit
         _claim_one(actor, wish, None, {"donor_kind": DonorKind.UNIT, "donor_unit": unit, "donor_label": unit.name}, via_dispatch=True)
     dispatch.state = DispatchState.ACCEPTED if accept else DispatchState.DECLINED

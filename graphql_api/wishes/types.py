@@ -123,7 +123,7 @@ class WishType(relay.Node):
 
     @strawberry_django.field(prefetch_related=["claims"])
     def claims(self) -> list[ClaimInfo]:
-        return _claims(self, public=True)
+        return _claims(self, public=False)
 
     @strawberry_django.field(prefetch_related=["dispatches__unit"])
     def dispatches(self) -> list[DispatchInfo]:
