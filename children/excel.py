@@ -21,7 +21,7 @@ from django.db.models import Q
 from children import idcard, services
 from children.errors import ChildErrorCode as E
 from children.models import Category, Child, GuardianArrangement, Sex, Status
-from core.errors import ServiceError, permission_denied
+from core.errors import CommonErrorCode, ServiceError, permission_denied
 from jobs import services as jobs
 from jobs.models import Job, Kind
 from jobs.runner import enqueue
@@ -98,7 +98,7 @@ def start_export(actor: Actor, *, organization_id=None, condition: Q = Q()) -> J
 
 def _check_upload(upload) -> None:
     if upload.size > settings.IMPORT_MAX_BYTES:
-        raise ServiceError(E.FILE_TOO_LARGE, "file", limit=f"{settings.IMPORT_MAX_BYTES / 2**20:g}")
+        raise ServiceError(CommonErrorCode.FILE_TOO_LARGE, "file", limit=f"{settings.IMPORT_MAX_BYTES / 2**20:g}")
     try:
         is_xlsx = (upload.name or "").lower().endswith(".xlsx") and upload.read(4) == b"PK\x03\x04" \
             and "xl/workbook.xml" in zipfile.ZipFile(upload).namelist()

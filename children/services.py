@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
 from django.conf import settings
 
@@ -19,7 +17,7 @@ from children.models import (
     TransferState,
 )
 from core.crypto import blind_index
-from core import images
+from core import photos
 from core.errors import CommonErrorCode, ServiceError
 from orgs.models import Organization
 from permissions import audit
@@ -28,6 +26,7 @@ from permissions.actor import Actor
 VIEW = "children.view_child"
 CHANGE = "children.change_child"
 TRANSFER = "children.transfer_child"
+PHOTOS = "child-photos"
 ID_PROBLEMS = {
     "LENGTH": E.INVALID_ID_LENGTH,
     "REGION": E.INVALID_ID_REGION,
@@ -329,7 +328,7 @@ def anonymize(child: Child, actor: Actor, reason: str) -> Child:
     child.anonymized_at = timezone.now()
     child.save()
     for photo in child.photos.all():
-        (photo_directory() / photo.file_name).unlink(missing_ok=True)
+        photos.discard(PHOTOS, photo.file_name)
     for related in (child.guardians, child.follow_ups, child.growth_entries, child.consents, child.photos):
         related.all().delete()
     audit.record(actor, "child.anonymize", child, child.organization, {"reason": reason})
@@ -363,26 +362,14 @@ def anonymize_expired(actor: Actor, *, now=None) -> int:
     return count
 
 
-def photo_directory() -> Path:
-    path = Path(settings.VAR_DIR) / "private" / "child_photos"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @transaction.atomic
 def add_photo(actor: Actor, *, child_id, upload, caption: str = "") -> ChildPhoto:
     """Needs the guardian's photo consent; the stored file has no EXIF/GPS; a failed write undoes the row."""
     child = _changeable(actor, child_id)
     require_consent(child, "photos")
-    if upload.size > settings.PHOTO_MAX_BYTES:
-        raise ServiceError(E.FILE_TOO_LARGE, "file", limit=settings.PHOTO_MAX_BYTES // (1024 * 1024))
-    try:
-        cleaned, content_type = images.clean(upload.read())
-    except images.NotAnImage:
-        raise ServiceError(E.PHOTO_TYPE, "file") from None
-    name = f"{uuid.uuid4().hex}.{'jpg' if content_type == 'image/jpeg' else 'png'}"
+    data, content_type, name = photos.clean(upload)
     photo = ChildPhoto.objects.create(child=child, file_name=name, content_type=content_type, caption=caption.strip()[:200],
                                       uploaded_by=actor.label)
     audit.record(actor, "child.photo", child, child.organization, {"photo": photo.pk})
-    (photo_directory() / name).write_bytes(cleaned)  # last: a failed write undoes the row
+    photos.write(PHOTOS, name, data)
     return photo

@@ -3,12 +3,14 @@ from django.urls import path
 
 from jobs.views import result as job_result
 from children.views import photo as child_photo
+from wishes.views import photo as wish_photo
 from graphql_api.views import PlatformGraphQLView, csrf_view
 from graphql_api.schema import schema
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("files/child-photos/<int:photo_id>/", child_photo, name="child-photo"),
+    path("files/wish-photos/<int:photo_id>/", wish_photo, name="wish-photo"),
     path("auth/csrf/", csrf_view, name="csrf"),
     path("graphql", PlatformGraphQLView.as_view(schema=schema, multipart_uploads_enabled=True), name="graphql"),
     path("jobs/<int:job_id>/result/", job_result, name="job-result"),

@@ -30,6 +30,8 @@ class CommonErrorCode(ErrorCode):
     PERMISSION_DENIED = ("无权执行此操作。", "You are not allowed to do this.")
     INVALID_ID = ("ID 格式不正确。", "The ID is malformed.")
     INVALID = ("输入不正确：{detail}", "Invalid input: {detail}")
+    FILE_TOO_LARGE = ("文件超过 {limit} MB 上限。", "The file is larger than the {limit} MB limit.")
+    PHOTO_TYPE = ("只接受 JPEG 或 PNG 图片。", "Only JPEG or PNG images are accepted.")
 
 
 class ServiceError(Exception):

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from children.models import Child
+from children.services import require_consent
+from core import photos
 from core.errors import CommonErrorCode, ServiceError
 from orgs.models import Organization
 from permissions import audit
@@ -15,7 +17,7 @@ from permissions.actor import Actor
 from permissions.models import UnitGroup
 from wishes import machine
 from wishes.errors import WishErrorCode as E
-from wishes.models import Category, Claim, Dispatch, DispatchState, DonorKind, State, Wish
+from wishes.models import Category, Claim, Dispatch, DispatchState, DonorKind, State, Wish, WishPhoto
 
 VIEW = "wishes.view_wish"
 BOARD = "wishes.view_published_wish"
@@ -23,6 +25,8 @@ CHANGE = machine.CHANGE
 CLAIM = "wishes.claim_wish"
 DISPATCH = "wishes.dispatch_wish"
 MAX_CLAIMS_AT_ONCE = 100
+MAX_DELIVERY_PHOTOS = 9
+PHOTOS = "wish-photos"
 REASONED = {"return": "return_reason", "close": "close_reason"}
 
 
@@ -92,6 +96,22 @@ def transition(actor: Actor, *, wish_id, action: str, reason: str = "", note: st
     before, wish.state = wish.state, to
     wish.save()
     audit.record(actor, f"wish.{action}", wish, _handler(wish), {"from": before, "to": to, "reason": reason.strip()})
+    return wish
+
+
+@transaction.atomic
+def record_delivery(actor: Actor, *, wish_id, note: str = "", uploads=()) -> Wish:
+    """发放: the wish is delivered, with photos of the scene (the child's photo consent is needed for them)."""
+    wish = transition(actor, wish_id=wish_id, action="deliver", note=note)
+    if len(uploads) > MAX_DELIVERY_PHOTOS:
+        raise ServiceError(CommonErrorCode.INVALID, "photos", detail=f"≤ {MAX_DELIVERY_PHOTOS}")
+    if uploads and wish.child_id:
+        require_consent(wish.child, "photos")
+    cleaned = [photos.clean(upload) for upload in uploads]
+    WishPhoto.objects.bulk_create([WishPhoto(wish=wish, file_name=name, content_type=content_type, uploaded_by=actor.label)
+                                   for _data, content_type, name in cleaned])
+    for data, _content_type, name in cleaned:  # last: a failed write undoes the rows
+        photos.write(PHOTOS, name, data)
     return wish
 
 

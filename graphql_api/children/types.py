@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date
 from typing import Optional
 
 import strawberry
@@ -8,8 +8,8 @@ from django.utils import timezone
 from strawberry import Info, relay
 
 from children.models import Category, Child, FollowUp, FollowUpKind, GuardianArrangement, Need, Sex, Status
-from children.services import index_of, years_before
-from children.views import photo_url
+from children.services import PHOTOS, index_of, years_before
+from graphql_api.photos import PhotoInfo, photo_infos
 from graphql_api.access.types import organization_field
 from graphql_api.context import actor_of
 from graphql_api.enums import choices_enum, from_choice
@@ -131,13 +131,6 @@ def current_consent(rows) -> Optional[ConsentInfo]:
                        photos=c.photos, partner_sharing=c.partner_sharing)
 
 
-@strawberry.type(name="ChildPhoto", description="档案照片（有效期链接） / A photo in the file, by an expiring link")
-class PhotoInfo:
-    caption: str
-    created_at: datetime
-    url: str
-
-
 PII_ONLY = ["organization_id", "org_path"]
 
 
@@ -218,8 +211,7 @@ class ChildType(relay.Node):
         rows = list(self.photos.all())
         if not rows or not reveal(info, self, self.organization_id, self.org_path):
             return []
-        actor = actor_of(info)
-        return [PhotoInfo(caption=p.caption, created_at=p.created_at, url=photo_url(p.pk, actor)) for p in rows]
+        return photo_infos(PHOTOS, rows, actor_of(info))
 
     @strawberry_django.field(prefetch_related=["consents"], description="当前有效的监护人同意 / The consent in force")
     def consent(self) -> Optional[ConsentInfo]:

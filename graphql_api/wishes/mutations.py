@@ -4,6 +4,7 @@ from typing import Optional
 
 import strawberry
 from strawberry import Info, relay
+from strawberry.file_uploads import Upload
 
 from core.errors import CommonErrorCode, ServiceError
 from graphql_api.context import actor_of
@@ -11,9 +12,10 @@ from graphql_api.declare import requires
 from graphql_api.errors import decode_id, error_type, run
 from graphql_api.wishes.types import CategoryEnum, DispatchStateEnum, PublishedWishType, WishType
 from wishes import services
+from children.errors import ChildErrorCode
 from wishes.errors import WishErrorCode
 
-WishError = error_type("WishError", WishErrorCode)
+WishError = error_type("WishError", WishErrorCode, ChildErrorCode)  # a child's photo consent governs delivery photos
 CHANGE = "wishes.change_wish"
 
 
@@ -47,6 +49,7 @@ class WishActionInput:
 class RecordDeliveryInput:
     wish_id: relay.GlobalID
     note: str = ""
+    photos: list[Upload] = strawberry.field(default_factory=list, description="发放现场照片（去除 EXIF/GPS） / Photos, EXIF/GPS stripped")
 
 
 @strawberry.input
@@ -156,8 +159,8 @@ class Mutation:
     @strawberry.mutation(extensions=requires(CHANGE), description="记录发放 / Record the delivery")
     def record_delivery(self, info: Info, input: RecordDeliveryInput) -> WishPayload:
         actor = actor_of(info)
-        return run(WishPayload, WishError, lambda: {"wish": services.transition(
-            actor, wish_id=_wish_id(input.wish_id, "wishId"), action="deliver", note=input.note)})
+        return run(WishPayload, WishError, lambda: {"wish": services.record_delivery(
+            actor, wish_id=_wish_id(input.wish_id, "wishId"), note=input.note, uploads=input.photos)})
 
     @strawberry.mutation(extensions=requires("wishes.claim_wish"),
                          description="认领一个或多个心愿（1+1、N+1、1+N），全部成功或全部不变 / Claim wishes, all or nothing")

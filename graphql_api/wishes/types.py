@@ -13,9 +13,11 @@ from graphql_api.children.types import ChildType, age_on
 from graphql_api.context import actor_of
 from graphql_api.enums import choices_enum
 from graphql_api.lookups import in_subtree
+from graphql_api.photos import PhotoInfo, photo_infos
 from orgs.models import Organization
 from permissions.masking import mask_name
 from wishes.models import Category, DispatchState, DonorKind, State, Wish
+from wishes.services import PHOTOS
 
 CategoryEnum = choices_enum(Category, "WishCategory", "心愿类别 / Kind of wish")
 StateEnum = choices_enum(State, "WishState", "心愿状态 / Life-cycle state")
@@ -124,6 +126,10 @@ class WishType(relay.Node):
     @strawberry_django.field(prefetch_related=["claims"])
     def claims(self) -> list[ClaimInfo]:
         return _claims(self, public=False)
+
+    @strawberry_django.field(prefetch_related=["photos"], description="发放现场照片 / Photos of the delivery")
+    def photos(self, info: Info) -> list[PhotoInfo]:
+        return photo_infos(PHOTOS, self.photos.all(), actor_of(info))
 
     @strawberry_django.field(prefetch_related=["dispatches__unit"])
     def dispatches(self) -> list[DispatchInfo]:

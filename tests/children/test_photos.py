@@ -9,7 +9,8 @@ from PIL import Image
 from strawberry import relay
 
 from children.models import Child, ChildPhoto
-from children.services import photo_directory, record_consent
+from children.services import PHOTOS as PHOTO_KIND, record_consent
+from core import photos
 from permissions.actor import Actor
 from tests.conftest import GraphQLClient
 
@@ -63,7 +64,7 @@ def test_uploaded_jpeg_loses_its_exif_and_gps(as_user):
     consent_to_photos()
     result = upload(as_user("maliang_league_staff"), original).json()["data"]["addChildPhoto"]
     assert result["errors"] == [] and result["child"]["photos"][0]["caption"] == "六一儿童节"
-    stored = (photo_directory() / ChildPhoto.objects.get().file_name).read_bytes()
+    stored = (photos.directory(PHOTO_KIND) / ChildPhoto.objects.get().file_name).read_bytes()
     image = Image.open(BytesIO(stored))
     assert not image.getexif() and "comment" not in image.info and b"PhoneMaker" not in stored
 
@@ -79,9 +80,7 @@ def test_photo_link_is_private_expiring_and_bound_to_its_actor(as_user, monkeypa
     assert as_user("baokang_league_admin").client.get(url).status_code == 404  # a link made for someone else
     assert staff.client.get(url[:-3] + "abc").status_code == 404  # tampered
     assert as_user("huangbao_league_staff")(PHOTOS, {"id": gid(child())})["child"] is None
-    from children import views
-
-    monkeypatch.setattr(views, "LINK_SECONDS", -1)
+    monkeypatch.setattr(photos, "LINK_SECONDS", -1)
     assert staff.client.get(url).status_code == 404  # expired
 
 
@@ -123,7 +122,7 @@ def test_anonymization_deletes_photos_and_their_files(as_user):
 
     consent_to_photos()
     upload(as_user("maliang_league_staff"), jpeg_with_gps())
-    path = photo_directory() / ChildPhoto.objects.get().file_name
+    path = photos.directory(PHOTO_KIND) / ChildPhoto.objects.get().file_name
     assert path.exists()
     anonymize_on_request(Actor.system("test"), child_id=child().pk, reason="监护人申请删除")
     assert not path.exists() and not ChildPhoto.objects.exists()

@@ -34,9 +34,12 @@ def new_donor(username: str, at: str = "共青团保康县委"):
     return user
 
 
-def collect(organization: str = "马良坪村团支部", *, value="100", title="一盒彩笔", claim_deadline=None, actor=SYSTEM) -> Wish:
+def collect(organization: str = "马良坪村团支部", *, value="100", title="一盒彩笔", claim_deadline=None, actor=SYSTEM,
+            child_id=None) -> Wish:
+    """A household's wish, or the child's when ``child_id`` is given."""
     return services.collect_wish(actor, organization_id=org(organization).pk, title=title, category="ITEM",
-                                 estimated_value=value, household="测试困难户", claim_deadline=claim_deadline)
+                                 estimated_value=value, child_id=child_id, household="" if child_id else "测试困难户",
+                                 claim_deadline=claim_deadline)
 
 
 def wish_in(state: str, organization: str = "马良坪村团支部", donor=None, **kwargs) -> Wish:
