@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install migrate demo schema schema-check bench-scope clean
+.PHONY: run test install migrate demo schema schema-check bench-scope bench-roster clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ schema-check: install
 
 bench-scope: install
 	$(BIN)/python -m bench.scope
+
+bench-roster: install
+	$(BIN)/python -m bench.roster
 
 clean:
 	rm -rf $(VENV)
