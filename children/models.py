@@ -1,6 +1,7 @@
 from django.db import models
 
 from core.fields import EncryptedTextField
+from core.models import PrivatePhoto
 from orgs.models import TenantOwned
 
 
@@ -164,15 +165,11 @@ class Transfer(models.Model):
         ordering = ["-created_at", "-id"]
 
 
-class ChildPhoto(models.Model):
-    """A photo in a child's file, stored privately under VAR_DIR/private (never public), EXIF stripped."""
+class ChildPhoto(PrivatePhoto):
+    """A photo in a child's file."""
 
     child = models.ForeignKey(Child, models.CASCADE, related_name="photos")
-    file_name = models.CharField(max_length=100, editable=False)
-    content_type = models.CharField(max_length=20)
     caption = models.CharField("说明", max_length=200, blank=True)
-    uploaded_by = models.CharField("上传人", max_length=150)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

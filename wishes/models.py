@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from core.models import PrivatePhoto
 from orgs.models import TenantOwned
 
 
@@ -113,14 +114,10 @@ class Dispatch(models.Model):
         ordering = ["-created_at", "-id"]
 
 
-class WishPhoto(models.Model):
-    """A photo of the delivery (发放现场), stored privately with EXIF/GPS stripped (core/photos.py)."""
+class WishPhoto(PrivatePhoto):
+    """A photo of the delivery (发放现场)."""
 
     wish = models.ForeignKey(Wish, models.CASCADE, related_name="photos")
-    file_name = models.CharField(max_length=100, editable=False)
-    content_type = models.CharField(max_length=20)
-    uploaded_by = models.CharField("上传人", max_length=150)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
