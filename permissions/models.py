@@ -4,10 +4,16 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from orgs.models import Organization, TenantOwned
 from permissions.catalog import Role
+
+
+def unexpired(prefix: str = "") -> Q:
+    """Grants and memberships in force: no expiry, or one still ahead."""
+    return Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": timezone.now()})
 
 
 class Membership(TenantOwned):

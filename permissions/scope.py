@@ -127,10 +127,9 @@ def build(rows, record_rows=()) -> tuple[Scope, timedelta]:
 
 
 def _grant_rows(*, user=None, group_ids=None):
-    from permissions.models import OrganizationGroupPermission, OrganizationUserPermission
+    from permissions.models import OrganizationGroupPermission, OrganizationUserPermission, unexpired
 
-    live = Q(membership__expires_at__isnull=True) | Q(membership__expires_at__gt=timezone.now())
-    live &= Q(content_object__archived_at__isnull=True)
+    live = unexpired("membership__") & Q(content_object__archived_at__isnull=True)
     fields = ("permission__codename", "content_object__path", "content_object_id", "membership__subtree", "membership__expires_at")
     if user is not None:
         mine = OrganizationUserPermission.objects.filter(live, user=user).values_list(*fields)
@@ -141,9 +140,9 @@ def _grant_rows(*, user=None, group_ids=None):
 
 def _record_rows(*, user=None, group_ids=None) -> list:
     """Live record-level grants of a user (directly or through groups) or of groups, one query per model."""
-    from permissions.models import RECORD_GRANTS
+    from permissions.models import RECORD_GRANTS, unexpired
 
-    live = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+    live = unexpired()
     fields = ("permission__content_type__app_label", "permission__codename", "content_object_id", "expires_at")
     rows = []
     for label, (user_model, group_model) in RECORD_GRANTS.items():

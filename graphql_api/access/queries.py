@@ -2,8 +2,6 @@ from typing import Optional
 
 import strawberry
 import strawberry_django
-from django.db.models import Q
-from django.utils import timezone
 from strawberry import Info
 
 from graphql_api.access.types import (
@@ -13,7 +11,7 @@ from graphql_api.connection import Connection
 from graphql_api.context import actor_of
 from graphql_api.declare import authenticated, requires
 from permissions.catalog import Role
-from permissions.models import Membership
+from permissions.models import Membership, unexpired
 
 
 @strawberry.type
@@ -24,8 +22,7 @@ class Query:
         if actor.user is None:
             return None
         # Live roles only: an expired role grants nothing, so its organization may be out of scope by now.
-        live = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
-        memberships = Membership.objects.filter(live, user=actor.user, organization__archived_at__isnull=True).select_related("organization")
+        memberships = Membership.objects.filter(unexpired(), user=actor.user, organization__archived_at__isnull=True).select_related("organization")
         return MeType(
             username=actor.user.username,
             display_name=actor.user.get_full_name() or actor.user.username,
