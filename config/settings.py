@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "permissions",
     "children",
     "wishes",
+    "programs",
     "jobs",
     "graphql_api",
     "demo",

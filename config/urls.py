@@ -4,6 +4,7 @@ from django.urls import path
 from jobs.views import result as job_result
 from children.views import photo as child_photo
 from wishes.views import photo as wish_photo
+from programs.views import activity_photo, attachment as campaign_attachment
 from graphql_api.views import PlatformGraphQLView, csrf_view
 from graphql_api.schema import schema
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("files/child-photos/<int:photo_id>/", child_photo, name="child-photo"),
     path("files/wish-photos/<int:photo_id>/", wish_photo, name="wish-photo"),
+    path("files/campaign-attachments/<int:photo_id>/", campaign_attachment, name="campaign-attachment"),
+    path("files/activity-photos/<int:photo_id>/", activity_photo, name="activity-photo"),
     path("auth/csrf/", csrf_view, name="csrf"),
     path("graphql", PlatformGraphQLView.as_view(schema=schema, multipart_uploads_enabled=True), name="graphql"),
     path("jobs/<int:job_id>/result/", job_result, name="job-result"),

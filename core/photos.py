@@ -36,6 +36,21 @@ def write(kind: str, name: str, data: bytes) -> None:
     (directory(kind) / name).write_bytes(data)
 
 
+def store_many(kind: str, uploads, make_row, limit: int) -> list:
+    """Check and strip every upload, insert a row per photo (``make_row(file_name, content_type)`` builds
+    an unsaved one), then write the files. Call inside the service's transaction: a bad upload changes
+    nothing, and a failed write undoes the rows."""
+    if len(uploads) > limit:
+        raise ServiceError(CommonErrorCode.INVALID, "photos", detail=f"≤ {limit}")
+    cleaned = [clean(upload) for upload in uploads]
+    rows = [make_row(name, content_type) for _data, content_type, name in cleaned]
+    if rows:
+        type(rows[0]).objects.bulk_create(rows)
+    for data, _content_type, name in cleaned:
+        write(kind, name, data)
+    return rows
+
+
 def discard(kind: str, name: str) -> None:
     (directory(kind) / name).unlink(missing_ok=True)
 

@@ -23,6 +23,8 @@ from graphql_api.jobs.queries import Query as JobQuery
 from graphql_api.orgs.mutations import Mutation as OrgMutation
 from graphql_api.orgs.queries import Query as OrgQuery
 from graphql_api.pii import PiiReadAudit
+from graphql_api.programs import Mutation as ProgramMutation
+from graphql_api.programs import Query as ProgramQuery
 from graphql_api.wishes.mutations import Mutation as WishMutation
 from graphql_api.wishes.queries import Query as WishQuery
 
@@ -48,8 +50,9 @@ class NodeQuery:
         return queryset_hook(model.objects.all(), info).filter(pk=id.node_id).first()
 
 
-Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, ChildQuery, ChildRecordQuery, JobQuery, WishQuery))
-Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, ChildMutation, ChildRecordMutation, JobMutation, WishMutation))
+Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, ChildQuery, ChildRecordQuery, JobQuery, WishQuery, ProgramQuery))
+Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, ChildMutation, ChildRecordMutation, JobMutation, WishMutation,
+                                  ProgramMutation))
 
 
 def _is_unexpected(error: GraphQLError) -> bool:

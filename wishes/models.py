@@ -46,6 +46,8 @@ class Wish(TenantOwned):
     covered_amount = models.DecimalField("已认领金额", max_digits=10, decimal_places=2, default=Decimal("0"))
     handling_organization = models.ForeignKey("orgs.Organization", models.PROTECT, null=True, blank=True, related_name="+")
     claim_deadline = models.DateField("认领截止", null=True, blank=True)
+    campaign = models.ForeignKey("programs.Campaign", models.PROTECT, null=True, blank=True, related_name="wishes",
+                                 verbose_name="征集所属行动")
     return_reason = models.CharField("退回原因", max_length=200, blank=True)
     close_reason = models.CharField("结束原因", max_length=200, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)

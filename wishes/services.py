@@ -15,6 +15,7 @@ from orgs.models import Organization
 from permissions import audit
 from permissions.actor import Actor
 from permissions.models import UnitGroup
+from programs import campaigns
 from wishes import machine
 from wishes.errors import WishErrorCode as E
 from wishes.models import Category, Claim, Dispatch, DispatchState, DonorKind, State, Wish, WishPhoto
@@ -49,7 +50,7 @@ def _for_change(actor: Actor, wish_id, permission: str = CHANGE) -> Wish:
 
 @transaction.atomic
 def collect_wish(actor: Actor, *, organization_id, title: str, category: str, estimated_value, child_id=None,
-                 household: str = "", text: str = "", quantity: int = 1, claim_deadline=None) -> Wish:
+                 household: str = "", text: str = "", quantity: int = 1, claim_deadline=None, campaign_id=None) -> Wish:
     organization = actor.get_visible(Organization.objects.all(), "orgs.view_organization", organization_id, "organizationId")
     actor.require(CHANGE, organization, "organizationId")
     problems = []
@@ -63,10 +64,11 @@ def collect_wish(actor: Actor, *, organization_id, title: str, category: str, es
     if problems:
         raise ServiceError.many(problems)
     child = actor.get_visible(Child.objects.all(), "children.view_child", child_id, "childId") if child_id else None
+    campaign = campaigns.attachable(actor, campaign_id, organization)
     wish = Wish.objects.create(
         organization=organization, child=child, household=(household or "").strip(), title=title.strip(),
         text=(text or "").strip(), category=Category(category), estimated_value=value, quantity=max(1, quantity),
-        claim_deadline=claim_deadline,
+        claim_deadline=claim_deadline, campaign=campaign,
     )
     audit.record(actor, "wish.collect", wish, organization, {"title": wish.title, "value": str(value)})
     return wish
@@ -103,15 +105,10 @@ def transition(actor: Actor, *, wish_id, action: str, reason: str = "", note: st
 def record_delivery(actor: Actor, *, wish_id, note: str = "", uploads=()) -> Wish:
     """发放: the wish is delivered, with photos of the scene (the child's photo consent is needed for them)."""
     wish = transition(actor, wish_id=wish_id, action="deliver", note=note)
-    if len(uploads) > MAX_DELIVERY_PHOTOS:
-        raise ServiceError(CommonErrorCode.INVALID, "photos", detail=f"≤ {MAX_DELIVERY_PHOTOS}")
     if uploads and wish.child_id:
         require_consent(wish.child, "photos")
-    cleaned = [photos.clean(upload) for upload in uploads]
-    WishPhoto.objects.bulk_create([WishPhoto(wish=wish, file_name=name, content_type=content_type, uploaded_by=actor.label)
-                                   for _data, content_type, name in cleaned])
-    for data, _content_type, name in cleaned:  # last: a failed write undoes the rows
-        photos.write(PHOTOS, name, data)
+    photos.store_many(PHOTOS, uploads, lambda name, content_type: WishPhoto(
+        wish=wish, file_name=name, content_type=content_type, uploaded_by=actor.label), MAX_DELIVERY_PHOTOS)
     return wish
 
 

@@ -13,9 +13,11 @@ from graphql_api.errors import decode_id, error_type, run
 from graphql_api.wishes.types import CategoryEnum, DispatchStateEnum, PublishedWishType, WishType
 from wishes import services
 from children.errors import ChildErrorCode
+from programs.errors import ProgramErrorCode
 from wishes.errors import WishErrorCode
 
-WishError = error_type("WishError", WishErrorCode, ChildErrorCode)  # a child's photo consent governs delivery photos
+# A child's photo consent governs delivery photos; a campaign's coverage governs collecting under it.
+WishError = error_type("WishError", WishErrorCode, ChildErrorCode, ProgramErrorCode)
 CHANGE = "wishes.change_wish"
 
 
@@ -37,6 +39,7 @@ class CollectWishInput:
     text: str = strawberry.field(default="", description="孩子的原话 / In the child's words")
     quantity: int = 1
     claim_deadline: Optional[date] = None
+    campaign_id: Optional[relay.GlobalID] = strawberry.field(default=None, description="征集所属行动 / The campaign it is collected under")
 
 
 @strawberry.input
@@ -113,7 +116,8 @@ class Mutation:
             actor, organization_id=decode_id(input.organization_id, "Organization", "organizationId"), title=input.title,
             category=input.category.value, estimated_value=input.estimated_value,
             child_id=decode_id(input.child_id, "Child", "childId"), household=input.household, text=input.text,
-            quantity=input.quantity, claim_deadline=input.claim_deadline)})
+            quantity=input.quantity, claim_deadline=input.claim_deadline,
+            campaign_id=decode_id(input.campaign_id, "Campaign", "campaignId"))})
 
     @strawberry.mutation(extensions=requires(CHANGE), description="审核 / Review")
     def review_wish(self, info: Info, input: WishActionInput) -> WishPayload:

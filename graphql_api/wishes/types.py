@@ -57,6 +57,10 @@ class WishFilter:
     def organization(self, value: relay.GlobalID, prefix: str) -> Q:
         return in_subtree(value, prefix)
 
+    @strawberry_django.filter_field(description="征集所属行动 / Collected under this campaign")
+    def campaign(self, value: relay.GlobalID, prefix: str) -> Q:
+        return Q(**{f"{prefix}campaign_id": value.node_id if value.node_id.isdigit() else 0})
+
     @strawberry_django.filter_field(description="超过认领截止仍未认领 / Past the claim deadline and not claimed")
     def overdue(self, value: bool, prefix: str) -> Q:
         late = Q(**{f"{prefix}state": State.PUBLISHED, f"{prefix}claim_deadline__lt": timezone.localdate()})
@@ -111,6 +115,10 @@ class WishType(relay.Node):
     @strawberry_django.field(only=["estimated_value", "covered_amount"])
     def remaining(self) -> Decimal:
         return self.remaining
+
+    @strawberry_django.field(select_related=["campaign"], description="征集所属行动 / The campaign it was collected under")
+    def campaign_title(self) -> Optional[str]:
+        return self.campaign.title if self.campaign_id else None
 
     @strawberry_django.field(select_related=["handling_organization"], description="现办理组织 / Handled by now")
     def handling_organization_name(self) -> Optional[str]:

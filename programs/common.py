@@ -1,0 +1,84 @@
+"""What every program service shares: the permissions, looking rows up through the scope, plain checks."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from children.models import Child
+from core.errors import CommonErrorCode, ServiceError
+from orgs.models import Organization
+from permissions.actor import Actor
+from programs.errors import ProgramErrorCode as E
+
+VIEW = "programs.view_program"
+CHANGE = "programs.change_program"
+CONFIRM = "programs.confirm_hours"
+MAX_PHOTOS = 9
+
+
+def organization(actor: Actor, organization_id, permission: str = CHANGE, field: str = "organizationId") -> Organization:
+    """The organization, if visible, and ``permission`` there."""
+    found = actor.get_visible(Organization.objects.filter(archived_at__isnull=True), "orgs.view_organization",
+                              organization_id, field)
+    actor.require(permission, found, field)
+    return found
+
+
+def for_change(actor: Actor, queryset: QuerySet, pk, field: str = "id", permission: str = CHANGE):
+    """A row visible to the actor, locked, with ``permission`` over its organization."""
+    row = actor.get_visible(queryset.select_for_update(of=("self",)).select_related("organization"), VIEW, pk, field)
+    actor.require(permission, row.organization, field)
+    return row
+
+
+def visible_all(actor: Actor, queryset: QuerySet, permission: str, ids, field: str) -> list:
+    """All of ``ids`` or NOT_FOUND: a list is taken whole or not at all."""
+    ids = sorted({int(pk) for pk in ids})
+    rows = list(actor.visible(queryset, permission).filter(pk__in=ids)) if ids else []
+    if len(rows) != len(ids):
+        raise ServiceError(CommonErrorCode.NOT_FOUND, field)
+    return rows
+
+
+def children(actor: Actor, ids, field: str = "childIds") -> list[Child]:
+    return visible_all(actor, Child.objects.all(), "children.view_child", ids, field)
+
+
+def under(node: Organization, top: Organization, field: str) -> None:
+    """NOT_IN_SUBTREE unless ``node`` is ``top`` or below it."""
+    if not node.path.startswith(top.path):
+        raise ServiceError(E.NOT_IN_SUBTREE, field, organization=top.name)
+
+
+def required(value: str, field: str, problems: list) -> str:
+    value = (value or "").strip()
+    if not value:
+        problems.append((E.NAME_REQUIRED, field, {}))
+    return value
+
+
+def period(starts_on: date, ends_on: date, problems: list, field: str = "endsOn") -> None:
+    if starts_on and ends_on and ends_on < starts_on:
+        problems.append((E.DATES_REVERSED, field, {}))
+
+
+def not_future(day: date, field: str, problems: list) -> None:
+    if day > timezone.localdate():
+        problems.append((E.FUTURE_DATE, field, {}))
+
+
+def amount(value, field: str, problems: list) -> Decimal:
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError, TypeError):
+        number = Decimal(-1)
+    if number < 0:
+        problems.append((E.INVALID_AMOUNT, field, {}))
+    return number
+
+
+def raise_any(problems: list) -> None:
+    if problems:
+        raise ServiceError.many(problems)

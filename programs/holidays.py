@@ -1,0 +1,113 @@
+"""七彩假期: a league committee's holiday project and its service points (服务点) at villages or schools.
+
+The organizer creates the project and its points, each hosted by a body in its subtree; the host's staff
+assign volunteers and report the children served and the money and goods raised. Service hours are the
+confirmed ServiceRecords at the point (programs.volunteers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+
+from orgs.models import Organization
+from permissions import audit
+from permissions.actor import Actor
+from programs import campaigns, common
+from programs.errors import ProgramErrorCode as E
+from programs.models import HolidayProject, PointKind, Season, ServicePoint, ServiceRecord, Volunteer
+
+
+@transaction.atomic
+def create_project(actor: Actor, *, organization_id, name: str, year: int, season: str, starts_on, ends_on,
+                   campaign_id=None) -> HolidayProject:
+    organization = common.organization(actor, organization_id)
+    problems: list = []
+    name = common.required(name, "name", problems)
+    common.period(starts_on, ends_on, problems)
+    common.raise_any(problems)
+    campaign = campaigns.attachable(actor, campaign_id, organization)
+    project = HolidayProject.objects.create(organization=organization, name=name, year=year, season=Season(season),
+                                            starts_on=starts_on, ends_on=ends_on, campaign=campaign)
+    audit.record(actor, "holiday_project.create", project, organization, {"name": name})
+    return project
+
+
+@transaction.atomic
+def create_point(actor: Actor, *, project_id, organization_id, name: str, kind: str, starts_on, ends_on,
+                 division_code: str = "", team: str = "") -> ServicePoint:
+    """A service point hosted by ``organization_id`` (the organizer or a body below it)."""
+    project = common.for_change(actor, HolidayProject.objects.all(), project_id, "projectId")
+    host = common.organization(actor, organization_id, common.VIEW)
+    common.under(host, project.organization, "organizationId")
+    problems: list = []
+    name = common.required(name, "name", problems)
+    common.period(starts_on, ends_on, problems)
+    if starts_on < project.starts_on or ends_on > project.ends_on:
+        problems.append((E.OUTSIDE_PROJECT, "startsOn", {"starts_on": project.starts_on, "ends_on": project.ends_on}))
+    common.raise_any(problems)
+    point = ServicePoint.objects.create(project=project, organization=host, name=name, kind=PointKind(kind),
+                                        starts_on=starts_on, ends_on=ends_on, division_code=(division_code or "").strip(),
+                                        team=(team or "").strip())
+    audit.record(actor, "service_point.create", point, host, {"project": project.pk, "name": name})
+    return point
+
+
+@transaction.atomic
+def report_point(actor: Actor, *, point_id, children_served: int | None = None, money_raised=None, goods_value=None,
+                 team: str | None = None, add_volunteer_ids=(), remove_volunteer_ids=()) -> ServicePoint:
+    """The host's figures and volunteers; ``None`` keeps a figure as it is."""
+    point = common.for_change(actor, ServicePoint.objects.all(), point_id)
+    problems: list = []
+    changes = {}
+    if children_served is not None:
+        if children_served < 0:
+            problems.append((E.INVALID_AMOUNT, "childrenServed", {}))
+        changes["children_served"] = children_served
+    for field, value, name in (("money_raised", money_raised, "moneyRaised"), ("goods_value", goods_value, "goodsValue")):
+        if value is not None:
+            changes[field] = common.amount(value, name, problems)
+    if team is not None:
+        changes["team"] = team.strip()
+    common.raise_any(problems)
+    volunteers = common.visible_all(actor, Volunteer.objects.all(), common.VIEW, add_volunteer_ids, "addVolunteerIds")
+    for field, value in changes.items():
+        setattr(point, field, value)
+    point.save()
+    point.volunteers.add(*volunteers)
+    point.volunteers.remove(*list(remove_volunteer_ids))
+    audit.record(actor, "service_point.report", point, point.organization,
+                 {**{k: str(v) for k, v in changes.items()}, "volunteers_added": [v.pk for v in volunteers]})
+    return point
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The figures the 2017 national 七彩假期 summary reports."""
+
+    service_points: int
+    children_served: int
+    volunteers: int
+    service_hours: Decimal
+    money_raised: Decimal
+    goods_value: Decimal
+
+
+def figures(points) -> Figures:
+    """Sums over a queryset of service points: volunteers counted once however many points they served."""
+    points = points.order_by()
+    sums = points.aggregate(n=Count("pk"), children=Sum("children_served"), money=Sum("money_raised"),
+                            goods=Sum("goods_value"))
+    volunteers = Volunteer.objects.filter(service_points__in=points.values("pk")).distinct().count()
+    hours = ServiceRecord.objects.filter(service_point__in=points.values("pk"), confirmed_at__isnull=False).aggregate(
+        h=Sum("hours"))["h"]
+    zero = Decimal("0")
+    return Figures(service_points=sums["n"], children_served=sums["children"] or 0, volunteers=volunteers,
+                   service_hours=hours or zero, money_raised=sums["money"] or zero, goods_value=sums["goods"] or zero)
+
+
+def project_figures(actor: Actor, project: HolidayProject) -> Figures:
+    """A project's figures over the points the actor may see (the organizer sees them all)."""
+    return figures(actor.visible(ServicePoint.objects.filter(project=project), common.VIEW))

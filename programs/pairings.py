@@ -1,0 +1,151 @@
+"""结对帮扶: person pairings (大手拉小手 with its 五个一 checklist, 手拉手, 代理妈妈) and organization pairings,
+their contacts, and which are overdue (no contact within the weeks set for their kind)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from children.models import Child
+from core.errors import CommonErrorCode, ServiceError
+from orgs.models import Organization
+from permissions import audit
+from permissions.actor import Actor
+from programs import common
+from programs.errors import ProgramErrorCode as E
+from programs.models import (ChecklistItem, ContactKind, Pairing, PairingContact, PairingKind, PairingState, PairingTick,
+                             Volunteer)
+
+OVERDUE_WEEKS = {
+    PairingKind.BIG_HAND: 4,
+    PairingKind.HAND_IN_HAND: 8,
+    PairingKind.SURROGATE_MOTHER: 2,
+    PairingKind.UNIT_COUNTY: 26,
+    PairingKind.BRANCH_SCHOOL: 13,
+    PairingKind.COMMITTEE_MEMBER_COUNTY: 26,
+}
+# What each kind needs: a volunteer, a child, a pioneer partner child, a partner body.
+SIDES = {
+    PairingKind.BIG_HAND: ("volunteer", "child"),
+    PairingKind.SURROGATE_MOTHER: ("volunteer", "child"),
+    PairingKind.HAND_IN_HAND: ("child", "partner_child"),
+    PairingKind.UNIT_COUNTY: ("partner",),
+    PairingKind.BRANCH_SCHOOL: ("partner",),
+    PairingKind.COMMITTEE_MEMBER_COUNTY: ("partner",),
+}
+SIDE_LABELS = {"volunteer": "志愿者 volunteer", "child": "儿童 child", "partner_child": "少先队员 pioneer child",
+               "partner": "结对单位 partner body"}
+
+
+def overdue_q(today: date | None = None, prefix: str = "") -> Q:
+    """Active pairings whose last contact is older than their kind's weeks."""
+    today = today or timezone.localdate()
+    late = Q(pk__in=[])
+    for kind, weeks in OVERDUE_WEEKS.items():
+        late |= Q(**{f"{prefix}kind": kind, f"{prefix}last_contact_on__lt": today - timedelta(weeks=weeks)})
+    return Q(**{f"{prefix}state": PairingState.ACTIVE}) & late
+
+
+def due_by(pairing: Pairing) -> date:
+    return pairing.last_contact_on + timedelta(weeks=OVERDUE_WEEKS[PairingKind(pairing.kind)])
+
+
+def is_overdue(pairing: Pairing, today: date | None = None) -> bool:
+    return pairing.state == PairingState.ACTIVE and due_by(pairing) < (today or timezone.localdate())
+
+
+@transaction.atomic
+def create_pairing(actor: Actor, *, organization_id, kind: str, started_on: date, volunteer_id=None, child_id=None,
+                   partner_child: str = "", partner_organization_id=None, partner_name: str = "",
+                   commitments: str = "") -> Pairing:
+    organization = common.organization(actor, organization_id)
+    kind = PairingKind(kind)
+    partner_child = (partner_child or "").strip()
+    partner_name = (partner_name or "").strip()
+    given = {"volunteer": volunteer_id is not None, "child": child_id is not None, "partner_child": bool(partner_child),
+             "partner": partner_organization_id is not None or bool(partner_name)}
+    needs = SIDES[kind]
+    if not all(given[side] for side in needs) or any(given[side] for side in given if side not in needs):
+        labels = [SIDE_LABELS[side] for side in needs]
+        raise ServiceError(E.PAIRING_SIDES, "kind", kind=kind.label, needs="、".join(l.split(" ", 1)[0] for l in labels)
+                           + " / " + ", ".join(l.split(" ", 1)[1] for l in labels))
+    problems: list = []
+    common.not_future(started_on, "startedOn", problems)
+    common.raise_any(problems)
+    child = actor.get_visible(Child.objects.all(), "children.view_child", child_id, "childId") if child_id else None
+    if child is not None and not child.org_path.startswith(organization.path):
+        raise ServiceError(E.NOT_IN_SUBTREE, "childId", organization=organization.name)
+    volunteer = actor.get_visible(Volunteer.objects.all(), common.VIEW, volunteer_id, "volunteerId") if volunteer_id else None
+    partner = None
+    if partner_organization_id is not None:
+        # Any active body may be a partner (a university in another province): only its name is ever shown.
+        partner = Organization.objects.filter(pk=partner_organization_id, archived_at__isnull=True).first()
+        if partner is None:
+            raise ServiceError(CommonErrorCode.NOT_FOUND, "partnerOrganizationId")
+        partner_name = partner_name or partner.name
+    pairing = Pairing.objects.create(
+        organization=organization, kind=kind, volunteer=volunteer, child=child, partner_child=partner_child,
+        partner_organization=partner, partner_name=partner_name, started_on=started_on,
+        commitments=(commitments or "").strip(), last_contact_on=started_on)
+    audit.record(actor, "pairing.create", pairing, organization, {"kind": kind.value})
+    return pairing
+
+
+def _active(actor: Actor, pairing_id) -> Pairing:
+    pairing = common.for_change(actor, Pairing.objects.all(), pairing_id, "pairingId")
+    if pairing.state != PairingState.ACTIVE:
+        raise ServiceError(E.PAIRING_CLOSED, "pairingId")
+    return pairing
+
+
+def _contacted(pairing: Pairing, day: date) -> None:
+    if day > pairing.last_contact_on:
+        pairing.last_contact_on = day
+        pairing.save(update_fields=["last_contact_on"])
+
+
+@transaction.atomic
+def record_contact(actor: Actor, *, pairing_id, contacted_on: date, kind: str, note: str = "") -> PairingContact:
+    pairing = _active(actor, pairing_id)
+    problems: list = []
+    common.not_future(contacted_on, "contactedOn", problems)
+    common.raise_any(problems)
+    contact = PairingContact.objects.create(pairing=pairing, contacted_on=contacted_on, kind=ContactKind(kind),
+                                            note=(note or "").strip(), author=actor.label)
+    _contacted(pairing, contacted_on)
+    audit.record(actor, "pairing.contact", pairing, pairing.organization, {"on": str(contacted_on), "kind": kind})
+    return contact
+
+
+@transaction.atomic
+def tick(actor: Actor, *, pairing_id, item: str, done_on: date, note: str = "") -> PairingTick:
+    """Tick one of the 五个一 (大手拉小手 only); each item once. A tick is also a contact."""
+    pairing = _active(actor, pairing_id)
+    if pairing.kind != PairingKind.BIG_HAND:
+        raise ServiceError(E.NOT_A_CHECKLIST, "pairingId")
+    item = ChecklistItem(item)
+    done = pairing.ticks.filter(item=item).first()
+    if done is not None:
+        raise ServiceError(E.ALREADY_TICKED, "item", item=item.label, done_on=done.done_on)
+    problems: list = []
+    common.not_future(done_on, "doneOn", problems)
+    common.raise_any(problems)
+    row = PairingTick.objects.create(pairing=pairing, item=item, done_on=done_on, note=(note or "").strip()[:200],
+                                     ticked_by=actor.label)
+    _contacted(pairing, done_on)
+    audit.record(actor, "pairing.tick", pairing, pairing.organization, {"item": item.value, "on": str(done_on)})
+    return row
+
+
+@transaction.atomic
+def close_pairing(actor: Actor, *, pairing_id, reason: str) -> Pairing:
+    pairing = _active(actor, pairing_id)
+    if not (reason or "").strip():
+        raise ServiceError(E.REASON_REQUIRED, "reason")
+    pairing.state, pairing.closed_on, pairing.close_reason = PairingState.CLOSED, timezone.localdate(), reason.strip()[:200]
+    pairing.save(update_fields=["state", "closed_on", "close_reason"])
+    audit.record(actor, "pairing.close", pairing, pairing.organization, {"reason": pairing.close_reason})
+    return pairing

@@ -1,0 +1,148 @@
+"""Volunteers and their service hours. Hours are recorded by the staff of the site or service point where
+they were served and count only once confirmed by staff holding ``programs.confirm_hours`` there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Count, Max, Min, Sum
+from django.utils import timezone
+
+from core.errors import CommonErrorCode, ServiceError
+from permissions import audit
+from permissions.actor import Actor
+from programs import common
+from programs.errors import ProgramErrorCode as E
+from programs.models import HappyHome, Origin, ServicePoint, ServiceRecord, Volunteer
+
+FIELDS = ("name", "phone", "origin", "origin_name", "team", "skills")
+MAX_CONFIRM_AT_ONCE = 100
+
+
+def _clean(values: dict, problems: list) -> dict:
+    out = {}
+    for field, value in values.items():
+        if field not in FIELDS:
+            raise TypeError(field)
+        if field == "name":
+            value = common.required(value, "name", problems)
+        elif field == "origin":
+            value = Origin(value).value
+        elif field == "skills":
+            value = sorted({s.strip() for s in value or [] if s.strip()})
+        else:
+            value = (value or "").strip()
+        out[field] = value
+    return out
+
+
+@transaction.atomic
+def create_volunteer(actor: Actor, *, organization_id, **values) -> Volunteer:
+    organization = common.organization(actor, organization_id)
+    problems: list = []
+    values.setdefault("name", "")
+    fields = _clean(values, problems)
+    common.raise_any(problems)
+    volunteer = Volunteer.objects.create(organization=organization, **fields)
+    audit.record(actor, "volunteer.create", volunteer, organization, {"origin": volunteer.origin})
+    return volunteer
+
+
+@transaction.atomic
+def update_volunteer(actor: Actor, *, volunteer_id, **values) -> Volunteer:
+    volunteer = common.for_change(actor, Volunteer.objects.all(), volunteer_id)
+    problems: list = []
+    fields = _clean(values, problems)
+    common.raise_any(problems)
+    for field, value in fields.items():
+        setattr(volunteer, field, value)
+    volunteer.save()
+    audit.record(actor, "volunteer.update", volunteer, volunteer.organization, {"fields": sorted(fields)})
+    return volunteer
+
+
+def _hours(value, problems: list) -> Decimal:
+    try:
+        hours = Decimal(str(value)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError, TypeError):
+        hours = Decimal(0)
+    if not Decimal("0.5") <= hours <= Decimal("24"):
+        problems.append((E.INVALID_HOURS, "hours", {}))
+    return hours
+
+
+@transaction.atomic
+def record_hours(actor: Actor, *, volunteer_id, served_on: date, hours, happy_home_id=None, service_point_id=None,
+                 description: str = "") -> ServiceRecord:
+    """By the staff of the place; the volunteer must be assigned to it."""
+    if (happy_home_id is None) == (service_point_id is None):
+        raise ServiceError(E.ONE_PLACE, "happyHomeId")
+    model, pk, field = (HappyHome, happy_home_id, "happyHomeId") if happy_home_id is not None else (
+        ServicePoint, service_point_id, "servicePointId")
+    place = common.for_change(actor, model.objects.all(), pk, field)
+    volunteer = place.volunteers.filter(pk=volunteer_id).first()
+    if volunteer is None:
+        raise ServiceError(CommonErrorCode.NOT_FOUND, "volunteerId")
+    problems: list = []
+    common.not_future(served_on, "servedOn", problems)
+    amount = _hours(hours, problems)
+    common.raise_any(problems)
+    record = ServiceRecord.objects.create(
+        volunteer=volunteer, organization=place.organization, served_on=served_on, hours=amount,
+        description=(description or "").strip()[:200], recorded_by=actor.label,
+        **({"happy_home": place} if model is HappyHome else {"service_point": place}))
+    audit.record(actor, "service_hours.record", record, place.organization, {"volunteer": volunteer.pk, "hours": str(amount)})
+    return record
+
+
+@transaction.atomic
+def confirm_hours(actor: Actor, *, record_ids) -> list[ServiceRecord]:
+    """Confirm several records at once, all or none."""
+    ids = sorted({int(pk) for pk in record_ids})
+    if not ids or len(ids) > MAX_CONFIRM_AT_ONCE:
+        raise ServiceError(CommonErrorCode.INVALID, "recordIds", detail=f"1–{MAX_CONFIRM_AT_ONCE}")
+    records = list(actor.visible(ServiceRecord.objects.select_for_update(of=("self",)).select_related("organization"),
+                                 common.VIEW).filter(pk__in=ids))
+    if len(records) != len(ids):
+        raise ServiceError(CommonErrorCode.NOT_FOUND, "recordIds")
+    for record in records:
+        actor.require(common.CONFIRM, record.organization, "recordIds")
+        if record.confirmed_at is not None:
+            raise ServiceError(E.ALREADY_CONFIRMED, "recordIds")
+    now = timezone.now()
+    for record in records:
+        record.confirmed_at, record.confirmed_by = now, actor.label
+    ServiceRecord.objects.bulk_update(records, ["confirmed_at", "confirmed_by"])
+    for record in records:
+        audit.record(actor, "service_hours.confirm", record, record.organization, {"hours": str(record.hours)})
+    return records
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A volunteer's certificate-style summary (confirmed hours only)."""
+
+    confirmed_hours: Decimal
+    services: int
+    first_served_on: date | None
+    last_served_on: date | None
+    unconfirmed_hours: Decimal
+
+    def certificate(self, name: str) -> str:
+        if not self.services:
+            return f"{name} 同志暂无经确认的志愿服务记录。 / No confirmed volunteer service yet."
+        return (f"兹证明 {name} 同志于 {self.first_served_on:%Y年%-m月%-d日} 至 {self.last_served_on:%Y年%-m月%-d日} "
+                f"参加关爱留守儿童志愿服务 {self.services} 次，累计服务 {self.confirmed_hours} 小时。 / "
+                f"{name} served {self.services} times from {self.first_served_on} to {self.last_served_on}, "
+                f"{self.confirmed_hours} confirmed hours in all.")
+
+
+def summary(volunteer: Volunteer) -> Summary:
+    confirmed = volunteer.records.filter(confirmed_at__isnull=False).aggregate(
+        h=Sum("hours"), n=Count("pk"), first=Min("served_on"), last=Max("served_on"))
+    pending = volunteer.records.filter(confirmed_at__isnull=True).aggregate(h=Sum("hours"))["h"]
+    return Summary(confirmed_hours=confirmed["h"] or Decimal("0"), services=confirmed["n"], first_served_on=confirmed["first"],
+                   last_served_on=confirmed["last"], unconfirmed_hours=pending or Decimal("0"))
