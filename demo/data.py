@@ -97,6 +97,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("baokang_league_admin", "保康团县委管理员", "共青团保康县委", Role.ORG_ADMIN, "保康县团组织全部，含个人信息 / all of 保康's league tree"),
     DemoAccount("maliang_league_staff", "马良镇团委干部", "马良镇团委", Role.STAFF, "马良镇，含个人信息 / 马良镇 with PII"),
     DemoAccount("huangbao_league_staff", "黄堡镇团委干部", "黄堡镇团委", Role.STAFF, "黄堡镇，含个人信息 / 黄堡镇 with PII"),
+    DemoAccount("shiqiao_wf_staff", "石桥镇妇联干部", "石桥镇妇联", Role.STAFF, "石桥镇（石村村快乐家园） / 石桥镇 and the 石村村 happy home"),
     DemoAccount("baokang_wf_staff", "保康县妇联干部", "保康县妇联", Role.STAFF, "保康县妇联系统 / the women's federation tree"),
     DemoAccount("huaihua_wf_admin", "怀化市妇联管理员", "怀化市妇联", Role.ORG_ADMIN, "怀化市妇联全部 / all of 怀化"),
     DemoAccount("auditor_baokang", "保康团县委审计员", "共青团保康县委", Role.AUDITOR, "审计日志 / the audit log"),

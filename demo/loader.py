@@ -10,6 +10,7 @@ from django.db import transaction
 from children import services as child_services
 from children.models import Child
 from demo import data
+from demo import programs as demo_programs
 from orgs import services as org_services
 from orgs.models import Organization
 from permissions import services as access_services
@@ -110,4 +111,5 @@ def load() -> dict:
         for action in wish.actions:
             wish_services.transition(actor, wish_id=made.pk, action=action)
         wishes += 1
+    demo_programs.load(actor)
     return {"organizations_created": created, "roles_granted": granted, "children_created": children, "wishes_created": wishes, "partner_token": token}
