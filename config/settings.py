@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "children",
     "wishes",
     "programs",
+    "rollups",
     "jobs",
     "graphql_api",
     "demo",

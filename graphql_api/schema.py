@@ -25,6 +25,7 @@ from graphql_api.orgs.queries import Query as OrgQuery
 from graphql_api.pii import PiiReadAudit
 from graphql_api.programs import Mutation as ProgramMutation
 from graphql_api.programs import Query as ProgramQuery
+from graphql_api.rollups.queries import Query as RollupQuery
 from graphql_api.wishes.mutations import Mutation as WishMutation
 from graphql_api.wishes.queries import Query as WishQuery
 
@@ -50,7 +51,8 @@ class NodeQuery:
         return queryset_hook(model.objects.all(), info).filter(pk=id.node_id).first()
 
 
-Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, ChildQuery, ChildRecordQuery, JobQuery, WishQuery, ProgramQuery))
+Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, ChildQuery, ChildRecordQuery, JobQuery, WishQuery, ProgramQuery,
+                                         RollupQuery))
 Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, ChildMutation, ChildRecordMutation, JobMutation, WishMutation,
                                   ProgramMutation))
 

@@ -90,7 +90,7 @@ def transition(actor: Actor, *, wish_id, action: str, reason: str = "", note: st
         if _handler(wish).parent_id is None:
             raise ServiceError(E.NO_SUPERIOR, "id")
         wish.escalated_at = now
-    stamps = {"publish": "published_at", "deliver": "delivered_at", "fulfil": "fulfilled_at"}
+    stamps = {"publish": "published_at", "deliver": "delivered_at", "fulfil": "fulfilled_at", "close": "closed_at"}
     if action in stamps:
         setattr(wish, stamps[action], now)
     if action == "deliver":
@@ -152,8 +152,8 @@ def _claim_one(actor: Actor, wish: Wish, amount, donor: dict, via_dispatch: bool
     claim = Claim.objects.create(wish=wish, amount=wanted, via_dispatch=via_dispatch, **donor)
     wish.covered_amount += wanted
     if wish.covered_amount == wish.estimated_value:
-        wish.state = machine.target("claim", wish.state)
-    wish.save(update_fields=["covered_amount", "state", "updated_at"])
+        wish.state, wish.claimed_at = machine.target("claim", wish.state), timezone.now()
+    wish.save(update_fields=["covered_amount", "state", "claimed_at", "updated_at"])
     audit.record(actor, "wish.claim", wish, _handler(wish), {"donor": donor["donor_label"], "amount": str(wanted)})
     return claim
 

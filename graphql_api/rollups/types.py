@@ -1,0 +1,143 @@
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Optional
+
+import strawberry
+from strawberry import relay
+
+from children.models import Category, GuardianArrangement
+from graphql_api.errors import decode_id
+from rollups import services
+
+PeriodKind = strawberry.enum(Enum("PeriodKind", {k: k for k in ("MONTH", "QUARTER", "YEAR", "CAMPAIGN", "CUSTOM")}),
+                             description="统计期间 / Kind of period")
+BreakdownBy = strawberry.enum(Enum("BreakdownBy", {k: k for k in ("CHILD_ORGANIZATION", "DIVISION")}),
+                              description="下钻方式 / How to break down")
+
+
+@strawberry.input(description="月 (year, number 1–12)、季 (year, number 1–4)、年 (year)、行动 (campaignId)、自定义 (startsOn, endsOn)；按整月统计 / "
+                              "Figures are kept by month: a period covers the whole months it touches")
+class PeriodInput:
+    kind: PeriodKind
+    year: Optional[int] = None
+    number: Optional[int] = None
+    starts_on: Optional[date] = None
+    ends_on: Optional[date] = None
+    campaign_id: Optional[relay.GlobalID] = None
+
+
+def resolve_period(actor, data: PeriodInput) -> services.Period:
+    campaign = None
+    if data.kind.value == "CAMPAIGN" and data.campaign_id is not None:
+        from programs import campaigns
+        campaign = campaigns.visible(actor).filter(pk=decode_id(data.campaign_id, "Campaign", "period")).first()
+    return services.period(data.kind.value, year=data.year, number=data.number, starts_on=data.starts_on,
+                           ends_on=data.ends_on, campaign=campaign)
+
+
+@strawberry.type(name="KeyCount")
+class KeyCount:
+    key: str
+    label: str
+    count: int
+
+
+@strawberry.type(name="ChildFigures", description="在册儿童（当前） / Children in care now")
+class ChildFigures:
+    total: int
+    by_category: list[KeyCount]
+    by_arrangement: list[KeyCount]
+
+
+@strawberry.type(name="WishFigures", description="期间内的心愿 / Wishes in the period")
+class WishFigures:
+    collected: int
+    published: int
+    claimed: int
+    delivered: int
+    fulfilled: int
+    escalated: int
+    closed: int
+    fulfilment_rate: Optional[float] = strawberry.field(description="圆梦率 = 圆梦 / 征集 / fulfilled ÷ collected")
+
+
+@strawberry.type(name="HappyHomeFigures", description="快乐家园（当前） / Happy homes now")
+class HomeFigures:
+    sites: int
+    children_served: int
+    volunteers: int
+    volunteer_ratio: Optional[float] = strawberry.field(description="志愿者 / 服务儿童 / volunteers ÷ children served")
+    below_standard: int
+
+
+@strawberry.type(name="HolidayRollup", description="七彩假期（期间内开设的服务点；已确认时长） / Holiday service in the period")
+class HolidayRollup:
+    service_points: int
+    children_served: int
+    volunteers: int = strawberry.field(description="服务点志愿者人次 / Volunteer places at service points")
+    service_hours: Decimal
+    money_raised: Decimal
+    goods_value: Decimal
+
+
+@strawberry.type(name="PairingFigures")
+class PairingFigures:
+    active: int
+    overdue: int
+    started: int = strawberry.field(description="期间内新结对 / Started in the period")
+
+
+@strawberry.type(name="Rollup", description="统计汇总（含全部下级） / Figures of a subtree for a period")
+class RollupType:
+    starts_on: date
+    ends_on: date
+    computed_at: datetime = strawberry.field(description="统计时间 / When the figures were computed")
+    children: ChildFigures
+    wishes: WishFigures
+    happy_homes: HomeFigures
+    holiday: HolidayRollup
+    pairings: PairingFigures
+    volunteers_registered: int
+    activities: int = strawberry.field(description="期间内活动 / Activities held in the period")
+
+
+def _keyed(values: dict, prefix: str, choices) -> list[KeyCount]:
+    return [KeyCount(key=c.name, label=str(c.label), count=int(values.get(f"{prefix}{c.value}", 0))) for c in choices]
+
+
+def _rate(part, whole) -> Optional[float]:
+    return round(float(part) / float(whole), 4) if whole else None
+
+
+def rollup_type(values: dict, period: services.Period, computed_at: datetime) -> RollupType:
+    def n(key):
+        return int(values.get(key, 0))
+
+    def money(key, places="0.01"):
+        return Decimal(values.get(key, 0)).quantize(Decimal(places))
+
+    return RollupType(
+        starts_on=period.first, ends_on=period.ends_on, computed_at=computed_at,
+        children=ChildFigures(total=n("children.total"), by_category=_keyed(values, "children.category.", Category),
+                              by_arrangement=_keyed(values, "children.arrangement.", GuardianArrangement)),
+        wishes=WishFigures(**{k.split(".")[1]: n(k) for k in services.metrics.WISH_EVENTS},
+                           fulfilment_rate=_rate(n("wishes.fulfilled"), n("wishes.collected"))),
+        happy_homes=HomeFigures(sites=n("homes.sites"), children_served=n("homes.children_served"),
+                                volunteers=n("homes.volunteers"),
+                                volunteer_ratio=_rate(n("homes.volunteers"), n("homes.children_served")),
+                                below_standard=n("homes.below_standard")),
+        holiday=HolidayRollup(service_points=n("holiday.service_points"), children_served=n("holiday.children_served"),
+                              volunteers=n("holiday.volunteers"), service_hours=money("holiday.service_hours", "0.1"),
+                              money_raised=money("holiday.money_raised"), goods_value=money("holiday.goods_value")),
+        pairings=PairingFigures(active=n("pairings.active"), overdue=n("pairings.overdue"), started=n("pairings.started")),
+        volunteers_registered=n("volunteers.registered"), activities=n("activities.held"),
+    )
+
+
+@strawberry.type(name="RollupRow", description="下钻的一行 / One row of a breakdown")
+class RollupRow:
+    key: str = strawberry.field(description="下级组织 ID 或区划代码 / Child organization ID or division code")
+    name: str
+    organization_names: list[str] = strawberry.field(description="计入的组织 / Organizations counted")
+    rollup: RollupType
