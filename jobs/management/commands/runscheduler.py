@@ -2,8 +2,11 @@ import logging
 import signal
 import threading
 
-from django.core.management.base import BaseCommand
+import dramatiq
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
+from dramatiq.brokers.stub import StubBroker
 
 from jobs import scheduler
 
@@ -19,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=60.0, help="seconds between steps / 间隔秒数")
 
     def handle(self, *args, once=False, interval=60.0, **options):
+        if isinstance(dramatiq.get_broker(), StubBroker) and not settings.JOBS_EAGER:
+            raise CommandError("没有设置 REDIS_URL 或 RABBITMQ_URL：定时任务由 Web 进程自己运行（make run）。/ "
+                               "No REDIS_URL or RABBITMQ_URL: the web process runs the scheduler itself (make run).")
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
