@@ -158,3 +158,21 @@ def test_the_broker_comes_from_the_environment():
     assert (rabbit["BROKER"], rabbit["OPTIONS"]) == ("dramatiq.brokers.rabbitmq.RabbitmqBroker",
                                                      {"url": "amqp://guest:guest@127.0.0.1:5672/"})
     assert all("dramatiq.middleware.Retries" in b["MIDDLEWARE"] for b in (redis, rabbit, dramatiq_broker({})))
+
+
+def test_the_web_process_starts_its_worker_and_scheduler_once_and_only_without_a_broker_server(monkeypatch):
+    from dramatiq.brokers.stub import StubBroker
+
+    from jobs import inprocess
+
+    started = []
+    monkeypatch.setattr(inprocess, "_worker", None)
+    monkeypatch.setattr(inprocess.dramatiq, "Worker", lambda broker, **kw: type("W", (), {"start": lambda self: started.append("worker")})())
+    monkeypatch.setattr(inprocess.threading, "Thread", lambda **kw: type("T", (), {"start": lambda self: started.append(kw["name"])})())
+
+    monkeypatch.setattr(inprocess.dramatiq, "get_broker", lambda: object())  # Redis or RabbitMQ
+    assert inprocess.start() is False and started == []
+
+    monkeypatch.setattr(inprocess.dramatiq, "get_broker", StubBroker)
+    assert inprocess.start() is True and inprocess.start() is True
+    assert started == ["worker", "jobs-scheduler"]
