@@ -103,7 +103,8 @@ def execute(job_id: int) -> None:
     except Exception:
         logger.exception("job %s (%s) failed on run %s", job.pk, job.kind, job.attempts)
         if job.attempts < settings.JOBS_MAX_ATTEMPTS:
-            seconds = settings.JOBS_RETRY_BACKOFF_SECONDS * 2 ** (job.attempts - 1)
+            # capped below the resend period, or reap() would send the waiting job again before its retry
+            seconds = min(settings.JOBS_RETRY_BACKOFF_SECONDS * 2 ** (job.attempts - 1), settings.JOBS_RESEND_SECONDS / 2)
             _finish(job, State.QUEUED, message=RETRY_MESSAGE.format(run=job.attempts, seconds=seconds))
             raise RetryLater(int(seconds * 1000)) from None
         _finish(job, State.FAILED, error=FAILED_MESSAGE)
