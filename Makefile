@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install migrate demo schema schema-check bench-scope bench-roster clean
+.PHONY: run test install migrate demo worker scheduler schema schema-check bench-scope bench-roster clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,16 @@ demo: migrate
 run: demo
 	@echo "GraphQL API and GraphiQL: http://$(HOST):$(PORT)/graphql   admin: http://$(HOST):$(PORT)/admin/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# With REDIS_URL (or RABBITMQ_URL) set: job workers and the scheduler as separate processes. Without a broker
+# server, `make run` runs both inside the web process and these are not needed.
+worker: migrate
+	@test -n "$$REDIS_URL$$RABBITMQ_URL" || { echo "Set REDIS_URL or RABBITMQ_URL; without them make run runs jobs in the web process."; exit 1; }
+	$(BIN)/python manage.py rundramatiq --processes $${WORKER_PROCESSES:-1} --threads $${WORKER_THREADS:-4}
+
+scheduler: migrate
+	@test -n "$$REDIS_URL$$RABBITMQ_URL" || { echo "Set REDIS_URL or RABBITMQ_URL; without them make run runs the scheduler in the web process."; exit 1; }
+	$(BIN)/python manage.py runscheduler
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q

@@ -79,7 +79,7 @@ def start_import(actor: Actor, *, organization_id, upload) -> Job:
     _check_upload(upload)
     job = jobs.create(actor, Kind.CHILDREN_IMPORT, organization)
     jobs.save_upload(job, upload)
-    enqueue(job, run_import)
+    enqueue(job)
     return job
 
 
@@ -92,7 +92,7 @@ def start_export(actor: Actor, *, organization_id=None, condition: Q = Q()) -> J
     elif services.VIEW not in actor.scope.permissions():
         raise permission_denied()
     job = jobs.create(actor, Kind.CHILDREN_EXPORT, organization, {"filter": _q_to_json(condition)})
-    enqueue(job, run_export)
+    enqueue(job)
     return job
 
 

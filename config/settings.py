@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "strawberry_django",
+    "django_dramatiq",
     "core",
     "orgs",
     "permissions",
@@ -160,8 +161,46 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
-# Background jobs (jobs/runner.py): True runs them synchronously in the request (tests).
+# Background jobs (jobs/): dramatiq. The broker comes from the environment: REDIS_URL → Redis, else
+# RABBITMQ_URL → RabbitMQ, else an in-process broker whose worker thread the web server starts itself
+# (config/wsgi.py), so `make run` needs no broker server. Production runs `manage.py rundramatiq` workers
+# and one or more `manage.py runscheduler` processes (platform/Procfile).
+DRAMATIQ_MIDDLEWARE = [
+    "dramatiq.middleware.TimeLimit",
+    "dramatiq.middleware.Retries",
+    "django_dramatiq.middleware.DbConnectionsMiddleware",
+]
+
+
+def dramatiq_broker(environ) -> dict:
+    """django-dramatiq's DRAMATIQ_BROKER for an environment (a function so that tests can check each case)."""
+    if environ.get("REDIS_URL"):
+        # DRAMATIQ_NAMESPACE: key prefix, to share one Redis database between deployments (or test processes).
+        return {"BROKER": "dramatiq.brokers.redis.RedisBroker", "MIDDLEWARE": DRAMATIQ_MIDDLEWARE,
+                "OPTIONS": {"url": environ["REDIS_URL"], "namespace": environ.get("DRAMATIQ_NAMESPACE") or "dramatiq"}}
+    if environ.get("RABBITMQ_URL"):
+        return {"BROKER": "dramatiq.brokers.rabbitmq.RabbitmqBroker", "MIDDLEWARE": DRAMATIQ_MIDDLEWARE,
+                "OPTIONS": {"url": environ["RABBITMQ_URL"]}}
+    return {"BROKER": "dramatiq.brokers.stub.StubBroker", "MIDDLEWARE": DRAMATIQ_MIDDLEWARE, "OPTIONS": {}}
+
+
+DRAMATIQ_BROKER = dramatiq_broker(os.environ)
+DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
+# True runs jobs synchronously where they are enqueued, without a broker (most tests; the bench).
 JOBS_EAGER = env_bool("JOBS_EAGER", False)
+# Runs per job (first run, retries after an error, resumptions after a lost worker) before it is FAILED.
+JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "3"))
+# Backoff before a retry: this many seconds, doubling each time (dramatiq's Retries middleware waits).
+JOBS_RETRY_BACKOFF_SECONDS = float(os.environ.get("JOBS_RETRY_BACKOFF_SECONDS", "10"))
+# A running job's worker writes a heartbeat every third of this; a RUNNING job silent for longer is
+# treated as orphaned (its worker died) and queued again by the scheduler's reaper.
+JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", "120"))
+# A QUEUED job no worker has taken for this long is sent again (a lost message; runs are claimed once).
+JOBS_RESEND_SECONDS = float(os.environ.get("JOBS_RESEND_SECONDS", "900"))
+# One run may take this long before dramatiq's TimeLimit stops it (the job then FAILS with a message).
+JOBS_TIME_LIMIT_SECONDS = int(os.environ.get("JOBS_TIME_LIMIT_SECONDS", str(4 * 3600)))
+# Finished periodic jobs are deleted after this many days.
+JOBS_KEEP_PERIODIC_DAYS = int(os.environ.get("JOBS_KEEP_PERIODIC_DAYS", "30"))
 # Largest roster upload accepted for import.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 

@@ -9,6 +9,7 @@ from orgs.models import Organization
 class Kind(models.TextChoices):
     CHILDREN_IMPORT = "CHILDREN_IMPORT", "导入儿童花名册"
     CHILDREN_EXPORT = "CHILDREN_EXPORT", "导出儿童台账"
+    PERIODIC = "PERIODIC", "定时任务"
 
 
 class State(models.TextChoices):
@@ -19,9 +20,14 @@ class State(models.TextChoices):
 
 
 class Job(models.Model):
-    """A background job started by an actor (a user or an API token). Only its actor sees it; the
-    organization and its path say where it acted (scope_fields, as on AuditEntry). Files live under
-    ``settings.VAR_DIR / "jobs"``; the fields hold bare file names."""
+    """A background job started by an actor (a user or an API token), or a periodic job started by the
+    scheduler (no actor: nobody sees it over GraphQL). Only its actor sees it; the organization and its path
+    say where it acted (scope_fields, as on AuditEntry). Files live under ``settings.VAR_DIR / "jobs"``; the
+    fields hold bare file names.
+
+    jobs/runner.py owns ``state``, ``attempts`` and ``heartbeat_at``: a worker claims a job by moving it to
+    RUNNING and counting a run, writes a heartbeat while it runs, and the reaper requeues a RUNNING job
+    whose heartbeat stopped (its worker died). ``key`` makes a periodic slot run once (unique)."""
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+")
@@ -39,6 +45,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(default=timezone.now, db_index=True)
+    key = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
     scope_fields = ("org_path", "organization_id")
 
@@ -50,7 +59,9 @@ class Job(models.Model):
         return f"Job #{self.pk} {self.kind} {self.state}"
 
     def progress(self, done: int, total: int | None = None) -> None:
+        """Called by the job's function as it goes (after each committed batch): visible at once over GraphQL."""
         self.progress_done = done
         if total is not None:
             self.progress_total = total
-        self.save(update_fields=["progress_done", "progress_total"])
+        self.heartbeat_at = timezone.now()
+        self.save(update_fields=["progress_done", "progress_total", "heartbeat_at"])

@@ -10,5 +10,7 @@ timeout = 60
 graceful_timeout = 30
 max_requests = 2000
 max_requests_jitter = 200
+# No preload_app: without a broker server each worker process starts its own job thread (config/wsgi.py),
+# which a fork after loading would lose.
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -59,3 +59,16 @@ def read_xlsx(client, url: str) -> list[tuple]:
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).worksheets[0]
     return [tuple("" if v is None else v for v in row) for row in sheet.iter_rows(values_only=True)]
+
+
+def roster(count: int, region: str = "420626") -> list[list]:
+    """A header and ``count`` valid rows with distinct ID numbers (sex from the sequence number's parity)."""
+    from datetime import date, timedelta
+
+    from demo.data import id_number
+
+    rows = [["姓名", "性别", "身份证号", "类别"]]
+    for i in range(count):
+        born, sequence = date(2012, 1, 1) + timedelta(days=i // 900), 100 + i % 900
+        rows.append([f"测试儿童{i}", "男" if sequence % 2 else "女", id_number(region, f"{born:%Y%m%d}", sequence), "留守儿童"])
+    return rows

@@ -1,6 +1,7 @@
 """Jobs: the runner (eager, on commit, failure), visibility to their own actor, signed result links, CSRF on uploads."""
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
@@ -8,7 +9,7 @@ from children import services as child_services
 from children.models import Child
 from core import links
 from demo.data import id_number
-from jobs import runner
+from jobs import registry, runner
 from jobs import services as jobs
 from jobs.models import Job, Kind, State
 from permissions.actor import Actor
@@ -65,21 +66,24 @@ def test_the_result_link_needs_a_valid_fresh_signature_and_the_jobs_own_user(mon
     assert staff.get(old_url).status_code == 404
 
 
-def test_a_job_that_raises_ends_failed_with_a_message_and_leaves_no_rows():
+def half_then_crash(job):
+    with transaction.atomic():
+        child_services.create_child(jobs.actor_of(job), organization_id=job.organization_id, name="孙小红",
+                                    sex="FEMALE", id_number=ROWS[1][2], guardian_arrangement="OTHER")
+        raise RuntimeError("disk full")
+
+
+def test_a_job_that_raises_ends_failed_with_a_message_and_leaves_no_rows(monkeypatch):
+    monkeypatch.setitem(registry.FUNCTIONS, Kind.CHILDREN_IMPORT, f"{__name__}.half_then_crash")
     actor = Actor.for_user(user("maliang_league_staff"))
     job = jobs.create(actor, Kind.CHILDREN_IMPORT, org("马良镇团委"))
     before = Child.objects.count()
 
-    def half_then_crash(job):
-        with transaction.atomic():
-            child_services.create_child(actor, organization_id=org("马良镇团委").pk, name="孙小红", sex="FEMALE",
-                                        id_number=ROWS[1][2], guardian_arrangement="OTHER")
-            raise RuntimeError("disk full")
-
-    runner.enqueue(job, half_then_crash)
+    runner.enqueue(job)
 
     job.refresh_from_db()
     assert job.state == State.FAILED and job.finished_at is not None
+    assert job.attempts == settings.JOBS_MAX_ATTEMPTS  # retried, each run rolled back
     assert job.error == runner.FAILED_MESSAGE and "disk full" not in job.error
     assert Child.objects.count() == before
 
@@ -97,14 +101,17 @@ def test_an_import_that_crashes_mid_batch_writes_none_of_the_batch(monkeypatch):
     assert Child.objects.count() == before
 
 
-def test_without_eager_the_job_starts_only_after_commit(settings, django_capture_on_commit_callbacks):
+def test_without_eager_the_job_is_sent_only_after_commit(settings, django_capture_on_commit_callbacks, monkeypatch):
     settings.JOBS_EAGER = False
+    sent = []
+    monkeypatch.setattr(runner, "send", sent.append)
     job = jobs.create(Actor.for_user(user("maliang_league_staff")), Kind.CHILDREN_EXPORT)
-    ran = []
     with django_capture_on_commit_callbacks() as callbacks:
-        runner.enqueue(job, ran.append)
-    assert ran == [] and len(callbacks) == 1
+        runner.enqueue(job)
+    assert sent == [] and len(callbacks) == 1
     assert Job.objects.get(pk=job.pk).state == State.QUEUED
+    callbacks[0]()
+    assert sent == [job.pk]
 
 
 def test_my_jobs_and_job_show_only_ones_own_jobs():

@@ -1,0 +1,60 @@
+"""What runs in the background: the function of each job kind, and the periodic jobs with their schedule.
+
+Functions are named by dotted path (imported when a job runs: children.excel imports jobs.runner, so a direct
+import here would be circular). A job function takes the Job and reads everything from its row.
+
+Adding a periodic job is one line in SCHEDULE: a name (stable: it keys the slots already run), how often,
+optionally an offset into the period in local time (``at``), and the function. With ``actor=True`` the
+function is called with an unscoped system actor named after the job (``Actor.system``), else with no
+arguments; it returns how many records it handled (or None).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from jobs.models import Kind
+
+FUNCTIONS = {
+    Kind.CHILDREN_IMPORT: "children.excel.run_import",
+    Kind.CHILDREN_EXPORT: "children.excel.run_export",
+    Kind.PERIODIC: "jobs.scheduler.run_periodic",
+}
+
+MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+EPOCH = datetime(2000, 1, 3)  # a Monday, local time: weekly periods start on Mondays
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    every: timedelta
+    call: str
+    at: timedelta = timedelta(0)
+    actor: bool = False
+
+    def slot(self, now: datetime) -> datetime:
+        """The start of the period ``now`` falls in (local time, aware): each slot runs once."""
+        local = timezone.localtime(now).replace(tzinfo=None)
+        start = EPOCH + self.at + (local - EPOCH - self.at) // self.every * self.every
+        return timezone.make_aware(start)
+
+    def key(self, slot: datetime) -> str:
+        return f"{self.name}@{timezone.localtime(slot):%Y-%m-%dT%H:%M}"
+
+
+SCHEDULE = (
+    Periodic("anonymize_expired", DAY, "children.services.anonymize_expired", at=3 * HOUR, actor=True),
+    Periodic("expire_dispatches", 5 * MINUTE, "wishes.services.expire_dispatches"),
+    Periodic("escalate_overdue", DAY, "wishes.services.escalate_overdue", at=1 * HOUR, actor=True),
+)
+
+
+def function(kind: str):
+    return import_string(FUNCTIONS[kind])
+
+
+def periodic(name: str) -> Periodic:
+    return next(p for p in SCHEDULE if p.name == name)
