@@ -49,6 +49,8 @@ SCHEDULE = (
     Periodic("anonymize_expired", DAY, "children.services.anonymize_expired", at=3 * HOUR, actor=True),
     Periodic("expire_dispatches", 5 * MINUTE, "wishes.services.expire_dispatches"),
     Periodic("escalate_overdue", DAY, "wishes.services.escalate_overdue", at=1 * HOUR, actor=True),
+    Periodic("refresh_rollups", 15 * MINUTE, "rollups.services.scheduled_refresh"),
+    Periodic("remind_reports", DAY, "rollups.reports.remind_due", at=8 * HOUR),
 )
 
 

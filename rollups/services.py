@@ -99,6 +99,11 @@ def refresh() -> RefreshRun:
     return run
 
 
+def scheduled_refresh() -> int:
+    """The periodic job (jobs.registry.SCHEDULE): how many figures it wrote."""
+    return refresh().rows
+
+
 def last_run() -> RefreshRun | None:
     return RefreshRun.objects.filter(finished_at__isnull=False).first()
 
