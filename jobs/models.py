@@ -10,6 +10,7 @@ class Kind(models.TextChoices):
     CHILDREN_IMPORT = "CHILDREN_IMPORT", "导入儿童花名册"
     CHILDREN_EXPORT = "CHILDREN_EXPORT", "导出儿童台账"
     PERIODIC = "PERIODIC", "定时任务"
+    LEDGER_EXPORT = "LEDGER_EXPORT", "导出台账"
 
 
 class State(models.TextChoices):

@@ -21,6 +21,7 @@ FUNCTIONS = {
     Kind.CHILDREN_IMPORT: "children.excel.run_import",
     Kind.CHILDREN_EXPORT: "children.excel.run_export",
     Kind.PERIODIC: "jobs.scheduler.run_periodic",
+    Kind.LEDGER_EXPORT: "rollups.ledgers.run_export",
 }
 
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)

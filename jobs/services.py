@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import xlsxwriter
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
@@ -25,6 +27,16 @@ def create(actor: Actor, kind: str, organization=None, params: dict | None = Non
     return Job.objects.create(kind=kind, actor_user=actor.user, actor_token=actor.token, organization=organization,
                               org_path=organization.path if organization is not None else "",
                               params={"language": translation.get_language(), **(params or {})})
+
+
+def save_rows(name: str, title: str, header, rows) -> None:
+    """A streamed workbook under the jobs directory (constant memory: rows go to disk as they are written)."""
+    book = xlsxwriter.Workbook(str(directory() / name), {"constant_memory": True})
+    sheet = book.add_worksheet(title)
+    sheet.write_row(0, 0, header)
+    for number, row in enumerate(rows, start=1):
+        sheet.write_row(number, 0, row)
+    book.close()
 
 
 def save_upload(job: Job, upload) -> None:

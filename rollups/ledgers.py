@@ -1,0 +1,113 @@
+"""Ledgers (台账) to Excel as background jobs: wishes, happy-home sites, activities and volunteers of a
+subtree, each read through the actor's scope, with children's and volunteers' personal data masked as the
+screens mask it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from django.db.models import QuerySet
+
+from jobs import services as jobs
+from jobs.models import Job, Kind
+from jobs.runner import enqueue
+from orgs.models import Organization
+from permissions import audit
+from permissions.actor import Actor
+from permissions.masking import mask_name, mask_phone
+from programs import sites
+from programs.models import Activity, ActivityKind, HappyHome, Origin, Volunteer
+from wishes.models import Category, State, Wish
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Ledger:
+    title: str
+    permission: str
+    rows: Callable[[], QuerySet]
+    header: tuple[str, ...]
+    row: Callable[[Actor, object], list]
+
+
+def _wish(actor: Actor, wish: Wish) -> list:
+    child = ""
+    if wish.child_id:
+        clear = actor.can("children.view_child_pii", Organization(id=wish.child.organization_id, path=wish.child.org_path))
+        child = wish.child.name if clear else mask_name(wish.child.name)
+    return [wish.organization.name, wish.title, Category(wish.category).label, str(wish.estimated_value),
+            str(wish.covered_amount), State(wish.state).label, child or wish.household,
+            wish.campaign.title if wish.campaign_id else "", wish.created_at.date().isoformat(),
+            wish.fulfilled_at.date().isoformat() if wish.fulfilled_at else ""]
+
+
+def _home(actor: Actor, home: HappyHome) -> list:
+    checks = sites.standards_of(home)
+    return [home.organization.name, home.name, home.division_code, home.opened_on.isoformat() if home.opened_on else "",
+            home.area_m2, home.children_count, home.volunteers_count, home.books_count,
+            "；".join(c.explanation.split(" / ")[0] for c in checks if not c.met) or "达标"]
+
+
+def _activity(actor: Actor, activity: Activity) -> list:
+    return [activity.organization.name, activity.held_on.isoformat(), activity.title, ActivityKind(activity.kind).label,
+            activity.place, activity.campaign.title if activity.campaign_id else "", len(activity.children.all()),
+            len(activity.volunteers.all())]
+
+
+def _volunteer(actor: Actor, volunteer: Volunteer) -> list:
+    clear = actor.can("programs.change_program", volunteer.organization)
+    return [volunteer.organization.name, volunteer.name, volunteer.phone if clear else mask_phone(volunteer.phone),
+            Origin(volunteer.origin).label, volunteer.origin_name, volunteer.team, "、".join(volunteer.skills)]
+
+
+LEDGERS = {
+    "WISHES": Ledger("微心愿台账", "wishes.view_wish",
+                     lambda: Wish.objects.select_related("organization", "child", "campaign").order_by("org_path", "created_at", "id"),
+                     ("组织", "心愿", "类别", "估价（元）", "已认领（元）", "状态", "儿童/困难家庭", "所属行动", "征集日期", "圆梦日期"),
+                     _wish),
+    "HAPPY_HOMES": Ledger("快乐家园台账", "programs.view_program",
+                          lambda: sites.with_counts(HappyHome.objects.select_related("organization").prefetch_related("staff"))
+                          .order_by("org_path", "name", "id"),
+                          ("组织", "名称", "区划代码", "开办日期", "面积（㎡）", "服务儿童", "志愿者", "图书（册）", "达标情况"), _home),
+    "ACTIVITIES": Ledger("活动台账", "programs.view_program",
+                         lambda: Activity.objects.select_related("organization", "campaign")
+                         .prefetch_related("children", "volunteers").order_by("org_path", "held_on", "id"),
+                         ("组织", "日期", "活动", "类型", "地点", "所属行动", "儿童人数", "志愿者人数"), _activity),
+    "VOLUNTEERS": Ledger("志愿者台账", "programs.view_program",
+                         lambda: Volunteer.objects.select_related("organization").order_by("org_path", "name", "id"),
+                         ("组织", "姓名", "电话", "来源", "所在单位/学校", "服务队", "特长"), _volunteer),
+}
+
+
+def start_export(actor: Actor, *, ledger: str, organization_id) -> Job:
+    """Queue the export of one ledger for a subtree the actor may read it in."""
+    kind = LEDGERS[ledger]
+    organization = actor.get_visible(Organization.objects.all(), "orgs.view_organization", organization_id, "organizationId")
+    actor.require(kind.permission, organization, "organizationId")
+    job = jobs.create(actor, Kind.LEDGER_EXPORT, organization, {"ledger": ledger})
+    enqueue(job)
+    return job
+
+
+def run_export(job: Job) -> None:
+    actor = jobs.actor_of(job)
+    kind = LEDGERS[job.params["ledger"]]
+    rows = actor.visible(kind.rows().filter(org_path__startswith=job.org_path), kind.permission)
+    job.progress(0, rows.count())
+    done = 0
+
+    def lines():
+        nonlocal done
+        for row in rows.iterator(chunk_size=BATCH):
+            done += 1
+            if done % BATCH == 0:
+                job.progress(done)
+            yield kind.row(actor, row)
+
+    job.result_file = f"{job.pk}-{job.params['ledger'].lower()}.xlsx"
+    jobs.save_rows(job.result_file, kind.title, kind.header, lines())
+    job.progress_done = done
+    job.message = f"导出{kind.title} {done} 条 / {done} rows exported"
+    audit.record(actor, "ledger.export", job, job.organization, {"ledger": job.params["ledger"], "rows": done})

@@ -1,0 +1,75 @@
+"""Ledgers (台账) to Excel as jobs: scoped to the subtree and the actor, personal data masked per permission."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from permissions import services as access_services
+from permissions.models import AuditEntry
+from tests.jobs.helpers import read_xlsx
+from tests.permissions.helpers import SYSTEM, gid, org
+
+pytestmark = pytest.mark.django_db
+
+EXPORT = """mutation($input: ExportLedgerInput!) {
+  exportLedger(input: $input) { job { id kind state message resultUrl } errors { field code message } }
+}"""
+
+
+@pytest.fixture(autouse=True)
+def eager_jobs(settings):
+    settings.JOBS_EAGER = True
+
+
+def export(client, ledger: str, organization: str):
+    return client(EXPORT, {"input": {"ledger": ledger, "organizationId": gid("Organization", org(organization).pk)}})["exportLedger"]
+
+
+def rows(client, ledger: str, organization: str) -> list[tuple]:
+    payload = export(client, ledger, organization)
+    assert payload["errors"] == [] and payload["job"]["state"] == "SUCCEEDED", payload
+    assert payload["job"]["kind"] == "LEDGER_EXPORT"
+    return read_xlsx(client.client, payload["job"]["resultUrl"])
+
+
+@pytest.fixture
+def maliang_viewer(as_user):
+    get_user_model().objects.create_user("maliang_ledger_viewer", password="x")
+    access_services.grant_role(SYSTEM, organization_id=org("马良镇团委").pk, role="VIEWER", username="maliang_ledger_viewer")
+    return as_user("maliang_ledger_viewer")
+
+
+def test_wish_ledger_is_the_subtree_with_children_clear_for_staff_and_masked_for_a_viewer(as_user, maliang_viewer):
+    staff = rows(as_user("maliang_league_staff"), "WISHES", "马良镇团委")
+    assert staff[0][:3] == ("组织", "心愿", "类别")
+    assert sorted(r[1] for r in staff[1:]) == sorted(["一套课外读物", "一双运动鞋", "学一门乐器", "想爸爸妈妈回家过年"])
+    assert {r[6] for r in staff[1:]} == {"张小明", "李芳", "赵婷婷"}
+    masked = rows(maliang_viewer, "WISHES", "马良镇团委")
+    assert {r[6] for r in masked[1:]} == {"张*明", "李*", "赵*婷"}
+    entry = AuditEntry.objects.filter(action="ledger.export").latest("id")
+    assert (entry.actor_label, entry.changes) == ("maliang_ledger_viewer", {"ledger": "WISHES", "rows": 4})
+
+
+def test_volunteer_ledger_masks_phones_without_change_program(as_user, maliang_viewer):
+    staff = rows(as_user("maliang_league_staff"), "VOLUNTEERS", "马良镇团委")
+    assert {r[1]: r[2] for r in staff[1:]} == {"刘德明": "13797654321", "王春梅": "13607101122"}
+    viewer = rows(maliang_viewer, "VOLUNTEERS", "马良镇团委")
+    assert {r[1]: r[2] for r in viewer[1:]} == {"刘德明": "137****4321", "王春梅": "136****1122"}
+
+
+def test_site_and_activity_ledgers(as_user):
+    county = as_user("baokang_league_admin")
+    homes = rows(county, "HAPPY_HOMES", "共青团保康县委")
+    assert [(r[1], r[5], r[6]) for r in homes[1:]] == [("马良坪村快乐家园", 2, 1)]
+    assert "社工" in homes[1][8] and "节假日" in homes[1][8]  # why it falls short
+    activities = rows(county, "ACTIVITIES", "共青团保康县委")
+    assert [(r[2], r[5], r[6], r[7]) for r in activities[1:]] == [("暖冬行动走访慰问", "2026年暖冬行动", 2, 1)]
+
+
+def test_neighbours_and_other_systems_cannot_export(as_user):
+    huangbao = as_user("huangbao_league_staff")
+    assert export(huangbao, "WISHES", "马良镇团委")["errors"][0]["code"] == "NOT_FOUND"
+    own = rows(huangbao, "WISHES", "黄堡镇团委")[1:]
+    assert [r[:8] for r in own] == [("黄堡村团支部", "一个新书包", "学习用品", "80.00", "0.00", "已公示", "王磊", "")]
+    assert export(as_user("xiangyang_league_viewer"), "WISHES", "共青团襄阳市委")["errors"][0]["code"] == "PERMISSION_DENIED"
+    link = export(as_user("maliang_league_staff"), "WISHES", "马良镇团委")["job"]["resultUrl"]
+    assert huangbao.client.get(link).status_code == 404
