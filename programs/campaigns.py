@@ -87,6 +87,11 @@ def announce(actor: Actor, *, organization_id, title: str, notice_title: str, no
     return campaign
 
 
+def photos_visible(actor: Actor, activity: Activity) -> bool:
+    """Activity photos show children: like a child's own photos, only for the PII permission there."""
+    return actor.can("children.view_child_pii", Organization(id=activity.organization_id, path=activity.org_path))
+
+
 def _place(actor: Actor, model, pk, organization: Organization, field: str):
     """A site or service point of ``organization`` or below it, visible to the actor."""
     if pk is None:

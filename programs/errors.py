@@ -12,7 +12,7 @@ class ProgramErrorCode(ErrorCode):
                        "A service point's dates must fall within the project's {starts_on} to {ends_on}.")
     ONE_PLACE = ("请选择快乐家园或服务点（二选一）。", "Name either a happy home or a service point.")
     ALREADY_CONFIRMED = ("该服务时长已确认。", "These hours have already been confirmed.")
-    PAIRING_SIDES = ("“{kind}”结对需要：{needs}。", "A “{kind}” pairing needs: {needs}.")
+    PAIRING_SIDES = ("“{kind}”结对需要：{needs_zh}。", "A “{kind}” pairing needs: {needs_en}.")
     PAIRING_CLOSED = ("该结对已结束。", "This pairing has ended.")
     NOT_A_CHECKLIST = ("只有“大手拉小手”结对有“五个一”清单。", "Only 大手拉小手 pairings have the 五个一 checklist.")
     ALREADY_TICKED = ("“{item}”已于 {done_on} 完成。", "“{item}” was already done on {done_on}.")

@@ -103,9 +103,12 @@ def figures(points) -> Figures:
     volunteers = Volunteer.objects.filter(service_points__in=points.values("pk")).distinct().count()
     hours = ServiceRecord.objects.filter(service_point__in=points.values("pk"), confirmed_at__isnull=False).aggregate(
         h=Sum("hours"))["h"]
-    zero = Decimal("0")
+    def exact(value, places: str) -> Decimal:
+        return (value or Decimal(0)).quantize(Decimal(places))
+
     return Figures(service_points=sums["n"], children_served=sums["children"] or 0, volunteers=volunteers,
-                   service_hours=hours or zero, money_raised=sums["money"] or zero, goods_value=sums["goods"] or zero)
+                   service_hours=exact(hours, "0.1"), money_raised=exact(sums["money"], "0.01"),
+                   goods_value=exact(sums["goods"], "0.01"))
 
 
 def project_figures(actor: Actor, project: HolidayProject) -> Figures:

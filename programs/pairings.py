@@ -69,9 +69,9 @@ def create_pairing(actor: Actor, *, organization_id, kind: str, started_on: date
              "partner": partner_organization_id is not None or bool(partner_name)}
     needs = SIDES[kind]
     if not all(given[side] for side in needs) or any(given[side] for side in given if side not in needs):
-        labels = [SIDE_LABELS[side] for side in needs]
-        raise ServiceError(E.PAIRING_SIDES, "kind", kind=kind.label, needs="、".join(l.split(" ", 1)[0] for l in labels)
-                           + " / " + ", ".join(l.split(" ", 1)[1] for l in labels))
+        labels = [SIDE_LABELS[side].split(" ", 1) for side in needs]
+        raise ServiceError(E.PAIRING_SIDES, "kind", kind=kind.label, needs_zh="、".join(zh for zh, _en in labels),
+                           needs_en=", ".join(en for _zh, en in labels))
     problems: list = []
     common.not_future(started_on, "startedOn", problems)
     common.raise_any(problems)

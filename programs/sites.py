@@ -95,7 +95,7 @@ def _clean(values: dict, problems: list) -> dict:
             value = [{"kind": Corner(c["kind"]).value, "name": (c.get("name") or "").strip()[:50],
                       "computers": max(0, int(c.get("computers") or 0))} for c in value or []]
         elif field in ("area_m2", "books_count") and (value is None or value < 0):
-            problems.append((E.INVALID_AMOUNT, field, {}))
+            problems.append((E.INVALID_AMOUNT, {"area_m2": "areaM2", "books_count": "booksCount"}[field], {}))
         elif isinstance(value, str):
             value = value.strip()
         out[field] = value
@@ -153,7 +153,7 @@ def update_home(actor: Actor, *, home_id, staff=None, funding=None, **values) ->
 def set_members(actor: Actor, *, home_id, add_child_ids=(), remove_child_ids=(), add_volunteer_ids=(),
                 remove_volunteer_ids=()) -> HappyHome:
     """Children served and volunteers assigned. Added children and volunteers must be visible to the actor."""
-    home = common.for_change(actor, HappyHome.objects.all(), home_id)
+    home = common.for_change(actor, HappyHome.objects.all(), home_id, "homeId")
     added = common.children(actor, add_child_ids, "addChildIds")
     volunteers = common.visible_all(actor, Volunteer.objects.all(), common.VIEW, add_volunteer_ids, "addVolunteerIds")
     HomeChild.objects.bulk_create([HomeChild(home=home, child=c) for c in added], ignore_conflicts=True)

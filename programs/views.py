@@ -2,8 +2,7 @@ from django.views.decorators.http import require_GET
 
 from core import photos
 from programs import campaigns
-from programs.common import VIEW
-from programs.models import Activity, ActivityPhoto, CampaignAttachment
+from programs.models import ActivityPhoto, CampaignAttachment
 
 
 def _attachment(actor, photo_id):
@@ -13,8 +12,8 @@ def _attachment(actor, photo_id):
 
 
 def _activity_photo(actor, photo_id):
-    return ActivityPhoto.objects.filter(pk=photo_id, activity__in=actor.visible(
-        Activity.objects.all(), VIEW)).first()
+    found = ActivityPhoto.objects.select_related("activity").filter(pk=photo_id).first()
+    return found if found is not None and campaigns.photos_visible(actor, found.activity) else None
 
 
 @require_GET

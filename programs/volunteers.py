@@ -136,7 +136,7 @@ class Summary:
             return f"{name} 同志暂无经确认的志愿服务记录。 / No confirmed volunteer service yet."
         return (f"兹证明 {name} 同志于 {self.first_served_on:%Y年%-m月%-d日} 至 {self.last_served_on:%Y年%-m月%-d日} "
                 f"参加关爱留守儿童志愿服务 {self.services} 次，累计服务 {self.confirmed_hours} 小时。 / "
-                f"{name} served {self.services} times from {self.first_served_on} to {self.last_served_on}, "
+                f"{name} served on {self.services} occasion(s) from {self.first_served_on} to {self.last_served_on}, "
                 f"{self.confirmed_hours} confirmed hours in all.")
 
 
@@ -144,5 +144,8 @@ def summary(volunteer: Volunteer) -> Summary:
     confirmed = volunteer.records.filter(confirmed_at__isnull=False).aggregate(
         h=Sum("hours"), n=Count("pk"), first=Min("served_on"), last=Max("served_on"))
     pending = volunteer.records.filter(confirmed_at__isnull=True).aggregate(h=Sum("hours"))["h"]
-    return Summary(confirmed_hours=confirmed["h"] or Decimal("0"), services=confirmed["n"], first_served_on=confirmed["first"],
-                   last_served_on=confirmed["last"], unconfirmed_hours=pending or Decimal("0"))
+    def hours(value) -> Decimal:  # one decimal place on every database
+        return (value or Decimal(0)).quantize(Decimal("0.1"))
+
+    return Summary(confirmed_hours=hours(confirmed["h"]), services=confirmed["n"], first_served_on=confirmed["first"],
+                   last_served_on=confirmed["last"], unconfirmed_hours=hours(pending))

@@ -144,8 +144,11 @@ class ActivityType(relay.Node):
     def volunteer_names(self) -> list[str]:
         return [v.name for v in self.volunteers.all()]
 
-    @strawberry_django.field(prefetch_related=["photos"], description="活动照片 / Photos")
+    @strawberry_django.field(prefetch_related=["photos"], only=["organization_id", "org_path"],
+                             description="活动照片，仅儿童个人信息权限可见 / Photos: children's PII permission only")
     def photos(self, info: Info) -> list[PhotoInfo]:
+        if not services.photos_visible(actor_of(info), self):
+            return []
         return photo_infos(services.PHOTOS, self.photos.all(), actor_of(info))
 
 

@@ -66,7 +66,7 @@ class VolunteerType(relay.Node):
 
     @classmethod
     def get_queryset(cls, queryset, info: Info, **kwargs):
-        return actor_of(info).visible(queryset, VIEW)
+        return actor_of(info).visible(queryset, VIEW).annotate(confirmed_hours_total=_CONFIRMED_HOURS)
 
     @strawberry_django.field(only=["phone", "organization_id", "org_path"],
                              description="电话；有管理项目权限时为明文 / Phone, in clear with change_program there")
@@ -77,10 +77,11 @@ class VolunteerType(relay.Node):
     def origin(self) -> OriginEnum:
         return OriginEnum[self.origin]
 
-    @strawberry_django.field(annotate={"confirmed_hours_total": _CONFIRMED_HOURS},
-                             description="已确认服务时长 / Confirmed hours")
+    @strawberry_django.field(description="已确认服务时长 / Confirmed hours")
     def confirmed_hours(self) -> Decimal:
-        return self.confirmed_hours_total
+        if hasattr(self, "confirmed_hours_total"):
+            return self.confirmed_hours_total
+        return services.summary(self).confirmed_hours  # reached as a related row, not through get_queryset
 
     @strawberry_django.field(description="服务证明 / Certificate-style summary")
     def summary(self) -> SummaryInfo:
