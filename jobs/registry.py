@@ -52,6 +52,7 @@ SCHEDULE = (
     Periodic("escalate_overdue", DAY, "wishes.services.escalate_overdue", at=1 * HOUR, actor=True),
     Periodic("refresh_rollups", 15 * MINUTE, "rollups.services.scheduled_refresh"),
     Periodic("remind_reports", DAY, "rollups.reports.remind_due", at=8 * HOUR),
+    Periodic("remind_overdue_pairings", DAY, "programs.pairings.remind_overdue", at=8 * HOUR),
 )
 
 

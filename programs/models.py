@@ -226,6 +226,7 @@ class Pairing(TenantOwned):
     started_on = models.DateField("结对日期")
     commitments = models.TextField("帮扶承诺", blank=True)
     last_contact_on = models.DateField("最近联系", db_index=True)
+    reminded_on = models.DateField("超期提醒日期", null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
     close_reason = models.CharField("结束原因", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from children.models import Child
@@ -55,6 +55,23 @@ def due_by(pairing: Pairing) -> date:
 
 def is_overdue(pairing: Pairing, today: date | None = None) -> bool:
     return pairing.state == PairingState.ACTIVE and due_by(pairing) < (today or timezone.localdate())
+
+
+def remind_overdue(today: date | None = None) -> int:
+    """Periodic (jobs.registry.SCHEDULE, daily): stamp ``reminded_on`` on each overdue pairing not reminded
+    since its last contact, with an audit entry for its staff's list; a pairing is reminded once per lapse."""
+    today = today or timezone.localdate()
+    actor = Actor.system("pairing-reminders")
+    with transaction.atomic():
+        due = list(Pairing.objects.filter(overdue_q(today)).filter(
+            Q(reminded_on__isnull=True) | Q(reminded_on__lt=F("last_contact_on")))
+            .select_for_update(of=("self",), skip_locked=True).select_related("organization"))
+        for pairing in due:
+            pairing.reminded_on = today
+            audit.record(actor, "pairing.overdue_reminder", pairing, pairing.organization,
+                         {"last_contact_on": str(pairing.last_contact_on), "due_by": str(due_by(pairing))})
+        Pairing.objects.bulk_update(due, ["reminded_on"])
+    return len(due)
 
 
 @transaction.atomic

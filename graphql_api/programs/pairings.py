@@ -67,6 +67,7 @@ class PairingType(relay.Node):
     started_on: date
     commitments: str
     last_contact_on: date
+    reminded_on: Optional[date] = strawberry_django.field(description="最近一次超期提醒 / When staff were last reminded it is overdue")
     closed_on: Optional[date]
     close_reason: str
     partner_child: str = strawberry_django.field(description="手拉手的少先队员 / The pioneer child of 手拉手")

@@ -227,3 +227,24 @@ def test_a_child_the_actor_cannot_see_is_not_found(as_user):
         "volunteerId": gid("Volunteer", volunteer("黄堡镇团委").pk),
         "childId": gid("Child", Child.objects.get(name="张小明").pk)}}, "createPairing")
     assert result["errors"] == [{"field": "childId", "code": "NOT_FOUND", "message": "对象不存在或无权查看。"}]
+
+
+def test_overdue_pairings_are_reminded_once_per_lapse():
+    from permissions.models import AuditEntry
+
+    late = big_hand(started_on=days_ago(60))
+    fresh = big_hand(started_on=days_ago(3))
+    assert services.remind_overdue(days_ago(30)) >= 1  # late: 30 days without contact (4 weeks allowed)
+    late.refresh_from_db()
+    fresh.refresh_from_db()
+    assert late.reminded_on == days_ago(30) and fresh.reminded_on is None
+    everything = set().union(*(expected_overdue(root) for root in ("共青团襄阳市委", "襄阳市妇联", "怀化市妇联", "南京市妇联")))
+    earlier = set(Pairing.objects.filter(reminded_on=days_ago(30)).values_list("pk", flat=True))
+    assert services.remind_overdue() == len(everything - earlier)  # today: the others, none reminded twice
+    assert services.remind_overdue() == 0
+    services.record_contact(SYSTEM, pairing_id=late.pk, contacted_on=days_ago(20), kind="CALL")  # after the reminder
+    assert late.pk not in {p.pk for p in Pairing.objects.filter(services.overdue_q())}
+    assert services.remind_overdue(today() + timedelta(days=10)) >= 1  # a new lapse: reminded again
+    late.refresh_from_db()
+    assert late.reminded_on == today() + timedelta(days=10)
+    assert AuditEntry.objects.filter(action="pairing.overdue_reminder", target_id=str(late.pk)).count() == 2
