@@ -19,3 +19,8 @@ def in_subtree(global_id: relay.GlobalID, prefix: str) -> Q:
     decided by the type's get_queryset (the Scope)."""
     path = Organization.objects.filter(pk=global_id.node_id).values_list("path", flat=True).first() if global_id.node_id.isdigit() else None
     return Q(**{f"{prefix}org_path__startswith": path}) if path else Q(pk__in=[])
+
+
+def with_id(global_id: relay.GlobalID, field: str, prefix: str) -> Q:
+    """Rows whose foreign key ``field`` names the object of ``global_id`` (none for a malformed ID)."""
+    return Q(**{f"{prefix}{field}_id": int(global_id.node_id) if global_id.node_id.isdigit() else 0})

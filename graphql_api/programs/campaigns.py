@@ -16,7 +16,7 @@ from graphql_api.context import actor_of
 from graphql_api.declare import requires
 from graphql_api.enums import choices_enum
 from graphql_api.errors import decode_id, run
-from graphql_api.lookups import in_subtree, visible_by_id
+from graphql_api.lookups import in_subtree, visible_by_id, with_id
 from graphql_api.photos import PhotoInfo, photo_infos
 from graphql_api.programs.common import CHANGE, VIEW, ProgramError, ids, visible_children
 from programs import campaigns as services
@@ -78,15 +78,15 @@ class ActivityFilter:
 
     @strawberry_django.filter_field
     def campaign(self, value: relay.GlobalID, prefix: str) -> Q:
-        return Q(**{f"{prefix}campaign_id": value.node_id if value.node_id.isdigit() else 0})
+        return with_id(value, "campaign", prefix)
 
     @strawberry_django.filter_field
     def happy_home(self, value: relay.GlobalID, prefix: str) -> Q:
-        return Q(**{f"{prefix}happy_home_id": value.node_id if value.node_id.isdigit() else 0})
+        return with_id(value, "happy_home", prefix)
 
     @strawberry_django.filter_field
     def service_point(self, value: relay.GlobalID, prefix: str) -> Q:
-        return Q(**{f"{prefix}service_point_id": value.node_id if value.node_id.isdigit() else 0})
+        return with_id(value, "service_point", prefix)
 
     @strawberry_django.filter_field
     def kind(self, value: ActivityKindEnum, prefix: str) -> Q:

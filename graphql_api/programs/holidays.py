@@ -13,7 +13,7 @@ from graphql_api.context import actor_of
 from graphql_api.declare import requires
 from graphql_api.enums import choices_enum
 from graphql_api.errors import decode_id, run
-from graphql_api.lookups import in_subtree, visible_by_id
+from graphql_api.lookups import in_subtree, visible_by_id, with_id
 from graphql_api.programs.common import CHANGE, VIEW, ProgramError, can_at, ids
 from graphql_api.programs.volunteers import VolunteerType
 from programs import holidays as services
@@ -90,7 +90,7 @@ class ServicePointFilter:
 
     @strawberry_django.filter_field
     def project(self, value: relay.GlobalID, prefix: str) -> Q:
-        return Q(**{f"{prefix}project_id": value.node_id if value.node_id.isdigit() else 0})
+        return with_id(value, "project", prefix)
 
     @strawberry_django.filter_field
     def kind(self, value: PointKindEnum, prefix: str) -> Q:

@@ -14,7 +14,7 @@ from graphql_api.context import actor_of
 from graphql_api.declare import requires
 from graphql_api.enums import choices_enum
 from graphql_api.errors import decode_id, run
-from graphql_api.lookups import in_subtree, visible_by_id
+from graphql_api.lookups import in_subtree, visible_by_id, with_id
 from graphql_api.programs.common import CHANGE, CONFIRM, VIEW, ProgramError, can_at, given, ids
 from permissions.masking import mask_phone
 from programs import volunteers as services
@@ -103,15 +103,15 @@ class ServiceRecordFilter:
 
     @strawberry_django.filter_field
     def volunteer(self, value: relay.GlobalID, prefix: str) -> Q:
-        return Q(**{f"{prefix}volunteer_id": value.node_id if value.node_id.isdigit() else 0})
+        return with_id(value, "volunteer", prefix)
 
     @strawberry_django.filter_field
     def happy_home(self, value: relay.GlobalID, prefix: str) -> Q:
-        return Q(**{f"{prefix}happy_home_id": value.node_id if value.node_id.isdigit() else 0})
+        return with_id(value, "happy_home", prefix)
 
     @strawberry_django.filter_field
     def service_point(self, value: relay.GlobalID, prefix: str) -> Q:
-        return Q(**{f"{prefix}service_point_id": value.node_id if value.node_id.isdigit() else 0})
+        return with_id(value, "service_point", prefix)
 
     @strawberry_django.filter_field(description="服务日期不早于 / Served on or after")
     def served_from(self, value: date, prefix: str) -> Q:

@@ -12,7 +12,7 @@ from graphql_api.access.types import organization_field
 from graphql_api.children.types import ChildType, age_on
 from graphql_api.context import actor_of
 from graphql_api.enums import choices_enum
-from graphql_api.lookups import in_subtree
+from graphql_api.lookups import in_subtree, with_id
 from graphql_api.photos import PhotoInfo, photo_infos
 from orgs.models import Organization
 from permissions.masking import mask_name
@@ -59,7 +59,7 @@ class WishFilter:
 
     @strawberry_django.filter_field(description="征集所属行动 / Collected under this campaign")
     def campaign(self, value: relay.GlobalID, prefix: str) -> Q:
-        return Q(**{f"{prefix}campaign_id": value.node_id if value.node_id.isdigit() else 0})
+        return with_id(value, "campaign", prefix)
 
     @strawberry_django.filter_field(description="超过认领截止仍未认领 / Past the claim deadline and not claimed")
     def overdue(self, value: bool, prefix: str) -> Q:
