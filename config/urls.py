@@ -5,6 +5,7 @@ from jobs.views import result as job_result
 from children.views import photo as child_photo
 from wishes.views import photo as wish_photo
 from programs.views import activity_photo, attachment as campaign_attachment
+from rollups.views import photo as report_photo
 from graphql_api.views import PlatformGraphQLView, csrf_view
 from graphql_api.schema import schema
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("files/wish-photos/<int:photo_id>/", wish_photo, name="wish-photo"),
     path("files/campaign-attachments/<int:photo_id>/", campaign_attachment, name="campaign-attachment"),
     path("files/activity-photos/<int:photo_id>/", activity_photo, name="activity-photo"),
+    path("files/report-photos/<int:photo_id>/", report_photo, name="report-photo"),
     path("auth/csrf/", csrf_view, name="csrf"),
     path("graphql", PlatformGraphQLView.as_view(schema=schema, multipart_uploads_enabled=True), name="graphql"),
     path("jobs/<int:job_id>/result/", job_result, name="job-result"),

@@ -25,7 +25,10 @@ from graphql_api.orgs.queries import Query as OrgQuery
 from graphql_api.pii import PiiReadAudit
 from graphql_api.programs import Mutation as ProgramMutation
 from graphql_api.programs import Query as ProgramQuery
+from graphql_api.rollups.ledgers import Mutation as LedgerMutation
 from graphql_api.rollups.queries import Query as RollupQuery
+from graphql_api.rollups.reports import Mutation as ReportMutation
+from graphql_api.rollups.reports import Query as ReportQuery
 from graphql_api.wishes.mutations import Mutation as WishMutation
 from graphql_api.wishes.queries import Query as WishQuery
 
@@ -52,9 +55,9 @@ class NodeQuery:
 
 
 Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, ChildQuery, ChildRecordQuery, JobQuery, WishQuery, ProgramQuery,
-                                         RollupQuery))
+                                         RollupQuery, ReportQuery))
 Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, ChildMutation, ChildRecordMutation, JobMutation, WishMutation,
-                                  ProgramMutation))
+                                  ProgramMutation, ReportMutation, LedgerMutation))
 
 
 def _is_unexpected(error: GraphQLError) -> bool:

@@ -31,6 +31,8 @@ class OrgErrorCode(ErrorCode):
         "“{name}” still has active sub-organizations; move or archive them first.",
     )
     MERGE_SAME = ("不能把组织与自身合并。", "An organization cannot be merged with itself.")
+    MERGE_CONFLICT = ("两个组织都有同一事项的“{what}”，请先处理其中一份再合并。",
+                      "Both organizations hold a “{what}” for the same matter; settle one of them before merging.")
     MERGE_MISMATCH = (
         "只能合并同一系统、同一层级的组织。",
         "Only organizations of the same system and level can be merged.",

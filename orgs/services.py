@@ -116,6 +116,24 @@ def _path_owning_models():
     return [m for m in apps.get_models() if getattr(m, "scope_fields", ("path",))[0] != "path"]
 
 
+def _settle_duplicates(model, source: Organization, target: Organization) -> None:
+    """Rows that exist once per organization and matter (a campaign's coverage, a report per request) would
+    collide when the source's rows move to the target. Where the model says a second copy says nothing new
+    (``merge_drops_duplicates``) the source's copy goes; anything else is a MERGE_CONFLICT to settle first."""
+    for constraint in model._meta.constraints:
+        fields = list(getattr(constraint, "fields", ()))
+        if "organization" not in fields or len(fields) != 2:
+            continue
+        other = next(f for f in fields if f != "organization")
+        held = model._base_manager.filter(organization=target).values(other)
+        clashing = model._base_manager.filter(organization=source, **{f"{other}__in": held})
+        if not clashing.exists():
+            continue
+        if not getattr(model, "merge_drops_duplicates", False):
+            raise ServiceError(E.MERGE_CONFLICT, "sourceId", what=model._meta.verbose_name)
+        clashing.delete()
+
+
 def _rewrite_paths(old: str, new: str) -> None:
     """Re-root every path under ``old`` to ``new``, in the forest and in every copied org_path."""
     tail = Substr("path", len(old) + 1)
@@ -173,6 +191,7 @@ def merge_organizations(actor: Actor, *, source_id, target_id) -> Organization:
     )
     Membership.objects.filter(pk__in=list(duplicates.values_list("pk", flat=True))).delete()
     for model in _tenant_models():
+        _settle_duplicates(model, source, target)
         model._base_manager.filter(organization=source).update(organization=target, org_path=target.path)
     for grant_model in (OrganizationUserPermission, OrganizationGroupPermission):
         grant_model.objects.filter(content_object=source).update(content_object=target)

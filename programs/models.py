@@ -307,6 +307,7 @@ class CampaignCoverage(TenantOwned):
     its path follows moves and merges."""
 
     campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="coverage")
+    merge_drops_duplicates = True  # both bodies covered: the merged one is covered once (orgs.services)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "organization"], name="coverage_once")]

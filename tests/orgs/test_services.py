@@ -204,3 +204,36 @@ def test_a_single_organization_role_cannot_move_or_merge_the_subtree_below_it(sy
         services.merge_organizations(narrow, source_id=maliang.pk, target_id=org("黄堡镇团委").pk)
     assert codes(caught.value) == ["PERMISSION_DENIED"]
     assert services.update_organization(narrow, organization_id=maliang.pk, short_name="马良").short_name == "马良"
+
+
+def test_merging_settles_once_per_organization_rows_and_refuses_real_conflicts(system):
+    """Coverage and addressing rows say the same thing twice and are folded; two reports on one request are a
+    conflict a person must settle, and nothing changes."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from programs import campaigns
+    from programs.models import CampaignCoverage
+    from rollups import reports, services as rollups
+    from rollups.models import Report
+
+    county, source, target = org("共青团保康县委"), org("过渡湾镇团委"), org("后坪镇团委")
+    campaign = campaigns.announce(system, organization_id=county.pk, title="合并测试", notice_title="通知", notice_text="正文",
+                                  starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
+                                  covered_organization_ids=[source.pk, target.pk])
+    request = reports.open_request(system, organization_id=county.pk, title="季度报送",
+                                   deadline=timezone.localdate() + timedelta(days=30),
+                                   period_=rollups.period("QUARTER", year=2026, number=4), addressee_ids=[source.pk, target.pk])
+    rollups.refresh()
+    for body in (source, target):
+        reports.save_report(system, request_id=request.pk, organization_id=body.pk, narrative="材料")
+    with pytest.raises(ServiceError) as conflict:
+        services.merge_organizations(system, source_id=source.pk, target_id=target.pk)
+    assert conflict.value.code.name == "MERGE_CONFLICT"
+    assert org("过渡湾镇团委").archived_at is None and CampaignCoverage.objects.filter(campaign=campaign).count() == 2
+
+    Report.objects.filter(organization=source).delete()
+    services.merge_organizations(system, source_id=source.pk, target_id=target.pk)
+    assert list(CampaignCoverage.objects.filter(campaign=campaign).values_list("organization__name", flat=True)) == ["后坪镇团委"]
+    assert list(request.recipients.values_list("organization__name", flat=True)) == ["后坪镇团委"]
