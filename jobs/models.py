@@ -11,6 +11,7 @@ class Kind(models.TextChoices):
     CHILDREN_EXPORT = "CHILDREN_EXPORT", "导出儿童台账"
     PERIODIC = "PERIODIC", "定时任务"
     LEDGER_EXPORT = "LEDGER_EXPORT", "导出台账"
+    REPORT_EXPORT = "REPORT_EXPORT", "导出报送汇总"
 
 
 class State(models.TextChoices):

@@ -22,6 +22,7 @@ FUNCTIONS = {
     Kind.CHILDREN_EXPORT: "children.excel.run_export",
     Kind.PERIODIC: "jobs.scheduler.run_periodic",
     Kind.LEDGER_EXPORT: "rollups.ledgers.run_export",
+    Kind.REPORT_EXPORT: "rollups.ledgers.run_report_export",
 }
 
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)

@@ -1,6 +1,6 @@
-"""Ledgers (台账) to Excel as background jobs: wishes, happy-home sites, activities and volunteers of a
-subtree, each read through the actor's scope, with children's and volunteers' personal data masked as the
-screens mask it."""
+"""Ledgers (台账) and reports to Excel as background jobs: wishes, happy-home sites, activities and volunteers
+of a subtree, each read through the actor's scope, with children's and volunteers' personal data masked as the
+screens mask it; a report request with each addressee's state and figures, for the superior."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from permissions import audit
 from permissions.actor import Actor
 from permissions.masking import mask_name, mask_phone
 from programs import sites
+from rollups import reports
+from rollups.models import ReportRequest, ReportState
 from programs.models import Activity, ActivityKind, HappyHome, Origin, Volunteer
 from wishes.models import Category, State, Wish
 
@@ -79,6 +81,43 @@ LEDGERS = {
                          lambda: Volunteer.objects.select_related("organization").order_by("org_path", "name", "id"),
                          ("组织", "姓名", "电话", "来源", "所在单位/学校", "服务队", "特长"), _volunteer),
 }
+
+
+REPORT_FIGURES = (("children.total", "在册儿童"), ("wishes.collected", "征集心愿"), ("wishes.fulfilled", "圆梦心愿"),
+                  ("homes.sites", "快乐家园"), ("holiday.service_points", "七彩假期服务点"),
+                  ("holiday.service_hours", "志愿服务时长"), ("pairings.active", "结对帮扶"), ("activities.held", "活动"))
+
+
+def start_report_export(actor: Actor, *, request_id) -> Job:
+    """Queue the export of a report request: each addressee's state and figures, for the superior."""
+    reports.status(actor, request_id=request_id)  # NOT_FOUND / PERMISSION_DENIED as the status view
+    request = ReportRequest.objects.select_related("organization").get(pk=request_id)
+    job = jobs.create(actor, Kind.REPORT_EXPORT, request.organization, {"request": request.pk})
+    enqueue(job)
+    return job
+
+
+def run_report_export(job: Job) -> None:
+    actor = jobs.actor_of(job)
+    rows = reports.status(actor, request_id=job.params["request"])
+    request = ReportRequest.objects.get(pk=job.params["request"])
+    job.progress(0, len(rows))
+
+    def lines():
+        for row in rows:
+            report = row.report
+            figures = report.figures if report is not None else {}
+            yield [row.organization.name, ReportState(row.state).label if row.state else "未报",
+                   "是" if row.late else "", report.submitted_at.strftime("%Y-%m-%d %H:%M") if report and report.submitted_at else "",
+                   report.reviewed_at.strftime("%Y-%m-%d %H:%M") if report and report.reviewed_at else "",
+                   *(figures.get(metric, "") for metric, _label in REPORT_FIGURES), report.narrative if report else ""]
+
+    job.result_file = f"{job.pk}-report.xlsx"
+    header = ("报送单位", "状态", "逾期", "报送时间", "审核时间", *(label for _m, label in REPORT_FIGURES), "文字材料")
+    jobs.save_rows(job.result_file, request.title[:31], header, lines())
+    job.progress_done = len(rows)
+    job.message = f"导出报送“{request.title}” {len(rows)} 个单位 / {len(rows)} addressees exported"
+    audit.record(actor, "report.export", job, job.organization, {"request": request.pk})
 
 
 def start_export(actor: Actor, *, ledger: str, organization_id) -> Job:

@@ -27,6 +27,11 @@ class ExportLedgerPayload:
     errors: list[LedgerError]
 
 
+@strawberry.input
+class ExportReportInput:
+    request_id: relay.GlobalID
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation(extensions=requires("wishes.view_wish", "programs.view_program"), description=(
@@ -36,3 +41,10 @@ class Mutation:
         actor = actor_of(info)
         return run(ExportLedgerPayload, LedgerError, lambda: {"job": ledgers.start_export(
             actor, ledger=input.ledger.value, organization_id=decode_id(input.organization_id, "Organization", "organizationId"))})
+
+    @strawberry.mutation(extensions=requires("rollups.approve_report"), description=(
+        "导出报送汇总为 Excel（后台任务：各单位状态、逾期与数据） / Export a report request's state and figures per addressee"))
+    def export_report(self, info: Info, input: ExportReportInput) -> ExportLedgerPayload:
+        actor = actor_of(info)
+        return run(ExportLedgerPayload, LedgerError, lambda: {"job": ledgers.start_report_export(
+            actor, request_id=decode_id(input.request_id, "ReportRequest", "requestId"))})

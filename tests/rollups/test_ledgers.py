@@ -73,3 +73,38 @@ def test_neighbours_and_other_systems_cannot_export(as_user):
     assert export(as_user("xiangyang_league_viewer"), "WISHES", "共青团襄阳市委")["errors"][0]["code"] == "PERMISSION_DENIED"
     link = export(as_user("maliang_league_staff"), "WISHES", "马良镇团委")["job"]["resultUrl"]
     assert huangbao.client.get(link).status_code == 404
+
+
+REPORT_EXPORT = """mutation($input: ExportReportInput!) {
+  exportReport(input: $input) { job { id kind state message resultUrl } errors { field code message } }
+}"""
+
+
+def test_a_report_request_exports_each_addressees_state_and_figures(as_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rollups import reports, services as rollups
+
+    rollups.refresh()
+    county = org("共青团保康县委")
+    request = reports.open_request(SYSTEM, organization_id=county.pk, title="2026年第四季度统计",
+                                   deadline=timezone.localdate() + timedelta(days=10),
+                                   period_=rollups.period("QUARTER", year=2026, number=4))
+    report = reports.save_report(SYSTEM, request_id=request.pk, organization_id=org("马良镇团委").pk, narrative="开展走访")
+    reports.transition(SYSTEM, report_id=report.pk, action="submit")
+
+    admin = as_user("baokang_league_admin")
+    payload = admin(REPORT_EXPORT, {"input": {"requestId": gid("ReportRequest", request.pk)}})["exportReport"]
+    assert payload["errors"] == [] and payload["job"]["kind"] == "REPORT_EXPORT" and payload["job"]["state"] == "SUCCEEDED"
+    sheet = read_xlsx(admin.client, payload["job"]["resultUrl"])
+    assert sheet[0][:3] == ("报送单位", "状态", "逾期") and sheet[0][-1] == "文字材料"
+    by_body = {row[0]: row for row in sheet[1:]}
+    assert set(by_body) == set(request.recipients.values_list("organization__name", flat=True))
+    maliang = by_body["马良镇团委"]
+    assert maliang[1] == "已报送" and maliang[5] == report.figures["children.total"] and maliang[-1] == "开展走访"
+    assert by_body["黄堡镇团委"][1] == "未报"
+    township = as_user("maliang_league_staff")  # an addressee, not the superior: no export
+    denied = township(REPORT_EXPORT, {"input": {"requestId": gid("ReportRequest", request.pk)}})["exportReport"]
+    assert denied["job"] is None and denied["errors"][0]["code"] == "PERMISSION_DENIED"
