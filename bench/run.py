@@ -29,6 +29,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -450,13 +451,22 @@ def explain(conn, sql):
     return [r[0] for r in rows]
 
 
+SCAN_ON_CHILD = re.compile(r"((?:Parallel )?(?:Seq Scan|Index Only Scan|Index Scan Backward|Index Scan|Bitmap Heap Scan)"
+                           r"(?: using (\S+))? on children_child)(?:\s|$)")
+
+
 def plan_kind(plan):
-    text = "\n".join(plan)
-    if "created_at" in text and "Index Scan Backward" in text and "org_path" not in text.split("Index Cond")[-1][:200]:
-        return "created_at walk"
-    if "org_path" in text and "Index Cond" in text:
-        return "org_path range"
-    return "other"
+    """How the plan reads children_child: its scan nodes, e.g. 'Index Scan (..._like)' or 'Seq Scan'."""
+    scans = []
+    for line in plan:
+        match = SCAN_ON_CHILD.search(line)
+        if match:
+            kind = match.group(1).split(" using ")[0].replace(" on children_child", "")
+            index = match.group(2)
+            scans.append(f"{kind} ({index})" if index else kind)
+    bitmap = [m.group(1) for line in plan for m in [re.search(r"Bitmap Index Scan on (\S+)", line)] if m]
+    scans += [f"Bitmap Index Scan ({b})" for b in bitmap if b.startswith("children_child")]
+    return " + ".join(dict.fromkeys(scans)) or "other"
 
 
 def execution_ms(plan):
@@ -491,8 +501,7 @@ def newest_first_plans(conn, prefixes, api_sql_by_label, samples):
             for _ in range(samples):
                 conn.execute("ANALYZE children_child")
                 plan = explain(conn, fixed)
-                kind = "index-only range + top-N" if "Index Only Scan using bench_prov_child_path_created" in \
-                    "\n".join(plan) else plan_kind(plan)
+                kind = plan_kind(plan)
                 kinds[kind] = kinds.get(kind, 0) + 1
                 times.append(execution_ms(plan))
                 count_times.append(execution_ms(explain(conn, count)))
@@ -719,6 +728,7 @@ def run(args):
     log("profiling the 50-row page in-process")
     results["profile"] = profile_page("bench_county_viewer")
     results["load"]["end"] = common.load()
+    results["measured"] = f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
     results["counts"] = dict(zip(("children in the county", "wishes in the township"), (
         answer["totalCount"], wish_answer["totalCount"])))
     results["postgres"] = conn.execute("SHOW server_version").fetchone()[0]
@@ -744,8 +754,8 @@ def render(args, r):
                 f"{s['seconds']:.0f} s (load {s['load']} at the end; "
                 + ", ".join(f"{k} {v:.0f} s" for k, v in s["timings"].items()) + ").")
     lines = [
-        SECTION, "",
-        f"Measured {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} on {info['nproc']} cores ({info['cpu']}), "
+        f"{BLOCK}{s['scale']}", "",
+        f"Measured {r['measured']} on {info['nproc']} cores ({info['cpu']}), "
         f"{info['memory']} RAM, PostgreSQL {r['postgres']} (shared_buffers {r['shared_buffers']}); load average "
         f"{r['load']['start']} at the start, {r['load']['end']} at the end. The machine is shared with other "
         "work: figures are rough, ratios are the point.",
@@ -825,7 +835,7 @@ def render(args, r):
             "per request: one statement (plus the transaction and set_config), not counted here.",
         ]
     if r.get("plans"):
-        lines += ["", "### Newest-first children page: plan stability", "",
+        lines += ["", "#### Newest-first children page: plan stability", "",
                   f"The API's newest-first page (`order: {{createdAt: DESC}}`, one statement with "
                   f"`COUNT(*) OVER ()`), EXPLAIN ANALYZE after each of {args.plan_samples} fresh ANALYZE samples; "
                   "then, with the covering index `(org_path varchar_pattern_ops, created_at, id)` created for the "
@@ -844,12 +854,12 @@ def render(args, r):
                   "County, with the index and the `id IN (subquery)` shape:", "", "```", *county_plan["fixed"]["plan"],
                   "```"]
     total, top = r["profile"]
-    lines += ["", "### Where the time goes (cProfile, 5 × the 50-row masked page in-process)", "",
+    lines += ["", "#### Where the time goes (cProfile, 5 × the 50-row masked page in-process)", "",
               "Server-side medians from the response headers: "
               + ", ".join(f"{k}: {v['server_ms']:.1f} ms in the server of which {v['sql_ms']:.1f} ms in SQL"
                           for k, v in {**m2, **m3}.items()) + ".", "",
               f"{total}; top 15 by own time:", "", "```", *top, "```"]
-    lines += ["", "### Findings", "", *findings(args, r)]
+    lines += ["", "#### Findings", "", *findings(args, r)]
     return "\n".join(lines) + "\n"
 
 
@@ -884,6 +894,35 @@ def findings(args, r):
     return out
 
 
+BLOCK = "### Scale: "
+SCALE_ORDER = ("province", "city", "county", "tiny")
+INTRO = """Each scale's block below is rewritten by `python -m bench.run --scale <scale>` (`make bench SCALE=…`); edit
+bench/run.py, not the figures. The data set comes from `python -m bench.generate --scale <scale>` (`make bench-data`):
+province = 2 trees × (1 province, 14 cities, 100 counties, 1,200 townships, 25,000 villages), 2,000 units,
+1,000,000 children, 2,000,000 wishes; city = 1/14 of it, county = 1/100. The measures are HTTP through gunicorn
+with the production settings; the actors are the generator's sample users. Targets (issue 9): province dashboard
+p50 ≤ 30 ms and ≤ 3× raw SQL; the 50-row page p50 ≤ 40 ms with ≤ 6 SQL queries at every page size; throughput at
+8 clients ≥ PostGraphile's. Measure 1 (province rollup dashboard) waits for the rollups module.
+"""
+
+
+def write_doc(scale, block):
+    """Replace this scale's block inside the section, keep the other scales' blocks."""
+    text = common.DOC.read_text() if common.DOC.exists() else ""
+    found = re.search(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", text, re.S | re.M)
+    blocks = {}
+    if found:
+        for match in re.finditer(rf"^{re.escape(BLOCK)}(\w+)\n.*?(?=^{re.escape(BLOCK)}|\Z)", found.group(0), re.S | re.M):
+            blocks[match.group(1)] = match.group(0).rstrip("\n") + "\n"
+    blocks[scale] = block
+    ordered = [blocks[k] for k in SCALE_ORDER if k in blocks]
+    common.write_section(SECTION, "\n".join([SECTION, "", INTRO, *ordered]))
+
+
+def results_file(scale):
+    return LOGS / f"results-{scale}.json"
+
+
 def print_table(r):
     print(f"{'measure':<44}{'p50 ms':>9}{'p95 ms':>9}{'SQL':>8}{'raw p50':>9}{'PGL p50':>9}")
     for k, m in {**r["m2"], **r["m3"]}.items():
@@ -910,13 +949,25 @@ def main(argv=None):
     parser.add_argument("--plan-samples", type=int, default=PLAN_SAMPLES, help="0 skips the plan check")
     parser.add_argument("--no-postgraphile", action="store_true")
     parser.add_argument("--no-doc", action="store_true", help="print only, leave docs/benchmarks.md alone")
+    parser.add_argument("--report-only", action="store_true",
+                        help="re-render the section from the last run's var/bench/results-<scale>.json")
     args = parser.parse_args(argv)
-    results = run(args)
+    if args.report_only:
+        saved = json.loads(results_file(args.scale).read_text())
+        results, args = saved["results"], argparse.Namespace(**{**vars(args), **saved["args"], "report_only": True})
+    else:
+        results = run(args)
+        for measures in (results["m2"], results["m3"], results.get("pgl", {})):
+            for m in measures.values():
+                m.pop("answer", None)
+        LOGS.mkdir(parents=True, exist_ok=True)
+        results_file(args.scale).write_text(json.dumps({"args": vars(args), "results": results}, default=str,
+                                                       ensure_ascii=False, indent=1))
     print_table(results)
-    section = render(args, results)
-    print(section)
+    block = render(args, results)
+    print(block)
     if not args.no_doc:
-        common.write_section(SECTION, section)
+        write_doc(args.scale, block)
         log(f"wrote {common.DOC.relative_to(common.ROOT)}")
     return results
 
