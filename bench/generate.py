@@ -486,6 +486,9 @@ def generate(scale, seed, processes=2):
     with raw_connection() as conn:  # kept in the database: bench.run reports how its data was made
         conn.execute("CREATE TABLE IF NOT EXISTS bench_generation (id serial PRIMARY KEY, summary jsonb)")
         conn.execute("INSERT INTO bench_generation (summary) VALUES (%s)", [json.dumps(summary)])
+    path = common.ROOT / "var" / "bench" / f"generation-{scale}.json"  # for the report's generation table
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary, ensure_ascii=False, indent=1))
     log(f"{scale}: {orgs:,} organizations, {children:,} children, {guardians:,} guardians, "
         f"{summary['wishes']:,} wishes, {claims:,} claims in {total:.0f} s (load {summary['load']})")
     return summary
