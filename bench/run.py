@@ -473,6 +473,33 @@ def execution_ms(plan):
     return float(next(line.split(":")[1].split()[0] for line in plan if line.startswith("Execution Time")))
 
 
+def rows_removed(plan):
+    total, loops = 0, 1
+    for line in plan:
+        if m := re.search(r"actual time=\S+ rows=\d+ loops=(\d+)", line):
+            loops = int(m.group(1))
+        if m := re.search(r"Rows Removed by Filter: (\d+)", line):
+            total += int(m.group(1)) * loops
+    return total
+
+
+def default_order_plans(conn, sql_by_label, samples):
+    """The ChildRoster page in its default order (org_path, name, id) as the API sends it, over fresh samples."""
+    results = {}
+    for label, sql in sql_by_label.items():
+        kinds, times, removed = {}, [], []
+        for _ in range(samples):
+            conn.execute("ANALYZE children_child")
+            plan = explain(conn, sql)
+            kind = plan_kind(plan)
+            kinds[kind] = kinds.get(kind, 0) + 1
+            times.append(execution_ms(plan))
+            removed.append(rows_removed(plan))
+        results[label] = {"sql": sql, "kinds": kinds, "ms": statistics.median(times), "max_ms": max(times),
+                          "removed": max(removed), "plan": plan}
+    return results
+
+
 def newest_first_plans(conn, prefixes, api_sql_by_label, samples):
     """Which plan the newest-first page gets over fresh ANALYZE samples, today and with the proposed fix."""
     results = {}
@@ -727,6 +754,10 @@ def run(args):
                 "township": captured_page_sql("bench_township_staff", {"createdAt": "DESC"}, 50)}
         results["plans"] = newest_first_plans(conn, {"county": county, "township": township}, sqls,
                                               args.plan_samples)
+        log("default-order page plans")
+        results["default_plans"] = default_order_plans(conn, {
+            "county": captured_page_sql("bench_county_viewer", None, 50),
+            "township": captured_page_sql("bench_township_staff", None, 50)}, args.plan_samples)
     log("profiling the 50-row page in-process")
     results["profile"] = profile_page("bench_county_viewer")
     results["load"]["end"] = common.load()
@@ -839,6 +870,16 @@ def render(args, r):
             "and phones returned as stored ciphertext (it cannot decrypt Fernet), no GraphQL global IDs. Its SQL "
             "per request: one statement (plus the transaction and set_config), not counted here.",
         ]
+    if r.get("default_plans"):
+        lines += ["", "#### The children page in its default order (org_path, name, id): plans", "",
+                  f"The API's statement (the page with `COUNT(*) OVER ()`, as captured from the view), EXPLAIN ANALYZE "
+                  f"after each of {args.plan_samples} fresh ANALYZE samples:", "",
+                  "| actor | plans (scans on children_child) | median / max ms | rows removed by filter (max) |",
+                  "|---|---|--:|--:|"]
+        for label, p in r["default_plans"].items():
+            lines.append(f"| {label} | {', '.join(f'{k} {v}×' for k, v in p['kinds'].items())} | {p['ms']:.1f} / "
+                         f"{p['max_ms']:.1f} | {p['removed']:,} |")
+        lines += ["", "County (last sample):", "", "```", *r["default_plans"]["county"]["plan"], "```"]
     if r.get("plans"):
         lines += ["", "#### Newest-first children page: plan stability", "",
                   f"The API's newest-first page (`order: {{createdAt: DESC}}`, one statement with "
@@ -894,6 +935,14 @@ def findings(args, r):
                        f"(median {p['ms']:.1f} ms); with the covering index and the `id IN (subquery)` shape "
                        f"{', '.join(f'{k} {v}×' for k, v in f['kinds'].items())} (median {f['ms']:.1f} ms + count "
                        f"{f['count_ms']:.1f} ms). The API's own statement with the index: {f['api_with_index_ms']:.1f} ms.")
+    for label, p in r.get("default_plans", {}).items():
+        if p["removed"] > 10_000:
+            out.append(f"- **Default-order page, {label}: the scope is not an index range.** The planner walks the "
+                       "plain `org_path` btree index (the one that gives `ORDER BY org_path` for free) and applies "
+                       f"`org_path LIKE 'prefix%'` as a filter: up to {p['removed']:,} rows removed per page "
+                       f"(median {p['ms']:.1f} ms). Under a non-C collation that index cannot serve the LIKE as a "
+                       "range, and the `varchar_pattern_ops` index that can does not give the order. This cost grows "
+                       "with the whole table, not with the actor's scope.")
     out.append("- Measure 1 (province rollup dashboard) is skipped until rollups/ exists; scale province is left "
                "to the lead (`make bench-data && make bench`).")
     return out
