@@ -1055,7 +1055,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.report_only:
         saved = json.loads(results_file(args.scale).read_text())
-        results, args = saved["results"], argparse.Namespace(**{**vars(args), **saved["args"], "report_only": True})
+        results, args = saved["results"], argparse.Namespace(**{**vars(args), **saved["args"], "report_only": True,
+                                                                       "no_doc": args.no_doc})
     else:
         results = run(args)
         for measures in (results["m2"], results["m3"], results.get("pgl", {})):
