@@ -507,6 +507,57 @@ def default_order_plans(conn, sql_by_label, samples):
     return results
 
 
+def captured_board_sql(username):
+    """The SQL the API sends for the wish board (WishBoard + claims, first 50)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+
+    client = DjangoClient()
+    client.force_login(get_user_model().objects.get(username=username))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/graphql", {"query": operation_text("wishes", "WishBoard", CLAIMS),
+                                            "variables": {"first": 50}, "operationName": "WishBoard"},
+                               content_type="application/json")
+    assert response.status_code == 200 and "errors" not in response.json(), response.content[:300]
+    return next(q["sql"] for q in queries if 'FROM "wishes_wish"' in q["sql"] and "ORDER BY" in q["sql"])
+
+
+def wish_board_plans(conn, sql, prefix, samples):
+    """The township's wish board (newest first, COUNT(*) OVER ()): today, and with a covering index and the
+    ``id IN (subquery)`` page shape (the index is created for the check and dropped)."""
+    def kinds_of(statement):
+        kinds, times, removed = {}, [], 0
+        for _ in range(samples):
+            conn.execute("ANALYZE wishes_wish")
+            plan = explain(conn, statement)
+            scans = [m.group(1) for line in plan for m in [re.search(
+                r"((?:Parallel )?(?:Seq Scan|Index Only Scan|Index Scan Backward|Index Scan|Bitmap Heap Scan)"
+                r"(?: using \S+)?) on wishes_wish(?:\s|$)", line)] if m]
+            kind = " + ".join(dict.fromkeys(scans)) or "other"
+            kinds[kind] = kinds.get(kind, 0) + 1
+            times.append(execution_ms(plan))
+            removed = max(removed, rows_removed(plan))
+        return {"kinds": kinds, "ms": statistics.median(times), "max_ms": max(times), "removed": removed,
+                "plan": plan}
+
+    result = {"today": kinds_of(sql)}
+    conn.execute("CREATE INDEX IF NOT EXISTS bench_prov_wish_path_created ON wishes_wish "
+                 "(org_path varchar_pattern_ops, created_at, id)")
+    try:
+        fixed = ("SELECT w.*, o.name FROM wishes_wish w JOIN orgs_organization o ON o.id = w.organization_id "
+                 f"WHERE w.id IN (SELECT id FROM wishes_wish WHERE org_path LIKE '{prefix}%' "
+                 "ORDER BY created_at DESC, id DESC LIMIT 51) ORDER BY w.created_at DESC, w.id DESC")
+        result["fixed"] = kinds_of(fixed)
+        result["count_ms"] = execution_ms(explain(
+            conn, f"SELECT count(*) FROM wishes_wish WHERE org_path LIKE '{prefix}%'"))
+    finally:
+        conn.execute("DROP INDEX IF EXISTS bench_prov_wish_path_created")
+        conn.execute("ANALYZE wishes_wish")
+    return result
+
+
 def newest_first_plans(conn, prefixes, api_sql_by_label, samples):
     """Which plan the newest-first page gets over fresh ANALYZE samples, today and with the proposed fix."""
     results = {}
@@ -761,6 +812,9 @@ def run(args):
                 "township": captured_page_sql("bench_township_staff", {"createdAt": "DESC"}, 50)}
         results["plans"] = newest_first_plans(conn, {"county": county, "township": township}, sqls,
                                               args.plan_samples)
+        log("wish board plans")
+        results["board_plans"] = wish_board_plans(conn, captured_board_sql("bench_township_staff"), township,
+                                                  args.plan_samples)
         log("default-order page plans")
         results["default_plans"] = default_order_plans(conn, {
             "county": captured_page_sql("bench_county_viewer", None, 50),
@@ -890,6 +944,21 @@ def render(args, r):
                          f"{p['max_ms']:.1f} | {p['removed']:,} |"
                          + (f" {c['kind']}: {c['ms']:.1f} ms, {c['removed']:,} rows removed |" if c else " |"))
         lines += ["", "County (last sample):", "", "```", *r["default_plans"]["county"]["plan"], "```"]
+    if r.get("board_plans"):
+        b = r["board_plans"]
+        lines += ["", "#### The township's wish board (newest first): plans", "",
+                  f"The API's statement, EXPLAIN ANALYZE after each of {args.plan_samples} fresh ANALYZE samples; then "
+                  "with the covering index `wishes_wish (org_path varchar_pattern_ops, created_at, id)` (created for "
+                  "the check, dropped afterwards) and the page read as `id IN (SELECT id … ORDER BY created_at DESC, "
+                  "id DESC LIMIT 51)`, the count as its own statement:", "",
+                  "| shape | plans (scans on wishes_wish) | median / max ms | rows removed by filter (max) |",
+                  "|---|---|--:|--:|"]
+        for label, key in (("today (the API's statement)", "today"), ("index + id IN (…)", "fixed")):
+            p = b[key]
+            lines.append(f"| {label} | {', '.join(f'{k} {v}×' for k, v in p['kinds'].items())} | {p['ms']:.1f} / "
+                         f"{p['max_ms']:.1f} | {p['removed']:,} |")
+        lines += [f"| count(*) with the existing `_like` index | | {b['count_ms']:.1f} | |", "",
+                  "Today (last sample):", "", "```", *b["today"]["plan"], "```"]
     if r.get("plans"):
         lines += ["", "#### Newest-first children page: plan stability", "",
                   f"The API's newest-first page (`order: {{createdAt: DESC}}`, one statement with "
@@ -945,6 +1014,14 @@ def findings(args, r):
                        f"(median {p['ms']:.1f} ms); with the covering index and the `id IN (subquery)` shape "
                        f"{', '.join(f'{k} {v}×' for k, v in f['kinds'].items())} (median {f['ms']:.1f} ms + count "
                        f"{f['count_ms']:.1f} ms). The API's own statement with the index: {f['api_with_index_ms']:.1f} ms.")
+    if r.get("board_plans"):
+        b = r["board_plans"]
+        if b["today"]["removed"] > 10_000:
+            out.append(f"- **Wish board: the scope is not an index range.** The newest-first board walks the "
+                       f"`created_at` index backwards and filters on `org_path` ({b['today']['removed']:,} rows removed, "
+                       f"median {b['today']['ms']:.1f} ms); `COUNT(*) OVER ()` makes it read to the end. With the "
+                       f"covering index and the `id IN (subquery)` shape: {b['fixed']['ms']:.1f} ms + count "
+                       f"{b['count_ms']:.1f} ms.")
     for label, p in r.get("default_plans", {}).items():
         if p["removed"] > 10_000:
             out.append(f"- **Default-order page, {label}: the scope is not an index range.** The planner walks the "
