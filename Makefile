@@ -57,7 +57,9 @@ bench-data: install
 bench: install
 	$(BIN)/python -m bench.run --scale $(SCALE) --seed $(SEED)
 
-bench-report: bench
+# rewrite this scale's block of docs/benchmarks.md from the last run's results (var/bench/results-<scale>.json)
+bench-report: install
+	$(BIN)/python -m bench.run --scale $(SCALE) --report-only
 
 clean:
 	rm -rf $(VENV)
