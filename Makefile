@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install migrate demo worker scheduler schema schema-check bench-scope bench-roster clean
+.PHONY: run test install migrate demo worker scheduler schema schema-check bench-scope bench-roster bench-data bench bench-report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,19 @@ bench-scope: install
 
 bench-roster: install
 	$(BIN)/python -m bench.roster
+
+# Province-scale benchmark (issue 9): SCALE=county|city|province (default province), SEED=1.
+SCALE ?= province
+SEED ?= 1
+bench-data: install
+	$(BIN)/python -m bench.generate --scale $(SCALE) --seed $(SEED)
+
+bench: install
+	$(BIN)/python -m bench.run --scale $(SCALE) --seed $(SEED)
+
+# rewrite this scale's block of docs/benchmarks.md from the last run's results (var/bench/results-<scale>.json)
+bench-report: install
+	$(BIN)/python -m bench.run --scale $(SCALE) --report-only
 
 clean:
 	rm -rf $(VENV)

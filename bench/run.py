@@ -1,0 +1,1155 @@
+"""Province-scale measures (issue 9): HTTP through gunicorn with the production settings, on the data set
+of bench.generate, with raw-SQL and PostGraphile baselines in the same run.
+
+    python -m bench.run --scale county|city|province [--seed 1] [--requests 200] [--seconds 20] [--no-doc]
+    (make bench: province; make bench-data first)
+
+The server is ``gunicorn -c platform/gunicorn.conf.py config.wsgi`` with DEBUG=0, the secrets from the
+environment, Redis (DB 13) as the cache, and DJANGO_SETTINGS_MODULE=bench.settings: the production
+settings plus one middleware that reports each request's SQL statements in a response header (the count is
+server-side: sessions, authentication, scope, page, audit). Worker recycling (max_requests) is off so that
+a measure is not cut by a restart. The client signs in like the web client (CSRF, ``login`` mutation,
+session cookie) and sends the web client's own operations from frontend_schema/operations/.
+
+Measures:
+1. province rollup dashboard — skipped: the rollups module does not exist yet;
+2. a county member's page of children with organization and guardians (ChildRoster), masked (VIEWER) at
+   10, 50 and 100 rows and newest first, and unmasked (STAFF: every PII read audited);
+3. a township's wish board with claims (STAFF), and the partner token's published board;
+4. page (2) at 8 concurrent clients, requests per second;
+5. scope resolution per request: cold (scope version bumped before every request, as a grant change does)
+   against warm, over HTTP, and ``permissions.scope.for_user`` in-process.
+Baselines: raw SQL through psycopg building the same JSON (for 2 and 3); PostGraphile 4 with RLS policies
+for the same tenant rule (for 2 and 4; bench/postgraphile/). Prints a table and writes the
+"## Province-scale benchmark (issue 9)" section of docs/benchmarks.md.
+"""
+
+import argparse
+import base64
+import http.client
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+from bench import common
+
+SECTION = "## Province-scale benchmark (issue 9)"
+PORT = 8731
+PGL_PORT = 8732
+OPERATIONS = common.ROOT / "frontend_schema" / "operations"
+PGL_DIR = Path(__file__).resolve().parent / "postgraphile"
+LOGS = common.ROOT / "var" / "bench"
+CLAIMS = "claims { donorKind donorLabel amount viaDispatch createdAt }"
+PLAN_SAMPLES = 10  # fresh ANALYZE samples for the newest-first plan check
+
+
+def log(message):
+    common.log("run", message)
+
+
+# --- the client --------------------------------------------------------------------------------------------
+
+
+class Client:
+    """One keep-alive HTTP connection with its own cookies (set by hand: the server runs DEBUG off, so its
+    cookies are Secure and a cookie jar would not send them over http://127.0.0.1)."""
+
+    def __init__(self, port, headers=None):
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.cookies = {}
+        self.headers = dict(headers or {})
+
+    def request(self, method, path, body=None, headers=None):
+        head = {**self.headers, **(headers or {})}
+        if self.cookies:
+            head["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            head["Content-Type"] = "application/json"
+        started = time.perf_counter()
+        for attempt in range(2):
+            try:
+                self.conn.request(method, path, body=body, headers=head)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()  # a keep-alive connection the server closed: reconnect once
+                if attempt:
+                    raise
+        seconds = time.perf_counter() - started
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                cookie = SimpleCookie(value)
+                for key, morsel in cookie.items():
+                    self.cookies[key] = morsel.value
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, data, seconds
+
+    def graphql(self, query, variables=None, operation=None, path="/graphql"):
+        body = json.dumps({"query": query, "variables": variables or {}, "operationName": operation})
+        extra = {"X-CSRFToken": self.cookies["csrftoken"]} if "csrftoken" in self.cookies else {}
+        status, headers, data, seconds = self.request("POST", path, body.encode(), extra)
+        answer = json.loads(data) if data else {}
+        if status != 200 or answer.get("errors"):
+            raise RuntimeError(f"HTTP {status}: {data[:500]!r}")
+        queries = int(headers.get("x-bench-queries", "-1"))
+        return answer, {"seconds": seconds, "queries": queries, "bytes": len(data),
+                        "sql_ms": float(headers.get("x-bench-sql-ms", "nan")),
+                        "server_ms": float(headers.get("x-bench-server-ms", "nan"))}
+
+    def login(self, username):
+        self.request("GET", "/auth/csrf/")
+        answer, _ = self.graphql(operation_text("auth", "Login"),
+                                 {"input": {"username": username, "password": common.PASSWORD}}, "Login")
+        if answer["data"]["login"]["errors"]:
+            raise RuntimeError(f"login {username}: {answer['data']['login']['errors']}")
+        return self
+
+
+def operation_text(file, name, extra_selection=None):
+    """The web client's operation ``name`` from frontend_schema/operations/<file>.graphql with the fragments
+    it uses (optionally with fields added to its node selection)."""
+    from graphql import parse, print_ast
+    from graphql.language import FragmentDefinitionNode, FragmentSpreadNode, OperationDefinitionNode, visit, Visitor
+
+    document = parse((OPERATIONS / f"{file}.graphql").read_text())
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode) and d.name.value == name)
+    needed, todo = [], [operation]
+    while todo:
+        spreads = []
+
+        class Spreads(Visitor):
+            def enter_fragment_spread(self, node: FragmentSpreadNode, *args):
+                spreads.append(node.name.value)
+
+        visit(todo.pop(), Spreads())
+        for spread in spreads:
+            if spread not in needed:
+                needed.append(spread)
+                todo.append(fragments[spread])
+    text = "\n".join(print_ast(d) for d in [operation, *(fragments[n] for n in needed)])
+    if extra_selection:
+        first = needed[0]
+        text = text.replace(f"...{first}", f"...{first}\n{extra_selection}", 1)
+    return text
+
+
+def stats(samples):
+    ordered = sorted(samples)
+    p95 = ordered[max(0, -(-len(ordered) * 95 // 100) - 1)]
+    return {"p50": statistics.median(ordered) * 1000, "p95": p95 * 1000, "n": len(ordered)}
+
+
+def sequential(call, requests, warmup):
+    """Run ``call`` (returns (answer, info)) warmup + requests times; timings, queries per request, bytes."""
+    for _ in range(warmup):
+        call()
+    seconds, queries, sizes, answer, sql_ms, server_ms = [], set(), set(), None, [], []
+    for _ in range(requests):
+        answer, info = call()
+        seconds.append(info["seconds"])
+        queries.add(info["queries"])
+        sizes.add(info["bytes"])
+        sql_ms.append(info.get("sql_ms", float("nan")))
+        server_ms.append(info.get("server_ms", float("nan")))
+    return {**stats(seconds), "queries": sorted(queries), "bytes": max(sizes), "answer": answer,
+            "sql_ms": statistics.median(sql_ms), "server_ms": statistics.median(server_ms)}
+
+
+def concurrent(make_call, clients, seconds, warmup_seconds=3):
+    """``clients`` threads, each its own connection, for ``seconds``; requests/s and latency."""
+    stop, results, errors = threading.Event(), [[] for _ in range(clients)], []
+    measuring = threading.Event()
+
+    def worker(index):
+        call = make_call()
+        try:
+            while not stop.is_set():
+                started = time.perf_counter()
+                call()
+                if measuring.is_set():
+                    results[index].append(time.perf_counter() - started)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(warmup_seconds)
+    measuring.set()
+    started = time.perf_counter()
+    time.sleep(seconds)
+    measuring.clear()
+    elapsed = time.perf_counter() - started
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    if errors:
+        raise RuntimeError(f"concurrent run failed: {errors[:3]}")
+    samples = [s for r in results for s in r]
+    return {**stats(samples), "rps": len(samples) / elapsed, "requests": len(samples), "seconds": elapsed}
+
+
+# --- servers ------------------------------------------------------------------------------------------------
+
+
+def wait_for(port, path, proc, label, timeout=90):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{label} exited with {proc.returncode}; see its log in var/bench/")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path)
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"{label} did not answer on port {port}")
+
+
+def start_gunicorn(scale, seed):
+    env = {**os.environ, **common.bench_secrets(seed), "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "bench.settings",
+           "DATABASE_URL": common.database_url(scale), "REDIS_URL": f"redis://127.0.0.1:6379/{common.REDIS_DB}",
+           "BIND": f"127.0.0.1:{PORT}", "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
+           "PYTHONPATH": str(common.ROOT)}
+    LOGS.mkdir(parents=True, exist_ok=True)
+    out = open(LOGS / f"gunicorn-{scale}.log", "w")
+    command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "platform/gunicorn.conf.py",
+               "--max-requests", "0", "config.wsgi"]
+    proc = subprocess.Popen(command, cwd=common.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    wait_for(PORT, "/auth/csrf/", proc, "gunicorn")
+    return proc
+
+
+def start_postgraphile(scale):
+    if not (PGL_DIR / "node_modules" / "postgraphile").exists():
+        log("installing the PostGraphile peer (npm ci in bench/postgraphile)")
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PGL_DIR, check=True)
+    env = {**os.environ, "DATABASE_URL": common.database_url(scale), "PORT": str(PGL_PORT), "NODE_ENV": "production"}
+    out = open(LOGS / f"postgraphile-{scale}.log", "w")
+    proc = subprocess.Popen(["node", "server.js"], cwd=PGL_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    wait_for(PGL_PORT, "/health", proc, "PostGraphile")
+    return proc
+
+
+def stop(proc):
+    if proc is not None and proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)  # its own session: only the processes this run started
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+# --- the data set ----------------------------------------------------------------------------------------------
+
+
+def pg():
+    import psycopg
+
+    return psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+
+
+def generation(conn):
+    row = conn.execute("SELECT summary FROM bench_generation ORDER BY id DESC LIMIT 1").fetchone()
+    return row[0]
+
+
+def actor_paths(summary):
+    return summary["actors"]
+
+
+def global_id(type_name, pk):
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+def decode_id(value):
+    return int(base64.b64decode(value).decode().split(":", 1)[1])
+
+
+# --- raw SQL baselines -------------------------------------------------------------------------------------------
+
+
+CHILD_PAGE_SQL = """
+SELECT c.id, c.organization_id, c.org_path, c.name, c.sex, c.birth_date, c.id_number, c.categories, c.school,
+       c.grade, c.guardian_arrangement, c.status, count(*) OVER () AS total, o.name AS org_name
+FROM children_child c JOIN orgs_organization o ON o.id = c.organization_id
+WHERE c.org_path LIKE %(prefix)s
+ORDER BY {order} LIMIT %(limit)s"""
+GUARDIANS_SQL = "SELECT child_id, name, relation, phone FROM children_guardian WHERE child_id = ANY(%s) ORDER BY id"
+
+
+def age_on(born, today):
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def raw_children_page(conn, prefix, first, order="c.org_path, c.name, c.id", pii=False, audit=None):
+    """The ChildRoster answer built by hand: same two statements, same decryption and masking, same JSON."""
+    from core.crypto import decrypt
+    from permissions.masking import mask_id_number, mask_name, mask_phone
+
+    today = date.today()
+    with conn.cursor() as cursor:
+        cursor.execute(CHILD_PAGE_SQL.format(order=order), {"prefix": prefix + "%", "limit": first + 1})
+        rows = cursor.fetchall()
+        page, more = rows[:first], len(rows) > first
+        cursor.execute(GUARDIANS_SQL, [[r[0] for r in page]])
+        guardians = {}
+        for child_id, name, relation, phone in cursor.fetchall():
+            guardians.setdefault(child_id, []).append((name, relation, decrypt(phone) if phone else ""))
+        edges = []
+        for (pk, org_id, path, name, sex, born, id_token, categories, school, grade, arrangement, status, total,
+             org_name) in page:
+            number = decrypt(id_token)
+            edges.append({"node": {
+                "id": global_id("Child", pk), "name": name if pii else mask_name(name), "sex": sex,
+                "age": age_on(born, today), "idNumber": number if pii else mask_id_number(number), "piiVisible": pii,
+                "categories": categories, "guardianArrangement": arrangement, "school": school, "grade": grade,
+                "status": status, "organization": {"id": global_id("Organization", org_id), "name": org_name},
+                "guardians": [{"name": n if pii else mask_name(n), "relation": r, "phone": p if pii else mask_phone(p)}
+                              for n, r, p in guardians.get(pk, [])]}})
+        if pii and audit:  # the same audit rows the API writes for unmasked reads, in one INSERT
+            cursor.executemany(
+                "INSERT INTO permissions_auditentry (actor_user_id, actor_label, organization_id, org_path, action, "
+                "target_type, target_id, changes, ip, created_at) VALUES (%s, %s, %s, %s, 'pii.read', "
+                "'children.Child', %s, '{}', '127.0.0.1', now())",
+                [(audit[0], audit[1], r[1], r[2], str(r[0])) for r in page])
+    total = page[0][12] if page else 0
+    return json.dumps({"data": {"children": {"totalCount": total, "pageInfo": {"hasNextPage": more},
+                                             "edges": edges}}}, ensure_ascii=False)
+
+
+WISH_PAGE_SQL = """
+SELECT w.id, w.title, w.category, w.state, w.estimated_value, w.covered_amount, w.quantity, w.claim_deadline,
+       w.household, h.name, w.organization_id, o.name, w.child_id, c.name, c.birth_date, c.organization_id,
+       c.org_path, count(*) OVER ()
+FROM wishes_wish w JOIN orgs_organization o ON o.id = w.organization_id
+LEFT JOIN orgs_organization h ON h.id = w.handling_organization_id
+LEFT JOIN children_child c ON c.id = w.child_id
+WHERE w.org_path LIKE %(prefix)s ORDER BY w.created_at DESC, w.id DESC LIMIT %(limit)s"""
+CLAIMS_SQL = ("SELECT wish_id, donor_kind, donor_label, amount, via_dispatch, created_at FROM wishes_claim "
+              "WHERE wish_id = ANY(%s) ORDER BY created_at, id")
+
+
+def raw_wish_board(conn, prefix, first, audit):
+    """The township staff's wish board with claims built by hand (children unmasked: staff hold the PII
+    permission over their township, so the same audit rows are written)."""
+    from permissions.masking import mask_name  # noqa: F401 - staff see names unmasked
+
+    today = date.today()
+    with conn.cursor() as cursor:
+        cursor.execute(WISH_PAGE_SQL, {"prefix": prefix + "%", "limit": first + 1})
+        rows = cursor.fetchall()
+        page, more = rows[:first], len(rows) > first
+        cursor.execute(CLAIMS_SQL, [[r[0] for r in page]])
+        claims = {}
+        for wish_id, kind, label, amount, via, created in cursor.fetchall():
+            claims.setdefault(wish_id, []).append({"donorKind": kind, "donorLabel": label, "amount": str(amount),
+                                                   "viaDispatch": via, "createdAt": created.isoformat()})
+        edges, reads = [], []
+        for (pk, title, category, state, value, covered, quantity, deadline, household, handling, org_id, org_name,
+             child_id, child_name, born, child_org, child_path, total) in page:
+            child = None
+            if child_id is not None and child_path.startswith(prefix):
+                child = {"id": global_id("Child", child_id), "name": child_name, "age": age_on(born, today)}
+                reads.append((child_org, child_path, child_id))
+            edges.append({"node": {
+                "id": global_id("Wish", pk), "title": title, "category": category, "state": state,
+                "estimatedValue": str(value), "coveredAmount": str(covered), "remaining": str(value - covered),
+                "quantity": quantity, "claimDeadline": deadline and deadline.isoformat(), "household": household,
+                "handlingOrganizationName": handling,
+                "organization": {"id": global_id("Organization", org_id), "name": org_name}, "child": child,
+                "claims": claims.get(pk, [])}})
+        if reads:
+            cursor.executemany(
+                "INSERT INTO permissions_auditentry (actor_user_id, actor_label, organization_id, org_path, action, "
+                "target_type, target_id, changes, ip, created_at) VALUES (%s, %s, %s, %s, 'pii.read', "
+                "'children.Child', %s, '{}', '127.0.0.1', now())",
+                [(audit[0], audit[1], org, path, str(child)) for org, path, child in dict.fromkeys(reads)])
+    total = page[0][-1] if page else 0
+    return json.dumps({"data": {"wishes": {"totalCount": total, "pageInfo": {"hasNextPage": more}, "edges": edges}}},
+                      ensure_ascii=False)
+
+
+def timed_raw(build, requests, warmup):
+    for _ in range(warmup):
+        build()
+    seconds = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        build()
+        seconds.append(time.perf_counter() - started)
+    return stats(seconds)
+
+
+# --- PostGraphile --------------------------------------------------------------------------------------------------
+
+
+PGL_QUERY = """query ($first: Int!) {
+  allChildrenChildren(first: $first, orderBy: [ORG_PATH_ASC, NAME_ASC, PRIMARY_KEY_ASC]) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id maskedName sex birthDate idNumber categories guardianArrangement school grade status
+      orgsOrganizationByOrganizationId { id name }
+      childrenGuardiansByChildId(orderBy: PRIMARY_KEY_ASC) { nodes { maskedName relation phone } }
+    }
+  }
+}"""
+
+
+def pgl_call(client, prefix, first):
+    def call():
+        body = json.dumps({"query": PGL_QUERY, "variables": {"first": first}}).encode()
+        status, _, data, seconds = client.request("POST", "/graphql", body, {"X-Scope-Paths": prefix})
+        answer = json.loads(data)
+        if status != 200 or answer.get("errors"):
+            raise RuntimeError(f"PostGraphile HTTP {status}: {data[:300]!r}")
+        return answer, {"seconds": seconds, "queries": 1, "bytes": len(data)}
+    return call
+
+
+def setup_postgraphile_database(conn):
+    conn.execute((PGL_DIR / "setup.sql").read_text())
+
+
+# --- plans: the newest-first page ---------------------------------------------------------------------------------
+
+
+def captured_page_sql(username, order, first):
+    """The SQL the API sends for ChildRoster (in-process, through Django's test client)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+
+    client = DjangoClient()
+    client.force_login(get_user_model().objects.get(username=username))
+    query = operation_text("children", "ChildRoster")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/graphql", {"query": query, "variables": {"first": first, "order": order},
+                                            "operationName": "ChildRoster"}, content_type="application/json")
+    assert response.status_code == 200 and "errors" not in response.json(), response.content[:300]
+    return next(q["sql"] for q in queries if "FROM \"children_child\"" in q["sql"] and "ORDER BY" in q["sql"])
+
+
+def explain(conn, sql):
+    rows = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql).fetchall()
+    return [r[0] for r in rows]
+
+
+SCAN_ON_CHILD = re.compile(r"((?:Parallel )?(?:Seq Scan|Index Only Scan|Index Scan Backward|Index Scan|Bitmap Heap Scan)"
+                           r"(?: using (\S+))? on children_child)(?:\s|$)")
+
+
+def plan_kind(plan):
+    """How the plan reads children_child: its scan nodes, e.g. 'Index Scan (..._like)' or 'Seq Scan'."""
+    scans = []
+    for line in plan:
+        match = SCAN_ON_CHILD.search(line)
+        if match:
+            kind = match.group(1).split(" using ")[0].replace(" on children_child", "")
+            index = match.group(2)
+            scans.append(f"{kind} ({index})" if index else kind)
+    bitmap = [m.group(1) for line in plan for m in [re.search(r"Bitmap Index Scan on (\S+)", line)] if m]
+    scans += [f"Bitmap Index Scan ({b})" for b in bitmap if b.startswith("children_child")]
+    return " + ".join(dict.fromkeys(scans)) or "other"
+
+
+def execution_ms(plan):
+    return float(next(line.split(":")[1].split()[0] for line in plan if line.startswith("Execution Time")))
+
+
+def rows_removed(plan):
+    total, loops = 0, 1
+    for line in plan:
+        if m := re.search(r"actual time=\S+ rows=\d+ loops=(\d+)", line):
+            loops = int(m.group(1))
+        if m := re.search(r"Rows Removed by Filter: (\d+)", line):
+            total += int(m.group(1)) * loops
+    return total
+
+
+def default_order_plans(conn, sql_by_label, samples):
+    """The ChildRoster page in its default order (org_path, name, id) as the API sends it, over fresh samples."""
+    results = {}
+    for label, sql in sql_by_label.items():
+        kinds, times, removed = {}, [], []
+        for _ in range(samples):
+            conn.execute("ANALYZE children_child")
+            plan = explain(conn, sql)
+            kind = plan_kind(plan)
+            kinds[kind] = kinds.get(kind, 0) + 1
+            times.append(execution_ms(plan))
+            removed.append(rows_removed(plan))
+        results[label] = {"sql": sql, "kinds": kinds, "ms": statistics.median(times), "max_ms": max(times),
+                          "removed": max(removed), "plan": plan}
+        # a proposal, not applied: order by the path's bytes (what the pattern-ops index holds), so that the
+        # plain org_path index no longer looks like a free ORDER BY and the scope stays an index range
+        collated = sql.replace('ORDER BY "children_child"."org_path" ASC', 'ORDER BY "children_child"."org_path" COLLATE "C" ASC')
+        if collated != sql:
+            plans = [explain(conn, collated) for _ in range(3)]
+            results[label]["collate_c"] = {"ms": statistics.median(execution_ms(p) for p in plans),
+                                           "kind": plan_kind(plans[-1]), "removed": rows_removed(plans[-1])}
+    return results
+
+
+def captured_board_sql(username):
+    """The SQL the API sends for the wish board (WishBoard + claims, first 50)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+
+    client = DjangoClient()
+    client.force_login(get_user_model().objects.get(username=username))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/graphql", {"query": operation_text("wishes", "WishBoard", CLAIMS),
+                                            "variables": {"first": 50}, "operationName": "WishBoard"},
+                               content_type="application/json")
+    assert response.status_code == 200 and "errors" not in response.json(), response.content[:300]
+    return next(q["sql"] for q in queries if 'FROM "wishes_wish"' in q["sql"] and "ORDER BY" in q["sql"])
+
+
+def wish_board_plans(conn, sql, prefix, samples):
+    """The township's wish board (newest first, COUNT(*) OVER ()): today, and with a covering index and the
+    ``id IN (subquery)`` page shape (the index is created for the check and dropped)."""
+    def kinds_of(statement):
+        kinds, times, removed = {}, [], 0
+        for _ in range(samples):
+            conn.execute("ANALYZE wishes_wish")
+            plan = explain(conn, statement)
+            scans = [m.group(1) for line in plan for m in [re.search(
+                r"((?:Parallel )?(?:Seq Scan|Index Only Scan|Index Scan Backward|Index Scan|Bitmap Heap Scan)"
+                r"(?: using \S+)?) on wishes_wish(?:\s|$)", line)] if m]
+            kind = " + ".join(dict.fromkeys(scans)) or "other"
+            kinds[kind] = kinds.get(kind, 0) + 1
+            times.append(execution_ms(plan))
+            removed = max(removed, rows_removed(plan))
+        return {"kinds": kinds, "ms": statistics.median(times), "max_ms": max(times), "removed": removed,
+                "plan": plan}
+
+    result = {"today": kinds_of(sql)}
+    conn.execute("CREATE INDEX IF NOT EXISTS bench_prov_wish_path_created ON wishes_wish "
+                 "(org_path varchar_pattern_ops, created_at, id)")
+    try:
+        fixed = ("SELECT w.*, o.name FROM wishes_wish w JOIN orgs_organization o ON o.id = w.organization_id "
+                 f"WHERE w.id IN (SELECT id FROM wishes_wish WHERE org_path LIKE '{prefix}%' "
+                 "ORDER BY created_at DESC, id DESC LIMIT 51) ORDER BY w.created_at DESC, w.id DESC")
+        result["fixed"] = kinds_of(fixed)
+        result["count_ms"] = execution_ms(explain(
+            conn, f"SELECT count(*) FROM wishes_wish WHERE org_path LIKE '{prefix}%'"))
+    finally:
+        conn.execute("DROP INDEX IF EXISTS bench_prov_wish_path_created")
+        conn.execute("ANALYZE wishes_wish")
+    return result
+
+
+def newest_first_plans(conn, prefixes, api_sql_by_label, samples):
+    """Which plan the newest-first page gets over fresh ANALYZE samples, today and with the proposed fix."""
+    results = {}
+    for label, prefix in prefixes.items():
+        sql = api_sql_by_label[label]
+        kinds, times = {}, []
+        for _ in range(samples):
+            conn.execute("ANALYZE children_child")
+            plan = explain(conn, sql)
+            kind = plan_kind(plan)
+            kinds[kind] = kinds.get(kind, 0) + 1
+            times.append(execution_ms(plan))
+        results[label] = {"sql": sql, "kinds": kinds, "ms": statistics.median(times), "max_ms": max(times),
+                          "plan": plan}
+    # the fix found by hand in an earlier session: a covering index and an id IN (subquery) page
+    conn.execute("CREATE INDEX IF NOT EXISTS bench_prov_child_path_created ON children_child "
+                 "(org_path varchar_pattern_ops, created_at, id)")
+    conn.execute("ANALYZE children_child")
+    try:
+        for label, prefix in prefixes.items():
+            fixed = (f"SELECT c.*, o.name FROM children_child c JOIN orgs_organization o ON o.id = c.organization_id "
+                     f"WHERE c.id IN (SELECT id FROM children_child WHERE org_path LIKE '{prefix}%' "
+                     f"ORDER BY created_at DESC, id DESC LIMIT 51) ORDER BY c.created_at DESC, c.id DESC")
+            count = f"SELECT count(*) FROM children_child WHERE org_path LIKE '{prefix}%'"
+            kinds, times, count_times = {}, [], []
+            for _ in range(samples):
+                conn.execute("ANALYZE children_child")
+                plan = explain(conn, fixed)
+                kind = plan_kind(plan)
+                kinds[kind] = kinds.get(kind, 0) + 1
+                times.append(execution_ms(plan))
+                count_times.append(execution_ms(explain(conn, count)))
+            api_with_index = explain(conn, api_sql_by_label[label])
+            results[label]["fixed"] = {"sql": fixed, "kinds": kinds, "ms": statistics.median(times),
+                                       "max_ms": max(times), "count_ms": statistics.median(count_times),
+                                       "plan": plan, "api_with_index_ms": execution_ms(api_with_index),
+                                       "api_with_index_kind": plan_kind(api_with_index)}
+    finally:
+        conn.execute("DROP INDEX IF EXISTS bench_prov_child_path_created")
+        conn.execute("ANALYZE children_child")
+    return results
+
+
+# --- where the time goes --------------------------------------------------------------------------------------------
+
+
+def profile_page(username, first=50, runs=5):
+    """cProfile of ChildRoster in-process (Django's test client, the same view and schema): own time by function."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client as DjangoClient
+
+    client = DjangoClient()
+    client.force_login(get_user_model().objects.get(username=username))
+    query = operation_text("children", "ChildRoster")
+
+    def page():
+        for _ in range(runs):
+            response = client.post("/graphql", {"query": query, "variables": {"first": first},
+                                                "operationName": "ChildRoster"}, content_type="application/json")
+            assert response.status_code == 200
+
+    page()
+    profile = cProfile.Profile()
+    profile.runcall(page)
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(15)
+    lines = out.getvalue().splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip().startswith("ncalls")), 0)
+    root, prefix = str(common.ROOT) + "/", sys.prefix + "/lib/python3.11/site-packages/"
+    total = next((line.strip() for line in lines if "function calls" in line), "")
+    return total, [line.replace(prefix, "").replace(root, "") for line in lines[start:] if line.strip()]
+
+
+# --- scope resolution in-process --------------------------------------------------------------------------------------
+
+
+def scope_in_process(username, runs=50):
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from permissions import scope as scopes
+    from permissions.models import ScopeVersion
+
+    user = get_user_model().objects.get(username=username)
+
+    def cold():
+        ScopeVersion.bump()
+        started = time.perf_counter()
+        scopes.for_user(user)
+        return time.perf_counter() - started
+
+    def warm():
+        started = time.perf_counter()
+        scopes.for_user(user)
+        return time.perf_counter() - started
+
+    with CaptureQueriesContext(connection) as cold_q:
+        ScopeVersion.bump()
+        q0 = len(connection.queries_log)
+        scopes.for_user(user)
+    cold_queries = len(cold_q) - 1  # minus the bump's own UPDATE
+    with CaptureQueriesContext(connection) as warm_q:
+        scopes.for_user(user)
+    for _ in range(3):
+        cold(), warm()
+    result = {"cold": {**stats([cold() for _ in range(runs)]), "queries": cold_queries},
+              "warm": {**stats([warm() for _ in range(runs)]), "queries": len(warm_q)}}
+    del q0
+    cache.clear()
+    return result
+
+
+# --- the run -----------------------------------------------------------------------------------------------------------
+
+
+def run(args):
+    common.configure_env(args.scale, args.seed)
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False
+    conn = pg()
+    summary = generation(conn)
+    actors = actor_paths(summary)
+    county, township = actors["county"], actors["township"]
+    load_before = common.load()
+    results = {"load": {"start": load_before}, "summary": summary}
+    ids = dict(conn.execute("SELECT username, id FROM auth_user WHERE username = ANY(%s)",
+                            [list(common.ACTORS)]).fetchall())
+    import redis
+
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()  # DB 13: this benchmark's own cache
+    gunicorn = pgl = None
+    try:
+        log("starting gunicorn (platform/gunicorn.conf.py, DEBUG=0, bench.settings)")
+        gunicorn = start_gunicorn(args.scale, args.seed)
+        roster = operation_text("children", "ChildRoster")
+        board = operation_text("wishes", "WishBoard", CLAIMS)
+        published = operation_text("wishes", "PublishedWishes")
+        n, warm = args.requests, args.warmup
+
+        def roster_call(client, first, order=None):
+            return lambda: client.graphql(roster, {"first": first, "order": order}, "ChildRoster")
+
+        viewer = Client(PORT).login("bench_county_viewer")
+        staff = Client(PORT).login("bench_county_staff")
+        town = Client(PORT).login("bench_township_staff")
+        partner = Client(PORT, {"Authorization": f"Bearer {common.token_file(args.scale).read_text().strip()}"})
+
+        # (2) the county page, masked, three sizes; newest first; unmasked
+        m2 = {}
+        for first in (10, 50, 100):
+            log(f"measure 2: ChildRoster first={first}, county VIEWER (masked)")
+            m2[f"masked {first}"] = sequential(roster_call(viewer, first), n, warm)
+        log("measure 2: newest first (order createdAt DESC), first=50")
+        m2["masked 50, newest first"] = sequential(roster_call(viewer, 50, {"createdAt": "DESC"}), n, warm)
+        log("measure 2: county STAFF (unmasked, PII reads audited), first=50")
+        m2["unmasked 50 (staff)"] = sequential(roster_call(staff, 50), n, warm)
+        answer = m2["masked 50"]["answer"]["data"]["children"]
+        api_ids = [decode_id(e["node"]["id"]) for e in answer["edges"]]
+        assert all("*" in e["node"]["idNumber"] for e in answer["edges"]), "the viewer's page must be masked"
+        results["m2"] = m2
+
+        # (3) the township's wish board with claims; the partner's published board
+        log("measure 3: WishBoard + claims, township STAFF, first=50")
+        m3 = {"township board 50": sequential(lambda: town.graphql(board, {"first": 50}, "WishBoard"), n, warm)}
+        log("measure 3: PublishedWishes, partner token, first=50")
+        m3["partner published 50"] = sequential(
+            lambda: partner.graphql(published, {"first": 50}, "PublishedWishes"), min(n, 200), warm)
+        wish_answer = m3["township board 50"]["answer"]["data"]["wishes"]
+        results["m3"] = m3
+
+        # (4) page (2) at 8 concurrent clients
+        log(f"measure 4: ChildRoster first=50 masked, {args.clients} clients, {args.seconds} s")
+
+        def make_viewer_call():
+            client = Client(PORT)
+            client.cookies = dict(viewer.cookies)
+            return roster_call(client, 50)
+
+        results["m4"] = concurrent(make_viewer_call, args.clients, args.seconds)
+
+        # (5) scope resolution: cold (version bumped before each request) vs warm, over HTTP
+        log("measure 5: scope resolution over HTTP, cold and warm (ChildRoster first=10)")
+        bump = "UPDATE permissions_scopeversion SET value = (random() * 1e15)::bigint + 1 WHERE id = 1"
+        cold_seconds, cold_queries, cold_server = [], set(), []
+        call = roster_call(viewer, 10)
+        for i in range(warm + n):
+            conn.execute(bump)
+            _, info = call()
+            if i >= warm:
+                cold_seconds.append(info["seconds"])
+                cold_queries.add(info["queries"])
+                cold_server.append(info["server_ms"])
+        results["m5"] = {"http cold": {**stats(cold_seconds), "queries": sorted(cold_queries),
+                                       "server_ms": statistics.median(cold_server)},
+                         "http warm": {k: v for k, v in sequential(call, n, warm).items() if k != "answer"}}
+        log("measure 5: permissions.scope.for_user in-process")
+        results["m5"]["in-process"] = scope_in_process("bench_county_viewer")
+
+        # raw SQL baselines (same process as the client: no HTTP, no GraphQL)
+        log("raw SQL baselines")
+        raw = {}
+        for first in (10, 50, 100):
+            raw[f"masked {first}"] = timed_raw(lambda: raw_children_page(conn, county, first), n, warm)
+        raw["masked 50, newest first"] = timed_raw(
+            lambda: raw_children_page(conn, county, 50, "c.created_at DESC"), n, warm)
+        raw["unmasked 50 (staff)"] = timed_raw(lambda: raw_children_page(
+            conn, county, 50, pii=True, audit=(ids["bench_county_staff"], "bench_county_staff")), n, warm)
+        raw["township board 50"] = timed_raw(lambda: raw_wish_board(
+            conn, township, 50, (ids["bench_township_staff"], "bench_township_staff")), n, warm)
+        raw_answer = json.loads(raw_children_page(conn, county, 50))["data"]["children"]
+        raw_ids = [decode_id(e["node"]["id"]) for e in raw_answer["edges"]]
+        assert raw_ids == api_ids and raw_answer["totalCount"] == answer["totalCount"], "raw page differs from the API's"
+        raw_board = json.loads(raw_wish_board(conn, township, 50, (ids["bench_township_staff"], "x")))["data"]["wishes"]
+        assert [e["node"]["id"] for e in raw_board["edges"]] == [e["node"]["id"] for e in wish_answer["edges"]], \
+            "raw wish board differs from the API's"
+        results["raw"] = raw
+
+        # PostGraphile peer
+        if not args.no_postgraphile:
+            log("PostGraphile peer: RLS policies (bench/postgraphile/setup.sql), node server.js")
+            setup_postgraphile_database(conn)
+            pgl = start_postgraphile(args.scale)
+            peer = {}
+            for first in (10, 50, 100):
+                peer[f"masked {first}"] = sequential(pgl_call(Client(PGL_PORT), county, first), n, warm)
+            page = peer["masked 50"]["answer"]["data"]["allChildrenChildren"]
+            assert [int(x["id"]) for x in page["nodes"]] == api_ids, "PostGraphile's page differs from the API's"
+            assert page["totalCount"] == answer["totalCount"]
+            results["pgl"] = peer
+            log(f"PostGraphile: {args.clients} clients, {args.seconds} s")
+            results["pgl_c8"] = concurrent(lambda: pgl_call(Client(PGL_PORT), county, 50), args.clients, args.seconds)
+            stop(pgl)
+            pgl = None
+    finally:
+        stop(pgl)
+        stop(gunicorn)
+
+    # plans of the newest-first page (server stopped: no traffic while ANALYZE resamples)
+    if args.plan_samples:
+        log(f"newest-first page plans over {args.plan_samples} fresh ANALYZE samples (and the proposed fix)")
+        sqls = {"county": captured_page_sql("bench_county_viewer", {"createdAt": "DESC"}, 50),
+                "township": captured_page_sql("bench_township_staff", {"createdAt": "DESC"}, 50)}
+        results["plans"] = newest_first_plans(conn, {"county": county, "township": township}, sqls,
+                                              args.plan_samples)
+        log("wish board plans")
+        results["board_plans"] = wish_board_plans(conn, captured_board_sql("bench_township_staff"), township,
+                                                  args.plan_samples)
+        log("default-order page plans")
+        results["default_plans"] = default_order_plans(conn, {
+            "county": captured_page_sql("bench_county_viewer", None, 50),
+            "township": captured_page_sql("bench_township_staff", None, 50)}, args.plan_samples)
+    log("profiling the 50-row page in-process")
+    results["profile"] = profile_page("bench_county_viewer")
+    results["load"]["end"] = common.load()
+    results["measured"] = f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
+    results["counts"] = dict(zip(("children in the county", "wishes in the township"), (
+        answer["totalCount"], wish_answer["totalCount"])))
+    results["postgres"] = conn.execute("SHOW server_version").fetchone()[0]
+    results["shared_buffers"] = conn.execute("SHOW shared_buffers").fetchone()[0]
+    results["sizes"] = dict(conn.execute(
+        "SELECT relname, pg_size_pretty(pg_total_relation_size(oid)) FROM pg_class WHERE relname = ANY(%s)",
+        [["children_child", "children_guardian", "wishes_wish", "wishes_claim", "orgs_organization"]]).fetchall())
+    return results
+
+
+# --- report -----------------------------------------------------------------------------------------------------------
+
+
+def fmt_q(queries):
+    return "/".join(str(q) for q in queries)
+
+
+def render(args, r):
+    info = common.machine()
+    s = r["summary"]
+    m2, m3, raw, pgl = r["m2"], r["m3"], r["raw"], r.get("pgl", {})
+    gen_line = (f"Generated by `python -m bench.generate --scale {s['scale']} --seed {s['seed']}` in "
+                f"{s['seconds']:.0f} s (load {s['load']} at the end; "
+                + ", ".join(f"{k} {v:.0f} s" for k, v in s["timings"].items()) + ").")
+    lines = [
+        f"{BLOCK}{s['scale']}", "",
+        f"Measured {r['measured']} on {info['nproc']} cores ({info['cpu']}), "
+        f"{info['memory']} RAM, PostgreSQL {r['postgres']} (shared_buffers {r['shared_buffers']}); load average "
+        f"{r['load']['start']} at the start, {r['load']['end']} at the end. The machine is shared with other "
+        "work: figures are rough, ratios are the point.",
+        f"Scale **{s['scale']}** (seed {s['seed']}): {s['organizations']:,} organizations (league and women's "
+        f"federation trees of the same shape, {s['units']:,} units), {s['children']:,} children with "
+        f"{s['guardians']:,} guardians (ID number, address and phones Fernet-encrypted by the model fields, "
+        f"blind index), {s['wishes']:,} wishes in all {len(s['wish_states'])} states with {s['claims']:,} claims; "
+        f"programs not generated yet (no programs module). Tables: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(r["sizes"].items())) + ".",
+        gen_line,
+        f"The county actor sees {r['counts']['children in the county']:,} children; the township's board has "
+        f"{r['counts']['wishes in the township']:,} wishes.",
+        "",
+        "Server: `gunicorn -c platform/gunicorn.conf.py --max-requests 0 config.wsgi` (gthread, "
+        f"{2 * info['nproc'] + 1} workers × 2 threads), DEBUG=0, secrets from the environment, Redis DB 13 as the "
+        "cache, `bench.settings` (production settings + a middleware that counts each request's SQL statements "
+        "server-side). Client: Python `http.client`, keep-alive, session login with CSRF like the web client, "
+        "the web client's operations from `frontend_schema/operations/`. Sequential measures: "
+        f"{args.requests} requests after {args.warmup} warm-up requests; raw SQL: the same statements through "
+        "psycopg in the client process, with the same decryption, masking, audit rows and JSON, no HTTP.",
+        "",
+        "Reproduce:", "", "```sh", f"make bench-data SCALE={s['scale']}   # python -m bench.generate --scale {s['scale']}",
+        f"make bench SCALE={s['scale']}        # python -m bench.run --scale {s['scale']}", "```", "",
+        "| measure | actor | p50 ms | p95 ms | req/s | SQL/request | raw SQL p50 ms | API / raw | PostGraphile p50 ms | ours / PostGraphile |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| 1 province rollup dashboard | province ROLLUP_VIEWER | skipped: the rollups module (rollups/) does not exist yet | | | | | | | |",
+    ]
+
+    def row(label, actor, m, raw_m=None, peer=None, rps=""):
+        ratio = f"{m['p50'] / raw_m['p50']:.1f}×" if raw_m else ""
+        peer_ratio = f"{m['p50'] / peer['p50']:.2f}×" if peer else ""
+        lines.append(f"| {label} | {actor} | {m['p50']:.1f} | {m['p95']:.1f} | {rps} | {fmt_q(m['queries'])} | "
+                     f"{raw_m['p50']:.1f} | {ratio} | {peer['p50']:.1f} | {peer_ratio} |" if raw_m and peer else
+                     f"| {label} | {actor} | {m['p50']:.1f} | {m['p95']:.1f} | {rps} | {fmt_q(m['queries'])} | "
+                     f"{raw_m['p50']:.1f} | {ratio} | | |" if raw_m else
+                     f"| {label} | {actor} | {m['p50']:.1f} | {m['p95']:.1f} | {rps} | {fmt_q(m['queries'])} | | | | |")
+
+    for first in (10, 50, 100):
+        row(f"2 children page, {first} rows", "county VIEWER (masked)", m2[f"masked {first}"], raw[f"masked {first}"],
+            pgl.get(f"masked {first}"))
+    row("2 children page, 50 rows, newest first", "county VIEWER (masked)", m2["masked 50, newest first"],
+        raw["masked 50, newest first"])
+    row("2 children page, 50 rows, unmasked", "county STAFF (PII reads audited)", m2["unmasked 50 (staff)"],
+        raw["unmasked 50 (staff)"])
+    row("3 wish board with claims, 50 rows", "township STAFF", m3["township board 50"], raw["township board 50"])
+    row("3 published board, 50 rows", "partner API token", m3["partner published 50"])
+    m4 = r["m4"]
+    peer4 = r.get("pgl_c8")
+    lines.append(f"| 4 children page 50 rows, {args.clients} clients | county VIEWER (masked) | {m4['p50']:.1f} | "
+                 f"{m4['p95']:.1f} | **{m4['rps']:.0f}** | {fmt_q(m2['masked 50']['queries'])} | | | "
+                 + (f"{peer4['p50']:.1f} ({peer4['rps']:.0f} req/s) | {m4['rps'] / peer4['rps']:.2f}× (req/s) |"
+                    if peer4 else " | |"))
+    m5 = r["m5"]
+    row("5 scope cold (version bumped before each request), page of 10", "county VIEWER", m5["http cold"])
+    row("5 scope warm, page of 10", "county VIEWER", m5["http warm"])
+    ip = m5["in-process"]
+    lines += [
+        "",
+        f"Scope resolution per request: cold − warm over HTTP = {m5['http cold']['p50'] - m5['http warm']['p50']:.1f} ms "
+        + (f"p50 at the client, {m5['http cold']['server_ms'] - m5['http warm']['server_ms']:.1f} ms in the server "
+           f"(medians of X-Bench-Server-Ms: {m5['http cold']['server_ms']:.1f} cold, "
+           f"{m5['http warm']['server_ms']:.1f} warm)" if "server_ms" in m5["http cold"] else "p50")
+        + f" and {fmt_q(m5['http cold']['queries'])} vs {fmt_q(m5['http warm']['queries'])} SQL statements; "
+        f"in-process `permissions.scope.for_user`: cold {ip['cold']['p50']:.2f} ms p50 / {ip['cold']['p95']:.2f} "
+        f"p95 ({ip['cold']['queries']} queries), warm {ip['warm']['p50']:.2f} ms / {ip['warm']['p95']:.2f} "
+        f"({ip['warm']['queries']} query: the scope version; the scope itself comes from Redis).",
+        "",
+        "Response sizes: " + ", ".join(f"{k} {v['bytes'] / 1024:.1f} KiB" for k, v in {**m2, **m3}.items()) + ".",
+    ]
+    if pgl:
+        lines += [
+            "",
+            "PostGraphile peer (bench/postgraphile/: postgraphile 4.14.1 on Node, `server.js`, RLS policies in "
+            "`setup.sql`): the same table rows, same order (org_path, name, id), `totalCount`, the organization "
+            "and the guardians, as role `bench_prov_app` under the policy `org_path ~>=~ scope AND org_path ~<~ "
+            "scope || '~'` on children, guardians (through their child) and organizations, the scope prefix sent "
+            "as `X-Scope-Paths` (see /work/shared/notes/postgraphile-peer.md). It does less than our API: no "
+            "session or scope look-up (the client sends the prefix), names masked by a SQL function, ID numbers "
+            "and phones returned as stored ciphertext (it cannot decrypt Fernet), no GraphQL global IDs. Its SQL "
+            "per request: one statement (plus the transaction and set_config), not counted here.",
+        ]
+    if r.get("default_plans"):
+        lines += ["", "#### The children page in its default order (org_path, name, id): plans", "",
+                  f"The API's statement (the page with `COUNT(*) OVER ()`, as captured from the view), EXPLAIN ANALYZE "
+                  f"after each of {args.plan_samples} fresh ANALYZE samples:", "",
+                  "| actor | plans (scans on children_child) | median / max ms | rows removed by filter (max) "
+                  "| proposal: `ORDER BY org_path COLLATE \"C\"` (not applied) |",
+                  "|---|---|--:|--:|---|"]
+        for label, p in r["default_plans"].items():
+            c = p.get("collate_c")
+            lines.append(f"| {label} | {', '.join(f'{k} {v}×' for k, v in p['kinds'].items())} | {p['ms']:.1f} / "
+                         f"{p['max_ms']:.1f} | {p['removed']:,} |"
+                         + (f" {c['kind']}: {c['ms']:.1f} ms, {c['removed']:,} rows removed |" if c else " |"))
+        lines += ["", "County (last sample):", "", "```", *r["default_plans"]["county"]["plan"], "```"]
+    if r.get("board_plans"):
+        b = r["board_plans"]
+        lines += ["", "#### The township's wish board (newest first): plans", "",
+                  f"The API's statement, EXPLAIN ANALYZE after each of {args.plan_samples} fresh ANALYZE samples; then "
+                  "with the covering index `wishes_wish (org_path varchar_pattern_ops, created_at, id)` (created for "
+                  "the check, dropped afterwards) and the page read as `id IN (SELECT id … ORDER BY created_at DESC, "
+                  "id DESC LIMIT 51)`, the count as its own statement:", "",
+                  "| shape | plans (scans on wishes_wish) | median / max ms | rows removed by filter (max) |",
+                  "|---|---|--:|--:|"]
+        for label, key in (("today (the API's statement)", "today"), ("index + id IN (…)", "fixed")):
+            p = b[key]
+            lines.append(f"| {label} | {', '.join(f'{k} {v}×' for k, v in p['kinds'].items())} | {p['ms']:.1f} / "
+                         f"{p['max_ms']:.1f} | {p['removed']:,} |")
+        lines += [f"| count(*) with the existing `_like` index | | {b['count_ms']:.1f} | |", "",
+                  "Today (last sample):", "", "```", *b["today"]["plan"], "```"]
+    if r.get("plans"):
+        lines += ["", "#### Newest-first children page: plan stability", "",
+                  f"The API's newest-first page (`order: {{createdAt: DESC}}`, one statement with "
+                  f"`COUNT(*) OVER ()`), EXPLAIN ANALYZE after each of {args.plan_samples} fresh ANALYZE samples; "
+                  "then, with the covering index `(org_path varchar_pattern_ops, created_at, id)` created for the "
+                  "check and dropped afterwards, the `id IN (subquery)` page shape (the count as its own "
+                  "statement):", "",
+                  "| actor | today: plans | today: median / max ms | with index: API statement | with index + id IN (…): plans | median / max ms | + count ms |",
+                  "|---|---|--:|--:|---|--:|--:|"]
+        for label, p in r["plans"].items():
+            f = p["fixed"]
+            lines.append(f"| {label} | {', '.join(f'{k} {v}' for k, v in p['kinds'].items())} | {p['ms']:.1f} / "
+                         f"{p['max_ms']:.1f} | {f['api_with_index_ms']:.1f} ({f['api_with_index_kind']}) | "
+                         f"{', '.join(f'{k} {v}' for k, v in f['kinds'].items())} | {f['ms']:.1f} / {f['max_ms']:.1f} | "
+                         f"{f['count_ms']:.1f} |")
+        county_plan = r["plans"]["county"]
+        lines += ["", "County, today's plan (last sample):", "", "```", *county_plan["plan"], "```", "",
+                  "County, with the index and the `id IN (subquery)` shape:", "", "```", *county_plan["fixed"]["plan"],
+                  "```"]
+    total, top = r["profile"]
+    lines += ["", "#### Where the time goes (cProfile, 5 × the 50-row masked page in-process)", "",
+              "Server-side medians from the response headers: "
+              + ", ".join(f"{k}: {v['server_ms']:.1f} ms in the server of which {v['sql_ms']:.1f} ms in SQL"
+                          for k, v in {**m2, **m3}.items()) + ".", "",
+              f"{total}; top 15 by own time:", "", "```", *top, "```"]
+    lines += ["", "#### Findings", "", *findings(args, r)]
+    return "\n".join(lines) + "\n"
+
+
+def findings(args, r):
+    m2, raw = r["m2"], r["raw"]
+    out = []
+    sizes = {k: m2[f"masked {k}"]["queries"] for k in (10, 50, 100)}
+    flat = len({tuple(v) for v in sizes.values()}) == 1
+    out.append(f"- Query count per page: {', '.join(f'{k} rows: {fmt_q(v)}' for k, v in sizes.items())} — "
+               + ("constant in the page size" if flat else "**grows with the page size**")
+               + " (session, user, scope version, the page with its organization and `COUNT(*) OVER ()`, the "
+               "guardians' prefetch). Target ≤ 6: " + ("met." if max(max(v) for v in sizes.values()) <= 6 else "**missed**."))
+    p50 = m2["masked 50"]["p50"]
+    out.append(f"- 50-row page p50 {p50:.1f} ms against the target ≤ 40 ms: " + ("met" if p50 <= 40 else "**missed**")
+               + f" at {r['summary']['scale']} scale; {p50 / raw['masked 50']['p50']:.1f}× the hand-written floor.")
+    if r.get("pgl_c8"):
+        ours, theirs = r["m4"]["rps"], r["pgl_c8"]["rps"]
+        out.append(f"- Throughput at {args.clients} clients: {ours:.0f} req/s against PostGraphile's {theirs:.0f} "
+                   f"({ours / theirs:.2f}×); target ≥ PostGraphile: " + ("met." if ours >= theirs else "**missed**."))
+    staff, viewer = m2["unmasked 50 (staff)"]["p50"], m2["masked 50"]["p50"]
+    out.append(f"- Unmasked page (staff) {staff:.1f} ms vs masked {viewer:.1f} ms: the difference is the PII audit "
+               "(one bulk INSERT of 50 audit rows per request) and the decryption of unmasked values.")
+    if r.get("plans"):
+        for label, p in r["plans"].items():
+            f = p["fixed"]
+            out.append(f"- Newest first, {label}: today {', '.join(f'{k} {v}×' for k, v in p['kinds'].items())} "
+                       f"(median {p['ms']:.1f} ms); with the covering index and the `id IN (subquery)` shape "
+                       f"{', '.join(f'{k} {v}×' for k, v in f['kinds'].items())} (median {f['ms']:.1f} ms + count "
+                       f"{f['count_ms']:.1f} ms). The API's own statement with the index: {f['api_with_index_ms']:.1f} ms.")
+    if r.get("board_plans"):
+        b = r["board_plans"]
+        if b["today"]["removed"] > 10_000:
+            out.append(f"- **Wish board: the scope is not an index range.** The newest-first board walks the "
+                       f"`created_at` index backwards and filters on `org_path` ({b['today']['removed']:,} rows removed, "
+                       f"median {b['today']['ms']:.1f} ms); `COUNT(*) OVER ()` makes it read to the end. With the "
+                       f"covering index and the `id IN (subquery)` shape: {b['fixed']['ms']:.1f} ms + count "
+                       f"{b['count_ms']:.1f} ms.")
+    for label, p in r.get("default_plans", {}).items():
+        if p["removed"] > 10_000:
+            out.append(f"- **Default-order page, {label}: the scope is not an index range.** The planner walks the "
+                       "plain `org_path` btree index (the one that gives `ORDER BY org_path` for free) and applies "
+                       f"`org_path LIKE 'prefix%'` as a filter: up to {p['removed']:,} rows removed per page "
+                       f"(median {p['ms']:.1f} ms). Under a non-C collation that index cannot serve the LIKE as a "
+                       "range, and the `varchar_pattern_ops` index that can does not give the order. This cost grows "
+                       "with the whole table, not with the actor's scope.")
+    out.append("- Measure 1 (province rollup dashboard) is skipped until rollups/ exists.")
+    m4 = r["m4"]
+    share = m2["masked 50"]["sql_ms"] / m2["masked 50"]["server_ms"]
+    out.append(f"- Where the time goes: {'Python more than SQL' if share < 0.4 else 'SQL and Python about evenly'} — "
+               f"the 50-row page spends {m2['masked 50']['server_ms']:.0f} ms "
+               f"in the server of which {m2['masked 50']['sql_ms']:.0f} ms in SQL (server-side medians); the Python "
+               "part, per the profile above, is GraphQL execution per field (about 1,000 resolved fields per 50-row page: strawberry's "
+               "resolver wrapping and `eval_type`, the optimizer's per-field `resolve`, model instances, relay ids). "
+               f"At {args.clients} clients the workers are CPU-bound ({m4['rps']:.0f} req/s on {common.machine()['nproc']} "
+               "shared cores).")
+    return out
+
+
+BLOCK = "### Scale: "
+SCALE_ORDER = ("province", "city", "county", "tiny")
+INTRO = """Each scale's block below is rewritten by `python -m bench.run --scale <scale>` (`make bench SCALE=…`); edit
+bench/run.py, not the figures. The data set comes from `python -m bench.generate --scale <scale>` (`make bench-data`):
+province = 2 trees × (1 province, 14 cities, 100 counties, 1,200 townships, 25,000 villages), 2,000 units,
+1,000,000 children, 2,000,000 wishes; city = 1/14 of it, county = 1/100. The measures are HTTP through gunicorn
+with the production settings; the actors are the generator's sample users. Targets (issue 9): province dashboard
+p50 ≤ 30 ms and ≤ 3× raw SQL; the 50-row page p50 ≤ 40 ms with ≤ 6 SQL queries at every page size; throughput at
+8 clients ≥ PostGraphile's. Measure 1 (province rollup dashboard) waits for the rollups module.
+"""
+
+
+def write_doc(scale, block):
+    """Replace this scale's block inside the section, keep the other scales' blocks."""
+    text = common.DOC.read_text() if common.DOC.exists() else ""
+    found = re.search(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", text, re.S | re.M)
+    blocks = {}
+    if found:
+        for match in re.finditer(rf"^{re.escape(BLOCK)}(\w+)\n.*?(?=^{re.escape(BLOCK)}|\Z)", found.group(0), re.S | re.M):
+            blocks[match.group(1)] = match.group(0).rstrip("\n") + "\n"
+    blocks[scale] = block
+    ordered = [blocks[k] for k in SCALE_ORDER if k in blocks]
+    common.write_section(SECTION, "\n".join([SECTION, "", INTRO, *generation_table(), *ordered]))
+
+
+def generation_table():
+    """Generation times of every scale generated on this machine (var/bench/generation-<scale>.json)."""
+    rows = []
+    for scale in SCALE_ORDER:
+        path = LOGS / f"generation-{scale}.json"
+        if scale == "tiny" or not path.exists():
+            continue
+        g = json.loads(path.read_text())
+        rows.append(f"| {scale} | {g['organizations']:,} | {g['children']:,} | {g['guardians']:,} | {g['wishes']:,} | "
+                    f"{g['claims']:,} | {g['seconds']:.0f} s | {g['load']} | {g['finished']} |")
+    if not rows:
+        return []
+    province = common.SCALES["province"]
+    extrapolated = []
+    for scale in ("city", "county"):
+        path = LOGS / f"generation-{scale}.json"
+        if path.exists():
+            g = json.loads(path.read_text())
+            load_seconds = g["seconds"] - g["timings"].get("migrate", 0)
+            factor = province["children"] / g["children"]
+            extrapolated.append(f"from {scale}: {load_seconds * factor / 60:.1f} min")
+    return ["Data set generation (`python -m bench.generate`, COPY, 2 encrypting processes; load average = 1/5/15 "
+            "min at the end):", "",
+            "| scale | organizations | children | guardians | wishes | claims | time | load | finished |",
+            "|---|--:|--:|--:|--:|--:|--:|---|---|", *rows, "",
+            "Province extrapolated linearly from the smaller scales (all but migrate × the children ratio): "
+            + ", ".join(extrapolated) + "; target ≤ 15 min.", ""]
+
+
+def results_file(scale):
+    return LOGS / f"results-{scale}.json"
+
+
+def print_table(r):
+    print(f"{'measure':<44}{'p50 ms':>9}{'p95 ms':>9}{'SQL':>8}{'raw p50':>9}{'PGL p50':>9}")
+    for k, m in {**r["m2"], **r["m3"]}.items():
+        raw = r["raw"].get(k, {}).get("p50")
+        peer = r.get("pgl", {}).get(k, {}).get("p50")
+        print(f"{k:<44}{m['p50']:>9.1f}{m['p95']:>9.1f}{fmt_q(m['queries']):>8}"
+              f"{raw if raw is None else round(raw, 1)!s:>9}{peer if peer is None else round(peer, 1)!s:>9}")
+    m4 = r["m4"]
+    print(f"{'4 concurrent':<44}{m4['p50']:>9.1f}{m4['p95']:>9.1f}  {m4['rps']:.0f} req/s"
+          + (f"  PostGraphile {r['pgl_c8']['rps']:.0f} req/s" if r.get("pgl_c8") else ""))
+    print("5 scope:", json.dumps({k: {kk: vv for kk, vv in v.items() if kk in ("p50", "p95", "queries")}
+                                  for k, v in r["m5"].items() if k != "in-process"}),
+          json.dumps(r["m5"]["in-process"]))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", choices=tuple(common.SCALES), default="province")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--requests", type=int, default=200, help="sequential requests per measure (default 200)")
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20, help="length of each concurrent run (default 20)")
+    parser.add_argument("--plan-samples", type=int, default=PLAN_SAMPLES, help="0 skips the plan check")
+    parser.add_argument("--no-postgraphile", action="store_true")
+    parser.add_argument("--no-doc", action="store_true", help="print only, leave docs/benchmarks.md alone")
+    parser.add_argument("--report-only", action="store_true",
+                        help="re-render the section from the last run's var/bench/results-<scale>.json")
+    args = parser.parse_args(argv)
+    if args.report_only:
+        saved = json.loads(results_file(args.scale).read_text())
+        results, args = saved["results"], argparse.Namespace(**{**vars(args), **saved["args"], "report_only": True,
+                                                                       "no_doc": args.no_doc})
+    else:
+        results = run(args)
+        for measures in (results["m2"], results["m3"], results.get("pgl", {})):
+            for m in measures.values():
+                m.pop("answer", None)
+        LOGS.mkdir(parents=True, exist_ok=True)
+        results_file(args.scale).write_text(json.dumps({"args": vars(args), "results": results}, default=str,
+                                                       ensure_ascii=False, indent=1))
+    print_table(results)
+    block = render(args, results)
+    print(block)
+    if not args.no_doc:
+        write_doc(args.scale, block)
+        log(f"wrote {common.DOC.relative_to(common.ROOT)}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
