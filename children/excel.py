@@ -15,8 +15,9 @@ from itertools import zip_longest
 import openpyxl
 import xlsxwriter
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
 
 from children import idcard, services
 from children.errors import ChildErrorCode as E
@@ -32,6 +33,7 @@ from permissions.masking import mask_id_number, mask_name, mask_phone
 
 PII = "children.view_child_pii"
 BATCH = 500
+ANALYZE_AFTER = 10_000  # children created by one import that make the table statistics worth refreshing
 HEADER_SEARCH_ROWS = 10  # a title row or two may sit above the header
 # Column key: the template's header first, then the aliases seen in county files.
 HEADERS = {
@@ -174,14 +176,20 @@ def _existing(actor: Actor, indexes: list[str]) -> dict:
     """{id_index: (child id, {compared field: value}, guardians)} of the batch's children the actor may change.
 
     Plain values in two queries, not model instances with prefetched guardians: a no-op re-import of 10⁵ rows
-    spent most of its time building and prefetching objects only to compare a few fields.
+    spent most of its time building and prefetching objects only to compare a few fields. Both queries are
+    shaped so that PostgreSQL finds the batch through its keys whatever its statistics say: the scope is
+    applied to a copy of ``org_path`` (with the path index usable and statistics missing or stale — a
+    township that had 300 children before this import — the planner read the township's whole subtree for
+    every batch of 500), and the guardians are put in the model's order (by id) here, not by an ORDER BY
+    that the planner may answer by walking the whole table in key order.
     """
-    rows = actor.visible(Child.objects.all(), services.CHANGE).filter(id_index__in=indexes).order_by() \
-        .values_list("pk", "id_index", *COMPARED)
-    found = {pk: (pk, index, dict(zip(COMPARED, values)), []) for pk, index, *values in rows}
-    # the model's ordering (by id), as child.guardians.all() gives them
-    for child_id, name, relation, phone in Guardian.objects.filter(child_id__in=list(found)).order_by("id") \
-            .values_list("child_id", "name", "relation", "phone"):
+    children = Child.objects.annotate(scope_path=Concat("org_path", Value(""))) \
+        .filter(actor.scope.q(Child, services.CHANGE, ("scope_path", "organization_id")), id_index__in=indexes)
+    found = {pk: (pk, index, dict(zip(COMPARED, values)), [])
+             for pk, index, *values in children.order_by().values_list("pk", "id_index", *COMPARED)}
+    guardians = Guardian.objects.filter(child_id__in=list(found)).order_by() \
+        .values_list("id", "child_id", "name", "relation", "phone")
+    for _id, child_id, name, relation, phone in sorted(guardians):
         found[child_id][3].append({"name": name, "relation": relation, "phone": phone})
     return {index: (pk, values, guardians) for pk, index, values, guardians in found.values()}
 
@@ -264,6 +272,15 @@ def _find_header(rows) -> tuple[int, dict]:
     return number, columns
 
 
+def _refresh_statistics() -> None:
+    """PostgreSQL's advice after a bulk load: ANALYZE, so that the next import's look-ups (and exports) are
+    planned on the new row counts instead of waiting for autovacuum, which may be late or switched off (with
+    no statistics the guardians of a batch of 500 were looked for by reading the whole table)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Child._meta.db_table}, {Guardian._meta.db_table}")
+
+
 def run_import(job: Job) -> None:
     actor, organization = jobs.actor_of(job), job.organization
     report, counts = [], {"created": 0, "updated": 0, "unchanged": 0}
@@ -293,6 +310,8 @@ def run_import(job: Job) -> None:
             _write(actor, organization, pending, seen, report, counts)
     finally:
         book.close()
+    if counts["created"] >= ANALYZE_AFTER:
+        _refresh_statistics()
     job.progress_done = done
     job.result_file = f"{job.pk}-report.xlsx"
     _save_rows(job.result_file, "导入报告", REPORT_COLUMNS, sorted(report))

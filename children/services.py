@@ -112,6 +112,11 @@ def create_child(actor: Actor, *, organization_id, guardians: list[dict] = (), *
     return child
 
 
+def _registered(indexes: list[str]) -> dict:
+    """{id_index: keeping organization's name} of the children already registered anywhere."""
+    return dict(Child.objects.filter(id_index__in=indexes).values_list("id_index", "organization__name"))
+
+
 def register_many(actor: Actor, organization: Organization, rows: list[tuple]) -> dict:
     """Bulk registration for roster imports: ``rows`` are (key, validated unsaved Child, guardians).
 
@@ -124,8 +129,7 @@ def register_many(actor: Actor, organization: Organization, rows: list[tuple]) -
     for _key, child, _guardians in rows:
         child.id_index = index_of(child.id_number)
         child.organization, child.org_path = organization, organization.path
-    taken = dict(Child.objects.filter(id_index__in=[c.id_index for _k, c, _g in rows])
-                 .values_list("id_index", "organization__name"))
+    taken = _registered([c.id_index for _k, c, _g in rows])
     errors = {key: ServiceError(E.ALREADY_REGISTERED, "idNumber", organization=taken[child.id_index])
               for key, child, _g in rows if child.id_index in taken}
     fresh = [(key, child, guardians) for key, child, guardians in rows if key not in errors]
