@@ -13,7 +13,6 @@ from datetime import date, datetime
 from itertools import zip_longest
 
 import openpyxl
-import xlsxwriter
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q, Value
@@ -314,23 +313,13 @@ def run_import(job: Job) -> None:
         _refresh_statistics()
     job.progress_done = done
     job.result_file = f"{job.pk}-report.xlsx"
-    _save_rows(job.result_file, "导入报告", REPORT_COLUMNS, sorted(report))
+    jobs.save_rows(job.result_file, "导入报告", REPORT_COLUMNS, sorted(report))
     job.message = (f"新增 {counts['created']} 条，更新 {counts['updated']} 条，未变 {counts['unchanged']} 条，"
                    f"有误 {len({r[0] for r in report})} 行 / {counts['created']} created, {counts['updated']} updated, "
                    f"{counts['unchanged']} unchanged, {len({r[0] for r in report})} rows with errors")
 
 
 # Export ---------------------------------------------------------------------------------------------------
-
-def _save_rows(name: str, title: str, header, rows) -> None:
-    """A streamed workbook (constant memory: rows go to disk as they are written)."""
-    book = xlsxwriter.Workbook(str(jobs.directory() / name), {"constant_memory": True})
-    sheet = book.add_worksheet(title)
-    sheet.write_row(0, 0, header)
-    for number, row in enumerate(rows, start=1):
-        sheet.write_row(number, 0, row)
-    book.close()
-
 
 def _export_row(child: Child, clear: bool) -> list[str]:
     guardians = child.guardians.all()
@@ -361,7 +350,7 @@ def run_export(job: Job) -> None:
             yield _export_row(child, clear)
 
     job.result_file = f"{job.pk}-export.xlsx"
-    _save_rows(job.result_file, "儿童台账", EXPORT_COLUMNS, rows())
+    jobs.save_rows(job.result_file, "儿童台账", EXPORT_COLUMNS, rows())
     job.progress_done = counts["rows"]
     job.message = f"导出 {counts['rows']} 条 / {counts['rows']} rows exported"
     if counts["unmasked"]:
