@@ -12,5 +12,5 @@ export default defineConfig({
       ["/graphql", "/auth", "/files", "/jobs", "/admin", "/static"].map((p) => [p, "http://127.0.0.1:8000"]),
     ),
   },
-  test: { environment: "jsdom", include: ["src/**/*.test.{ts,tsx}"] },
+  test: { environment: "jsdom", include: ["src/**/*.test.{ts,tsx}"], setupFiles: ["src/test-setup.ts"] },
 });
