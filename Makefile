@@ -76,7 +76,7 @@ $(VENV)/.installed-e2e: pyproject.toml $(VENV)/.installed-test
 # server with the demo data; skipped with the reason when no chromium is installed).
 test-web: web $(VENV)/.installed-e2e
 	cd web && npx vitest run
-	$(BIN)/python -m pytest web/e2e -q -p no:xdist
+	$(BIN)/python -m pytest web/e2e -q -p no:xdist -p no:django
 
 schema: install
 	$(BIN)/python manage.py export_schema graphql_api.schema --path frontend_schema/schema.graphql

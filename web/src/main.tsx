@@ -16,7 +16,7 @@ const client = makeClient();
 
 ReactDOM.createRoot(document.getElementById("root")!).render(
   <React.StrictMode>
-    <ConfigProvider locale={zhCN} theme={{ token: { colorPrimary: "#c8161d" } }}>
+    <ConfigProvider locale={zhCN} button={{ autoInsertSpace: false }} theme={{ token: { colorPrimary: "#c8161d" } }}>
       <AntApp>
         <ErrorBoundary>
           <Provider value={client}>

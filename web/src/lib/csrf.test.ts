@@ -37,7 +37,7 @@ describe("CSRF fetch wrapper", () => {
     const fetchImpl = vi.fn(async (url: string) => (url === "/auth/csrf/" ? json({ csrfToken: "from-endpoint" }) : json({ data: {} })));
     await makeCsrfFetch(fetchImpl as unknown as typeof fetch)("/graphql", { method: "POST" });
     expect(fetchImpl.mock.calls.map((c) => c[0])).toEqual(["/auth/csrf/", "/graphql"]);
-    const init = fetchImpl.mock.calls[1][1] as unknown as RequestInit;
+    const init = (fetchImpl.mock.calls[1] as unknown as [string, RequestInit])[1];
     expect(new Headers(init.headers).get("X-CSRFToken")).toBe("from-endpoint");
   });
 
@@ -54,7 +54,7 @@ describe("CSRF fetch wrapper", () => {
     });
     const response = await makeCsrfFetch(fetchImpl as unknown as typeof fetch)("/graphql", { method: "POST" });
     expect(response.status).toBe(200);
-    const tokens = fetchImpl.mock.calls.filter((c) => c[0] === "/graphql").map((c) => new Headers((c[1] as RequestInit).headers).get("X-CSRFToken"));
+    const tokens = fetchImpl.mock.calls.filter((c) => c[0] === "/graphql").map((c) => new Headers((c as unknown as [string, RequestInit])[1].headers).get("X-CSRFToken"));
     expect(tokens).toEqual(["stale", "fresh"]);
   });
 

@@ -4,7 +4,7 @@ import { PlusOutlined, UploadOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, type AnyVariables, type TypedDocumentNode } from "urql";
 import dayjs from "dayjs";
 import {
-  ClaimWishesDocument, CloseWishDocument, CollectWishDocument, ConfirmFulfilmentDocument, DispatchWishDocument,
+  ChildRosterDocument, ClaimWishesDocument, CloseWishDocument, CollectWishDocument, ConfirmFulfilmentDocument, DispatchWishDocument,
   EscalateWishDocument, PrepareWishDocument, PublishWishDocument, PublishedWishesDocument, RecordDeliveryDocument,
   ResubmitWishDocument, ReturnWishDocument, ReviewWishDocument, TakeOverWishDocument, WishBoardDocument,
   WishDetailDocument, WithdrawWishDocument, type WishState,
@@ -221,9 +221,24 @@ function CollectWishModal({ open, onClose }: { open: boolean; onClose: (saved: b
         <Form.Item name="text" label="孩子的原话"><Input.TextArea /></Form.Item>
         <Form.Item name="category" label="类别" rules={[{ required: true }]}><Select options={enumOptions("WishCategory")} /></Form.Item>
         <Form.Item name="estimatedValue" label="估值（元）" rules={[{ required: true, message: "请填写估值" }]}><InputNumber min={0} /></Form.Item>
-        <Form.Item name="household" label="家庭（无具体儿童时）"><Input /></Form.Item>
+        <Form.Item name="childId" label="儿童"><ChildPicker /></Form.Item>
+        <Form.Item name="household" label="家庭（无具体儿童时）" extra="儿童与家庭二选一"><Input /></Form.Item>
       </Form>
     </Modal>
+  );
+}
+
+/** A child of one's scope, searched by name (the first 100 matches of the roster). */
+function ChildPicker(props: { value?: string; onChange?: (id: string | undefined) => void }) {
+  const [prefix, setPrefix] = useState("");
+  const [{ data, fetching }] = useQuery({ query: ChildRosterDocument, variables: { first: 100, filters: { status: "ACTIVE", ...(prefix ? { namePrefix: prefix } : {}) } } });
+  return (
+    <Select
+      aria-label="儿童"
+      showSearch allowClear filterOption={false} loading={fetching} placeholder="输入姓名搜索"
+      value={props.value} onChange={props.onChange} onSearch={setPrefix}
+      options={data?.children.edges.map(({ node }) => ({ value: node.id, label: `${node.name}（${node.age}岁，${node.organization?.name ?? ""}）` })) ?? []}
+    />
   );
 }
 
