@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test test-web web web-if-node install migrate demo worker scheduler schema schema-check bench-scope bench-roster bench-data bench bench-report clean
+.PHONY: run test test-web screenshots web web-if-node install migrate demo worker scheduler schema schema-check bench-scope bench-roster bench-data bench bench-report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,10 @@ $(VENV)/.installed-e2e: pyproject.toml $(VENV)/.installed-test
 test-web: web $(VENV)/.installed-e2e
 	cd web && npx vitest run
 	$(BIN)/python -m pytest web/e2e -q -p no:xdist -p no:django
+
+# Refresh the README's screenshots (docs/screenshots/) from a browser-test run.
+screenshots: web $(VENV)/.installed-e2e
+	WEB_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest web/e2e -q -p no:xdist -p no:django
 
 schema: install
 	$(BIN)/python manage.py export_schema graphql_api.schema --path frontend_schema/schema.graphql

@@ -4,7 +4,7 @@ Django server (runserver on a free port, its own SQLite file and VAR_DIR, the de
 Run with `make test-web` (builds the client first). Chromium comes from the OS, never from a Playwright
 download: $PLAYWRIGHT_CHROMIUM, else chromium / chromium-browser / google-chrome on PATH (Debian:
 `apt-get install chromium`). Without one, or without a built client, every test is skipped with the reason.
-Screenshots of the main screens go to docs/screenshots/.
+Screenshots of the main screens go to $WEB_SCREENSHOTS (make screenshots: docs/screenshots/).
 """
 
 import os
@@ -24,7 +24,11 @@ expect.set_options(timeout=15_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = Path(os.environ.get("WEB_DIST_DIR", ROOT / "web" / "dist"))
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Screenshots of the main screens: into a scratch folder by default; `make screenshots` (WEB_SCREENSHOTS=docs/
+# screenshots) refreshes the ones the README shows, so an ordinary test run leaves the working tree clean.
+SCREENSHOTS = Path(os.environ.get("WEB_SCREENSHOTS") or Path(tempfile.gettempdir()) / "tw-e2e-screenshots")
+if not SCREENSHOTS.is_absolute():
+    SCREENSHOTS = ROOT / SCREENSHOTS
 PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
 
 # Accounts the tests add beside the demo's: a VIEWER (rows, masked) and a member of the partner unit.

@@ -67,7 +67,7 @@ function Shell() {
         />
       </Sider>
       <Layout>
-        <Header style={{ background: "#fff", padding: "0 16px", display: "flex", alignItems: "center", justifyContent: "space-between", flexWrap: "wrap", height: "auto", minHeight: 64, lineHeight: "normal", gap: 8 }}>
+        <Header style={{ background: "#fff", padding: screens.md ? "0 16px" : "8px 8px 8px 56px", display: "flex", alignItems: "center", justifyContent: "space-between", flexWrap: "wrap", height: "auto", minHeight: 64, lineHeight: "normal", gap: 8 }}>
           <Space wrap>
             <Typography.Text type="secondary">当前组织</Typography.Text>
             {me.memberships.length > 0 ? (

@@ -87,7 +87,7 @@ export function ChildrenPage() {
           },
         }}
         columns={[
-          { title: "姓名", dataIndex: "name", render: (v, c) => <Link to={`/children/${c.id}`}><Pii value={v} piiVisible={c.piiVisible} /></Link> },
+          { title: "姓名", dataIndex: "name", onCell: () => ({ style: { whiteSpace: "nowrap" } }), render: (v, c) => <Link to={`/children/${c.id}`}><Pii value={v} piiVisible={c.piiVisible} /></Link> },
           { title: "性别", dataIndex: "sex", render: (v) => label("Sex", v) },
           { title: "年龄", dataIndex: "age" },
           { title: "身份证号", dataIndex: "idNumber", render: (v, c) => <Pii value={v} piiVisible={c.piiVisible} /> },
