@@ -2,7 +2,7 @@ import { useState } from "react";
 import { Layout, Menu, Select, Space, Button, Spin, Typography, Tag, Grid } from "antd";
 import {
   ApartmentOutlined, TeamOutlined, GiftOutlined, HomeOutlined, BarChartOutlined, CloudSyncOutlined,
-  LogoutOutlined, HeartOutlined, FlagOutlined, SunOutlined, UserOutlined, ShopOutlined,
+  LogoutOutlined, HeartOutlined, AuditOutlined, FlagOutlined, SunOutlined, UserOutlined, ShopOutlined,
 } from "@ant-design/icons";
 import { Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
 import { useMutation } from "urql";
@@ -17,6 +17,7 @@ import { ChildFilePage } from "./pages/ChildFile";
 import { WishBoardPage, PublishedWishesPage } from "./pages/Wishes";
 import { DashboardPage } from "./pages/Dashboard";
 import { JobsPage } from "./pages/Jobs";
+import { ReportsPage } from "./pages/Reports";
 import { HappyHomesPage, HappyHomeDetailPage } from "./pages/HappyHomes";
 import { HolidayPage, VolunteersPage } from "./pages/Holiday";
 import { PairingsPage, PairingDetailPage } from "./pages/Pairings";
@@ -35,6 +36,7 @@ const MENU = [
   { key: "/pairings", icon: <HeartOutlined />, label: "结对" },
   { key: "/campaigns", icon: <FlagOutlined />, label: "行动与活动" },
   { key: "/dashboard", icon: <BarChartOutlined />, label: "统计" },
+  { key: "/reports", icon: <AuditOutlined />, label: "报送" },
   { key: "/jobs", icon: <CloudSyncOutlined />, label: "任务" },
 ];
 
@@ -117,6 +119,7 @@ function Shell() {
             <Route path="/campaigns" element={<CampaignsPage />} />
             <Route path="/activities/:id" element={<ActivityDetailPage />} />
             <Route path="/dashboard" element={<DashboardPage />} />
+            <Route path="/reports" element={<ReportsPage />} />
             <Route path="/jobs" element={<JobsPage />} />
             <Route path="*" element={<Navigate to="/" replace />} />
           </Routes>

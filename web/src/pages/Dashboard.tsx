@@ -1,10 +1,11 @@
 import { useMemo, useState } from "react";
-import { Alert, Card, Col, DatePicker, Empty, Row, Segmented, Space, Statistic, Table, Typography, Breadcrumb } from "antd";
+import { Alert, App, Button, Dropdown, Card, Col, DatePicker, Empty, Row, Segmented, Space, Statistic, Table, Typography, Breadcrumb } from "antd";
 import dayjs from "dayjs";
-import { useQuery } from "urql";
-import { RollupBreakdownDocument, RollupDashboardDocument, type BreakdownBy, type PeriodInput, type RollupFiguresFragment } from "../gql/graphql";
+import { useMutation, useQuery } from "urql";
+import { ExportLedgerDocument, RollupBreakdownDocument, RollupDashboardDocument, type BreakdownBy, type PeriodInput, type RollupFiguresFragment } from "../gql/graphql";
 import { useSession } from "../lib/session";
-import { payloadErrorMessage } from "../lib/client";
+import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
+import { JobProgress } from "../components/JobProgress";
 import { money, percent, ratio } from "../lib/figures";
 import { RequestError } from "../components/common";
 import { Chart } from "../components/Chart";
@@ -33,6 +34,15 @@ export function DashboardPage() {
   const figures = data?.rollup.rollup;
   const problem = payloadErrorMessage(data?.rollup.errors);
   const breakdown = rows?.rollupBreakdown.rows ?? [];
+  const [, exportLedger] = useMutation(ExportLedgerDocument);
+  const [ledgerJob, setLedgerJob] = useState<string | null>(null);
+  const { message } = App.useApp();
+  const startLedger = async (ledger: string) => {
+    const result = await exportLedger({ input: { ledger: ledger as never, organizationId } });
+    const failed = payloadErrorMessage(result.data?.exportLedger.errors) ?? requestErrorMessage(result.error);
+    if (failed) message.error(failed);
+    else setLedgerJob(result.data!.exportLedger.job!.id);
+  };
 
   const wishOption = useMemo(() => figures && {
     tooltip: {}, grid: { left: 40, right: 10, bottom: 30, top: 20 },
@@ -62,11 +72,15 @@ export function DashboardPage() {
           <OrgSelect value={trail.length ? undefined : picked ?? base.id} onChange={(id) => { setPicked(id); setTrail([]); }} />
           <Segmented value={kind} onChange={(v) => setKind(v as typeof kind)} options={[{ value: "YEAR", label: "年" }, { value: "QUARTER", label: "季度" }, { value: "MONTH", label: "月" }]} />
           <DatePicker picker={kind === "YEAR" ? "year" : kind === "QUARTER" ? "quarter" : "month"} value={when} onChange={(d) => d && setWhen(d)} allowClear={false} />
+          <Dropdown menu={{ items: [["WISHES", "微心愿台账"], ["HAPPY_HOMES", "快乐家园台账"], ["ACTIVITIES", "活动台账"], ["VOLUNTEERS", "志愿者台账"]].map(([key, text]) => ({ key, label: text })), onClick: ({ key }) => startLedger(key) }}>
+            <Button>导出台账</Button>
+          </Dropdown>
         </Space>
       </Space>
       {trail.length > 0 && (
         <Breadcrumb items={[{ title: <a onClick={() => setTrail([])}>返回</a> }, ...trail.map((t, i) => ({ title: <a onClick={() => setTrail(trail.slice(0, i + 1))}>{t.name}</a> }))]} />
       )}
+      {ledgerJob && <Alert message="台账导出" description={<JobProgress jobId={ledgerJob} resultLabel="下载台账" />} closable onClose={() => setLedgerJob(null)} />}
       <RequestError error={error} />
       {problem && <Alert type="warning" showIcon message={problem} />}
       {figures && (
