@@ -1,15 +1,22 @@
-import { Alert, Card, Col, Descriptions, Empty, Image, List, Row, Space, Spin, Table, Tag, Timeline, Typography } from "antd";
-import { useQuery } from "urql";
+import { useState } from "react";
+import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Empty, Form, Image, Input, List, Modal, Row, Select, Space, Spin, Table, Tag, Timeline, Typography, Upload } from "antd";
+import { UploadOutlined } from "@ant-design/icons";
+import dayjs from "dayjs";
+import { useMutation, useQuery } from "urql";
 import { Link, useParams } from "react-router-dom";
-import { ChildFileDocument } from "../gql/graphql";
-import { label } from "../lib/labels";
+import { AddChildPhotoDocument, AddGrowthEntryDocument, ChildFileDocument, RecordFollowUpDocument, RequestTransferDocument } from "../gql/graphql";
+import { enumOptions, label } from "../lib/labels";
+import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
+import { useSession } from "../lib/session";
+import { OrgSearch } from "../components/OrgSearch";
 import { Pii, PiiTag, RequestError } from "../components/common";
 
 /** A child's file: personal data (masked or clear), guardians, consent, follow-ups, growth record, photos. */
 export function ChildFilePage() {
   const { id = "" } = useParams();
-  const [{ data, fetching, error }] = useQuery({ query: ChildFileDocument, variables: { id } });
+  const [{ data, fetching, error }, refetch] = useQuery({ query: ChildFileDocument, variables: { id } });
   const child = data?.child;
+  const session = useSession();
   if (fetching && !data) return <Spin />;
   if (!child) return <><RequestError error={error} /><Empty description="档案不存在或无权查看" /></>;
   const pii = child.piiVisible;
@@ -19,6 +26,9 @@ export function ChildFilePage() {
         <Link to="/children">儿童档案</Link> / <Pii value={child.name} piiVisible={pii} /> <PiiTag piiVisible={pii} />
       </Typography.Title>
       {child.anonymized && <Alert type="info" message="该档案已匿名化，仅保留类别、组织和出生年份。" />}
+      {pii && session.can("children.change_child") && !child.anonymized && (
+        <ChildActions childId={child.id} canTransfer={session.can("children.transfer_child")} onDone={() => refetch({ requestPolicy: "network-only" })} />
+      )}
       <Descriptions bordered size="small" column={{ xs: 1, sm: 2, lg: 3 }}>
         <Descriptions.Item label="姓名"><Pii value={child.name} piiVisible={pii} /></Descriptions.Item>
         <Descriptions.Item label="性别">{label("Sex", child.sex)}</Descriptions.Item>
@@ -82,6 +92,73 @@ export function ChildFilePage() {
           </Card>
         </Col>
       </Row>
+    </Space>
+  );
+}
+
+type Dialog = "followUp" | "growth" | "transfer" | "photo" | null;
+
+/** Recording a follow-up or a growth entry, adding a photo (needs the photo consent), offering a transfer. */
+function ChildActions({ childId, canTransfer, onDone }: { childId: string; canTransfer: boolean; onDone: () => void }) {
+  const [open, setOpen] = useState<Dialog>(null);
+  const [, followUp] = useMutation(RecordFollowUpDocument);
+  const [, growth] = useMutation(AddGrowthEntryDocument);
+  const [, transfer] = useMutation(RequestTransferDocument);
+  const [, photo] = useMutation(AddChildPhotoDocument);
+  const [file, setFile] = useState<File | null>(null);
+  const { message } = App.useApp();
+  const finish = (payload: { errors: { message: string; code: string }[] } | undefined, err: Parameters<typeof requestErrorMessage>[0], ok: string) => {
+    const problem = payloadErrorMessage(payload?.errors) ?? requestErrorMessage(err);
+    if (problem) return message.error(problem);
+    message.success(ok);
+    setOpen(null);
+    onDone();
+  };
+  const day = (d: dayjs.Dayjs) => d.format("YYYY-MM-DD");
+  return (
+    <Space wrap>
+      <Button onClick={() => setOpen("followUp")}>记录走访</Button>
+      <Button onClick={() => setOpen("growth")}>添加成长记录</Button>
+      <Button onClick={() => setOpen("photo")}>上传照片</Button>
+      {canTransfer && <Button onClick={() => setOpen("transfer")}>转出档案</Button>}
+      <Modal title="记录走访" open={open === "followUp"} onCancel={() => setOpen(null)} footer={null} destroyOnClose>
+        <Form layout="vertical" initialValues={{ visitedOn: dayjs(), kind: "HOME_VISIT" }} onFinish={async (v) => {
+          const r = await followUp({ input: { childId, visitedOn: day(v.visitedOn), kind: v.kind, note: v.note } });
+          finish(r.data?.recordFollowUp, r.error, "已记录走访");
+        }}>
+          <Form.Item name="visitedOn" label="日期"><DatePicker /></Form.Item>
+          <Form.Item name="kind" label="方式"><Select options={enumOptions("FollowUpKind")} /></Form.Item>
+          <Form.Item name="note" label="情况" rules={[{ required: true, message: "请填写走访情况" }]}><Input.TextArea /></Form.Item>
+          <Button type="primary" htmlType="submit">保存</Button>
+        </Form>
+      </Modal>
+      <Modal title="添加成长记录" open={open === "growth"} onCancel={() => setOpen(null)} footer={null} destroyOnClose>
+        <Form layout="vertical" initialValues={{ recordedOn: dayjs() }} onFinish={async (v) => {
+          const r = await growth({ input: { childId, recordedOn: day(v.recordedOn), title: v.title, text: v.text } });
+          finish(r.data?.addGrowthEntry, r.error, "已添加");
+        }}>
+          <Form.Item name="recordedOn" label="日期"><DatePicker /></Form.Item>
+          <Form.Item name="title" label="标题" rules={[{ required: true, message: "请填写标题" }]}><Input /></Form.Item>
+          <Form.Item name="text" label="内容" rules={[{ required: true, message: "请填写内容" }]}><Input.TextArea /></Form.Item>
+          <Button type="primary" htmlType="submit">保存</Button>
+        </Form>
+      </Modal>
+      <Modal title="上传照片（去除 EXIF/GPS，需监护人照片同意）" open={open === "photo"} onCancel={() => setOpen(null)} okButtonProps={{ disabled: !file }}
+        onOk={async () => { if (!file) return; const r = await photo({ childId, file }); finish(r.data?.addChildPhoto, r.error, "已上传"); }}>
+        <Upload accept="image/*" maxCount={1} beforeUpload={(f) => { setFile(f); return false; }} onRemove={() => setFile(null)}>
+          <Button icon={<UploadOutlined />}>选择照片</Button>
+        </Upload>
+      </Modal>
+      <Modal title="转出档案" open={open === "transfer"} onCancel={() => setOpen(null)} footer={null} destroyOnClose>
+        <Form layout="vertical" onFinish={async (v) => {
+          const r = await transfer({ input: { childId, toOrganizationId: v.toOrganizationId, reason: v.reason } });
+          finish(r.data?.requestTransfer, r.error, "已发起转移，等待接收方处理");
+        }}>
+          <Form.Item name="toOrganizationId" label="接收组织" rules={[{ required: true, message: "请选择接收组织" }]}><OrgSearch /></Form.Item>
+          <Form.Item name="reason" label="原因" rules={[{ required: true, message: "请填写原因" }]}><Input.TextArea /></Form.Item>
+          <Button type="primary" htmlType="submit">发起转移</Button>
+        </Form>
+      </Modal>
     </Space>
   );
 }

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Alert, App, Button, Checkbox, Col, Form, Input, InputNumber, Modal, Row, Select, Space, Table, Tag, Typography, Upload } from "antd";
+import { Alert, App, Button, Checkbox, Col, Form, Input, InputNumber, Modal, Row, Select, Space, Table, Tabs, Tag, Typography, Upload } from "antd";
 import { PlusOutlined, UploadOutlined, DownloadOutlined, MinusCircleOutlined } from "@ant-design/icons";
 import { useMutation, useQuery } from "urql";
 import { Link } from "react-router-dom";
@@ -15,6 +15,7 @@ import { PAGE_SIZE, Pii, PiiTag, RequestError } from "../components/common";
 import { idNumberRule } from "../components/IdNumberInput";
 import { JobProgress } from "../components/JobProgress";
 import { OrgSelect } from "../components/OrgSelect";
+import { TransfersPanel } from "./Transfers";
 
 type Filters = { namePrefix?: string; idNumber?: string; category?: string; guardianArrangement?: string; status?: string; ageMin?: number; ageMax?: number; organization?: string };
 
@@ -57,6 +58,8 @@ export function ChildrenPage() {
           </Button>
         </Space>
       </Space>
+      <Tabs items={[{ key: "roster", label: "花名册", children: (
+        <>
       <Form layout="inline" onFinish={(v: Filters) => { setFilters(v); setCursors([null]); setPage(0); }} initialValues={filters} style={{ marginBottom: 12, rowGap: 8 }}>
         <Form.Item name="organization"><OrgSelect allowClear placeholder="组织（含下级）" /></Form.Item>
         <Form.Item name="namePrefix"><Input placeholder="姓名" allowClear style={{ width: 110 }} /></Form.Item>
@@ -100,6 +103,8 @@ export function ChildrenPage() {
           { title: "个人信息", render: (_, c) => <PiiTag piiVisible={c.piiVisible} /> },
         ]}
       />
+        </>
+      ) }, { key: "transfers", label: "档案转移", children: <TransfersPanel /> }]} />
       <CreateChildModal open={creating} onClose={(saved) => { setCreating(false); if (saved) refetch({ requestPolicy: "network-only" }); }} />
       <ImportModal open={importing} onClose={() => { setImporting(false); refetch({ requestPolicy: "network-only" }); }} />
     </>
