@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { Suspense, lazy, useState } from "react";
 import { Layout, Menu, Select, Space, Button, Spin, Typography, Tag, Grid } from "antd";
 import {
   ApartmentOutlined, TeamOutlined, GiftOutlined, HomeOutlined, BarChartOutlined, CloudSyncOutlined,
@@ -15,7 +15,6 @@ import { OrganizationsPage } from "./pages/Organizations";
 import { ChildrenPage } from "./pages/Children";
 import { ChildFilePage } from "./pages/ChildFile";
 import { WishBoardPage, PublishedWishesPage } from "./pages/Wishes";
-import { DashboardPage } from "./pages/Dashboard";
 import { JobsPage } from "./pages/Jobs";
 import { ReportsPage } from "./pages/Reports";
 import { HappyHomesPage, HappyHomeDetailPage } from "./pages/HappyHomes";
@@ -24,6 +23,9 @@ import { PairingsPage, PairingDetailPage } from "./pages/Pairings";
 import { CampaignsPage, ActivityDetailPage } from "./pages/Campaigns";
 
 const { Header, Sider, Content } = Layout;
+
+// ECharts is only needed by the dashboard: loaded with it, in its own chunk.
+const DashboardPage = lazy(() => import("./pages/Dashboard").then((m) => ({ default: m.DashboardPage })));
 
 const MENU = [
   { key: "/orgs", icon: <ApartmentOutlined />, label: "组织" },
@@ -102,6 +104,7 @@ function Shell() {
           </Space>
         </Header>
         <Content style={{ margin: screens.md ? 16 : 8, padding: screens.md ? 16 : 8, background: "#fff", minWidth: 0 }}>
+          <Suspense fallback={<Spin />}>
           <Routes>
             <Route path="/" element={<Navigate to={session.can("children.view_child") ? "/children" : "/dashboard"} replace />} />
             <Route path="/orgs" element={<OrganizationsPage />} />
@@ -123,6 +126,7 @@ function Shell() {
             <Route path="/jobs" element={<JobsPage />} />
             <Route path="*" element={<Navigate to="/" replace />} />
           </Routes>
+          </Suspense>
         </Content>
       </Layout>
     </Layout>
