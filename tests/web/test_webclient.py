@@ -27,7 +27,7 @@ def test_hashed_assets_are_served_immutable_and_nothing_outside_them(client, dis
     assert "immutable" in response["Cache-Control"]
     assert b"".join(response.streaming_content) == b"console.log(1)"
     assert client.get("/assets/missing.js").status_code == 404
-    assert client.get("/assets/../index.html").status_code in (404, 200) and b"console" not in client.get("/assets/../index.html").content
+    assert client.get("/assets/../index.html").status_code == 404  # nothing outside web/dist/assets
 
 
 def test_api_paths_still_reach_the_api(client, dist):
