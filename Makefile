@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install migrate demo worker scheduler schema schema-check bench-scope bench-roster bench-data bench bench-report clean
+.PHONY: run test test-web screenshots web web-if-node install migrate demo worker scheduler schema schema-check bench-scope bench-roster bench-data bench bench-report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,8 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
-run: demo
-	@echo "GraphQL API and GraphiQL: http://$(HOST):$(PORT)/graphql   admin: http://$(HOST):$(PORT)/admin/"
+run: demo web-if-node
+	@echo "Web client: http://$(HOST):$(PORT)/   GraphQL API and GraphiQL: http://$(HOST):$(PORT)/graphql   admin: http://$(HOST):$(PORT)/admin/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # With REDIS_URL (or RABBITMQ_URL) set: job workers and the scheduler as separate processes. Without a broker
@@ -44,6 +44,43 @@ scheduler: migrate
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+
+# The web client (web/, Node 20 + npm). npm ci runs again only when package-lock.json changed; the build runs
+# again only when a source (web/ or the frontend_schema contract it is generated from) is newer than the stamp.
+NPM := $(shell command -v npm 2>/dev/null)
+WEB_SOURCES := $(shell find web/src web/codegen frontend_schema -type f -not -path 'web/src/gql/*' 2>/dev/null) \
+	web/index.html web/vite.config.ts web/codegen.ts web/tsconfig.json web/package.json
+
+web/node_modules/.npm-stamp: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+web/dist/.build-stamp: web/node_modules/.npm-stamp $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
+
+web: web/dist/.build-stamp
+
+web-if-node:
+ifeq ($(NPM),)
+	@echo "npm not found: the web client was NOT built (install Node 20 and npm, then make web). Serving the API only."
+else
+	@$(MAKE) --no-print-directory web
+endif
+
+$(VENV)/.installed-e2e: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/pip install -q -e '.[test,e2e]'
+	touch $@
+
+# Vitest, then the browser tests (web/e2e: pytest + Playwright driving the system chromium against a real
+# server with the demo data; skipped with the reason when no chromium is installed).
+test-web: web $(VENV)/.installed-e2e
+	cd web && npx vitest run
+	$(BIN)/python -m pytest web/e2e -q -p no:xdist -p no:django
+
+# Refresh the README's screenshots (docs/screenshots/) from a browser-test run.
+screenshots: web $(VENV)/.installed-e2e
+	WEB_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest web/e2e -q -p no:xdist -p no:django
 
 schema: install
 	$(BIN)/python manage.py export_schema graphql_api.schema --path frontend_schema/schema.graphql
@@ -72,4 +109,4 @@ bench-report: install
 	$(BIN)/python -m bench.run --scale $(SCALE) --report-only
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) web/node_modules web/dist web/src/gql

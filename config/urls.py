@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from jobs.views import result as job_result
 from children.views import photo as child_photo
@@ -19,4 +19,6 @@ urlpatterns = [
     path("auth/csrf/", csrf_view, name="csrf"),
     path("graphql", PlatformGraphQLView.as_view(schema=schema, multipart_uploads_enabled=True), name="graphql"),
     path("jobs/<int:job_id>/result/", job_result, name="job-result"),
+    # Last: the web client at / (its assets and every path that is not the API's).
+    path("", include("config.webclient")),
 ]

@@ -1,0 +1,151 @@
+"""Browser tests of the web client: pytest + Playwright (Python) driving the system chromium against a real
+Django server (runserver on a free port, its own SQLite file and VAR_DIR, the demo data, rollups refreshed).
+
+Run with `make test-web` (builds the client first). Chromium comes from the OS, never from a Playwright
+download: $PLAYWRIGHT_CHROMIUM, else chromium / chromium-browser / google-chrome on PATH (Debian:
+`apt-get install chromium`). Without one, or without a built client, every test is skipped with the reason.
+Screenshots of the main screens go to $WEB_SCREENSHOTS (make screenshots: docs/screenshots/).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+expect.set_options(timeout=15_000)
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = Path(os.environ.get("WEB_DIST_DIR", ROOT / "web" / "dist"))
+# Screenshots of the main screens: into a scratch folder by default; `make screenshots` (WEB_SCREENSHOTS=docs/
+# screenshots) refreshes the ones the README shows, so an ordinary test run leaves the working tree clean.
+SCREENSHOTS = Path(os.environ.get("WEB_SCREENSHOTS") or Path(tempfile.gettempdir()) / "tw-e2e-screenshots")
+if not SCREENSHOTS.is_absolute():
+    SCREENSHOTS = ROOT / SCREENSHOTS
+PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
+
+# Accounts the tests add beside the demo's: a VIEWER (rows, masked) and a member of the partner unit.
+EXTRA_ACCOUNTS = f"""
+from django.contrib.auth import get_user_model
+from orgs.models import Organization
+from permissions.actor import Actor
+from permissions import services
+User = get_user_model()
+actor = Actor.system("e2e")
+for username in ("baokang_league_reader", "nongshang_donor"):
+    if not User.objects.filter(username=username).exists():
+        User.objects.create_user(username, password={PASSWORD!r}, first_name=username)
+county = Organization.objects.get(name="共青团保康县委")
+unit = Organization.objects.get(name="保康县农商行")
+services.grant_role(actor, organization_id=county.pk, role="VIEWER", username="baokang_league_reader")
+services.add_unit_member(actor, unit_id=unit.pk, username="nongshang_donor")
+"""
+
+
+def chromium_path() -> str | None:
+    explicit = os.environ.get("PLAYWRIGHT_CHROMIUM")
+    if explicit:
+        return explicit if Path(explicit).exists() else None
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    if not (DIST / "index.html").is_file():
+        pytest.skip(f"web client not built ({DIST}/index.html missing): run `make web` (needs Node 20 and npm)")
+    var = Path(tempfile.mkdtemp(prefix="tw-e2e-"))
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{var / 'db.sqlite3'}", "VAR_DIR": str(var), "DEBUG": "1",
+           "WEB_DIST_DIR": str(DIST), "DEMO_PASSWORD": PASSWORD}
+    env.pop("REDIS_URL", None)
+    env.pop("RABBITMQ_URL", None)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    started = time.monotonic()
+    for step in (["migrate", "--noinput", "-v", "0"], ["load_demo"], ["refresh_rollups"], ["shell", "-c", EXTRA_ACCOUNTS]):
+        subprocess.run(manage + step, cwd=ROOT, env=env, check=True, capture_output=True)
+    port = free_port()
+    log = open(var / "server.log", "w")
+    server = subprocess.Popen(manage + ["runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/auth/csrf/", timeout=1)
+            break
+        except OSError:
+            if server.poll() is not None:
+                raise RuntimeError((var / "server.log").read_text())
+            time.sleep(0.2)
+    print(f"\nserver with demo data ready in {time.monotonic() - started:.1f}s at {url}")
+    yield url
+    server.terminate()
+    server.wait(10)
+    log.close()
+    shutil.rmtree(var, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    if not executable:
+        pytest.skip("no chromium on this machine: apt-get install chromium (or set PLAYWRIGHT_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    contexts = []
+
+    def make(width=1366, height=900):
+        context = browser.new_context(base_url=live_server, viewport={"width": width, "height": height}, locale="zh-CN")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    page = new_context().new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    assert errors == [], f"uncaught errors in the page: {errors}"
+
+
+def login(page, username, password=PASSWORD):
+    page.goto("/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_test_id("current-user").wait_for()
+    return page
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(400)  # let charts finish their animation
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { CombinedError } from "urql";
+import { payloadErrorMessage, requestErrorMessage } from "./client";
+import { metricLabel } from "./figures";
+import { label } from "./labels";
+
+describe("messages shown to a user", () => {
+  it("never shows an English exception or a trace", () => {
+    const crash = new CombinedError({ graphQLErrors: [{ message: "Traceback (most recent call last): KeyError 'x'" }] });
+    expect(requestErrorMessage(crash)).toBe("请求未能完成，请稍后重试");
+    expect(requestErrorMessage(new CombinedError({ networkError: new TypeError("Failed to fetch") }))).toBe("无法连接服务器，请检查网络后重试");
+  });
+
+  it("passes the server's Chinese message through", () => {
+    expect(requestErrorMessage(new CombinedError({ graphQLErrors: [{ message: "查询层级过深" }] }))).toBe("查询层级过深");
+    expect(requestErrorMessage(null)).toBeNull();
+  });
+
+  it("joins a payload's typed errors", () => {
+    expect(payloadErrorMessage([{ code: "INVALID", field: "idNumber", message: "身份证号校验码不正确" }, { code: "X", message: "其他" }])).toBe("身份证号校验码不正确；其他");
+    expect(payloadErrorMessage([])).toBeNull();
+  });
+
+  it("names report metrics in Chinese", () => {
+    expect(metricLabel("wishes.fulfilled", label)).toBe("心愿圆梦");
+    expect(metricLabel("children.category.LEFT_BEHIND", label)).toBe("儿童：留守儿童");
+    expect(metricLabel("children.arrangement.GRANDPARENTS", label)).toBe("监护：祖父母/外祖父母");
+  });
+});

@@ -1,0 +1,164 @@
+import { useState } from "react";
+import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Empty, Form, Image, Input, List, Modal, Row, Select, Space, Spin, Table, Tag, Timeline, Typography, Upload } from "antd";
+import { UploadOutlined } from "@ant-design/icons";
+import dayjs from "dayjs";
+import { useMutation, useQuery } from "urql";
+import { Link, useParams } from "react-router-dom";
+import { AddChildPhotoDocument, AddGrowthEntryDocument, ChildFileDocument, RecordFollowUpDocument, RequestTransferDocument } from "../gql/graphql";
+import { enumOptions, label } from "../lib/labels";
+import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
+import { useSession } from "../lib/session";
+import { OrgSearch } from "../components/OrgSearch";
+import { Pii, PiiTag, RequestError } from "../components/common";
+
+/** A child's file: personal data (masked or clear), guardians, consent, follow-ups, growth record, photos. */
+export function ChildFilePage() {
+  const { id = "" } = useParams();
+  const [{ data, fetching, error }, refetch] = useQuery({ query: ChildFileDocument, variables: { id } });
+  const child = data?.child;
+  const session = useSession();
+  if (fetching && !data) return <Spin />;
+  if (!child) return <><RequestError error={error} /><Empty description="档案不存在或无权查看" /></>;
+  const pii = child.piiVisible;
+  return (
+    <Space direction="vertical" style={{ width: "100%" }} size="middle">
+      <Typography.Title level={4} style={{ margin: 0 }}>
+        <Link to="/children">儿童档案</Link> / <Pii value={child.name} piiVisible={pii} /> <PiiTag piiVisible={pii} />
+      </Typography.Title>
+      {child.anonymized && <Alert type="info" message="该档案已匿名化，仅保留类别、组织和出生年份。" />}
+      {pii && session.can("children.change_child") && !child.anonymized && (
+        <ChildActions childId={child.id} canTransfer={session.can("children.transfer_child")} onDone={() => refetch({ requestPolicy: "network-only" })} />
+      )}
+      <Descriptions bordered size="small" column={{ xs: 1, sm: 2, lg: 3 }}>
+        <Descriptions.Item label="姓名"><Pii value={child.name} piiVisible={pii} /></Descriptions.Item>
+        <Descriptions.Item label="性别">{label("Sex", child.sex)}</Descriptions.Item>
+        <Descriptions.Item label="年龄">{child.age}</Descriptions.Item>
+        <Descriptions.Item label="身份证号"><Pii value={child.idNumber} piiVisible={pii} /></Descriptions.Item>
+        <Descriptions.Item label="出生日期">{child.birthDate ?? "—"}</Descriptions.Item>
+        <Descriptions.Item label="状态">{label("ChildStatus", child.status)}</Descriptions.Item>
+        <Descriptions.Item label="类别">{child.categories.map((c) => <Tag key={c}>{label("ChildCategory", c)}</Tag>)}</Descriptions.Item>
+        <Descriptions.Item label="监护情况">{label("GuardianArrangement", child.guardianArrangement)}</Descriptions.Item>
+        <Descriptions.Item label="组织">{child.organization?.name}</Descriptions.Item>
+        <Descriptions.Item label="学校">{child.school} {child.grade}</Descriptions.Item>
+        <Descriptions.Item label="住址"><Pii value={child.address} piiVisible={pii} /></Descriptions.Item>
+        <Descriptions.Item label="父母务工地">{child.parentsWorkPlace || "—"}</Descriptions.Item>
+        <Descriptions.Item label="需求">{child.needs.map((n) => <Tag key={n}>{label("ChildNeed", n)}</Tag>)}</Descriptions.Item>
+      </Descriptions>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={12}>
+          <Card title="监护人" size="small">
+            <Table size="small" rowKey={(_, i) => String(i)} pagination={false} dataSource={child.guardians}
+              columns={[
+                { title: "姓名", dataIndex: "name", render: (v) => <Pii value={v} piiVisible={pii} /> },
+                { title: "关系", dataIndex: "relation" },
+                { title: "电话", dataIndex: "phone", render: (v) => <Pii value={v} piiVisible={pii} /> },
+              ]} />
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Card title="监护人同意（个人信息保护法）" size="small">
+            {child.consent ? (
+              <Descriptions size="small" column={1}>
+                <Descriptions.Item label="同意人">{child.consent.givenBy}（{child.consent.relation}）{child.consent.givenOn}</Descriptions.Item>
+                <Descriptions.Item label="登记">{child.consent.registry ? "同意" : "未同意"}</Descriptions.Item>
+                <Descriptions.Item label="照片">{child.consent.photos ? "同意" : "未同意"}</Descriptions.Item>
+                <Descriptions.Item label="向合作单位共享">{child.consent.partnerSharing ? "同意" : "未同意"}</Descriptions.Item>
+              </Descriptions>
+            ) : <Empty description="未登记同意" />}
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Card title="走访记录" size="small">
+            {pii ? (
+              <Timeline items={child.followUps.map((f) => ({ children: <><b>{f.visitedOn}</b> {f.kind} · {f.author}<div>{f.note}</div></> }))} />
+            ) : <Typography.Text type="secondary">无权查看走访内容</Typography.Text>}
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Card title="成长记录" size="small">
+            {pii ? (
+              <List size="small" dataSource={child.growthEntries} locale={{ emptyText: "暂无" }}
+                renderItem={(g) => <List.Item><List.Item.Meta title={`${g.recordedOn} ${g.title}`} description={`${g.text}（${g.author}）`} /></List.Item>} />
+            ) : <Typography.Text type="secondary">无权查看成长记录</Typography.Text>}
+          </Card>
+        </Col>
+        <Col xs={24}>
+          <Card title="照片（链接 15 分钟内有效）" size="small">
+            {child.photos.length ? (
+              <Image.PreviewGroup>
+                <Space wrap>{child.photos.map((p, i) => <Image key={i} width={120} src={p.url} alt={p.caption} />)}</Space>
+              </Image.PreviewGroup>
+            ) : <Typography.Text type="secondary">暂无照片</Typography.Text>}
+          </Card>
+        </Col>
+      </Row>
+    </Space>
+  );
+}
+
+type Dialog = "followUp" | "growth" | "transfer" | "photo" | null;
+
+/** Recording a follow-up or a growth entry, adding a photo (needs the photo consent), offering a transfer. */
+function ChildActions({ childId, canTransfer, onDone }: { childId: string; canTransfer: boolean; onDone: () => void }) {
+  const [open, setOpen] = useState<Dialog>(null);
+  const [, followUp] = useMutation(RecordFollowUpDocument);
+  const [, growth] = useMutation(AddGrowthEntryDocument);
+  const [, transfer] = useMutation(RequestTransferDocument);
+  const [, photo] = useMutation(AddChildPhotoDocument);
+  const [file, setFile] = useState<File | null>(null);
+  const { message } = App.useApp();
+  const finish = (payload: { errors: { message: string; code: string }[] } | undefined, err: Parameters<typeof requestErrorMessage>[0], ok: string) => {
+    const problem = payloadErrorMessage(payload?.errors) ?? requestErrorMessage(err);
+    if (problem) return message.error(problem);
+    message.success(ok);
+    setOpen(null);
+    onDone();
+  };
+  const day = (d: dayjs.Dayjs) => d.format("YYYY-MM-DD");
+  return (
+    <Space wrap>
+      <Button onClick={() => setOpen("followUp")}>记录走访</Button>
+      <Button onClick={() => setOpen("growth")}>添加成长记录</Button>
+      <Button onClick={() => setOpen("photo")}>上传照片</Button>
+      {canTransfer && <Button onClick={() => setOpen("transfer")}>转出档案</Button>}
+      <Modal title="记录走访" open={open === "followUp"} onCancel={() => setOpen(null)} footer={null} destroyOnClose>
+        <Form layout="vertical" initialValues={{ visitedOn: dayjs(), kind: "HOME_VISIT" }} onFinish={async (v) => {
+          const r = await followUp({ input: { childId, visitedOn: day(v.visitedOn), kind: v.kind, note: v.note } });
+          finish(r.data?.recordFollowUp, r.error, "已记录走访");
+        }}>
+          <Form.Item name="visitedOn" label="日期"><DatePicker /></Form.Item>
+          <Form.Item name="kind" label="方式"><Select options={enumOptions("FollowUpKind")} /></Form.Item>
+          <Form.Item name="note" label="情况" rules={[{ required: true, message: "请填写走访情况" }]}><Input.TextArea /></Form.Item>
+          <Button type="primary" htmlType="submit">保存</Button>
+        </Form>
+      </Modal>
+      <Modal title="添加成长记录" open={open === "growth"} onCancel={() => setOpen(null)} footer={null} destroyOnClose>
+        <Form layout="vertical" initialValues={{ recordedOn: dayjs() }} onFinish={async (v) => {
+          const r = await growth({ input: { childId, recordedOn: day(v.recordedOn), title: v.title, text: v.text } });
+          finish(r.data?.addGrowthEntry, r.error, "已添加");
+        }}>
+          <Form.Item name="recordedOn" label="日期"><DatePicker /></Form.Item>
+          <Form.Item name="title" label="标题" rules={[{ required: true, message: "请填写标题" }]}><Input /></Form.Item>
+          <Form.Item name="text" label="内容" rules={[{ required: true, message: "请填写内容" }]}><Input.TextArea /></Form.Item>
+          <Button type="primary" htmlType="submit">保存</Button>
+        </Form>
+      </Modal>
+      <Modal title="上传照片（去除 EXIF/GPS，需监护人照片同意）" open={open === "photo"} onCancel={() => setOpen(null)} okButtonProps={{ disabled: !file }}
+        onOk={async () => { if (!file) return; const r = await photo({ childId, file }); finish(r.data?.addChildPhoto, r.error, "已上传"); }}>
+        <Upload accept="image/*" maxCount={1} beforeUpload={(f) => { setFile(f); return false; }} onRemove={() => setFile(null)}>
+          <Button icon={<UploadOutlined />}>选择照片</Button>
+        </Upload>
+      </Modal>
+      <Modal title="转出档案" open={open === "transfer"} onCancel={() => setOpen(null)} footer={null} destroyOnClose>
+        <Form layout="vertical" onFinish={async (v) => {
+          const r = await transfer({ input: { childId, toOrganizationId: v.toOrganizationId, reason: v.reason } });
+          finish(r.data?.requestTransfer, r.error, "已发起转移，等待接收方处理");
+        }}>
+          <Form.Item name="toOrganizationId" label="接收组织" rules={[{ required: true, message: "请选择接收组织" }]}><OrgSearch /></Form.Item>
+          <Form.Item name="reason" label="原因" rules={[{ required: true, message: "请填写原因" }]}><Input.TextArea /></Form.Item>
+          <Button type="primary" htmlType="submit">发起转移</Button>
+        </Form>
+      </Modal>
+    </Space>
+  );
+}
