@@ -15,17 +15,23 @@ DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 REDIS_DB = 13
 
 # Sizes per tree (the league tree and the women's federation tree have the same shape).
+# Programs (issue 9): 3,000 happy-home sites and 200,000 volunteers; service records (2 per volunteer), pairings
+# (1 per 10 children) and activities (20 per site) are this benchmark's own choice of proportions.
 PROVINCE = {"cities": 14, "counties": 100, "townships": 1200, "villages": 25_000, "units": 2_000,
-            "children": 1_000_000, "wishes": 2_000_000}
+            "children": 1_000_000, "wishes": 2_000_000, "homes": 3_000, "volunteers": 200_000,
+            "service_records": 400_000, "pairings": 100_000, "activities": 60_000}
 SCALES = {
     "province": PROVINCE,
     # one city of the province (1/14) and one county of it (1/100), proportionally
     "city": {"cities": 1, "counties": 7, "townships": 86, "villages": 1_786, "units": 143,
-             "children": 71_429, "wishes": 142_857},
+             "children": 71_429, "wishes": 142_857, "homes": 214, "volunteers": 14_286, "service_records": 28_571,
+             "pairings": 7_143, "activities": 4_286},
     "county": {"cities": 1, "counties": 1, "townships": 12, "villages": 250, "units": 20,
-               "children": 10_000, "wishes": 20_000},
+               "children": 10_000, "wishes": 20_000, "homes": 30, "volunteers": 2_000, "service_records": 4_000,
+               "pairings": 1_000, "activities": 600},
     # the smoke test's size
-    "tiny": {"cities": 1, "counties": 1, "townships": 2, "villages": 6, "units": 2, "children": 120, "wishes": 240},
+    "tiny": {"cities": 1, "counties": 1, "townships": 2, "villages": 6, "units": 2, "children": 120, "wishes": 240,
+             "homes": 2, "volunteers": 40, "service_records": 80, "pairings": 12, "activities": 20},
 }
 
 # Sample actors (username: role at which organization); the generator grants them through

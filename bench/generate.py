@@ -17,8 +17,11 @@ name another ``bench_prov_*`` database), migrates it, then bulk-loads with COPY:
 - the sample actors of bench.common.ACTORS and a partner unit's API token, through permissions.services
   (grant_role, create_token), as in production.
 
-Programs (happy homes, volunteers, pairings, activities) are not modelled yet: ``load_programs`` is the
-hook where their data will be added. Encryption runs in 2 processes (fork); each table is one COPY stream.
+- programs (load_programs): happy-home sites with staff, children served and volunteers; volunteers (phone
+  encrypted by the model field); 七彩假期 projects and service points; service records; pairings; three
+  campaigns and activities (province: 3,000 sites, 200,000 volunteers, 400,000 records, 100,000 pairings,
+  60,000 activities; see common.SCALES).
+Encryption of children runs in 2 processes (fork); each table is one COPY stream.
 """
 
 import argparse
@@ -320,7 +323,8 @@ def load_wishes(conn, size, seed, owners, assignment, trees, units):
     wish_columns = ("id", "organization_id", "org_path", "child_id", "household", "title", "text", "category",
                     "estimated_value", "quantity", "state", "covered_amount", "handling_organization_id",
                     "claim_deadline", "return_reason", "close_reason", "published_at", "delivered_at",
-                    "fulfilled_at", "escalated_at", "delivery_note", "created_at", "updated_at")
+                    "fulfilled_at", "escalated_at", "delivery_note", "created_at", "updated_at", "claimed_at",
+                    "closed_at")
     claim_columns = ("id", "wish_id", "donor_kind", "donor_user_id", "donor_unit_id", "donor_label", "amount",
                      "via_dispatch", "created_at")
     wish_lines, claim_lines, claim_id, claims = [], [], 0, 0
@@ -354,7 +358,9 @@ def load_wishes(conn, size, seed, owners, assignment, trees, units):
                 published.isoformat() if is_published else None,
                 stamp(20) if state in ("DELIVERED", "FULFILLED") else None,
                 stamp(25) if state == "FULFILLED" else None, stamp(31) if state == "ESCALATED" else None,
-                "已送到孩子手中" if state in ("DELIVERED", "FULFILLED") else "", created.isoformat(), updated.isoformat()))
+                "已送到孩子手中" if state in ("DELIVERED", "FULFILLED") else "", created.isoformat(), updated.isoformat(),
+                stamp(3) if state in COVERED else None,  # fully claimed by the last claim (days 1–3)
+                stamp(40) if state == "CLOSED" else None))
             if covered:
                 shares = [covered] if rng.random() < 0.7 or covered < 60 else \
                     [covered / 2, covered - covered / 2] if rng.random() < 0.7 else \
@@ -381,15 +387,204 @@ def load_wishes(conn, size, seed, owners, assignment, trees, units):
 # --- programs -------------------------------------------------------------------------------------------
 
 
-def load_programs(conn, size, seed, trees, units, owners, assignment):
-    """HOOK for the programs domain (happy-home sites, volunteers, service records, pairings, activities).
+HOME_CORNERS = (("READING", "智慧书屋"), ("ART", "七彩书法绘画角"), ("COUNSELLING", "心灵营养驿站"),
+                ("ONLINE", "快乐网上行"), ("PARENT_CHILD", "亲子乐园"))
+ORIGINS = (("UNIVERSITY", "基准大学"), ("UNIT", "供电公司"), ("WULAO", ""), ("SURROGATE_MOTHER", ""),
+           ("PARENTING_LECTURER", "家庭教育讲师团"), ("YOUTH", ""), ("OTHER", ""))
+SKILLS = ("辅导作业", "绘画", "书法", "音乐", "体育", "心理辅导", "手工", "阅读")
+ACTIVITY_KINDS = (("LECTURE", "安全知识讲座"), ("SUMMER_CAMP", "七彩夏令营"), ("AFTER_SCHOOL", "四点半课堂"),
+                  ("PARENT_CHILD", "亲情视频连线"), ("FESTIVAL", "六一游园会"), ("VISIT", "走访慰问"), ("OTHER", "读书分享会"))
+PAIRING_KINDS = (("BIG_HAND", 50), ("SURROGATE_MOTHER", 30), ("HAND_IN_HAND", 20))
+PROGRAM_START = date(2024, 1, 1)
+PROGRAM_DAYS = (DATA_END.date() - PROGRAM_START).days  # program dates 2024-01-01 .. 2026-10-31
+PROGRAM_TABLES = ("programs_campaign", "programs_happyhome", "programs_homestaff", "programs_homechild",
+                  "programs_happyhome_volunteers", "programs_volunteer", "programs_holidayproject",
+                  "programs_servicepoint", "programs_servicepoint_volunteers", "programs_servicerecord",
+                  "programs_pairing", "programs_activity")
 
-    Programs are being modelled in another branch; when they land, bulk-load them here (province: 3,000
-    happy-home sites, 200,000 volunteers, service records, pairings and activities), scaled by ``size`` and
-    seeded like the rest. Returns a {name: rows} summary for the report.
-    """
-    log("  programs: not modelled yet (programs/ does not exist) — skipped; see load_programs")
-    return {}
+
+def load_programs(conn, size, seed, trees, units, owners, assignment):
+    """Happy-home sites (with staff, children served and volunteers), volunteers (phone encrypted by the model
+    field's own ``get_prep_value``), 七彩假期 projects of every league county (summer and winter, 2024–2026)
+    with service points and their volunteers, service records (hours, 90 % confirmed) at sites and points,
+    pairings (child + volunteer, or a 手拉手 partner child; 15 % closed, last contacts spread so that some
+    are overdue), three province campaigns and activities at sites and points. All by COPY, ids set here,
+    ``org_path`` copied from the owner. Returns {table: rows}."""
+    from programs.models import Volunteer
+
+    encrypt_phone = Volunteer._meta.get_field("phone").get_prep_value
+    rng = random.Random(f"programs-{seed}")
+    counts = {}
+
+    def day(offset):
+        return PROGRAM_START + timedelta(days=offset)
+
+    def at(when):  # a date's noon in China, as a timestamp
+        return f"{when.isoformat()} 12:00:00+08"
+
+    def copy(table, columns, rows):
+        counts[table] = copy_lines(conn, table, columns, ["".join(rows)])
+
+    league, women = trees["LEAGUE"], trees["WOMENS_FEDERATION"]
+    province = league[0][0]
+    # campaigns (行动) of the league province committee, one a year
+    campaigns = []
+    for year in (2024, 2025, 2026):
+        campaigns.append((len(campaigns) + 1, date(year, 6, 1), date(year, 9, 30)))
+    copy("programs_campaign", ("id", "organization_id", "org_path", "title", "notice_title", "notice_text", "starts_on",
+                               "ends_on", "report_deadline", "announced_by", "created_at"),
+         [line(cid, province[0], province[1], f"{first.year}年关爱留守儿童七彩行动",
+               f"关于开展{first.year}年关爱留守儿童七彩行动的通知", "各市团委：现将行动方案印发给你们，请认真组织实施。",
+               first, last, last + timedelta(days=15), "bench.generate", at(first - timedelta(days=10)))
+          for cid, first, last in campaigns])
+
+    # volunteers: 80 % league, 40 % at counties and 60 % at townships; indexed by county code for matching
+    counties = {system: tree[2] for system, tree in trees.items()}
+    townships = {system: tree[3] for system, tree in trees.items()}
+    lines, by_county = [], {}
+    for vid in range(1, size["volunteers"] + 1):
+        system = "LEAGUE" if rng.random() < 0.8 else "WOMENS_FEDERATION"
+        if rng.random() < 0.4:
+            org_id, path, division, _ = counties[system][rng.randrange(len(counties[system]))]
+        else:
+            org_id, path, division, _ = townships[system][rng.randrange(len(townships[system]))]
+        origin, origin_name = ORIGINS[rng.randrange(len(ORIGINS))]
+        phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+        created = day(rng.randrange(PROGRAM_DAYS))
+        lines.append(line(vid, org_id, path, person_name(rng), encrypt_phone(phone), origin, origin_name,
+                          f"{division[:6]}志愿服务队", json.dumps(rng.sample(SKILLS, rng.randrange(0, 3)), ensure_ascii=False),
+                          at(created)))
+        by_county.setdefault(division[:6], []).append(vid)
+    copy("programs_volunteer", ("id", "organization_id", "org_path", "name", "phone", "origin", "origin_name", "team",
+                                "skills", "created_at"), lines)
+    all_volunteers = range(1, size["volunteers"] + 1)
+
+    def volunteers_of(region, k):
+        pool = by_county.get(region) or all_volunteers
+        return rng.sample(pool, min(k, len(pool)))
+
+    # children by township (the four-level path prefix), for the children a site serves
+    by_township = {}
+    for child, owner in enumerate(assignment):
+        by_township.setdefault(owners[owner][1][:16], []).append(child + 1)
+
+    # happy-home sites at townships (75 % league), staff, children served, volunteers
+    homes, home_lines, staff, served, home_volunteers = [], [], [], [], []
+    for hid in range(1, size["homes"] + 1):
+        system = "LEAGUE" if rng.random() < 0.75 else "WOMENS_FEDERATION"
+        org_id, path, division, name = townships[system][rng.randrange(len(townships[system]))]
+        opened = day(rng.randrange(-700, 300))
+        corners = [{"kind": k, "name": n, "computers": 4 if k == "ONLINE" else 0}
+                   for k, n in rng.sample(HOME_CORNERS, rng.randrange(2, 6))]
+        home_lines.append(line(hid, org_id, path, f"{name.removesuffix('团委').removesuffix('妇联')}快乐家园{hid}",
+                               division + "201", f"{division}中心小学旁", opened, rng.randrange(60, 300),
+                               json.dumps(corners, ensure_ascii=False), rng.random() < 0.9, rng.random() < 0.7,
+                               rng.random() < 0.6, "放学后16:30-18:30", rng.randrange(300, 3000), "家长代表、教师代表",
+                               at(opened)))
+        homes.append((hid, org_id, path, division[:6]))
+        for role, share in (("DIRECTOR", 0.8), ("SOCIAL_WORKER", 0.7), ("HELPER", 0.5)):
+            if rng.random() < share:
+                staff.append(line(len(staff) + 1, hid, role, person_name(rng)))
+        pool = by_township.get(path[:16], ())
+        for child in rng.sample(pool, min(len(pool), rng.randrange(15, 45))):
+            served.append(line(len(served) + 1, hid, child, opened))
+        for vid in volunteers_of(division[:6], rng.randrange(3, 15)):
+            home_volunteers.append(line(len(home_volunteers) + 1, hid, vid))
+    copy("programs_happyhome", ("id", "organization_id", "org_path", "name", "division_code", "address", "opened_on",
+                                "area_m2", "corners", "open_after_school", "open_weekends", "open_holidays",
+                                "opening_hours", "books_count", "supervision_group", "created_at"), home_lines)
+    copy("programs_homestaff", ("id", "home_id", "role", "name"), staff)
+    copy("programs_homechild", ("id", "home_id", "child_id", "joined_on"), served)
+    copy("programs_happyhome_volunteers", ("id", "happyhome_id", "volunteer_id"), home_volunteers)
+
+    # 七彩假期: every league county, summer and winter of 2024–2026; service points at its townships
+    projects, points, point_lines, point_volunteers = [], [], [], []
+    county_townships = {}
+    for town in townships["LEAGUE"]:
+        county_townships.setdefault(town[1][:12], []).append(town)
+    points_per_project = max(1, round(2 * size["homes"] / (6 * len(counties["LEAGUE"]))))
+    for org_id, path, division, name in counties["LEAGUE"]:
+        for year in (2024, 2025, 2026):
+            for season, first, last in (("WINTER", date(year, 1, 20), date(year, 2, 28)),
+                                        ("SUMMER", date(year, 7, 10), date(year, 8, 31))):
+                if first > DATA_END.date():
+                    continue
+                pid = len(projects) + 1
+                projects.append(line(pid, org_id, path, f"{year}年{'暑期' if season == 'SUMMER' else '寒假'}七彩假期",
+                                     year, season, first, last, campaigns[year - 2024][0] if season == "SUMMER" else None,
+                                     at(first - timedelta(days=20))))
+                for _ in range(points_per_project):
+                    t_id, t_path, t_division, t_name = rng.choice(county_townships[path])
+                    starts = first + timedelta(days=rng.randrange(0, 10))
+                    point = len(points) + 1
+                    point_lines.append(line(point, t_id, t_path, pid, f"{t_name.removesuffix('团委')}服务点{point}",
+                                            rng.choice(("VILLAGE", "SCHOOL")), t_division + "201", starts,
+                                            min(last, starts + timedelta(days=rng.randrange(10, 30))),
+                                            "大学生三下乡服务队", rng.randrange(20, 80), rng.randrange(0, 50) * 100,
+                                            rng.randrange(0, 30) * 100, at(starts)))
+                    points.append((point, t_id, t_path, division[:6], starts))
+                    for vid in volunteers_of(division[:6], rng.randrange(3, 9)):
+                        point_volunteers.append(line(len(point_volunteers) + 1, point, vid))
+    copy("programs_holidayproject", ("id", "organization_id", "org_path", "name", "year", "season", "starts_on",
+                                     "ends_on", "campaign_id", "created_at"), projects)
+    copy("programs_servicepoint", ("id", "organization_id", "org_path", "project_id", "name", "kind", "division_code",
+                                   "starts_on", "ends_on", "team", "children_served", "money_raised", "goods_value",
+                                   "created_at"), point_lines)
+    copy("programs_servicepoint_volunteers", ("id", "servicepoint_id", "volunteer_id"), point_volunteers)
+
+    # service records: 70 % at a site, 30 % at a service point (owned by the place's owner); 90 % confirmed
+    records = []
+    for rid in range(1, size["service_records"] + 1):
+        vid = rng.randrange(1, size["volunteers"] + 1)
+        if rng.random() < 0.7 or not points:
+            hid, org_id, path, _ = homes[rng.randrange(len(homes))]
+            point, served_on = None, day(rng.randrange(PROGRAM_DAYS))
+        else:
+            point, org_id, path, _, starts = points[rng.randrange(len(points))]
+            hid, served_on = None, starts + timedelta(days=rng.randrange(0, 10))
+        confirmed = rng.random() < 0.9
+        records.append(line(rid, org_id, path, vid, hid, point, served_on, rng.choice(("1.5", "2.0", "2.5", "3.0", "4.0")),
+                            "陪伴学习、课业辅导", "bench.generate", "bench.generate" if confirmed else "",
+                            at(served_on + timedelta(days=2)) if confirmed else None, at(served_on)))
+    copy("programs_servicerecord", ("id", "organization_id", "org_path", "volunteer_id", "happy_home_id",
+                                    "service_point_id", "served_on", "hours", "description", "recorded_by",
+                                    "confirmed_by", "confirmed_at", "created_at"), records)
+
+    # pairings at the child's organization, with a volunteer of the child's county (or a 手拉手 partner)
+    kinds, kind_weights = zip(*PAIRING_KINDS)
+    pairings = []
+    for pid in range(1, size["pairings"] + 1):
+        child = rng.randrange(size["children"])
+        org_id, path, region, _ = owners[assignment[child]]
+        kind = rng.choices(kinds, kind_weights)[0]
+        volunteer = None if kind == "HAND_IN_HAND" else volunteers_of(region, 1)[0]
+        started = day(rng.randrange(PROGRAM_DAYS - 30))
+        closed = rng.random() < 0.15
+        last_contact = started + timedelta(days=rng.randrange(0, (DATA_END.date() - started).days + 1))
+        pairings.append(line(pid, org_id, path, kind, "CLOSED" if closed else "ACTIVE", volunteer, child + 1,
+                             person_name(rng) if kind == "HAND_IN_HAND" else "", None, "", started,
+                             "每月至少联系一次", last_contact, None, last_contact if closed else None,
+                             "孩子随父母外出" if closed else "", at(started)))
+    copy("programs_pairing", ("id", "organization_id", "org_path", "kind", "state", "volunteer_id", "child_id",
+                              "partner_child", "partner_organization_id", "partner_name", "started_on", "commitments",
+                              "last_contact_on", "reminded_on", "closed_on", "close_reason", "created_at"), pairings)
+
+    # activities: 70 % at a site (its owner), 30 % at a service point; 20 % under a campaign
+    activities = []
+    for aid in range(1, size["activities"] + 1):
+        kind, title = ACTIVITY_KINDS[rng.randrange(len(ACTIVITY_KINDS))]
+        if rng.random() < 0.7 or not points:
+            hid, org_id, path, _ = rng.choice(homes)
+            point, held = None, day(rng.randrange(PROGRAM_DAYS))
+        else:
+            point, org_id, path, _, starts = rng.choice(points)
+            hid, held = None, starts + timedelta(days=rng.randrange(0, 10))
+        campaign = next((c for c, first, last in campaigns if first <= held <= last), None)
+        activities.append(line(aid, org_id, path, campaign if rng.random() < 0.5 else None, hid, point, title, kind,
+                               held, "快乐家园活动室", "孩子们积极参与，收获很大。", "bench.generate", at(held)))
+    copy("programs_activity", ("id", "organization_id", "org_path", "campaign_id", "happy_home_id", "service_point_id",
+                               "title", "kind", "held_on", "place", "narrative", "recorded_by", "created_at"), activities)
+    return counts
 
 
 # --- actors -------------------------------------------------------------------------------------------------
@@ -464,15 +659,16 @@ def generate(scale, seed, processes=2):
         t = step("wishes", t)
         programs = load_programs(conn, size, seed, trees, units, _OWNERS, _CHILD_OWNER)
         conn.commit()
+        t = step("programs", t)
         reset_sequences(conn, ("orgs_organization", "children_child", "children_guardian", "wishes_wish",
-                               "wishes_claim"))
+                               "wishes_claim", *PROGRAM_TABLES))
         conn.commit()
     actors = create_actors(trees, units, scale)
     t = step("actors", t)
     with raw_connection() as conn:
         conn.autocommit = True
         for table in ("orgs_organization", "children_child", "children_guardian", "wishes_wish", "wishes_claim",
-                      "permissions_membership", "permissions_organizationuserpermission"):
+                      "permissions_membership", "permissions_organizationuserpermission", *PROGRAM_TABLES):
             conn.execute(f"VACUUM (ANALYZE) {table}")
     t = step("vacuum analyze", t)
     total = time.perf_counter() - started
@@ -490,7 +686,8 @@ def generate(scale, seed, processes=2):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary, ensure_ascii=False, indent=1))
     log(f"{scale}: {orgs:,} organizations, {children:,} children, {guardians:,} guardians, "
-        f"{summary['wishes']:,} wishes, {claims:,} claims in {total:.0f} s (load {summary['load']})")
+        f"{summary['wishes']:,} wishes, {claims:,} claims, programs {programs} in {total:.0f} s "
+        f"(load {summary['load']})")
     return summary
 
 

@@ -12,14 +12,16 @@ a measure is not cut by a restart. The client signs in like the web client (CSRF
 session cookie) and sends the web client's own operations from frontend_schema/operations/.
 
 Measures:
-1. province rollup dashboard — skipped: the rollups module does not exist yet;
+1. province rollup dashboard: ``rollups.services.refresh()`` first (time, Figure rows), then RollupDashboard and
+   RollupBreakdown (by CHILD_ORGANIZATION) for a YEAR as the province ROLLUP_VIEWER, against a raw SQL count of
+   the same figures from the base tables (and checked figure by figure);
 2. a county member's page of children with organization and guardians (ChildRoster), masked (VIEWER) at
    10, 50 and 100 rows and newest first, and unmasked (STAFF: every PII read audited);
 3. a township's wish board with claims (STAFF), and the partner token's published board;
 4. page (2) at 8 concurrent clients, requests per second;
 5. scope resolution per request: cold (scope version bumped before every request, as a grant change does)
    against warm, over HTTP, and ``permissions.scope.for_user`` in-process.
-Baselines: raw SQL through psycopg building the same JSON (for 2 and 3); PostGraphile 4 with RLS policies
+Baselines: raw SQL through psycopg building the same JSON (for 1, 2 and 3); PostGraphile 4 with RLS policies
 for the same tenant rule (for 2 and 4; bench/postgraphile/). Prints a table and writes the
 "## Province-scale benchmark (issue 9)" section of docs/benchmarks.md.
 """
@@ -395,6 +397,138 @@ def timed_raw(build, requests, warmup):
     return stats(seconds)
 
 
+# --- measure 1: rollups ----------------------------------------------------------------------------------------------
+
+
+ROLLUP_YEAR = 2025  # the last whole year of the data set (wishes 2024-01 .. 2026-10)
+CATEGORIES = ("LEFT_BEHIND", "MIGRANT", "IN_DIFFICULTY", "DE_FACTO_ORPHAN", "DISABLED")
+ARRANGEMENTS = ("GRANDPARENTS", "SINGLE_PARENT", "RELATIVES", "ONE_PARENT_HOME", "OTHER")
+WISH_EVENTS = ("collected:created_at", "published:published_at", "claimed:claimed_at", "delivered:delivered_at",
+               "fulfilled:fulfilled_at", "escalated:escalated_at", "closed:closed_at")
+# Person pairings are overdue after these weeks without contact (programs.pairings.OVERDUE_WEEKS, restated
+# here on purpose: the baseline is written from the rule, not from the product's code)
+OVERDUE_WEEKS = {"BIG_HAND": 4, "HAND_IN_HAND": 8, "SURROGATE_MOTHER": 2, "UNIT_COUNTY": 26, "BRANCH_SCHOOL": 13,
+                 "COMMITTEE_MEMBER_COUNTY": 26}
+
+
+def raw_rollup_statements(grouped):
+    """The figures of RollupFigures straight from the base tables: one GROUP BY per table over the path range
+    (``grouped``: by the subtree's direct children, i.e. the path's next step), never the Figure table."""
+    key = "left(org_path, %(width)s)" if grouped else "''"
+    year = ("{col} >= %(start)s AND {col} < %(end)s")
+    wishes = ", ".join(f"count(*) FILTER (WHERE {year.format(col=col)})" for col in (e.split(":")[1] for e in WISH_EVENTS))
+    children = ", ".join([*(f"count(*) FILTER (WHERE categories @> '[\"{c}\"]')" for c in CATEGORIES),
+                          *(f"count(*) FILTER (WHERE guardian_arrangement = '{a}')" for a in ARRANGEMENTS)])
+    overdue = " OR ".join(f"(kind = '{k}' AND last_contact_on < %(today)s::date - {w * 7})" for k, w in OVERDUE_WEEKS.items())
+    scope = "org_path LIKE %(prefix)s"
+    return {
+        "wishes": f"SELECT {key}, {wishes} FROM wishes_wish WHERE {scope} GROUP BY 1",
+        "children": f"SELECT {key}, count(*), {children} FROM children_child WHERE {scope} AND status = 'ACTIVE' GROUP BY 1",
+        "homes": f"""SELECT k, count(*), sum(nc), sum(nv),
+                    count(*) FILTER (WHERE (nc > 0 AND nv * 10 < nc * 3) OR NOT dir OR NOT sw
+                                     OR NOT (open_after_school AND open_weekends AND open_holidays))
+                    FROM (SELECT {key} AS k, h.open_after_school, h.open_weekends, h.open_holidays,
+                            (SELECT count(*) FROM programs_homechild WHERE home_id = h.id) AS nc,
+                            (SELECT count(*) FROM programs_happyhome_volunteers WHERE happyhome_id = h.id) AS nv,
+                            EXISTS (SELECT 1 FROM programs_homestaff WHERE home_id = h.id AND role = 'DIRECTOR') AS dir,
+                            EXISTS (SELECT 1 FROM programs_homestaff WHERE home_id = h.id AND role = 'SOCIAL_WORKER') AS sw
+                          FROM programs_happyhome h WHERE {scope}) s GROUP BY 1""",
+        "volunteers": f"SELECT {key}, count(*) FROM programs_volunteer WHERE {scope} GROUP BY 1",
+        "points": f"""SELECT {key}, count(*), sum(children_served), sum(money_raised), sum(goods_value),
+                      sum((SELECT count(*) FROM programs_servicepoint_volunteers WHERE servicepoint_id = p.id))
+                      FROM programs_servicepoint p WHERE {scope} AND starts_on >= %(first)s AND starts_on < %(next)s
+                      GROUP BY 1""",
+        "hours": f"""SELECT {key}, sum(hours) FROM programs_servicerecord WHERE {scope} AND service_point_id IS NOT NULL
+                     AND confirmed_at IS NOT NULL AND served_on >= %(first)s AND served_on < %(next)s GROUP BY 1""",
+        "pairings": f"""SELECT {key}, count(*) FILTER (WHERE state = 'ACTIVE'),
+                        count(*) FILTER (WHERE state = 'ACTIVE' AND ({overdue})),
+                        count(*) FILTER (WHERE started_on >= %(first)s AND started_on < %(next)s)
+                        FROM programs_pairing WHERE {scope} GROUP BY 1""",
+        "activities": f"""SELECT {key}, count(*) FROM programs_activity WHERE {scope}
+                          AND held_on >= %(first)s AND held_on < %(next)s GROUP BY 1""",
+    }
+
+
+def _rate(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+def raw_rollup(conn, prefix, year=ROLLUP_YEAR, grouped=False):
+    """{group key: the RollupFigures numbers} for the subtree at ``prefix`` (grouped: per direct child)."""
+    from decimal import Decimal
+
+    params = {"prefix": prefix + "%", "width": len(prefix) + 4, "first": date(year, 1, 1), "next": date(year + 1, 1, 1),
+              "start": f"{year}-01-01 00:00:00+08", "end": f"{year + 1}-01-01 00:00:00+08",  # months in Asia/Shanghai
+              "today": date.today()}
+    rows = {}
+    with conn.cursor() as cursor:
+        for name, sql in raw_rollup_statements(grouped).items():
+            cursor.execute(sql, params)
+            for key, *values in cursor.fetchall():
+                rows.setdefault(key, {})[name] = values
+    out = {}
+    for key, r in rows.items():
+        def get(name, n):
+            return r.get(name, [0] * n)
+        w, c = get("wishes", 7), get("children", 11)
+        h, v, pt, hrs = get("homes", 4), get("volunteers", 1), get("points", 5), get("hours", 1)
+        pr, act = get("pairings", 3), get("activities", 1)
+        wishes = dict(zip((e.split(":")[0] for e in WISH_EVENTS), w))
+        nc, nv = int(h[1] or 0), int(h[2] or 0)
+        out[key] = {
+            "children": {"total": c[0], "byCategory": dict(zip(CATEGORIES, c[1:6])),
+                         "byArrangement": dict(zip(ARRANGEMENTS, c[6:11]))},
+            "wishes": {**wishes, "fulfilmentRate": _rate(wishes["fulfilled"], wishes["collected"])},
+            "happyHomes": {"sites": h[0], "childrenServed": nc, "volunteers": nv, "volunteerRatio": _rate(nv, nc),
+                           "belowStandard": h[3]},
+            "holiday": {"servicePoints": pt[0], "childrenServed": int(pt[1] or 0), "volunteers": int(pt[4] or 0),
+                        "serviceHours": str(Decimal(hrs[0] or 0).quantize(Decimal("0.1"))),
+                        "moneyRaised": str(Decimal(pt[2] or 0).quantize(Decimal("0.01"))),
+                        "goodsValue": str(Decimal(pt[3] or 0).quantize(Decimal("0.01")))},
+            "pairings": {"active": pr[0], "overdue": pr[1], "started": pr[2]},
+            "volunteersRegistered": v[0], "activities": act[0],
+        }
+    return out
+
+
+def api_figures(rollup):
+    """The API's RollupFigures in the raw baseline's shape (category and arrangement lists as dicts)."""
+    out = {k: v for k, v in rollup.items() if k not in ("startsOn", "endsOn", "computedAt")}
+    out["children"] = {"total": rollup["children"]["total"],
+                       "byCategory": {x["key"]: x["count"] for x in rollup["children"]["byCategory"]},
+                       "byArrangement": {x["key"]: x["count"] for x in rollup["children"]["byArrangement"]}}
+    return out
+
+
+def differences(api, raw, where=""):
+    """Leaf-by-leaf differences between two figure trees: ['path: api … raw …']."""
+    out = []
+    for key in sorted(set(api) | set(raw)):
+        a, b = api.get(key), raw.get(key)
+        if isinstance(a, dict) or isinstance(b, dict):
+            out += differences(a or {}, b or {}, f"{where}{key}.")
+        elif str(a) != str(b) and not (a is not None and b is not None and float(a) == float(b)):
+            out.append(f"{where}{key}: API {a}, raw {b}")
+    return out
+
+
+def refresh_rollups():
+    """rollups.services.refresh() in-process, as the periodic job runs it: wall time, rows, peak memory."""
+    import resource
+
+    from rollups import services
+    from rollups.models import Figure
+
+    load_before = common.load()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    run = services.refresh()
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": run.rows, "run_seconds": run.seconds, "figures": Figure.objects.count(),
+            "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rss_before_mib": rss_before / 1024, "load_before": load_before, "load_after": common.load()}
+
+
 # --- PostGraphile --------------------------------------------------------------------------------------------------
 
 
@@ -676,6 +810,59 @@ def scope_in_process(username, runs=50):
     return result
 
 
+def measure_rollups(conn, province_path, n, warm):
+    """Measure 1 over HTTP (RollupDashboard, RollupBreakdown by CHILD_ORGANIZATION for a YEAR), the raw SQL
+    baseline for the same figures from the base tables, and a figure-by-figure comparison of the two."""
+    province_id = conn.execute("SELECT id FROM orgs_organization WHERE path = %s", [province_path]).fetchone()[0]
+    cities = dict(conn.execute("SELECT id, path FROM orgs_organization WHERE parent_id = %s AND archived_at IS NULL",
+                               [province_id]).fetchall())
+    viewer = Client(PORT).login("bench_province_rollup")
+    variables = {"organizationId": global_id("Organization", province_id),
+                 "period": {"kind": "YEAR", "year": ROLLUP_YEAR}}
+    dashboard, breakdown = operation_text("rollups", "RollupDashboard"), operation_text("rollups", "RollupBreakdown")
+
+    def dashboard_call():
+        answer, info = viewer.graphql(dashboard, variables, "RollupDashboard")
+        if answer["data"]["rollup"]["errors"]:
+            raise RuntimeError(f"RollupDashboard: {answer['data']['rollup']['errors']}")
+        return answer, info
+
+    def breakdown_call():
+        answer, info = viewer.graphql(breakdown, {**variables, "by": "CHILD_ORGANIZATION"}, "RollupBreakdown")
+        if answer["data"]["rollupBreakdown"]["errors"]:
+            raise RuntimeError(f"RollupBreakdown: {answer['data']['rollupBreakdown']['errors']}")
+        return answer, info
+
+    m1 = {}
+    log(f"measure 1: RollupDashboard, province ROLLUP_VIEWER, YEAR {ROLLUP_YEAR} (load {common.load()})")
+    m1["dashboard"] = {**sequential(dashboard_call, n, warm), "load": common.load()}
+    log(f"measure 1: RollupBreakdown by CHILD_ORGANIZATION ({len(cities)} cities)")
+    m1["drill-down"] = {**sequential(breakdown_call, n, warm), "load": common.load()}
+    # the raw SQL floor: a GROUP BY per base table over the path range (slow at scale: fewer repetitions)
+    raw_n, raw_warm = min(n, 10), min(warm, 2)
+    log(f"measure 1: raw SQL baseline ({raw_n} runs each)")
+    raw = {"dashboard": {**timed_raw(lambda: json.dumps(raw_rollup(conn, province_path), default=str), raw_n, raw_warm),
+                         "load": common.load()},
+           "drill-down": {**timed_raw(lambda: json.dumps(raw_rollup(conn, province_path, grouped=True), default=str),
+                                      raw_n, raw_warm), "load": common.load()}}
+    m1["raw"] = raw
+    # the same figures? (the Figure table is as of the refresh; nothing changes the data during the run)
+    api = api_figures(m1["dashboard"]["answer"]["data"]["rollup"]["rollup"])
+    floor = raw_rollup(conn, province_path).get("", {})
+    diffs = differences(api, floor)
+    by_city = raw_rollup(conn, province_path, grouped=True)
+    for row in m1["drill-down"]["answer"]["data"]["rollupBreakdown"]["rows"]:
+        path = cities[decode_id(row["key"])]
+        diffs += differences(api_figures(row["rollup"]), by_city.get(path, {}), f"{row['name']}: ")
+    m1["check"] = {"differences": diffs, "rows": len(m1["drill-down"]["answer"]["data"]["rollupBreakdown"]["rows"]),
+                   "cities": len(cities), "figures": api}
+    if diffs:
+        log(f"measure 1: API and raw SQL differ in {len(diffs)} figures, e.g. {diffs[:5]}")
+    for m in (m1["dashboard"], m1["drill-down"]):
+        m.pop("answer", None)
+    return m1
+
+
 # --- the run -----------------------------------------------------------------------------------------------------------
 
 
@@ -697,6 +884,11 @@ def run(args):
                             [list(common.ACTORS)]).fetchall())
     import redis
 
+    # (1) the refresh that the rollups read, before the server starts (it is part of the measured story)
+    log("measure 1: rollups.services.refresh() in-process")
+    results["refresh"] = refresh_rollups()
+    log(f"  refresh: {results['refresh']['rows']:,} figures in {results['refresh']['seconds']:.1f} s "
+        f"(load {results['refresh']['load_after']})")
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()  # DB 13: this benchmark's own cache
     gunicorn = pgl = None
     try:
@@ -714,6 +906,9 @@ def run(args):
         staff = Client(PORT).login("bench_county_staff")
         town = Client(PORT).login("bench_township_staff")
         partner = Client(PORT, {"Authorization": f"Bearer {common.token_file(args.scale).read_text().strip()}"})
+
+        # (1) the province rollup dashboard and its drill-down to the cities, as the province ROLLUP_VIEWER
+        results["m1"] = measure_rollups(conn, actors["province"], n, warm)
 
         # (2) the county page, masked, three sizes; newest first; unmasked
         m2 = {}
@@ -829,7 +1024,8 @@ def run(args):
     results["shared_buffers"] = conn.execute("SHOW shared_buffers").fetchone()[0]
     results["sizes"] = dict(conn.execute(
         "SELECT relname, pg_size_pretty(pg_total_relation_size(oid)) FROM pg_class WHERE relname = ANY(%s)",
-        [["children_child", "children_guardian", "wishes_wish", "wishes_claim", "orgs_organization"]]).fetchall())
+        [["children_child", "children_guardian", "wishes_wish", "wishes_claim", "orgs_organization",
+          "programs_volunteer", "programs_servicerecord", "programs_pairing", "rollups_figure"]]).fetchall())
     return results
 
 
@@ -857,7 +1053,8 @@ def render(args, r):
         f"federation trees of the same shape, {s['units']:,} units), {s['children']:,} children with "
         f"{s['guardians']:,} guardians (ID number, address and phones Fernet-encrypted by the model fields, "
         f"blind index), {s['wishes']:,} wishes in all {len(s['wish_states'])} states with {s['claims']:,} claims; "
-        f"programs not generated yet (no programs module). Tables: "
+        + (("programs: " + ", ".join(f"{k.removeprefix('programs_')} {v:,}" for k, v in s["programs"].items()))
+           if s.get("programs") else "programs not generated") + ". Tables: "
         + ", ".join(f"{k} {v}" for k, v in sorted(r["sizes"].items())) + ".",
         gen_line,
         f"The county actor sees {r['counts']['children in the county']:,} children; the township's board has "
@@ -875,11 +1072,11 @@ def render(args, r):
         f"make bench SCALE={s['scale']}        # python -m bench.run --scale {s['scale']}", "```", "",
         "| measure | actor | p50 ms | p95 ms | req/s | SQL/request | raw SQL p50 ms | API / raw | PostGraphile p50 ms | ours / PostGraphile |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
-        "| 1 province rollup dashboard | province ROLLUP_VIEWER | skipped: the rollups module (rollups/) does not exist yet | | | | | | | |",
     ]
 
     def row(label, actor, m, raw_m=None, peer=None, rps=""):
-        ratio = f"{m['p50'] / raw_m['p50']:.1f}×" if raw_m else ""
+        ratio = (f"{m['p50'] / raw_m['p50']:.1f}×" if m["p50"] >= 0.1 * raw_m["p50"] else
+                 f"{m['p50'] / raw_m['p50']:.2f}×") if raw_m else ""
         peer_ratio = f"{m['p50'] / peer['p50']:.2f}×" if peer else ""
         lines.append(f"| {label} | {actor} | {m['p50']:.1f} | {m['p95']:.1f} | {rps} | {fmt_q(m['queries'])} | "
                      f"{raw_m['p50']:.1f} | {ratio} | {peer['p50']:.1f} | {peer_ratio} |" if raw_m and peer else
@@ -887,6 +1084,14 @@ def render(args, r):
                      f"{raw_m['p50']:.1f} | {ratio} | | |" if raw_m else
                      f"| {label} | {actor} | {m['p50']:.1f} | {m['p95']:.1f} | {rps} | {fmt_q(m['queries'])} | | | | |")
 
+    m1 = r.get("m1")
+    if m1:
+        row(f"1 province rollup dashboard ({ROLLUP_YEAR})", "province ROLLUP_VIEWER", m1["dashboard"], m1["raw"]["dashboard"])
+        row(f"1 drill-down to the {m1['check']['cities']} {'city' if m1['check']['cities'] == 1 else 'cities'}",
+            "province ROLLUP_VIEWER", m1["drill-down"],
+            m1["raw"]["drill-down"])
+    else:
+        lines.append("| 1 province rollup dashboard | province ROLLUP_VIEWER | not measured in this run | | | | | | | |")
     for first in (10, 50, 100):
         row(f"2 children page, {first} rows", "county VIEWER (masked)", m2[f"masked {first}"], raw[f"masked {first}"],
             pgl.get(f"masked {first}"))
@@ -931,6 +1136,8 @@ def render(args, r):
             "and phones returned as stored ciphertext (it cannot decrypt Fernet), no GraphQL global IDs. Its SQL "
             "per request: one statement (plus the transaction and set_config), not counted here.",
         ]
+    if m1:
+        lines += ["", *rollup_text(r)]
     if r.get("default_plans"):
         lines += ["", "#### The children page in its default order (org_path, name, id): plans", "",
                   f"The API's statement (the page with `COUNT(*) OVER ()`, as captured from the view), EXPLAIN ANALYZE "
@@ -988,6 +1195,52 @@ def render(args, r):
     return "\n".join(lines) + "\n"
 
 
+def rollup_text(r):
+    """Measure 1's paragraph: the refresh, the two requests, the raw floor and the figure check."""
+    m1, f = r["m1"], r["refresh"]
+    figures, check = m1["check"]["figures"], m1["check"]
+    wishes = figures["wishes"]
+    raw = m1["raw"]
+    out = [
+        "#### Measure 1: the province rollup dashboard", "",
+        f"Refresh first (`rollups.services.refresh()` in-process, as the periodic job runs it, before the server "
+        f"starts): **{f['rows']:,} Figure rows in {f['seconds']:.1f} s** (RefreshRun says {f['run_seconds']:.1f} s; "
+        f"peak memory of the process {f['max_rss_mib']:,.0f} MiB, {f['rss_before_mib']:,.0f} MiB before; load "
+        f"{f['load_before']} before, {f['load_after']} after).",
+        "",
+        f"Then over HTTP as `bench_province_rollup` (ROLLUP_VIEWER at the league province committee), the web "
+        f"client's `RollupDashboard` and `RollupBreakdown(by: CHILD_ORGANIZATION)` from "
+        f"`frontend_schema/operations/rollups.graphql`, period YEAR {ROLLUP_YEAR}: dashboard p50 "
+        f"{m1['dashboard']['p50']:.1f} ms / p95 {m1['dashboard']['p95']:.1f} ms, {fmt_q(m1['dashboard']['queries'])} "
+        f"SQL statements, {m1['dashboard']['server_ms']:.1f} ms in the server of which {m1['dashboard']['sql_ms']:.1f} ms "
+        f"in SQL (load {m1['dashboard']['load']}); drill-down to {check['rows']} "
+        f"{'city' if check['rows'] == 1 else 'cities'} p50 "
+        f"{m1['drill-down']['p50']:.1f} ms / p95 {m1['drill-down']['p95']:.1f} ms, "
+        f"{fmt_q(m1['drill-down']['queries'])} SQL statements, {m1['drill-down']['server_ms']:.1f} ms in the server "
+        f"of which {m1['drill-down']['sql_ms']:.1f} ms in SQL (load {m1['drill-down']['load']}).",
+        "",
+        f"Raw SQL floor (psycopg, no HTTP): the same figures straight from the base tables, one `GROUP BY` per table "
+        f"(wishes by event month, active children by category and arrangement, sites with their children, "
+        f"volunteers and staff, service points and confirmed hours, pairings, activities) over the subtree's path "
+        f"range, grouped by the next path step for the drill-down; never the Figure table. "
+        f"{raw['dashboard']['n']} runs: dashboard p50 {raw['dashboard']['p50']:.1f} ms (load {raw['dashboard']['load']}), "
+        f"drill-down {raw['drill-down']['p50']:.1f} ms (load {raw['drill-down']['load']}). API / raw: "
+        f"{m1['dashboard']['p50'] / raw['dashboard']['p50']:.2f}× and "
+        f"{m1['drill-down']['p50'] / raw['drill-down']['p50']:.2f}× — the API reads precomputed figures, the floor "
+        "counts rows, so the ratio says what the refresh buys.",
+        "",
+        f"Figures ({ROLLUP_YEAR}, league province subtree): {figures['children']['total']:,} children in care, wishes "
+        f"collected {wishes['collected']:,}, fulfilled {wishes['fulfilled']:,} (圆梦率 {wishes['fulfilmentRate']}), "
+        f"{figures['happyHomes']['sites']:,} sites, {figures['volunteersRegistered']:,} volunteers, "
+        f"{figures['pairings']['active']:,} active pairings, {figures['activities']:,} activities. "
+        + ("Every figure of the dashboard and of each city row equals the raw SQL count."
+           if not check["differences"] else
+           f"**{len(check['differences'])} figures differ between the API and the raw SQL count**: "
+           + "; ".join(check["differences"][:12]) + ("; …" if len(check["differences"]) > 12 else "") + "."),
+    ]
+    return out
+
+
 def findings(args, r):
     m2, raw = r["m2"], r["raw"]
     out = []
@@ -1030,7 +1283,24 @@ def findings(args, r):
                        f"(median {p['ms']:.1f} ms). Under a non-C collation that index cannot serve the LIKE as a "
                        "range, and the `varchar_pattern_ops` index that can does not give the order. This cost grows "
                        "with the whole table, not with the actor's scope.")
-    out.append("- Measure 1 (province rollup dashboard) is skipped until rollups/ exists.")
+    if r.get("m1"):
+        m1, f = r["m1"], r["refresh"]
+        p50, raw_p50 = m1["dashboard"]["p50"], m1["raw"]["dashboard"]["p50"]
+        scale = r["summary"]["scale"]
+        out.append(f"- Rollup dashboard p50 {p50:.1f} ms against the target ≤ 30 ms: "
+                   + ("met" if p50 <= 30 else "**missed**") + f" at {scale} scale; {p50 / raw_p50:.2f}× the raw SQL "
+                   "count (target ≤ 3×: " + ("met" if p50 <= 3 * raw_p50 else "**missed**") + f"); drill-down p50 "
+                   f"{m1['drill-down']['p50']:.1f} ms with {fmt_q(m1['drill-down']['queries'])} SQL statements for "
+                   f"{m1['check']['rows']} rows (one figures query whatever the number of children).")
+        orgs = r["summary"]["organizations"]
+        out.append(f"- The figures are as fresh as the last refresh: {f['rows']:,} Figure rows ({f['rows'] / orgs:.0f} per "
+                   f"organization) in {f['seconds']:.1f} s at {scale} scale, peak memory {f['max_rss_mib']:,.0f} MiB "
+                   "(the whole table recomputed in Python and rewritten with bulk_create in one transaction; the API "
+                   "says `computedAt`). Most rows are monthly wish-event figures of villages (one row per "
+                   "organization, month and metric, own and subtree); the read side does not need them below the "
+                   "level anyone drills to, and the refresh grows with organizations × months, not with the rows.")
+    else:
+        out.append("- Measure 1 (province rollup dashboard) was not measured in this run.")
     m4 = r["m4"]
     share = m2["masked 50"]["sql_ms"] / m2["masked 50"]["server_ms"]
     out.append(f"- Where the time goes: {'Python more than SQL' if share < 0.4 else 'SQL and Python about evenly'} — "
@@ -1051,7 +1321,9 @@ province = 2 trees × (1 province, 14 cities, 100 counties, 1,200 townships, 25,
 1,000,000 children, 2,000,000 wishes; city = 1/14 of it, county = 1/100. The measures are HTTP through gunicorn
 with the production settings; the actors are the generator's sample users. Targets (issue 9): province dashboard
 p50 ≤ 30 ms and ≤ 3× raw SQL; the 50-row page p50 ≤ 40 ms with ≤ 6 SQL queries at every page size; throughput at
-8 clients ≥ PostGraphile's. Measure 1 (province rollup dashboard) waits for the rollups module.
+8 clients ≥ PostGraphile's. Programs (happy-home sites, volunteers, service records, pairings, activities) are
+generated at the issue's proportions (province: 3,000 sites, 200,000 volunteers, 400,000 service records, 100,000
+pairings, 60,000 activities); measure 1 refreshes the rollups before it reads them.
 """
 
 
@@ -1076,8 +1348,10 @@ def generation_table():
         if scale == "tiny" or not path.exists():
             continue
         g = json.loads(path.read_text())
+        programs = sum(g.get("programs", {}).values())
         rows.append(f"| {scale} | {g['organizations']:,} | {g['children']:,} | {g['guardians']:,} | {g['wishes']:,} | "
-                    f"{g['claims']:,} | {g['seconds']:.0f} s | {g['load']} | {g['finished']} |")
+                    f"{g['claims']:,} | {programs:,} | {g['seconds']:.0f} s ({g['timings'].get('programs', 0):.0f} s) | "
+                    f"{g['load']} | {g['finished']} |")
     if not rows:
         return []
     province = common.SCALES["province"]
@@ -1091,8 +1365,8 @@ def generation_table():
             extrapolated.append(f"from {scale}: {load_seconds * factor / 60:.1f} min")
     return ["Data set generation (`python -m bench.generate`, COPY, 2 encrypting processes; load average = 1/5/15 "
             "min at the end):", "",
-            "| scale | organizations | children | guardians | wishes | claims | time | load | finished |",
-            "|---|--:|--:|--:|--:|--:|--:|---|---|", *rows, "",
+            "| scale | organizations | children | guardians | wishes | claims | program rows | time (of which programs) | load | finished |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|---|---|", *rows, "",
             "Province extrapolated linearly from the smaller scales (all but migrate × the children ratio): "
             + ", ".join(extrapolated) + "; target ≤ 15 min.", ""]
 
@@ -1103,6 +1377,13 @@ def results_file(scale):
 
 def print_table(r):
     print(f"{'measure':<44}{'p50 ms':>9}{'p95 ms':>9}{'SQL':>8}{'raw p50':>9}{'PGL p50':>9}")
+    if r.get("m1"):
+        print(f"refresh: {r['refresh']['rows']:,} figures in {r['refresh']['seconds']:.1f} s")
+        for k in ("dashboard", "drill-down"):
+            m = r["m1"][k]
+            print(f"{'1 rollup ' + k:<44}{m['p50']:>9.1f}{m['p95']:>9.1f}{fmt_q(m['queries']):>8}"
+                  f"{r['m1']['raw'][k]['p50']:>9.1f}")
+        print(f"figure differences API vs raw: {len(r['m1']['check']['differences'])}")
     for k, m in {**r["m2"], **r["m3"]}.items():
         raw = r["raw"].get(k, {}).get("p50")
         peer = r.get("pgl", {}).get(k, {}).get("p50")

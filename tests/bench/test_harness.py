@@ -45,6 +45,39 @@ def test_id_numbers_are_valid_and_unique():
     assert len(set(numbers)) == len(numbers)
 
 
+def test_program_sizes_scale_with_the_children():
+    # given the province's program sizes (issue 9: 3,000 sites, 200,000 volunteers)
+    province = common.SCALES["province"]
+    assert (province["homes"], province["volunteers"]) == (3_000, 200_000)
+    # then city and county keep the province's proportion to the children (within rounding)
+    for scale in ("city", "county"):
+        size = common.SCALES[scale]
+        factor = size["children"] / province["children"]
+        for key in ("homes", "volunteers", "service_records", "pairings", "activities"):
+            assert abs(size[key] - province[key] * factor) <= 1, (scale, key)
+
+
+def test_raw_rollup_statements_read_the_base_tables_over_the_path_range():
+    from bench.run import raw_rollup_statements
+
+    for grouped in (False, True):
+        statements = raw_rollup_statements(grouped)
+        assert set(statements) >= {"wishes", "children", "homes", "volunteers", "points", "hours", "pairings",
+                                   "activities"}
+        for sql in statements.values():
+            assert "org_path LIKE %(prefix)s" in sql and "rollups_figure" not in sql
+            assert ("left(org_path, %(width)s)" in sql) == grouped
+
+
+def test_rollup_differences_compare_leaf_by_leaf():
+    from bench.run import differences
+
+    api = {"wishes": {"collected": 3, "fulfilmentRate": 0.5}, "holiday": {"serviceHours": "2.0"}}
+    assert differences(api, {"wishes": {"collected": 3, "fulfilmentRate": 0.5}, "holiday": {"serviceHours": "2.0"}}) == []
+    assert differences(api, {"wishes": {"collected": 4, "fulfilmentRate": 0.5}, "holiday": {"serviceHours": 2}}) == [
+        "wishes.collected: API 3, raw 4"]
+
+
 def test_copy_lines_escape_copy_specials():
     assert generate.line("a\tb", None, "c\\d\n") == "a\\tb\t\\N\tc\\\\d\\n\n"
 
@@ -60,7 +93,8 @@ def test_the_measured_operations_validate_against_the_schema():
     from graphql_api.schema import schema
 
     for text in (operation_text("children", "ChildRoster"), operation_text("wishes", "WishBoard", generate_claims()),
-                 operation_text("wishes", "PublishedWishes"), operation_text("auth", "Login")):
+                 operation_text("wishes", "PublishedWishes"), operation_text("auth", "Login"),
+                 operation_text("rollups", "RollupDashboard"), operation_text("rollups", "RollupBreakdown")):
         assert validate(schema._schema, parse(text)) == []
 
 
