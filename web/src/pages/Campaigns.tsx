@@ -4,7 +4,7 @@ import { useQuery } from "urql";
 import { Link, useParams } from "react-router-dom";
 import { ActivitiesDocument, ActivityDetailDocument, CampaignDetailDocument, CampaignsDocument } from "../gql/graphql";
 import { label } from "../lib/labels";
-import { RequestError } from "../components/common";
+import { RequestError, ActionLink } from "../components/common";
 
 /** 行动与活动: campaigns with their notices, and activities with photos. */
 export function CampaignsPage() {
@@ -22,7 +22,7 @@ export function CampaignsPage() {
           key: "campaigns", label: "行动",
           children: <Table size="small" rowKey="id" loading={fetching} scroll={{ x: true }} dataSource={data?.campaigns.edges.map((e) => e.node) ?? []}
             columns={[
-              { title: "行动", dataIndex: "title", render: (v, r) => <a onClick={() => setOpenId(r.id)}>{v}</a> },
+              { title: "行动", dataIndex: "title", render: (v, r) => <ActionLink onClick={() => setOpenId(r.id)}>{v}</ActionLink> },
               { title: "发起", dataIndex: "announcerName" },
               { title: "起止", render: (_, r) => `${r.startsOn} ~ ${r.endsOn}` },
               { title: "报送截止", dataIndex: "reportDeadline", render: (v, r) => (r.reportOverdue ? <Tag color="red">{v} 已逾期</Tag> : v) },
