@@ -1,3 +1,4 @@
+import type React from "react";
 import { Alert, Tag, Tooltip } from "antd";
 import type { CombinedError } from "urql";
 import { requestErrorMessage } from "../lib/client";
@@ -23,3 +24,24 @@ export function PiiTag({ piiVisible }: { piiVisible: boolean }) {
 }
 
 export const PAGE_SIZE = 20;
+
+/** Enter or Space on a focused element runs `open` (what a click does), as a button would. */
+export function onActivateKey(open: () => void) {
+  return (e: React.KeyboardEvent) => {
+    if (e.target !== e.currentTarget) return; // a control inside the row handles its own keys
+    if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      open();
+    }
+  };
+}
+
+/** A clickable table row (antd `onRow`) that is also reachable by Tab and opened with Enter or Space. */
+export function clickableRow(open: () => void) {
+  return { onClick: open, onKeyDown: onActivateKey(open), tabIndex: 0, "data-clickable": "row", style: { cursor: "pointer" } };
+}
+
+/** A link-styled action that is not a navigation: focusable and activated by Enter or Space, unlike a bare <a>. */
+export function ActionLink({ onClick, children, ...rest }: { onClick: () => void; children: React.ReactNode } & Omit<React.HTMLAttributes<HTMLAnchorElement>, "onClick">) {
+  return <a role="button" tabIndex={0} onClick={onClick} onKeyDown={onActivateKey(onClick)} {...rest}>{children}</a>;
+}

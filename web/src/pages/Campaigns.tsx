@@ -1,10 +1,15 @@
 import { useState } from "react";
-import { Descriptions, Drawer, Empty, Image, Space, Table, Tabs, Tag, Typography } from "antd";
-import { useQuery } from "urql";
-import { Link, useParams } from "react-router-dom";
-import { ActivitiesDocument, ActivityDetailDocument, CampaignDetailDocument, CampaignsDocument } from "../gql/graphql";
-import { label } from "../lib/labels";
-import { RequestError } from "../components/common";
+import { Alert, App, Button, DatePicker, Descriptions, Drawer, Empty, Form, Image, Input, Modal, Select, Space, Table, Tabs, Tag, Typography, Upload } from "antd";
+import { PlusOutlined, UploadOutlined } from "@ant-design/icons";
+import dayjs from "dayjs";
+import { useMutation, useQuery } from "urql";
+import { Link, useNavigate, useParams } from "react-router-dom";
+import { ActivitiesDocument, ActivityDetailDocument, CampaignDetailDocument, CampaignsDocument, RecordActivityDocument } from "../gql/graphql";
+import { enumOptions, label } from "../lib/labels";
+import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
+import { useSession } from "../lib/session";
+import { RequestError, ActionLink } from "../components/common";
+import { OrgSelect } from "../components/OrgSelect";
 
 /** 行动与活动: campaigns with their notices, and activities with photos. */
 export function CampaignsPage() {
@@ -13,16 +18,22 @@ export function CampaignsPage() {
   const [openId, setOpenId] = useState<string | null>(null);
   const [{ data: detail }] = useQuery({ query: CampaignDetailDocument, variables: { id: openId ?? "" }, pause: !openId });
   const c = detail?.campaign;
+  const session = useSession();
+  const [recording, setRecording] = useState(false);
   return (
     <>
-      <Typography.Title level={4}>行动与活动</Typography.Title>
+      <Space style={{ width: "100%", justifyContent: "space-between", flexWrap: "wrap", marginBottom: 12 }}>
+        <Typography.Title level={4} style={{ margin: 0 }}>行动与活动</Typography.Title>
+        {session.can("programs.change_program") && <Button type="primary" icon={<PlusOutlined />} onClick={() => setRecording(true)}>记录活动</Button>}
+      </Space>
+      <RecordActivityModal open={recording} onClose={() => setRecording(false)} campaigns={data?.campaigns.edges.map((e) => e.node) ?? []} />
       <RequestError error={error} />
       <Tabs items={[
         {
           key: "campaigns", label: "行动",
           children: <Table size="small" rowKey="id" loading={fetching} scroll={{ x: true }} dataSource={data?.campaigns.edges.map((e) => e.node) ?? []}
             columns={[
-              { title: "行动", dataIndex: "title", render: (v, r) => <a onClick={() => setOpenId(r.id)}>{v}</a> },
+              { title: "行动", dataIndex: "title", render: (v, r) => <ActionLink onClick={() => setOpenId(r.id)}>{v}</ActionLink> },
               { title: "发起", dataIndex: "announcerName" },
               { title: "起止", render: (_, r) => `${r.startsOn} ~ ${r.endsOn}` },
               { title: "报送截止", dataIndex: "reportDeadline", render: (v, r) => (r.reportOverdue ? <Tag color="red">{v} 已逾期</Tag> : v) },
@@ -83,5 +94,63 @@ export function ActivityDetailPage() {
       <Typography.Paragraph style={{ whiteSpace: "pre-wrap" }}>{a.narrative}</Typography.Paragraph>
       <Image.PreviewGroup><Space wrap>{a.photos.map((p, i) => <Image key={i} width={140} src={p.url} alt="活动照片" />)}</Space></Image.PreviewGroup>
     </Space>
+  );
+}
+
+type Option = { id: string; name: string };
+
+/** Recording an activity (recordActivity): at a site when opened from one, under a campaign if chosen, with the
+ * children and volunteers taking part and up to 9 photos (EXIF/GPS stripped; every child named needs the photo
+ * consent). Opens the new activity's page when saved. */
+export function RecordActivityModal({ open, onClose, organizationId, happyHomeId, campaigns = [], children = [], volunteers = [] }: {
+  open: boolean; onClose: () => void; organizationId?: string; happyHomeId?: string;
+  campaigns?: { id: string; title: string }[]; children?: Option[]; volunteers?: Option[];
+}) {
+  const session = useSession();
+  const navigate = useNavigate();
+  const [{ fetching }, record] = useMutation(RecordActivityDocument);
+  const [photos, setPhotos] = useState<File[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [form] = Form.useForm();
+  const { message } = App.useApp();
+  const submit = async (v: { organizationId: string; title: string; kind: string; heldOn: dayjs.Dayjs; place?: string; narrative?: string; campaignId?: string; childIds?: string[]; volunteerIds?: string[] }) => {
+    setProblem(null);
+    const result = await record({ input: {
+      organizationId: organizationId ?? v.organizationId, title: v.title, kind: v.kind as never, heldOn: v.heldOn.format("YYYY-MM-DD"), place: v.place ?? "",
+      narrative: v.narrative ?? "", campaignId: v.campaignId ?? null, happyHomeId: happyHomeId ?? null,
+      childIds: v.childIds ?? [], volunteerIds: v.volunteerIds ?? [], photos,
+    } });
+    const errors = result.data?.recordActivity.errors ?? [];
+    const byField = errors.filter((e) => e.field && form.getFieldInstance(e.field));
+    form.setFields(byField.map((e) => ({ name: e.field!, errors: [e.message] })));
+    const rest = payloadErrorMessage(errors.filter((e) => !byField.includes(e))) ?? requestErrorMessage(result.error);
+    if (rest) setProblem(rest);
+    if (errors.length || result.error) return;
+    message.success("已记录活动");
+    setPhotos([]);
+    onClose();
+    navigate(`/activities/${result.data!.recordActivity.activity!.id}`);
+  };
+  return (
+    <Modal title="记录活动" open={open} onCancel={() => { setPhotos([]); setProblem(null); onClose(); }} onOk={() => form.submit()} okText="保存" confirmLoading={fetching} width={640} destroyOnClose>
+      {problem && <Alert type="error" showIcon message={problem} style={{ marginBottom: 12 }} />}
+      <Form form={form} layout="vertical" preserve={false} onFinish={submit}
+        initialValues={{ organizationId: organizationId ?? session.current?.organization.id, heldOn: dayjs(), kind: enumOptions("ActivityKind")[0]?.value }}>
+        {!organizationId && <Form.Item name="organizationId" label="组织" rules={[{ required: true, message: "请选择组织" }]}><OrgSelect /></Form.Item>}
+        <Form.Item name="title" label="活动名称" rules={[{ required: true, message: "请填写活动名称" }]}><Input /></Form.Item>
+        <Space wrap>
+          <Form.Item name="kind" label="类型" rules={[{ required: true }]}><Select options={enumOptions("ActivityKind")} style={{ width: 160 }} /></Form.Item>
+          <Form.Item name="heldOn" label="日期" rules={[{ required: true, message: "请选择日期" }]}><DatePicker disabledDate={(d) => d.isAfter(dayjs(), "day")} /></Form.Item>
+        </Space>
+        <Form.Item name="place" label="地点"><Input /></Form.Item>
+        {campaigns.length > 0 && <Form.Item name="campaignId" label="所属行动"><Select allowClear options={campaigns.map((c) => ({ value: c.id, label: c.title }))} /></Form.Item>}
+        {children.length > 0 && <Form.Item name="childIds" label="参加儿童（上传照片需每名儿童的监护人照片同意）"><Select mode="multiple" allowClear options={children.map((c) => ({ value: c.id, label: c.name }))} /></Form.Item>}
+        {volunteers.length > 0 && <Form.Item name="volunteerIds" label="志愿者"><Select mode="multiple" allowClear options={volunteers.map((c) => ({ value: c.id, label: c.name }))} /></Form.Item>}
+        <Form.Item name="narrative" label="活动记录"><Input.TextArea rows={3} /></Form.Item>
+        <Upload accept="image/*" multiple maxCount={9} beforeUpload={(f) => { setPhotos((p) => [...p, f]); return false; }} onRemove={(f) => setPhotos((p) => p.filter((x) => x.name !== f.name))}>
+          <Button icon={<UploadOutlined />}>活动照片（最多 9 张）</Button>
+        </Upload>
+      </Form>
+    </Modal>
   );
 }

@@ -4,12 +4,13 @@ import { UploadOutlined } from "@ant-design/icons";
 import dayjs from "dayjs";
 import { useMutation, useQuery } from "urql";
 import { Link, useParams } from "react-router-dom";
-import { AddChildPhotoDocument, AddGrowthEntryDocument, ChildFileDocument, RecordFollowUpDocument, RequestTransferDocument } from "../gql/graphql";
+import { AddChildPhotoDocument, AddGrowthEntryDocument, ChildFileDocument, CloseChildDocument, RecordFollowUpDocument, RequestTransferDocument, UpdateChildDocument, type ChildFileQuery } from "../gql/graphql";
 import { enumOptions, label } from "../lib/labels";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
 import { useSession } from "../lib/session";
 import { OrgSearch } from "../components/OrgSearch";
 import { Pii, PiiTag, RequestError } from "../components/common";
+import { ChildFields, fillFromIdNumber } from "./Children";
 
 /** A child's file: personal data (masked or clear), guardians, consent, follow-ups, growth record, photos. */
 export function ChildFilePage() {
@@ -26,8 +27,9 @@ export function ChildFilePage() {
         <Link to="/children">儿童档案</Link> / <Pii value={child.name} piiVisible={pii} /> <PiiTag piiVisible={pii} />
       </Typography.Title>
       {child.anonymized && <Alert type="info" message="该档案已匿名化，仅保留类别、组织和出生年份。" />}
+      {child.status !== "ACTIVE" && <Alert type="warning" data-testid="child-closed" message={`档案已${label("ChildStatus", child.status)}${child.closedReason ? `：${child.closedReason}` : ""}`} />}
       {pii && session.can("children.change_child") && !child.anonymized && (
-        <ChildActions childId={child.id} canTransfer={session.can("children.transfer_child")} onDone={() => refetch({ requestPolicy: "network-only" })} />
+        <ChildActions child={child} canTransfer={session.can("children.transfer_child")} onDone={() => refetch({ requestPolicy: "network-only" })} />
       )}
       <Descriptions bordered size="small" column={{ xs: 1, sm: 2, lg: 3 }}>
         <Descriptions.Item label="姓名"><Pii value={child.name} piiVisible={pii} /></Descriptions.Item>
@@ -96,15 +98,18 @@ export function ChildFilePage() {
   );
 }
 
-type Dialog = "followUp" | "growth" | "transfer" | "photo" | null;
+type Dialog = "edit" | "close" | "followUp" | "growth" | "transfer" | "photo" | null;
+type FileChild = NonNullable<ChildFileQuery["child"]>;
 
 /** Recording a follow-up or a growth entry, adding a photo (needs the photo consent), offering a transfer. */
-function ChildActions({ childId, canTransfer, onDone }: { childId: string; canTransfer: boolean; onDone: () => void }) {
+function ChildActions({ child, canTransfer, onDone }: { child: FileChild; canTransfer: boolean; onDone: () => void }) {
+  const childId = child.id;
   const [open, setOpen] = useState<Dialog>(null);
   const [, followUp] = useMutation(RecordFollowUpDocument);
   const [, growth] = useMutation(AddGrowthEntryDocument);
   const [, transfer] = useMutation(RequestTransferDocument);
   const [, photo] = useMutation(AddChildPhotoDocument);
+  const [, close] = useMutation(CloseChildDocument);
   const [file, setFile] = useState<File | null>(null);
   const { message } = App.useApp();
   const finish = (payload: { errors: { message: string; code: string }[] } | undefined, err: Parameters<typeof requestErrorMessage>[0], ok: string) => {
@@ -117,10 +122,23 @@ function ChildActions({ childId, canTransfer, onDone }: { childId: string; canTr
   const day = (d: dayjs.Dayjs) => d.format("YYYY-MM-DD");
   return (
     <Space wrap>
+      <Button type="primary" onClick={() => setOpen("edit")}>编辑档案</Button>
       <Button onClick={() => setOpen("followUp")}>记录走访</Button>
       <Button onClick={() => setOpen("growth")}>添加成长记录</Button>
       <Button onClick={() => setOpen("photo")}>上传照片</Button>
       {canTransfer && <Button onClick={() => setOpen("transfer")}>转出档案</Button>}
+      {child.status === "ACTIVE" && <Button danger onClick={() => setOpen("close")}>结案</Button>}
+      <EditChildModal child={child} open={open === "edit"} onClose={(saved) => { setOpen(null); if (saved) onDone(); }} />
+      <Modal title="结案或迁出" open={open === "close"} onCancel={() => setOpen(null)} footer={null} destroyOnClose>
+        <Form layout="vertical" initialValues={{ status: "CLOSED" }} onFinish={async (v) => {
+          const r = await close({ input: { id: childId, status: v.status, reason: v.reason } });
+          finish(r.data?.closeChild, r.error, "已结案");
+        }}>
+          <Form.Item name="status" label="结果"><Select options={enumOptions("ChildStatus").filter((o) => o.value !== "ACTIVE")} /></Form.Item>
+          <Form.Item name="reason" label="原因" rules={[{ required: true, message: "请填写原因" }]}><Input.TextArea /></Form.Item>
+          <Button type="primary" danger htmlType="submit">确认结案</Button>
+        </Form>
+      </Modal>
       <Modal title="记录走访" open={open === "followUp"} onCancel={() => setOpen(null)} footer={null} destroyOnClose>
         <Form layout="vertical" initialValues={{ visitedOn: dayjs(), kind: "HOME_VISIT" }} onFinish={async (v) => {
           const r = await followUp({ input: { childId, visitedOn: day(v.visitedOn), kind: v.kind, note: v.note } });
@@ -160,5 +178,44 @@ function ChildActions({ childId, canTransfer, onDone }: { childId: string; canTr
         </Form>
       </Modal>
     </Space>
+  );
+}
+
+const EDITABLE = ["name", "idNumber", "sex", "birthDate", "guardianArrangement", "categories", "school", "grade", "parentsWorkPlace", "address", "guardians"] as const;
+
+/** Editing a record: the registration form's fields with the same ID-number check; only changed fields are sent. */
+function EditChildModal({ child, open, onClose }: { child: FileChild; open: boolean; onClose: (saved: boolean) => void }) {
+  const [form] = Form.useForm();
+  const [{ fetching }, updateChild] = useMutation(UpdateChildDocument);
+  const [serverError, setServerError] = useState<string | null>(null);
+  const { message } = App.useApp();
+  const initial: Record<string, unknown> = {
+    name: child.name, idNumber: child.idNumber, sex: child.sex, birthDate: child.birthDate, guardianArrangement: child.guardianArrangement,
+    categories: child.categories, school: child.school, grade: child.grade, parentsWorkPlace: child.parentsWorkPlace, address: child.address,
+    guardians: child.guardians.map((g) => ({ name: g.name, relation: g.relation, phone: g.phone })),
+  };
+  const submit = async (values: Record<string, unknown>) => {
+    setServerError(null);
+    const changed = Object.fromEntries(EDITABLE.filter((k) => JSON.stringify(values[k] ?? null) !== JSON.stringify(initial[k] ?? null)).map((k) => [k, values[k]]));
+    if (typeof changed.idNumber === "string") changed.idNumber = changed.idNumber.trim().toUpperCase();
+    if (!Object.keys(changed).length) return onClose(false);
+    const result = await updateChild({ input: { id: child.id, ...changed } });
+    const errors = result.data?.updateChild.errors ?? [];
+    if (errors.length || result.error) {
+      const byField = errors.filter((e) => e.field && form.getFieldInstance(e.field));
+      form.setFields(byField.map((e) => ({ name: e.field!, errors: [e.message] })));
+      setServerError(payloadErrorMessage(errors.filter((e) => !byField.includes(e))) ?? requestErrorMessage(result.error));
+      return;
+    }
+    message.success("已保存");
+    onClose(true);
+  };
+  return (
+    <Modal title="编辑档案" open={open} onCancel={() => onClose(false)} onOk={() => form.submit()} confirmLoading={fetching} okText="保存" width={640} destroyOnClose>
+      {serverError && <Alert type="error" showIcon message={serverError} style={{ marginBottom: 12 }} data-testid="edit-child-error" />}
+      <Form form={form} layout="vertical" preserve={false} initialValues={initial} onFinish={submit} onValuesChange={(changed) => fillFromIdNumber(form, changed)}>
+        <ChildFields />
+      </Form>
+    </Modal>
   );
 }

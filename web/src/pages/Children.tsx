@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Alert, App, Button, Checkbox, Col, Form, Input, InputNumber, Modal, Row, Select, Space, Table, Tabs, Tag, Typography, Upload } from "antd";
+import { Alert, App, Button, type FormInstance, Checkbox, Col, Form, Input, InputNumber, Modal, Row, Select, Space, Table, Tabs, Tag, Typography, Upload } from "antd";
 import { PlusOutlined, UploadOutlined, DownloadOutlined, MinusCircleOutlined } from "@ant-design/icons";
 import { useMutation, useQuery } from "urql";
 import { Link } from "react-router-dom";
@@ -142,49 +142,61 @@ function CreateChildModal({ open, onClose }: { open: boolean; onClose: (saved: b
         layout="vertical"
         onFinish={submit}
         initialValues={{ organizationId: session.current?.organization.id, guardianArrangement: "GRANDPARENTS", categories: ["LEFT_BEHIND"], guardians: [{ name: "", relation: "祖母", phone: "" }] }}
-        onValuesChange={(changed) => {
-          if (changed.idNumber) {
-            const r = validateIdNumber(changed.idNumber);
-            if (r.ok) form.setFieldsValue({ sex: r.info.sex, birthDate: r.info.birthDate });
-          }
-        }}
+        onValuesChange={(changed) => fillFromIdNumber(form, changed)}
       >
-        <Row gutter={12}>
-          <Col xs={24} sm={12}><Form.Item name="organizationId" label="所属组织" rules={[{ required: true }]}><OrgSelect /></Form.Item></Col>
-          <Col xs={24} sm={12}><Form.Item name="name" label="姓名" rules={[{ required: true, message: "请输入姓名" }]}><Input /></Form.Item></Col>
-          <Col xs={24} sm={12}>
-            <Form.Item name="idNumber" label="身份证号" rules={[idNumberRule]} validateTrigger={["onChange", "onBlur"]} hasFeedback>
-              <Input maxLength={18} data-testid="id-number" />
-            </Form.Item>
-          </Col>
-          <Col xs={12} sm={6}><Form.Item name="sex" label="性别" rules={[{ required: true, message: "请选择" }]}><Select options={enumOptions("Sex")} /></Form.Item></Col>
-          <Col xs={12} sm={6}><Form.Item name="birthDate" label="出生日期"><Input disabled placeholder="取自身份证号" /></Form.Item></Col>
-          <Col xs={24} sm={12}><Form.Item name="guardianArrangement" label="监护情况" rules={[{ required: true }]}><Select options={enumOptions("GuardianArrangement")} /></Form.Item></Col>
-          <Col xs={24} sm={12}><Form.Item name="categories" label="类别"><Checkbox.Group options={enumOptions("ChildCategory")} /></Form.Item></Col>
-          <Col xs={24} sm={12}><Form.Item name="school" label="学校"><Input /></Form.Item></Col>
-          <Col xs={24} sm={12}><Form.Item name="grade" label="年级"><Input /></Form.Item></Col>
-          <Col xs={24} sm={12}><Form.Item name="parentsWorkPlace" label="父母务工地"><Input /></Form.Item></Col>
-          <Col xs={24} sm={12}><Form.Item name="address" label="住址"><Input /></Form.Item></Col>
-        </Row>
-        <Typography.Text strong>监护人</Typography.Text>
-        <Form.List name="guardians">
-          {(fields, { add, remove }) => (
-            <>
-              {fields.map((f) => (
-                <Space key={f.key} wrap align="baseline">
-                  <Form.Item name={[f.name, "name"]} rules={[{ required: true, message: "姓名" }]}><Input placeholder="姓名" /></Form.Item>
-                  <Form.Item name={[f.name, "relation"]} rules={[{ required: true, message: "关系" }]}><Input placeholder="关系" style={{ width: 80 }} /></Form.Item>
-                  <Form.Item name={[f.name, "phone"]}><Input placeholder="电话" /></Form.Item>
-                  <MinusCircleOutlined onClick={() => remove(f.name)} aria-label="删除监护人" />
-                </Space>
-              ))}
-              <Button type="dashed" onClick={() => add({ name: "", relation: "", phone: "" })} icon={<PlusOutlined />}>添加监护人</Button>
-            </>
-          )}
-        </Form.List>
+        <ChildFields withOrganization />
       </Form>
     </Modal>
   );
+}
+
+/** The fields of a child's record, shared by registration and editing; the ID number is checked while typing. */
+export function ChildFields({ withOrganization = false }: { withOrganization?: boolean }) {
+  return (
+    <>
+      <Row gutter={12}>
+        {withOrganization && <Col xs={24} sm={12}><Form.Item name="organizationId" label="所属组织" rules={[{ required: true }]}><OrgSelect /></Form.Item></Col>}
+        <Col xs={24} sm={12}><Form.Item name="name" label="姓名" rules={[{ required: true, message: "请输入姓名" }]}><Input /></Form.Item></Col>
+        <Col xs={24} sm={12}>
+          <Form.Item name="idNumber" label="身份证号" rules={[idNumberRule]} validateTrigger={["onChange", "onBlur"]} hasFeedback>
+            <Input maxLength={18} data-testid="id-number" />
+          </Form.Item>
+        </Col>
+        <Col xs={12} sm={6}><Form.Item name="sex" label="性别" rules={[{ required: true, message: "请选择" }]}><Select options={enumOptions("Sex")} /></Form.Item></Col>
+        <Col xs={12} sm={6}><Form.Item name="birthDate" label="出生日期"><Input disabled placeholder="取自身份证号" /></Form.Item></Col>
+        <Col xs={24} sm={12}><Form.Item name="guardianArrangement" label="监护情况" rules={[{ required: true }]}><Select options={enumOptions("GuardianArrangement")} /></Form.Item></Col>
+        <Col xs={24} sm={12}><Form.Item name="categories" label="类别"><Checkbox.Group options={enumOptions("ChildCategory")} /></Form.Item></Col>
+        <Col xs={24} sm={12}><Form.Item name="school" label="学校"><Input /></Form.Item></Col>
+        <Col xs={24} sm={12}><Form.Item name="grade" label="年级"><Input /></Form.Item></Col>
+        <Col xs={24} sm={12}><Form.Item name="parentsWorkPlace" label="父母务工地"><Input /></Form.Item></Col>
+        <Col xs={24} sm={12}><Form.Item name="address" label="住址"><Input /></Form.Item></Col>
+      </Row>
+      <Typography.Text strong>监护人</Typography.Text>
+      <Form.List name="guardians">
+        {(fields, { add, remove }) => (
+          <>
+            {fields.map((f) => (
+              <Space key={f.key} wrap align="baseline">
+                <Form.Item name={[f.name, "name"]} rules={[{ required: true, message: "姓名" }]}><Input placeholder="姓名" /></Form.Item>
+                <Form.Item name={[f.name, "relation"]} rules={[{ required: true, message: "关系" }]}><Input placeholder="关系" style={{ width: 80 }} /></Form.Item>
+                <Form.Item name={[f.name, "phone"]}><Input placeholder="电话" /></Form.Item>
+                <Button type="text" icon={<MinusCircleOutlined />} onClick={() => remove(f.name)} aria-label="删除监护人" />
+              </Space>
+            ))}
+            <Button type="dashed" onClick={() => add({ name: "", relation: "", phone: "" })} icon={<PlusOutlined />}>添加监护人</Button>
+          </>
+        )}
+      </Form.List>
+    </>
+  );
+}
+
+/** Fills sex and birth date from a valid ID number as it is typed (antd Form onValuesChange). */
+export function fillFromIdNumber(form: FormInstance, changed: { idNumber?: string }) {
+  if (changed.idNumber) {
+    const r = validateIdNumber(changed.idNumber);
+    if (r.ok) form.setFieldsValue({ sex: r.info.sex, birthDate: r.info.birthDate });
+  }
 }
 
 function ImportModal({ open, onClose }: { open: boolean; onClose: () => void }) {

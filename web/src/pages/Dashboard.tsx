@@ -7,7 +7,7 @@ import { useSession } from "../lib/session";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
 import { JobProgress } from "../components/JobProgress";
 import { money, percent, ratio } from "../lib/figures";
-import { RequestError } from "../components/common";
+import { RequestError, ActionLink, clickableRow } from "../components/common";
 import { Chart } from "../components/Chart";
 import { OrgSelect } from "../components/OrgSelect";
 
@@ -78,7 +78,7 @@ export function DashboardPage() {
         </Space>
       </Space>
       {trail.length > 0 && (
-        <Breadcrumb items={[{ title: <a onClick={() => setTrail([])}>返回</a> }, ...trail.map((t, i) => ({ title: <a onClick={() => setTrail(trail.slice(0, i + 1))}>{t.name}</a> }))]} />
+        <Breadcrumb items={[{ title: <ActionLink onClick={() => setTrail([])}>返回</ActionLink> }, ...trail.map((t, i) => ({ title: <ActionLink onClick={() => setTrail(trail.slice(0, i + 1))}>{t.name}</ActionLink> }))]} />
       )}
       {ledgerJob && <Alert message="台账导出" description={<JobProgress jobId={ledgerJob} resultLabel="下载台账" />} closable onClose={() => setLedgerJob(null)} />}
       <RequestError error={error} />
@@ -113,7 +113,7 @@ export function DashboardPage() {
         <Table
           data-testid="rollup-breakdown"
           size="small" rowKey="key" loading={loadingRows || fetching} dataSource={breakdown} pagination={false} scroll={{ x: true }}
-          onRow={(r) => (by === "CHILD_ORGANIZATION" ? { onClick: () => setTrail([...trail, { id: r.key, name: r.name }]), style: { cursor: "pointer" } } : {})}
+          onRow={(r) => (by === "CHILD_ORGANIZATION" ? clickableRow(() => setTrail([...trail, { id: r.key, name: r.name }])) : {})}
           columns={[
             { title: by === "DIVISION" ? "区划" : "下级组织", dataIndex: "name", render: (v, r) => (by === "DIVISION" ? `${v}（${r.organizationNames.join("、")}）` : <a>{v}</a>) },
             { title: "儿童", render: (_, r) => r.rollup.children.total },

@@ -1,9 +1,14 @@
-import { Badge, Card, Col, Descriptions, Empty, List, Row, Space, Table, Tag, Typography } from "antd";
-import { useQuery } from "urql";
+import { useState } from "react";
+import { Alert, App, Badge, Button, Card, Col, DatePicker, Descriptions, Empty, Form, Input, InputNumber, List, Modal, Row, Select, Space, Table, Tag, Typography } from "antd";
+import dayjs from "dayjs";
+import { useMutation, useQuery } from "urql";
 import { Link, useParams } from "react-router-dom";
-import { HappyHomeDetailDocument, HappyHomesDocument } from "../gql/graphql";
+import { HappyHomeDetailDocument, HappyHomesDocument, RecordServiceHoursDocument } from "../gql/graphql";
 import { label } from "../lib/labels";
+import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
+import { useSession } from "../lib/session";
 import { RequestError } from "../components/common";
+import { RecordActivityModal } from "./Campaigns";
 
 /** 快乐家园: sites with their standard checks. */
 export function HappyHomesPage() {
@@ -29,10 +34,21 @@ export function HappyHomeDetailPage() {
   const { id = "" } = useParams();
   const [{ data, error }] = useQuery({ query: HappyHomeDetailDocument, variables: { id } });
   const h = data?.happyHome;
+  const session = useSession();
+  const [open, setOpen] = useState<"hours" | "activity" | null>(null);
   if (!h) return <><RequestError error={error} /><Empty description="站点不存在或无权查看" /></>;
   return (
     <Space direction="vertical" style={{ width: "100%" }}>
       <Typography.Title level={4}><Link to="/happy-homes">快乐家园</Link> / {h.name}</Typography.Title>
+      {session.can("programs.change_program") && (
+        <Space wrap>
+          <Button type="primary" disabled={!h.volunteers.length} onClick={() => setOpen("hours")}>记录服务时长</Button>
+          <Button onClick={() => setOpen("activity")}>记录活动</Button>
+          <RecordHoursModal open={open === "hours"} onClose={() => setOpen(null)} happyHomeId={h.id} volunteers={h.volunteers} />
+          <RecordActivityModal open={open === "activity"} onClose={() => setOpen(null)} organizationId={h.organization?.id} happyHomeId={h.id}
+            children={h.children} volunteers={h.volunteers} />
+        </Space>
+      )}
       <Card size="small" title="达标检查" data-testid="standards">
         <List dataSource={h.standards} renderItem={(s) => (
           <List.Item><Badge status={s.met ? "success" : "error"} text={<b>{s.code}</b>} />&nbsp;{s.figure}<Typography.Text type="secondary" style={{ marginLeft: 8 }}>{s.explanation}</Typography.Text></List.Item>
@@ -56,5 +72,32 @@ export function HappyHomeDetailPage() {
         <Col xs={24}><Card size="small" title="兴趣小组"><Table size="small" rowKey="id" pagination={false} dataSource={h.groups} columns={[{ title: "名称", dataIndex: "name" }, { title: "时间", dataIndex: "schedule" }, { title: "人数", dataIndex: "memberCount" }]} /></Card></Col>
       </Row>
     </Space>
+  );
+}
+
+/** Recording a volunteer's hours at this site (recordServiceHours); they wait for confirmation under 志愿者. */
+function RecordHoursModal({ open, onClose, happyHomeId, volunteers }: { open: boolean; onClose: () => void; happyHomeId: string; volunteers: { id: string; name: string }[] }) {
+  const [form] = Form.useForm();
+  const [{ fetching }, record] = useMutation(RecordServiceHoursDocument);
+  const [problem, setProblem] = useState<string | null>(null);
+  const { message } = App.useApp();
+  const submit = async (v: { volunteerId: string; servedOn: dayjs.Dayjs; hours: number; description?: string }) => {
+    setProblem(null);
+    const result = await record({ input: { volunteerId: v.volunteerId, happyHomeId, servedOn: v.servedOn.format("YYYY-MM-DD"), hours: String(v.hours), description: v.description ?? "" } });
+    const err = payloadErrorMessage(result.data?.recordServiceHours.errors) ?? requestErrorMessage(result.error);
+    if (err) return setProblem(err);
+    message.success("已记录，待确认");
+    onClose();
+  };
+  return (
+    <Modal title="记录服务时长" open={open} onCancel={() => { setProblem(null); onClose(); }} onOk={() => form.submit()} okText="保存" confirmLoading={fetching} destroyOnClose>
+      {problem && <Alert type="error" showIcon message={problem} style={{ marginBottom: 12 }} />}
+      <Form form={form} layout="vertical" preserve={false} onFinish={submit} initialValues={{ servedOn: dayjs(), volunteerId: volunteers[0]?.id }}>
+        <Form.Item name="volunteerId" label="志愿者" rules={[{ required: true, message: "请选择志愿者" }]}><Select options={volunteers.map((x) => ({ value: x.id, label: x.name }))} /></Form.Item>
+        <Form.Item name="servedOn" label="服务日期" rules={[{ required: true, message: "请选择日期" }]}><DatePicker disabledDate={(d) => d.isAfter(dayjs(), "day")} /></Form.Item>
+        <Form.Item name="hours" label="时长（小时）" rules={[{ required: true, message: "请填写时长" }]}><InputNumber min={0.5} max={24} step={0.5} /></Form.Item>
+        <Form.Item name="description" label="服务内容"><Input maxLength={200} /></Form.Item>
+      </Form>
+    </Modal>
   );
 }

@@ -6,7 +6,7 @@ import { label } from "../lib/labels";
 import { money } from "../lib/figures";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
 import { useSession } from "../lib/session";
-import { RequestError } from "../components/common";
+import { RequestError, ActionLink } from "../components/common";
 
 /** 七彩假期: holiday projects, their service points and the national summary figures. */
 export function HolidayPage() {
@@ -20,7 +20,7 @@ export function HolidayPage() {
       <RequestError error={error} />
       <Table size="small" rowKey="id" loading={fetching} scroll={{ x: true }} dataSource={data?.holidayProjects.edges.map((e) => e.node) ?? []}
         columns={[
-          { title: "项目", dataIndex: "name", render: (v, r) => <a onClick={() => setOpenId(r.id)}>{v}</a> },
+          { title: "项目", dataIndex: "name", render: (v, r) => <ActionLink onClick={() => setOpenId(r.id)}>{v}</ActionLink> },
           { title: "年度", dataIndex: "year" },
           { title: "假期", dataIndex: "season", render: (v) => label("HolidaySeason", v) },
           { title: "起止", render: (_, r) => `${r.startsOn} ~ ${r.endsOn}` },
@@ -67,7 +67,7 @@ export function VolunteersPage() {
             <RequestError error={error} />
             <Table size="small" rowKey="id" loading={fetching} scroll={{ x: true }} dataSource={data?.volunteers.edges.map((e) => e.node) ?? []}
               columns={[
-                { title: "姓名", dataIndex: "name", render: (n, r) => <a onClick={() => setOpenId(r.id)}>{n}</a> },
+                { title: "姓名", dataIndex: "name", render: (n, r) => <ActionLink onClick={() => setOpenId(r.id)}>{n}</ActionLink> },
                 { title: "电话", dataIndex: "phone" },
                 { title: "来源", dataIndex: "originName" },
                 { title: "团队", dataIndex: "team" },

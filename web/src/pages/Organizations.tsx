@@ -2,11 +2,11 @@ import { useEffect, useMemo, useState } from "react";
 import { Breadcrumb, Card, Col, Descriptions, Empty, Input, List, Row, Table, Tree, Typography } from "antd";
 import type { DataNode } from "antd/es/tree";
 import { useClient, useQuery } from "urql";
-import { useNavigate, useParams } from "react-router-dom";
+import { Link, useNavigate, useParams } from "react-router-dom";
 import { OrganizationDescendantsDocument, OrganizationDetailDocument } from "../gql/graphql";
 import { useSession } from "../lib/session";
 import { label } from "../lib/labels";
-import { RequestError } from "../components/common";
+import { RequestError, clickableRow } from "../components/common";
 
 type TreeNode = DataNode & { key: string };
 
@@ -65,7 +65,7 @@ export function OrganizationsPage() {
               dataSource={found?.organization?.descendants.edges.map((e) => e.node) ?? []}
               locale={{ emptyText: "没有匹配的组织" }}
               renderItem={(o) => (
-                <List.Item onClick={() => navigate(`/orgs/${o.id}`)} style={{ cursor: "pointer" }}>
+                <List.Item {...clickableRow(() => navigate(`/orgs/${o.id}`))} role="link">
                   <List.Item.Meta title={o.name} description={`${o.parent?.name ?? ""} · ${label("OrganizationLevel", o.level)}`} />
                 </List.Item>
               )}
@@ -86,7 +86,7 @@ export function OrganizationsPage() {
           <>
             <Breadcrumb
               data-testid="org-breadcrumbs"
-              items={crumbs.map((c) => ({ title: <a onClick={() => navigate(`/orgs/${c.id}`)}>{c.name}</a> }))}
+              items={crumbs.map((c) => ({ title: <Link to={`/orgs/${c.id}`}>{c.name}</Link> }))}
               style={{ marginBottom: 12 }}
             />
             <Typography.Title level={4}>{org.name}</Typography.Title>
@@ -104,7 +104,7 @@ export function OrganizationsPage() {
               dataSource={org.children.edges.map((e) => e.node)}
               pagination={false}
               scroll={{ x: true }}
-              onRow={(o) => ({ onClick: () => navigate(`/orgs/${o.id}`), style: { cursor: "pointer" } })}
+              onRow={(o) => clickableRow(() => navigate(`/orgs/${o.id}`))}
               columns={[
                 { title: "名称", dataIndex: "name" },
                 { title: "类型", dataIndex: "kind", render: (v) => label("OrganizationKind", v) },

@@ -11,7 +11,7 @@ import { label } from "../lib/labels";
 import { metricLabel } from "../lib/figures";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
 import { useSession } from "../lib/session";
-import { RequestError } from "../components/common";
+import { RequestError, ActionLink } from "../components/common";
 import { JobProgress } from "../components/JobProgress";
 import { OrgSelect } from "../components/OrgSelect";
 
@@ -51,7 +51,7 @@ export function ReportsPage() {
           key: "requests", label: "报送任务",
           children: <Table data-testid="report-requests" size="small" rowKey="id" loading={fetching} scroll={{ x: true }} dataSource={requests?.reportRequests.edges.map((e) => e.node) ?? []}
             columns={[
-              { title: "标题", dataIndex: "title", render: (v, r) => <a onClick={() => setRequestId(r.id)}>{v}</a> },
+              { title: "标题", dataIndex: "title", render: (v, r) => <ActionLink onClick={() => setRequestId(r.id)}>{v}</ActionLink> },
               { title: "发起", dataIndex: "organizationName" },
               { title: "期间", render: (_, r) => `${r.startsOn} ~ ${r.endsOn}` },
               { title: "截止", dataIndex: "deadline", render: (v, r) => (r.overdue ? <Tag color="red">{v} 已截止</Tag> : v) },
@@ -62,7 +62,7 @@ export function ReportsPage() {
           key: "reports", label: "报送记录",
           children: <Table size="small" rowKey="id" loading={loadingReports} scroll={{ x: true }} dataSource={reports?.reports.edges.map((e) => e.node) ?? []}
             columns={[
-              { title: "任务", render: (_, r) => <a onClick={() => setReportId(r.id)}>{r.request.title}</a> },
+              { title: "任务", render: (_, r) => <ActionLink onClick={() => setReportId(r.id)}>{r.request.title}</ActionLink> },
               { title: "报送单位", dataIndex: "organizationName" },
               { title: "状态", dataIndex: "state", render: stateTag },
               { title: "截止", render: (_, r) => r.request.deadline },

@@ -12,7 +12,7 @@ import {
 import { enumOptions, label } from "../lib/labels";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
 import { useSession } from "../lib/session";
-import { PAGE_SIZE, RequestError } from "../components/common";
+import { PAGE_SIZE, RequestError, ActionLink } from "../components/common";
 import { OrgSelect } from "../components/OrgSelect";
 
 const BOARD: WishState[] = ["COLLECTED", "RETURNED", "REVIEWED", "PUBLISHED", "CLAIMED", "PREPARED", "DELIVERED", "FULFILLED", "ESCALATED", "CLOSED", "WITHDRAWN"];
@@ -94,7 +94,7 @@ export function WishBoardPage() {
         size="small" rowKey="id" loading={fetching} dataSource={wishes} scroll={{ x: true }}
         pagination={{ pageSize: PAGE_SIZE, showTotal: (t) => `共 ${t} 个` }}
         columns={[
-          { title: "心愿", dataIndex: "title", render: (v, w) => <a onClick={() => setOpenId(w.id)}>{v}</a> },
+          { title: "心愿", dataIndex: "title", render: (v, w) => <ActionLink onClick={() => setOpenId(w.id)}>{v}</ActionLink> },
           { title: "类别", dataIndex: "category", render: (v) => label("WishCategory", v) },
           { title: "孩子", render: (_, w) => (w.child ? `${w.child.name}（${w.child.age}岁）` : w.household || "—") },
           { title: "估值（元）", dataIndex: "estimatedValue" },
