@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import bulk
 from core.errors import ServiceError
 from orgs.divisions import BOUNDARIES, region_prefix
 from orgs.models import Organization
@@ -89,12 +90,15 @@ def refresh() -> RefreshRun:
         path = paths[organization_id]
         for node in (*ancestor_paths(path), path):
             subtree[by_path[node], month, metric] += value
-    Figure.objects.all().delete()
-    rows = [Figure(organization_id=o, month=m, metric=k, own=own.get((o, m, k), Decimal(0)), subtree=v)
-            for (o, m, k), v in subtree.items()]
-    for start in range(0, len(rows), BATCH):
-        Figure.objects.bulk_create(rows[start:start + BATCH])
-    run.finished_at, run.rows, run.seconds = timezone.now(), len(rows), time.monotonic() - clock
+    Figure.objects.all().delete()  # not TRUNCATE: readers keep the old figures until this commits
+    batch: list = []
+    for (o, m, k), v in subtree.items():  # model objects one batch at a time: memory stays with the dicts
+        batch.append(Figure(organization_id=o, month=m, metric=k, own=own.get((o, m, k), Decimal(0)), subtree=v))
+        if len(batch) == BATCH:
+            bulk.insert(Figure, batch)
+            batch = []
+    bulk.insert(Figure, batch)
+    run.finished_at, run.rows, run.seconds = timezone.now(), len(subtree), time.monotonic() - clock
     run.save()
     return run
 
