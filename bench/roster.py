@@ -462,12 +462,8 @@ def run_phase(phase, args, **extra):
 def machine():
     from django.db import connection
 
-    with open("/proc/meminfo") as f:
-        kib = int(next(line for line in f if line.startswith("MemTotal")).split()[1])
-    model = ""
-    if os.path.exists("/proc/cpuinfo"):
-        with open("/proc/cpuinfo") as f:
-            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
+    from bench import common
+
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
@@ -476,7 +472,7 @@ def machine():
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('children_child')), "
                        "pg_size_pretty(pg_total_relation_size('children_guardian')), (SELECT count(*) FROM children_guardian)")
         child_size, guardian_size, guardians = cursor.fetchone()
-    return {"nproc": len(os.sched_getaffinity(0)), "cpu": model, "memory": f"{kib / 1024 / 1024:.1f} GiB",
+    return {**common.machine(),
             "postgres": version, "shared_buffers": shared_buffers, "child_size": child_size,
             "guardian_size": guardian_size, "guardians": guardians}
 

@@ -259,6 +259,8 @@ def captured(run):
 def explain(sql):
     from django.db import connection
 
+    from bench import common
+
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
         return [row[0] for row in cursor.fetchall()]
@@ -381,12 +383,8 @@ def measure_resolution(user, county):
 def machine():
     from django.db import connection
 
-    with open("/proc/meminfo") as f:
-        kib = int(next(line for line in f if line.startswith("MemTotal")).split()[1])
-    model = ""
-    if os.path.exists("/proc/cpuinfo"):
-        with open("/proc/cpuinfo") as f:
-            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
+    from bench import common
+
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
@@ -398,7 +396,7 @@ def machine():
         cursor.execute("SELECT i.indexname, pg_size_pretty(pg_relation_size(quote_ident(i.indexname)::regclass)), "
                        "i.indexdef FROM pg_indexes i WHERE i.tablename = 'permissions_auditentry' ORDER BY 1")
         index_rows = cursor.fetchall()
-    return {"nproc": len(os.sched_getaffinity(0)), "cpu": model, "memory": f"{kib / 1024 / 1024:.1f} GiB",
+    return {**common.machine(),
             "postgres": version, "shared_buffers": shared_buffers, "table": table, "indexes": indexes,
             "index_rows": index_rows}
 
