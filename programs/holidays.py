@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from orgs.models import Organization
 from permissions import audit
@@ -95,6 +96,10 @@ class Figures:
     goods_value: Decimal
 
 
+def _exact(value, places: str) -> Decimal:
+    return (value or Decimal(0)).quantize(Decimal(places))
+
+
 def figures(points) -> Figures:
     """Sums over a queryset of service points: volunteers counted once however many points they served."""
     points = points.order_by()
@@ -103,12 +108,28 @@ def figures(points) -> Figures:
     volunteers = Volunteer.objects.filter(service_points__in=points.values("pk")).distinct().count()
     hours = ServiceRecord.objects.filter(service_point__in=points.values("pk"), confirmed_at__isnull=False).aggregate(
         h=Sum("hours"))["h"]
-    def exact(value, places: str) -> Decimal:
-        return (value or Decimal(0)).quantize(Decimal(places))
-
     return Figures(service_points=sums["n"], children_served=sums["children"] or 0, volunteers=volunteers,
-                   service_hours=exact(hours, "0.1"), money_raised=exact(sums["money"], "0.01"),
-                   goods_value=exact(sums["goods"], "0.01"))
+                   service_hours=_exact(hours, "0.1"), money_raised=_exact(sums["money"], "0.01"),
+                   goods_value=_exact(sums["goods"], "0.01"))
+
+
+def with_point_figures(queryset):
+    """Service points annotated with what their own figures need (one subquery each, for a whole page)."""
+    assigned = (ServicePoint.volunteers.through.objects.filter(servicepoint=OuterRef("pk")).order_by()
+                .values("servicepoint").annotate(n=Count("pk")).values("n"))
+    hours = (ServiceRecord.objects.filter(service_point=OuterRef("pk"), confirmed_at__isnull=False).order_by()
+             .values("service_point").annotate(h=Sum("hours")).values("h"))
+    return queryset.annotate(volunteer_count=Coalesce(Subquery(assigned, output_field=IntegerField()), 0),
+                             confirmed_hours=Subquery(hours, output_field=DecimalField()))
+
+
+def point_figures(point: ServicePoint) -> Figures:
+    """One point's figures, from a row loaded through ``with_point_figures`` (or queried if it was not)."""
+    if not hasattr(point, "volunteer_count"):
+        return figures(ServicePoint.objects.filter(pk=point.pk))
+    return Figures(service_points=1, children_served=point.children_served, volunteers=point.volunteer_count,
+                   service_hours=_exact(point.confirmed_hours, "0.1"), money_raised=_exact(point.money_raised, "0.01"),
+                   goods_value=_exact(point.goods_value, "0.01"))
 
 
 def project_figures(actor: Actor, project: HolidayProject) -> Figures:

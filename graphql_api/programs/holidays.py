@@ -111,7 +111,7 @@ class ServicePointType(relay.Node):
 
     @classmethod
     def get_queryset(cls, queryset, info: Info, **kwargs):
-        return actor_of(info).visible(queryset, VIEW)
+        return services.with_point_figures(actor_of(info).visible(queryset, VIEW))
 
     @strawberry_django.field(only=["kind"])
     def kind(self) -> PointKindEnum:
@@ -129,9 +129,9 @@ class ServicePointType(relay.Node):
     def volunteers(self) -> list[VolunteerType]:
         return list(self.volunteers.all())
 
-    @strawberry_django.field(description="本服务点统计 / This point's figures")
+    @strawberry_django.field(only=["children_served", "money_raised", "goods_value"], description="本服务点统计 / This point's figures")
     def figures(self) -> FiguresInfo:
-        return _figures(services.figures(ServicePoint.objects.filter(pk=self.pk)))
+        return _figures(services.point_figures(self))
 
 
 @strawberry.input

@@ -54,3 +54,28 @@ def test_a_page_costs_the_same_queries_however_many_rows(as_user, kind):
     many, n_many = cost(client, field, selection)
     assert n_many == n_few + 4
     assert many == few, (kind, few, many)
+
+
+def test_a_page_of_service_points_with_their_figures_is_a_constant_number_of_queries(as_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.programs.helpers import point, project, record, volunteer
+
+    query = """{ servicePoints(first: 50) { edges { node { name figures { volunteers serviceHours moneyRaised } } } } }"""
+    client = as_user("baokang_league_admin")
+    client(query)
+    counts = []
+    made = project()
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            client(query)
+        counts.append(len(queries))
+        for _ in range(3):
+            place = point(made)
+            helper = volunteer()
+            place.volunteers.add(helper)
+            record(place, helper, confirm=True)
+    assert counts[0] == counts[1]
+    data = client(query)["servicePoints"]["edges"]
+    assert sum(1 for e in data if e["node"]["figures"]["volunteers"] == 1 and e["node"]["figures"]["serviceHours"] == "3.0") >= 3
