@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
+# The embedded default runs with DEBUG on (development secrets generated into var/); settings fail closed
+# otherwise. An explicit DEBUG=0 in the environment is respected.
+DEV := DEBUG=$${DEBUG:-1}
 
 .PHONY: run test test-web screenshots web web-if-node install migrate demo worker scheduler schema schema-check bench-scope bench-roster bench-data bench bench-report clean
 
@@ -23,27 +26,27 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 
 migrate: install
-	$(BIN)/python manage.py migrate --noinput -v 0
+	$(DEV) $(BIN)/python manage.py migrate --noinput -v 0
 
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	$(DEV) $(BIN)/python manage.py load_demo
 
 run: demo web-if-node
 	@echo "Web client: http://$(HOST):$(PORT)/   GraphQL API and GraphiQL: http://$(HOST):$(PORT)/graphql   admin: http://$(HOST):$(PORT)/admin/"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # With REDIS_URL (or RABBITMQ_URL) set: job workers and the scheduler as separate processes. Without a broker
 # server, `make run` runs both inside the web process and these are not needed.
 worker: migrate
 	@test -n "$$REDIS_URL$$RABBITMQ_URL" || { echo "Set REDIS_URL or RABBITMQ_URL; without them make run runs jobs in the web process."; exit 1; }
-	$(BIN)/python manage.py rundramatiq --processes $${WORKER_PROCESSES:-1} --threads $${WORKER_THREADS:-4}
+	$(DEV) $(BIN)/python manage.py rundramatiq --processes $${WORKER_PROCESSES:-1} --threads $${WORKER_THREADS:-4}
 
 scheduler: migrate
 	@test -n "$$REDIS_URL$$RABBITMQ_URL" || { echo "Set REDIS_URL or RABBITMQ_URL; without them make run runs the scheduler in the web process."; exit 1; }
-	$(BIN)/python manage.py runscheduler
+	$(DEV) $(BIN)/python manage.py runscheduler
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+	$(DEV) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
 # The web client (web/, Node 20 + npm). npm ci runs again only when package-lock.json changed; the build runs
 # again only when a source (web/ or the frontend_schema contract it is generated from) is newer than the stamp.
@@ -83,17 +86,17 @@ screenshots: web $(VENV)/.installed-e2e
 	WEB_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest web/e2e -q -p no:xdist -p no:django
 
 schema: install
-	$(BIN)/python manage.py export_schema graphql_api.schema --path frontend_schema/schema.graphql
+	$(DEV) $(BIN)/python manage.py export_schema graphql_api.schema --path frontend_schema/schema.graphql
 	@echo "frontend_schema/schema.graphql regenerated"
 
 schema-check: install
-	$(BIN)/python manage.py schema_check
+	$(DEV) $(BIN)/python manage.py schema_check
 
 bench-scope: install
-	$(BIN)/python -m bench.scope
+	$(DEV) $(BIN)/python -m bench.scope
 
 bench-roster: install
-	$(BIN)/python -m bench.roster
+	$(DEV) $(BIN)/python -m bench.roster
 
 # Province-scale benchmark (issue 9): SCALE=county|city|province (default province), SEED=1.
 SCALE ?= province

@@ -84,6 +84,11 @@ def configure_env(scale, seed, settings_module="config.settings"):
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     os.environ.update(bench_secrets(seed))
     os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{REDIS_DB}")
+    os.environ.update(PLAIN_HTTP)
+
+
+# The benchmark talks plain HTTP to its own server on 127.0.0.1 (production sits behind a TLS proxy).
+PLAIN_HTTP = {"SECURE_SSL_REDIRECT": "0"}
 
 
 def token_file(scale):

@@ -88,6 +88,7 @@ def setup_django():
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = DEFAULT_DATABASE_URL
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ.setdefault("DEBUG", "1")  # development secrets from var/, as make run; the query log stays off
     import django
 
     django.setup()

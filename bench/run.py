@@ -224,7 +224,7 @@ def start_gunicorn(scale, seed):
     env = {**os.environ, **common.bench_secrets(seed), "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "bench.settings",
            "DATABASE_URL": common.database_url(scale), "REDIS_URL": f"redis://127.0.0.1:6379/{common.REDIS_DB}",
            "BIND": f"127.0.0.1:{PORT}", "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
-           "PYTHONPATH": str(common.ROOT)}
+           "PYTHONPATH": str(common.ROOT), **common.PLAIN_HTTP}
     LOGS.mkdir(parents=True, exist_ok=True)
     out = open(LOGS / f"gunicorn-{scale}.log", "w")
     command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "platform/gunicorn.conf.py",

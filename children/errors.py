@@ -14,6 +14,10 @@ class ChildErrorCode(ErrorCode):
         "该儿童已在“{organization}”登记，可申请转移档案。",
         "This child is already registered with “{organization}”; you may request a transfer.",
     )
+    REGISTERED_ELSEWHERE = (
+        "该儿童已在其他地区登记，请联系“{contact}”申请转移档案。",
+        "This child is already registered elsewhere; ask “{contact}” for a transfer of the record.",
+    )
     CONSENT_REQUIRED = (
         "监护人尚未同意“{scope}”，不能进行此操作。",
         "The guardian has not consented to “{scope}”; this is refused.",

@@ -19,7 +19,8 @@ from children.models import (
 from core.crypto import blind_index
 from core import bulk, photos
 from core.errors import CommonErrorCode, ServiceError
-from orgs.models import Organization
+from orgs.models import Level, Organization
+from orgs.paths import ancestor_paths
 from permissions import audit
 from permissions.actor import Actor
 
@@ -82,11 +83,40 @@ def validate(child: Child, today: date | None = None) -> None:
     child.birth_date = idcard.birth_date(number)
 
 
+def _county_anchor(organization: Organization, ancestors: dict[str, Organization]) -> Organization:
+    """The county-level body whose tree ``organization`` lies in (itself at county level or above)."""
+    if organization.level <= Level.COUNTY:
+        return organization
+    return next((ancestors[p] for p in ancestor_paths(organization.path)[::-1]
+                 if p in ancestors and ancestors[p].level == Level.COUNTY), organization)
+
+
+def disclosed_keepers(keepers: dict, asking: Organization) -> dict:
+    """{key: (named, name)}: what staff of ``asking`` may learn of where a child's record is kept.
+
+    Inside the same county tree the keeping organization is named (they work together): (True, its name).
+    Elsewhere only that it is registered elsewhere and the keeper's county-level body to ask: (False, that
+    body's name), so that an ID number does not reveal the village where a child lives in another city or
+    system. Nothing of the record itself is ever told."""
+    wanted = {p for o in (*keepers.values(), asking) for p in ancestor_paths(o.path)}
+    ancestors = {o.path: o for o in Organization.objects.filter(path__in=wanted)}
+    home = _county_anchor(asking, ancestors)
+    return {key: (True, keeper.name) if keeper.path.startswith(home.path) else (False, _county_anchor(keeper, ancestors).name)
+            for key, keeper in keepers.items()}
+
+
+def duplicate_errors(keepers: dict, registering: Organization) -> dict[str, ServiceError]:
+    """{id_index: ALREADY_REGISTERED or REGISTERED_ELSEWHERE} for ID numbers kept by ``keepers``."""
+    return {index: ServiceError(E.ALREADY_REGISTERED, "idNumber", organization=name) if named
+            else ServiceError(E.REGISTERED_ELSEWHERE, "idNumber", contact=name)
+            for index, (named, name) in disclosed_keepers(keepers, registering).items()}
+
+
 def _refuse_duplicate(child: Child) -> None:
-    """Registered elsewhere: name the owner, reveal none of the other record's personal data."""
+    """Registered already: say where as far as the registering staff may know (duplicate_errors)."""
     other = Child.objects.filter(id_index=child.id_index).exclude(pk=child.pk).select_related("organization").first()
     if other is not None:
-        raise ServiceError(E.ALREADY_REGISTERED, "idNumber", organization=other.organization.name)
+        raise duplicate_errors({child.id_index: other.organization}, child.organization)[child.id_index]
 
 
 def _snapshot(child: Child) -> dict:
@@ -112,9 +142,10 @@ def create_child(actor: Actor, *, organization_id, guardians: list[dict] = (), *
     return child
 
 
-def _registered(indexes: list[str]) -> dict:
-    """{id_index: keeping organization's name} of the children already registered anywhere."""
-    return dict(Child.objects.filter(id_index__in=indexes).values_list("id_index", "organization__name"))
+def _registered(indexes: list[str]) -> dict[str, Organization]:
+    """{id_index: keeping organization} of the children already registered anywhere."""
+    rows = Child.objects.filter(id_index__in=indexes).select_related("organization").only("id_index", "organization")
+    return {child.id_index: child.organization for child in rows}
 
 
 def register_many(actor: Actor, organization: Organization, rows: list[tuple]) -> dict:
@@ -129,9 +160,8 @@ def register_many(actor: Actor, organization: Organization, rows: list[tuple]) -
     for _key, child, _guardians in rows:
         child.id_index = index_of(child.id_number)
         child.organization, child.org_path = organization, organization.path
-    taken = _registered([c.id_index for _k, c, _g in rows])
-    errors = {key: ServiceError(E.ALREADY_REGISTERED, "idNumber", organization=taken[child.id_index])
-              for key, child, _g in rows if child.id_index in taken}
+    taken = duplicate_errors(_registered([c.id_index for _k, c, _g in rows]), organization)
+    errors = {key: taken[child.id_index] for key, child, _g in rows if child.id_index in taken}
     fresh = [(key, child, guardians) for key, child, guardians in rows if key not in errors]
     try:
         with transaction.atomic():
@@ -288,6 +318,13 @@ def request_transfer_in(actor: Actor, *, to_organization_id, id_number: str, rea
                                        requested_by_receiver=True, reason=reason.strip(), requested_by=actor.label)
     audit.record(actor, "child.transfer_request_in", child, receiver, {"from": child.organization.name, "reason": transfer.reason})
     return transfer
+
+
+def hidden_from_requester(actor: Actor, transfer: Transfer) -> bool:
+    """A request-in shows the requesting side nothing of the child, nor where it is kept beyond what
+    disclosed_keepers allows, until the keeper accepts it."""
+    return (transfer.requested_by_receiver and transfer.state != TransferState.ACCEPTED
+            and not actor.can(TRANSFER, transfer.from_organization))
 
 
 def transfers_q(actor: Actor) -> Q:

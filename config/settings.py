@@ -1,8 +1,10 @@
 """Settings for the platform, read from the environment.
 
-Embedded default (no variables set): DEBUG on, SQLite in var/, an in-process cache, a SECRET_KEY
-generated once into var/secret_key. Production sets DEBUG=0, SECRET_KEY, DATABASE_URL, REDIS_URL and
-ALLOWED_HOSTS (see platform/env.example).
+Fail closed: DEBUG is off unless the environment sets it, and with DEBUG off the secrets must come from the
+environment (the process refuses to start without them). The embedded default (`make run`, `make test`) sets
+DEBUG=1 explicitly: SQLite in var/, an in-process cache, secrets generated once into var/. Production sets
+SECRET_KEY, FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY, DATABASE_URL, REDIS_URL and ALLOWED_HOSTS (see
+platform/env.example); `manage.py check --deploy` passes with that environment.
 """
 
 import os
@@ -44,7 +46,7 @@ def required_secret(name: str, filename: str, make=lambda: secrets.token_urlsafe
     return local_secret(filename, make)
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = required_secret("SECRET_KEY", "secret_key")
 
@@ -222,6 +224,19 @@ WEB_DIST_DIR = Path(os.environ.get("WEB_DIST_DIR", BASE_DIR / "web" / "dist"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# HTTPS in production: TLS ends at the reverse proxy (platform/nginx.conf.example sets X-Forwarded-Proto).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# security.W021: preloading HSTS is a commitment made per domain with the browsers' lists, not a default.
+SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Bounds on one GraphQL request (graphql_api/guards.py): its wall-clock budget (also PostgreSQL's
+# statement_timeout for reads), and whether anonymous requests may introspect the schema.
+GRAPHQL_TIME_BUDGET_SECONDS = float(os.environ.get("GRAPHQL_TIME_BUDGET_SECONDS", "15"))
+GRAPHQL_ANONYMOUS_INTROSPECTION = env_bool("GRAPHQL_ANONYMOUS_INTROSPECTION", DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 """Writes the demo data through the services, idempotently: a second run changes nothing."""
 
+import json
 import os
 from pathlib import Path
 
@@ -21,6 +22,9 @@ from wishes import services as wish_services
 from wishes.models import Wish
 
 TOKEN_FILE = "demo_partner_token"
+# Written once the demo is loaded: GraphiQL lists these accounts only then (graphql_api/views.py reads it
+# without importing demo code).
+ACCOUNTS_FILE = "demo_accounts.json"
 
 
 def password() -> str:
@@ -112,4 +116,5 @@ def load() -> dict:
             wish_services.transition(actor, wish_id=made.pk, action=action)
         wishes += 1
     demo_programs.load(actor)
+    (Path(settings.VAR_DIR) / ACCOUNTS_FILE).write_text(json.dumps([a.username for a in data.DEMO_ACCOUNTS]))
     return {"organizations_created": created, "roles_granted": granted, "children_created": children, "wishes_created": wishes, "partner_token": token}

@@ -1,26 +1,24 @@
 """Unmasked personal data: decided per row from the request's Scope, and every read audited.
 
-Resolvers call ``reveal(info, row, organization_id, org_path)``; it answers whether the actor holds
-``children.view_child_pii`` over that row's organization and, if so, notes the read. The extension writes
+Resolvers call ``reveal(info, row)``; it answers whether the actor holds ``children.view_child_pii`` over that
+row's organization and, if so, notes the read. The extension writes
 one AuditEntry per record read unmasked when the operation finishes (one bulk insert per request).
 """
 
 from strawberry import Info
 from strawberry.extensions import SchemaExtension
 
+from children.privacy import PII
 from graphql_api.context import actor_of
-from orgs.models import Organization
 from permissions.models import AuditEntry
 
-PII = "children.view_child_pii"
 
 
-def reveal(info: Info, row, organization_id: int, org_path: str) -> bool:
-    actor = actor_of(info)
-    if not actor.can(PII, Organization(id=organization_id, path=org_path)):
+def reveal(info: Info, row) -> bool:
+    if not actor_of(info).scope.allows_row(PII, row):
         return False
     reads = info.context.request.__dict__.setdefault("pii_reads", {})
-    reads[(row._meta.label, row.pk)] = (organization_id, org_path)
+    reads[(row._meta.label, row.pk)] = (row.organization_id, row.org_path)
     return True
 
 

@@ -3,9 +3,8 @@
 from typing import Optional
 
 import strawberry
-from graphql import GraphQLError
 from strawberry import Info, relay
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
@@ -18,6 +17,7 @@ from graphql_api.children.records import Mutation as ChildRecordMutation
 from graphql_api.children.records import Query as ChildRecordQuery
 from graphql_api.connection import MAX_PAGE_SIZE
 from graphql_api.declare import authenticated
+from graphql_api.guards import BudgetedExecutor, RequestBounds, ShapeErrors
 from graphql_api.jobs.mutations import Mutation as JobMutation
 from graphql_api.jobs.queries import Query as JobQuery
 from graphql_api.orgs.mutations import Mutation as OrgMutation
@@ -60,25 +60,18 @@ Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, ChildMutation, 
                                   ProgramMutation, ReportMutation, LedgerMutation))
 
 
-def _is_unexpected(error: GraphQLError) -> bool:
-    """Mask anything that is not a GraphQL error we raised on purpose: no stack traces or internals leak."""
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
-
-
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     config=StrawberryConfig(relay_max_results=MAX_PAGE_SIZE),
+    execution_context_class=BudgetedExecutor,
     extensions=[
+        RequestBounds,
         DjangoOptimizerExtension,
         PiiReadAudit,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaskErrors(
-            should_mask_error=_is_unexpected,
-            error_message="服务器内部错误，已记录。/ Internal error; it has been logged.",
-        ),
+        ShapeErrors,
     ],
 )

@@ -1,11 +1,22 @@
+"""The GraphQL endpoint: every request gets its Actor, malformed requests a typed 400, never a debug page."""
+
+import json
+from pathlib import Path
+
+from cross_web import HTTPException
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
+from django.utils.html import escape
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 from strawberry.django.views import GraphQLView
 
-from demo.data import DEMO_ACCOUNTS
 from graphql_api.context import build_actor
+from graphql_api.guards import RequestErrorCode
+
+DEMO_ACCOUNTS_FILE = "demo_accounts.json"  # written by demo.loader once the demo data is loaded
 
 
 @require_GET
@@ -23,8 +34,52 @@ GRAPHIQL_BANNER = """
 """
 
 
+def demo_accounts() -> list[str]:
+    """The demo accounts, if the demo data was loaded into this deployment (else none are shown)."""
+    path = Path(settings.VAR_DIR) / DEMO_ACCOUNTS_FILE
+    try:
+        return [str(name) for name in json.loads(path.read_text())]
+    except (OSError, ValueError, TypeError):
+        return []
+
+
+def bad_request(reason: str, status: int = 400) -> JsonResponse:
+    """A typed error for a request that is not a readable GraphQL request (the technical reason in English)."""
+    code = RequestErrorCode.BAD_REQUEST
+    error = {"message": code.render(), "extensions": {"code": code.name, "reason": reason}}
+    return JsonResponse({"data": None, "errors": [error]}, status=status)
+
+
 class PlatformGraphQLView(GraphQLView):
     graphql_ide = "graphiql"
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return self.run(request=request)
+        except HTTPException as error:
+            return bad_request(error.reason, error.status_code)
+        except RequestDataTooBig:
+            return bad_request(f"> {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes", 413)
+
+    def parse_http_body(self, request):
+        """The request as strawberry reads it; any body it cannot read is a 400 (typed), not an exception."""
+        try:
+            data = super().parse_http_body(request)
+        except HTTPException:
+            raise
+        except RecursionError:
+            raise HTTPException(400, "JSON nested too deeply") from None
+        except (ValueError, TypeError, AttributeError, KeyError) as error:  # UnicodeDecodeError is a ValueError
+            raise HTTPException(400, type(error).__name__) from None
+        if isinstance(data, list):
+            raise HTTPException(400, "batching is not supported")
+        return data
+
+    def parse_json(self, data):
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict):
+            raise HTTPException(400, "the body must be a JSON object")
+        return parsed
 
     def get_context(self, request, response):
         request.actor = build_actor(request)
@@ -32,6 +87,9 @@ class PlatformGraphQLView(GraphQLView):
 
     @property
     def graphql_ide_html(self) -> str:
-        accounts = ", ".join(f"<code>{a.username}</code>" for a in DEMO_ACCOUNTS)
         html = super().graphql_ide_html
-        return html.replace("<body>", "<body>" + GRAPHIQL_BANNER.format(accounts=accounts), 1)
+        accounts = demo_accounts()
+        if not accounts:
+            return html
+        listed = ", ".join(f"<code>{escape(name)}</code>" for name in accounts)
+        return html.replace("<body>", "<body>" + GRAPHIQL_BANNER.format(accounts=listed), 1)

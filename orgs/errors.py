@@ -23,6 +23,15 @@ class OrgErrorCode(ErrorCode):
         "层级“{level}”必须高于下级组织“{child}”的层级。",
         "Level “{level}” must be above the level of the sub-organization “{child}”.",
     )
+    KIND_NOT_OF_SYSTEM = ("类型“{kind}”不属于系统“{system}”。", "Kind “{kind}” does not belong to system “{system}”.")
+    SYSTEM_NOT_UNDER_PARENT = (
+        "“{system}”的组织不能设在“{parent_system}”的组织之下。",
+        "An organization of “{system}” cannot sit under one of “{parent_system}”.",
+    )
+    SYSTEM_EXCLUDES_CHILDREN = (
+        "改为“{system}”后，下级组织“{child}”不能再设在其下。",
+        "As “{system}” it could no longer hold the sub-organization “{child}”.",
+    )
     DUPLICATE_NAME = ("同一上级下已有名为“{name}”的组织。", "A sibling named “{name}” already exists.")
     CYCLE = ("不能把组织移动到它自己或它的下级组织之下。", "An organization cannot move under itself or its descendants.")
     ARCHIVED = ("组织“{name}”已归档。", "The organization “{name}” is archived.")

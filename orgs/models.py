@@ -32,6 +32,27 @@ class Kind(models.TextChoices):
     VOLUNTEER_ASSOCIATION = "VOLUNTEER_ASSOCIATION", "志愿者协会"
 
 
+# Which kinds each system's organizations are, and under which systems' bodies they may sit (units under any).
+KINDS = {
+    System.LEAGUE: {Kind.LEAGUE_COMMITTEE, Kind.LEAGUE_BRANCH},
+    System.WOMENS_FEDERATION: {Kind.WOMENS_FEDERATION, Kind.VILLAGE_WOMENS_FEDERATION},
+    System.CARE_COMMITTEE: {Kind.CARE_COMMITTEE},
+    System.YOUNG_PIONEERS: {Kind.PIONEERS_COMMITTEE},
+    System.YOUTH_FEDERATION: {Kind.YOUTH_FEDERATION},
+    System.UNIT: {Kind.GOVERNMENT_DEPARTMENT, Kind.STATE_ENTERPRISE, Kind.COMPANY, Kind.SCHOOL, Kind.UNIVERSITY,
+                  Kind.HOSPITAL, Kind.SOCIAL_ORGANIZATION, Kind.VOLUNTEER_ASSOCIATION},
+}
+# 少工委 and 青联 work under the league (团委 leads them); every other system is its own tree.
+PARENT_SYSTEMS = {
+    System.LEAGUE: {System.LEAGUE},
+    System.WOMENS_FEDERATION: {System.WOMENS_FEDERATION},
+    System.CARE_COMMITTEE: {System.CARE_COMMITTEE},
+    System.YOUNG_PIONEERS: {System.YOUNG_PIONEERS, System.LEAGUE},
+    System.YOUTH_FEDERATION: {System.YOUTH_FEDERATION, System.LEAGUE},
+    System.UNIT: set(System),
+}
+
+
 class Level(models.IntegerChoices):
     NATIONAL = 1, "全国"
     PROVINCE = 2, "省"

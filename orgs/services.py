@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.errors import ServiceError, permission_denied
 from orgs import divisions, paths
 from orgs.errors import OrgErrorCode as E
-from orgs.models import Level, Organization, System, TenantOwned
+from orgs.models import KINDS, PARENT_SYSTEMS, Kind, Level, Organization, System, TenantOwned
 from permissions import audit
 from permissions.actor import Actor
 from permissions.models import Membership, OrganizationGroupPermission, OrganizationUserPermission
@@ -36,6 +36,10 @@ def _level_fits(level: int, system: str, parent: Organization) -> bool:
     return level >= parent.level if system == System.UNIT else level > parent.level
 
 
+def _system_fits(system: str, parent: Organization) -> bool:
+    return parent.system in PARENT_SYSTEMS.get(system, ())
+
+
 def validate(org: Organization, parent: Organization | None, *, check_children: bool, check_region: bool = True) -> None:
     problems = []
     org.name = (org.name or "").strip()
@@ -46,6 +50,12 @@ def validate(org: Organization, parent: Organization | None, *, check_children: 
         problems.append((E.INVALID_DIVISION_CODE, "divisionCode", {"code": code}))
     elif check_region and code and parent and parent.division_code and not divisions.is_within(code, parent.division_code):
         problems.append((E.DIVISION_OUTSIDE_PARENT, "divisionCode", {"code": code, "parent_code": parent.division_code}))
+    if org.system in KINDS and org.kind not in KINDS[org.system]:
+        problems.append((E.KIND_NOT_OF_SYSTEM, "kind", {"kind": Kind(org.kind).label if org.kind in Kind.values else org.kind,
+                                                        "system": System(org.system).label}))
+    if parent is not None and org.system in KINDS and not _system_fits(org.system, parent):
+        problems.append((E.SYSTEM_NOT_UNDER_PARENT, "system", {"system": System(org.system).label,
+                                                               "parent_system": System(parent.system).label}))
     if parent is not None and not _level_fits(org.level, org.system, parent):
         problems.append((E.LEVEL_NOT_BELOW_PARENT, "level",
                          {"level": Level(org.level).label, "parent_level": Level(parent.level).label}))
@@ -57,6 +67,10 @@ def validate(org: Organization, parent: Organization | None, *, check_children: 
         for child in Organization.objects.filter(parent=org, archived_at__isnull=True):
             if not _level_fits(child.level, child.system, org):
                 problems.append((E.LEVEL_NOT_ABOVE_CHILDREN, "level", {"level": Level(org.level).label, "child": child.name}))
+                break
+        for child in Organization.objects.filter(parent=org, archived_at__isnull=True):
+            if not _system_fits(child.system, org):
+                problems.append((E.SYSTEM_EXCLUDES_CHILDREN, "system", {"system": System(org.system).label, "child": child.name}))
                 break
         for child in Organization.objects.filter(parent=org, archived_at__isnull=True).exclude(division_code=""):
             if code and not divisions.is_within(child.division_code, code):

@@ -18,3 +18,7 @@ class PermissionsErrorCode(ErrorCode):
     EXPIRY_IN_PAST = ("到期时间必须晚于现在。", "The expiry must be in the future.")
     ONE_GRANTEE = ("请指定一个用户或一个单位。", "Name exactly one user or one unit.")
     TOKEN_REVOKED = ("该令牌已吊销。", "This token is already revoked.")
+    UNIT_BEYOND_YOU = (
+        "该单位在“{organization}”持有角色，超出您的管理范围，不能由您管理其成员或令牌。",
+        "The unit holds a role at “{organization}”, beyond what you manage: you cannot manage its members or tokens.",
+    )

@@ -61,13 +61,26 @@ class Scope:
             return queryset.none()
         return queryset.filter(self.q(queryset.model, permission))
 
-    def allows(self, permission: str, organization) -> bool:
-        """Whether ``permission`` reaches ``organization`` (an Organization with path and id loaded)."""
+    def allows_at(self, permission: str, path: str, organization_id: int) -> bool:
+        """Whether ``permission`` reaches the organization with this path and id: the one check in Python,
+        for rows already read (``filter`` is the same rule in SQL)."""
         if self.everything:
             return permission in PERMISSIONS
-        if organization.id in self.organization_ids.get(permission, ()):
+        if organization_id in self.organization_ids.get(permission, ()):
             return True
-        return any(organization.path.startswith(p) for p in self.prefixes.get(permission, ()))
+        return any(path.startswith(p) for p in self.prefixes.get(permission, ()))
+
+    def allows(self, permission: str, organization) -> bool:
+        """Whether ``permission`` reaches ``organization`` (an Organization with path and id loaded)."""
+        return self.allows_at(permission, organization.path, organization.id)
+
+    def allows_row(self, permission: str, row) -> bool:
+        """Whether ``permission`` reaches a tenant-owned ``row`` (through its model's ``scope_fields``), or a
+        record-level grant shares that very row."""
+        path_field, org_field = type(row).scope_fields
+        if self.allows_at(permission, getattr(row, path_field), getattr(row, org_field)):
+            return True
+        return row.pk in self.records.get(permission, {}).get(row._meta.label, ())
 
     def covers(self, permission: str, organization) -> bool:
         """Whether ``permission`` reaches ``organization`` and everything below it (by a subtree grant)."""

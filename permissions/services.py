@@ -147,9 +147,21 @@ def unit_permissions(organization: Organization) -> set[str]:
     return {by_codename[c] for c in codes if c in by_codename}
 
 
+def _require_over_unit_roles(actor: Actor, unit: Organization, permissions, field: str) -> None:
+    """The actor must itself hold ``permissions`` (a set, or a function of a role's permissions) wherever the
+    unit holds a role granting them, over the role's whole reach: managing a unit's members or tokens hands on
+    what the unit holds there, so nobody may do it beyond their own scope (UNIT_BEYOND_YOU)."""
+    for membership in Membership.objects.filter(group__unit__organization=unit).select_related("organization"):
+        wanted = permissions(ROLE_PERMISSIONS[Role(membership.role)]) if callable(permissions) else permissions
+        check = actor.scope.covers if membership.subtree else actor.scope.allows
+        if not all(check(p, membership.organization) for p in wanted):
+            raise ServiceError(E.UNIT_BEYOND_YOU, field, organization=membership.organization.name)
+
+
 @transaction.atomic
 def create_token(actor: Actor, *, organization_id, name: str, permissions: list[str], expires_at=None) -> tuple[ApiToken, str]:
-    """A new token for a unit and its secret, which is returned here once and never stored."""
+    """A new token for a unit and its secret, which is returned here once and never stored. The token acts with
+    the unit's roles narrowed to ``permissions``; its creator must hold those permissions wherever it will use them."""
     organization = actor.get_visible(Organization.objects.all(), VIEW_ORG, organization_id, "organizationId")
     actor.require(MANAGE_TOKENS, organization, "organizationId")
     unknown = sorted(set(permissions) - set(PERMISSIONS))
@@ -158,6 +170,7 @@ def create_token(actor: Actor, *, organization_id, name: str, permissions: list[
     missing = sorted(set(permissions) - unit_permissions(organization))
     if missing:
         raise ServiceError(E.PERMISSION_NOT_HELD, "permissions", names=", ".join(missing))
+    _require_over_unit_roles(actor, organization, lambda held: held & set(permissions), "permissions")
     _check_expiry(expires_at)
     secret, prefix, key_hash = tokens.new_secret()
     token = ApiToken.objects.create(organization=organization, name=name, permissions=sorted(set(permissions)),
@@ -203,24 +216,30 @@ def share_child(actor: Actor, *, child_id, username: str | None = None, unit_id=
     return grant
 
 
-def _unit_for_members(actor: Actor, unit_id) -> Organization:
+def _unit_member(actor: Actor, unit_id, username: str):
+    """(unit, user) if the actor may manage the unit's members: members act with every role the unit holds, so
+    the actor must manage memberships wherever the unit holds one; nobody adds or removes themselves."""
     unit = actor.get_visible(Organization.objects.all(), VIEW_ORG, unit_id, "unitId")
     actor.require(MANAGE_MEMBERS, unit, "unitId")
-    return unit
+    _require_over_unit_roles(actor, unit, {MANAGE_MEMBERS}, "unitId")
+    user = _active_user(username)
+    if user == actor.user:
+        raise ServiceError(E.SELF_MEMBERSHIP, "username")
+    return unit, user
 
 
 @transaction.atomic
 def add_unit_member(actor: Actor, *, unit_id, username: str) -> None:
     """The user acts for the unit: the roles granted to the unit's group reach them too."""
-    unit = _unit_for_members(actor, unit_id)
-    unit_group(unit).user_set.add(_active_user(username))
+    unit, user = _unit_member(actor, unit_id, username)
+    unit_group(unit).user_set.add(user)
     bump_version()
     audit.record(actor, "unit.member_add", unit, unit, {"username": username})
 
 
 @transaction.atomic
 def remove_unit_member(actor: Actor, *, unit_id, username: str) -> None:
-    unit = _unit_for_members(actor, unit_id)
-    unit_group(unit).user_set.remove(_active_user(username))
+    unit, user = _unit_member(actor, unit_id, username)
+    unit_group(unit).user_set.remove(user)
     bump_version()
     audit.record(actor, "unit.member_remove", unit, unit, {"username": username})

@@ -27,6 +27,22 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
         pytest.demo = load()
 
 
+@pytest.fixture(scope="module")
+def postgres_transactional(django_db_blocker):
+    """For a module of transactional tests that need PostgreSQL (committed rows, autocommit as in production):
+    skips on anything else (before the transactional database is set up, so nothing is flushed), and after the
+    module loads the demo data again, which pytest-django's flush after each transactional test removed."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    yield
+    from demo.loader import load
+
+    with django_db_blocker.unblock():
+        pytest.demo = load()
+
+
 @pytest.fixture(autouse=True)
 def isolated_cache():
     """A fresh cache namespace per test: scope versions roll back with the database, cached scopes must not."""

@@ -178,7 +178,8 @@ def claim_wishes(actor: Actor, *, wish_ids: list, shares: list | None = None, un
     claims = []
     for wish_id in wish_ids:
         wish = locked.get(wish_id)
-        if wish is None:
+        if wish is None or (wish.published_at is None and not actor.can(VIEW, wish.organization)):
+            # a donor who sees only the board cannot tell a wish never published from one that does not exist
             raise ServiceError(CommonErrorCode.NOT_FOUND, "wishIds")
         actor.require(CLAIM, wish.organization, "wishIds")
         claims.append(_claim_one(actor, wish, wanted[wish_id], donor))

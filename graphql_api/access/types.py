@@ -11,6 +11,7 @@ from graphql_api.context import actor_of
 from graphql_api.enums import choices_enum, from_choice
 from graphql_api.orgs.types import OrganizationType, visible_organization
 from permissions.catalog import Role
+from permissions.masking import audit_changes
 from permissions.models import ApiToken, AuditEntry, Membership
 
 RoleEnum = choices_enum(Role, "Role", "角色 / Role held at an organization")
@@ -126,12 +127,16 @@ class AuditEntryType(relay.Node):
     action: str
     target_type: str
     target_id: str
-    changes: JSON
     ip: str | None
     created_at: datetime
 
     @classmethod
     def get_queryset(cls, queryset, info: Info, **kwargs):
         return actor_of(info).visible(queryset, "permissions.view_audit")
+
+    @strawberry_django.field(only=["changes", "target_type", "organization_id", "org_path"],
+                             description="变更摘要，按读者权限脱敏 / What changed, masked for your permissions")
+    def changes(self, info: Info) -> JSON:
+        return audit_changes(self, actor_of(info).scope)
 
     organization = organization_field("所涉组织 / The organization concerned")

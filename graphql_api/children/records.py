@@ -40,21 +40,27 @@ class TransferType(relay.Node):
     def state(self) -> TransferStateEnum:
         return TransferStateEnum[self.state]
 
-    @strawberry_django.field(select_related=["from_organization"], description="转出组织 / Sending organization")
-    def from_organization_name(self) -> str:
+    @strawberry_django.field(select_related=["from_organization", "to_organization"],
+                             description="转出组织（对方接受前，申请方只见其县级组织） / Sending organization "
+                                         "(before the keeper accepts a request, the requester sees its county body)")
+    def from_organization_name(self, info: Info) -> str:
+        if services.hidden_from_requester(actor_of(info), self):
+            return services.disclosed_keepers({0: self.from_organization}, self.to_organization)[0][1]
         return self.from_organization.name
 
     @strawberry_django.field(select_related=["to_organization"], description="接收组织 / Receiving organization")
     def to_organization_name(self) -> str:
         return self.to_organization.name
 
-    @strawberry_django.field(select_related=["child"], description="儿童（脱敏） / The child, masked")
-    def child_name(self) -> str:
-        return mask_name(self.child.name)
+    @strawberry_django.field(select_related=["child", "from_organization"],
+                             description="儿童（脱敏）；转入申请在对方接受前为 null / The child, masked; null for the "
+                                         "requester until the keeper accepts")
+    def child_name(self, info: Info) -> Optional[str]:
+        return None if services.hidden_from_requester(actor_of(info), self) else mask_name(self.child.name)
 
-    @strawberry_django.field(select_related=["child"])
-    def child_age(self) -> int:
-        return age_on(self.child.birth_date, timezone.localdate())
+    @strawberry_django.field(select_related=["child", "from_organization"])
+    def child_age(self, info: Info) -> Optional[int]:
+        return None if services.hidden_from_requester(actor_of(info), self) else age_on(self.child.birth_date, timezone.localdate())
 
 
 @strawberry.type

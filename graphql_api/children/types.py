@@ -14,9 +14,10 @@ from graphql_api.access.types import organization_field
 from graphql_api.context import actor_of
 from graphql_api.enums import choices_enum, from_choice
 from graphql_api.lookups import in_subtree
+from graphql_api.filters import MAX_AGE, bounded_int, bounded_text
 from graphql_api.pii import reveal
-from orgs.models import Organization
-from permissions.masking import mask_id_number, mask_name, mask_phone
+from children import privacy
+from permissions.masking import mask_name
 
 SexEnum = choices_enum(Sex, "Sex", "性别 / Sex")
 CategoryEnum = choices_enum(Category, "ChildCategory", "儿童类别 / Category of child")
@@ -55,29 +56,33 @@ class ChildFilter:
     def status(self, value: StatusEnum, prefix: str) -> Q:
         return Q(**{f"{prefix}status": value.value})
 
-    @strawberry_django.filter_field
-    def school(self, value: str, prefix: str) -> Q:
-        return Q(**{f"{prefix}school": value})
+    @strawberry_django.filter_field(description="学校（仅在可见明文的档案中查找） / School, among records whose personal data you may see")
+    def school(self, value: str, prefix: str, info: Info) -> Q:
+        return Q(**{f"{prefix}school": bounded_text("school", value, 100)}) & privacy.pii_only(actor_of(info).scope, prefix)
 
     @strawberry_django.filter_field(description="年龄不小于 / Aged at least")
     def age_min(self, value: int, prefix: str) -> Q:
-        return Q(**{f"{prefix}birth_date__lte": years_before(timezone.localdate(), value)})
+        return Q(**{f"{prefix}birth_date__lte": years_before(timezone.localdate(), bounded_int("ageMin", value, 0, MAX_AGE))})
 
     @strawberry_django.filter_field(description="年龄不大于 / Aged at most")
     def age_max(self, value: int, prefix: str) -> Q:
-        return Q(**{f"{prefix}birth_date__gt": years_before(timezone.localdate(), value + 1)})
+        return Q(**{f"{prefix}birth_date__gt": years_before(timezone.localdate(), bounded_int("ageMax", value, 0, MAX_AGE) + 1)})
 
     @strawberry_django.filter_field(description="该日期以来有过走访 / Followed up on or after this date")
     def has_follow_up_since(self, value: date, prefix: str) -> Q:
         return Q(**{f"{prefix}pk__in": FollowUp.objects.filter(visited_on__gte=value).values("child_id")})
 
-    @strawberry_django.filter_field(description="按身份证号精确查找 / Exact ID number")
-    def id_number(self, value: str, prefix: str) -> Q:
-        return Q(**{f"{prefix}id_index": index_of(value)})
+    @strawberry_django.filter_field(description="按身份证号精确查找（仅在可见明文的档案中） / Exact ID number, among records "
+                                                 "whose personal data you may see")
+    def id_number(self, value: str, prefix: str, info: Info) -> Q:
+        number = bounded_text("idNumber", value, 30)
+        return Q(**{f"{prefix}id_index": index_of(number)}) & privacy.pii_only(actor_of(info).scope, prefix)
 
-    @strawberry_django.filter_field(description="姓名开头 / Name starts with")
-    def name_prefix(self, value: str, prefix: str) -> Q:
-        return Q(**{f"{prefix}name__startswith": value})
+    @strawberry_django.filter_field(description="姓名开头（仅在可见明文的档案中） / Name starts with, among records whose "
+                                                 "personal data you may see")
+    def name_prefix(self, value: str, prefix: str, info: Info) -> Q:
+        start = bounded_text("namePrefix", value, 50)
+        return Q(**{f"{prefix}name__startswith": start}) & privacy.pii_only(actor_of(info).scope, prefix)
 
 
 FollowUpKindEnum = choices_enum(FollowUpKind, "FollowUpKind", "走访方式 / How the follow-up was made")
@@ -134,16 +139,28 @@ def current_consent(rows) -> Optional[ConsentInfo]:
 PII_ONLY = ["organization_id", "org_path"]
 
 
+def _shown(field: str):
+    """A string field of the record as the reader may see it (children/privacy.py); a clear read is audited."""
+    @strawberry_django.field(only=[field, *PII_ONLY])
+    def resolver(self, info: Info) -> str:
+        value = getattr(self, field)
+        return privacy.shown(field, value, bool(value) and reveal(info, self))
+
+    return resolver
+
+
 @strawberry_django.type(Child, name="Child", description="儿童档案 / A child's record (personal data masked without view_child_pii)")
 class ChildType(relay.Node):
-    birth_date: date
-    school: str
     grade: str
-    home_division_code: str
-    parents_work_place: str
-    closed_reason: str
     created_at: strawberry.auto
     organization = organization_field("建档组织 / The organization that keeps the record")
+    name = _shown("name")
+    id_number = _shown("id_number")
+    address = _shown("address")
+    school = _shown("school")
+    parents_work_place = _shown("parents_work_place")
+    closed_reason = _shown("closed_reason")
+    home_division_code = _shown("home_division_code")
 
     @classmethod
     def get_queryset(cls, queryset, info: Info, **kwargs):
@@ -151,21 +168,13 @@ class ChildType(relay.Node):
 
     @strawberry_django.field(only=PII_ONLY, description="当前用户是否可见明文 / Whether you see personal data unmasked")
     def pii_visible(self, info: Info) -> bool:
-        return actor_of(info).can("children.view_child_pii", Organization(id=self.organization_id, path=self.org_path))
+        return actor_of(info).scope.allows_row(privacy.PII, self)
 
-    @strawberry_django.field(only=["name", *PII_ONLY])
-    def name(self, info: Info) -> str:
-        return self.name if reveal(info, self, self.organization_id, self.org_path) else mask_name(self.name)
-
-    @strawberry_django.field(only=["id_number", *PII_ONLY])
-    def id_number(self, info: Info) -> str:
-        return self.id_number if reveal(info, self, self.organization_id, self.org_path) else mask_id_number(self.id_number)
-
-    @strawberry_django.field(only=["address", *PII_ONLY])
-    def address(self, info: Info) -> str:
-        if not self.address:
-            return ""
-        return self.address if reveal(info, self, self.organization_id, self.org_path) else "****"
+    @strawberry_django.field(only=["birth_date", *PII_ONLY],
+                             description="出生日期；无个人信息权限时为 null（只见年龄） / Birth date; null without the "
+                                         "personal-data permission (the age is shown)")
+    def birth_date(self, info: Info) -> Optional[date]:
+        return privacy.shown("birth_date", self.birth_date, reveal(info, self))
 
     @strawberry_django.field(only=["birth_date"])
     def age(self) -> int:
@@ -198,18 +207,18 @@ class ChildType(relay.Node):
     @strawberry_django.field(prefetch_related=["follow_ups"], only=PII_ONLY, description="走访记录 / Follow-up visits")
     def follow_ups(self, info: Info) -> list[FollowUpInfo]:
         rows = list(self.follow_ups.all())
-        return follow_up_infos(rows, bool(rows) and reveal(info, self, self.organization_id, self.org_path))
+        return follow_up_infos(rows, bool(rows) and reveal(info, self))
 
     @strawberry_django.field(prefetch_related=["growth_entries"], only=PII_ONLY, description="成长记录 / Growth record")
     def growth_entries(self, info: Info) -> list[GrowthInfo]:
         rows = list(self.growth_entries.all())
-        return growth_infos(rows, bool(rows) and reveal(info, self, self.organization_id, self.org_path))
+        return growth_infos(rows, bool(rows) and reveal(info, self))
 
     @strawberry_django.field(prefetch_related=["photos"], only=PII_ONLY,
                              description="照片，仅个人信息权限可见，链接 15 分钟有效 / Photos: PII permission only, links valid 15 minutes")
     def photos(self, info: Info) -> list[PhotoInfo]:
         rows = list(self.photos.all())
-        if not rows or not reveal(info, self, self.organization_id, self.org_path):
+        if not rows or not reveal(info, self):
             return []
         return photo_infos(PHOTOS, rows, actor_of(info))
 
@@ -219,6 +228,6 @@ class ChildType(relay.Node):
 
     @strawberry_django.field(prefetch_related=["guardians"], only=PII_ONLY)
     def guardians(self, info: Info) -> list[GuardianInfo]:
-        clear = bool(self.guardians.all()) and reveal(info, self, self.organization_id, self.org_path)
-        return [GuardianInfo(name=g.name if clear else mask_name(g.name), relation=g.relation,
-                             phone=g.phone if clear else mask_phone(g.phone)) for g in self.guardians.all()]
+        clear = bool(self.guardians.all()) and reveal(info, self)
+        return [GuardianInfo(name=privacy.shown("guardian_name", g.name, clear), relation=g.relation,
+                             phone=privacy.shown("guardian_phone", g.phone, clear)) for g in self.guardians.all()]

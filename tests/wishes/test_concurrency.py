@@ -1,9 +1,9 @@
 """Claims under contention, on PostgreSQL's row locks: 1+1 has one winner, N+1 never over-covers, 1+N is all or nothing.
 
 The race tests need rows committed for other connections, so they are transactional: pytest-django flushes the
-database after each. They build every row they need themselves, and ``postgres_race`` (module scope, so it is
-set up before and torn down after the per-test flush) loads the demo data again for the tests that follow.
-On SQLite (one writer, no row locks) they are skipped and a sequential version checks the same semantics.
+database after each. They build every row they need themselves, and ``postgres_transactional`` (tests/conftest.py)
+loads the demo data again for the tests that follow. On SQLite (one writer, no row locks) they are skipped and a
+sequential version checks the same semantics.
 """
 
 import threading
@@ -27,21 +27,8 @@ from wishes.models import Claim, State, Wish
 POOL = 32  # threads with a connection each, well under PostgreSQL's default max_connections of 100
 
 
-@pytest.fixture(scope="module")
-def postgres_race(django_db_blocker):
-    """Skips on anything but PostgreSQL (before the transactional database is set up, so nothing is flushed);
-    after the module's race tests, loads the demo data that their flushes removed."""
-    if connection.vendor != "postgresql":
-        pytest.skip("row-lock races need PostgreSQL; SQLite runs the sequential version below")
-    yield
-    from demo.loader import load
-
-    with django_db_blocker.unblock():
-        pytest.demo = load()
-
-
 def race(test):
-    return pytest.mark.usefixtures("postgres_race")(pytest.mark.django_db(transaction=True)(test))
+    return pytest.mark.usefixtures("postgres_transactional")(pytest.mark.django_db(transaction=True)(test))
 
 
 def world(donor_count: int = 4):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from core.errors import ServiceError
 from permissions.actor import Actor
@@ -118,18 +119,24 @@ def test_claim_from_its_legal_source_state_succeeds_and_is_audited(donor):
 
 
 CLAIMED_ALREADY = {State.CLAIMED, State.PREPARED, State.DELIVERED, State.FULFILLED}
+NEVER_ON_THE_BOARD = {State.COLLECTED, State.RETURNED, State.REVIEWED}
 
 
 @pytest.mark.parametrize("state", [s for a, s in ILLEGAL if a == "claim"])
 def test_claim_from_any_other_state_is_refused_and_changes_nothing(donor, state):
-    # given a wish in a state that is not on the board
+    # given a wish in a state that is not on the board (published once, unless it never got that far)
     wish = forced(state)
+    if state not in NEVER_ON_THE_BOARD:
+        Wish.objects.filter(pk=wish.pk).update(published_at=timezone.now())
+        wish.refresh_from_db()
     before = snapshot(wish)
-    # when a donor claims it
+    # when a donor, who sees only the board, claims it
     with pytest.raises(ServiceError) as caught:
         services.claim_wishes(Actor.for_user(donor), wish_ids=[wish.pk])
-    # then the claim's own codes answer (a donor learns "already claimed" or "not claimable"), nothing changed
-    assert caught.value.code.name == ("ALREADY_CLAIMED" if state in CLAIMED_ALREADY else "NOT_CLAIMABLE")
+    # then a wish that was on the board answers with the claim's own codes ("already claimed" or "not
+    # claimable"); one never published reads as missing; nothing changed
+    expected = "NOT_FOUND" if state in NEVER_ON_THE_BOARD else "ALREADY_CLAIMED" if state in CLAIMED_ALREADY else "NOT_CLAIMABLE"
+    assert caught.value.code.name == expected
     assert snapshot(wish) == before
 
 

@@ -62,8 +62,11 @@ export function ChildrenPage() {
         <>
       <Form layout="inline" onFinish={(v: Filters) => { setFilters(v); setCursors([null]); setPage(0); }} initialValues={filters} style={{ marginBottom: 12, rowGap: 8 }}>
         <Form.Item name="organization"><OrgSelect allowClear placeholder="组织（含下级）" /></Form.Item>
-        <Form.Item name="namePrefix"><Input placeholder="姓名" allowClear style={{ width: 110 }} /></Form.Item>
-        <Form.Item name="idNumber"><Input placeholder="身份证号（精确）" allowClear style={{ width: 180 }} /></Form.Item>
+        {/* Searching by a masked value needs the personal-data permission: the API finds only records shown in clear. */}
+        {session.can("children.view_child_pii") && <>
+          <Form.Item name="namePrefix"><Input placeholder="姓名" allowClear maxLength={50} style={{ width: 110 }} /></Form.Item>
+          <Form.Item name="idNumber"><Input placeholder="身份证号（精确）" allowClear maxLength={18} style={{ width: 180 }} /></Form.Item>
+        </>}
         <Form.Item name="category"><Select placeholder="类别" allowClear options={enumOptions("ChildCategory")} style={{ width: 120 }} /></Form.Item>
         <Form.Item name="guardianArrangement"><Select placeholder="监护情况" allowClear options={enumOptions("GuardianArrangement")} style={{ width: 150 }} /></Form.Item>
         <Form.Item name="status"><Select placeholder="状态" allowClear options={enumOptions("ChildStatus")} style={{ width: 100 }} /></Form.Item>

@@ -32,7 +32,7 @@ export function TransfersPanel() {
       <RequestError error={error} />
       <Table size="small" rowKey="id" loading={fetching} scroll={{ x: true }} dataSource={data?.transfers.edges.map((e) => e.node) ?? []}
         columns={[
-          { title: "儿童", render: (_, t) => `${t.childName}（${t.childAge}岁）` },
+          { title: "儿童", render: (_, t) => t.childName == null ? "原单位同意后可见" : `${t.childName}（${t.childAge}岁）` },
           { title: "转出", dataIndex: "fromOrganizationName" },
           { title: "转入", dataIndex: "toOrganizationName" },
           { title: "原因", dataIndex: "reason" },

@@ -1,0 +1,210 @@
+"""Bounds on the work one request may cause, checked before the work is done.
+
+- Expanded size: fragments may spread other fragments, so a 1 KB document can stand for 2^30 fields; every
+  validation rule that walks the expanded document (depth, overlapping fields) would then run for ever. The
+  size of the document with every fragment expanded is counted first, in time linear in its text (each
+  fragment counted once, memoized), and a document over ``MAX_EXPANDED_FIELDS`` is refused with
+  ``QUERY_TOO_COMPLEX`` before any validation rule runs.
+- Inputs: a variable's string longer than ``MAX_INPUT_CHARS`` or list longer than ``MAX_INPUT_ITEMS`` is
+  refused with ``INPUT_TOO_LARGE`` before the variables are coerced (200,000 IDs are not parsed one by one).
+- Time: execution runs under a wall-clock budget (``GRAPHQL_TIME_BUDGET_SECONDS``): graphql-core's executor
+  polls an abort signal between fields, and a deadline is one; the whole operation is then refused with
+  ``TIMEOUT``. Reads (query operations) on PostgreSQL also run in a transaction with ``statement_timeout`` set
+  to the budget (SET LOCAL), so one slow statement cannot hold the worker either; mutations run without it (a
+  province-wide move may legitimately take longer than a page).
+- Introspection by anonymous requests is a setting (``GRAPHQL_ANONYMOUS_INTROSPECTION``, off in production).
+- Errors: anything that is not a GraphQL error raised on purpose is masked (strawberry logs it in full; the
+  answer is ``INTERNAL_ERROR``); a cancelled statement is answered as ``TIMEOUT``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from graphql import GraphQLError
+from graphql.language import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode, OperationDefinitionNode
+from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.graphql import OperationType
+
+from core.errors import ErrorCode
+
+MAX_EXPANDED_FIELDS = 2000
+MAX_INPUT_CHARS = 50_000
+MAX_INPUT_ITEMS = 1000
+
+
+class RequestErrorCode(ErrorCode):
+    QUERY_TOO_COMPLEX = ("查询过于复杂：展开后有 {size} 个字段，最多 {limit} 个。",
+                         "The query is too complex: {size} fields once expanded, at most {limit}.")
+    INVALID_CURSOR = ("分页游标“{name}”无效，请从第一页重新开始。", "The “{name}” cursor is not valid; start again from the first page.")
+    INPUT_TOO_LARGE = ("输入过大：{what}。", "The input is too large: {what}.")
+    TIMEOUT = ("请求处理超时（超过 {seconds} 秒），请缩小查询范围后重试。",
+               "The request took longer than {seconds} s; narrow it down and retry.")
+    INTROSPECTION_DISABLED = ("未登录时不可查询接口结构。", "Introspection needs a signed-in actor or an API token.")
+    INTERNAL_ERROR = ("服务器内部错误，已记录。", "Internal error; it has been logged.")
+    BAD_REQUEST = ("请求格式不正确，无法读取。", "Malformed request: it cannot be read.")
+
+
+def request_error(code: RequestErrorCode, **params) -> GraphQLError:
+    return GraphQLError(code.render(**params), extensions={"code": code.name})
+
+
+def expanded_size(document, limit: int = MAX_EXPANDED_FIELDS) -> int:
+    """Fields of every operation and fragment definition with fragments expanded, counting stops past ``limit``.
+
+    Each fragment's size is computed once; spreads of unknown or cyclic fragments count 0 (validation reports
+    them). Iterative, so that a deeply nested document cannot overflow the Python stack either.
+    """
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    sizes: dict[str, int] = {}
+
+    def size_of(root) -> int:
+        total = 0
+        stack = [root.selection_set]
+        while stack and total <= limit:
+            selection_set = stack.pop()
+            for selection in selection_set.selections if selection_set else ():
+                if isinstance(selection, FieldNode):
+                    total += 1
+                    stack.append(selection.selection_set)
+                elif isinstance(selection, InlineFragmentNode):
+                    stack.append(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode):
+                    total += fragment_size(selection.name.value)
+        return total
+
+    def fragment_size(name: str) -> int:
+        if name not in sizes:
+            sizes[name] = 0  # while it is being counted: a cycle back to it adds nothing
+            definition = fragments.get(name)
+            sizes[name] = size_of(definition) if definition is not None else 0
+        return sizes[name]
+
+    total = 0
+    for definition in document.definitions:
+        if isinstance(definition, (OperationDefinitionNode, FragmentDefinitionNode)):
+            total += size_of(definition)
+            if total > limit:
+                break
+    return total
+
+
+def _oversized(value, path: str = "variables") -> str | None:
+    """Where a JSON value holds a string or a list over the bounds (None if nowhere)."""
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str) and len(item) > MAX_INPUT_CHARS:
+            return f"{where} > {MAX_INPUT_CHARS}"
+        if isinstance(item, list):
+            if len(item) > MAX_INPUT_ITEMS:
+                return f"{where} > {MAX_INPUT_ITEMS}"
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(item))
+        elif isinstance(item, dict):
+            stack.extend((v, f"{where}.{k}") for k, v in item.items())
+    return None
+
+
+def _introspects(document) -> bool:
+    stack = [d.selection_set for d in document.definitions if hasattr(d, "selection_set")]
+    while stack:
+        selection_set = stack.pop()
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode) and selection.name.value in ("__schema", "__type"):
+                return True
+            stack.append(getattr(selection, "selection_set", None))
+    return False
+
+
+class RequestBounds(SchemaExtension):
+    """Refuses oversized documents and inputs before validation, and bounds reads on PostgreSQL in time."""
+
+    def on_validate(self):
+        context = self.execution_context
+        size = expanded_size(context.graphql_document)
+        problem = None
+        if size > MAX_EXPANDED_FIELDS:
+            problem = request_error(RequestErrorCode.QUERY_TOO_COMPLEX, size=f"{size}+", limit=MAX_EXPANDED_FIELDS)
+        elif (where := _oversized(context.variables or {})) is not None:
+            problem = request_error(RequestErrorCode.INPUT_TOO_LARGE, what=where)
+        elif not settings.GRAPHQL_ANONYMOUS_INTROSPECTION and _introspects(context.graphql_document):
+            actor = getattr(getattr(context.context, "request", None), "actor", None)
+            if actor is None or not actor.is_authenticated:
+                problem = request_error(RequestErrorCode.INTROSPECTION_DISABLED)
+        if problem is not None:
+            context.pre_execution_errors = [problem]  # validation is then skipped
+        yield
+
+    def on_execute(self):
+        """A read on PostgreSQL runs in one transaction (one snapshot for its count and its page) whose statements
+        PostgreSQL cancels past the budget; nothing outlives the transaction (SET LOCAL)."""
+        if connection.vendor != "postgresql" or self.execution_context.operation_type != OperationType.QUERY:
+            yield
+            return
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)",
+                               [f"{int(settings.GRAPHQL_TIME_BUDGET_SECONDS * 1000)}ms"])
+            yield
+            result = self.execution_context.result
+            if any(_statement_cancelled(error) for error in getattr(result, "errors", None) or ()):
+                transaction.set_rollback(True)  # the transaction is aborted: end it without a COMMIT
+
+
+class Deadline:
+    """An abort signal for graphql-core's executor that fires when the request's time budget is spent."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self.reason = request_error(RequestErrorCode.TIMEOUT, seconds=f"{seconds:g}")
+
+    @property
+    def aborted(self) -> bool:
+        return time.monotonic() > self.ends
+
+
+class BudgetedExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor with a deadline, checked before every field is resolved.
+
+    graphql-core checks the signal between root fields of a mutation and at the end; checking it before each
+    field stops a long query in the middle (one clock read per field). An expired budget answers the whole
+    operation with the one TIMEOUT error (the signal's reason), not a partial result.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.abort_signal is None:
+            self.abort_signal = Deadline(settings.GRAPHQL_TIME_BUDGET_SECONDS)
+
+    def execute_field(self, *args, **kwargs):
+        if self.abort_signal.aborted:
+            raise self.abort_error()
+        return super().execute_field(*args, **kwargs)
+
+    def create_aborted_execution_error(self, result):
+        return self.abort_error()
+
+
+def _statement_cancelled(error: GraphQLError) -> bool:
+    original = error.original_error
+    return isinstance(original, OperationalError) and "statement timeout" in str(original)
+
+
+class ShapeErrors(MaskErrors):
+    """Masks unexpected errors (logged in full) as INTERNAL_ERROR; a cancelled statement becomes TIMEOUT."""
+
+    def __init__(self):
+        super().__init__(should_mask_error=lambda error: error.original_error is not None
+                         and not isinstance(error.original_error, GraphQLError))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if _statement_cancelled(error):
+            code, params = RequestErrorCode.TIMEOUT, {"seconds": f"{settings.GRAPHQL_TIME_BUDGET_SECONDS:g}"}
+        else:  # strawberry has logged it in full (Schema.process_errors)
+            code, params = RequestErrorCode.INTERNAL_ERROR, {}
+        return GraphQLError(code.render(**params), nodes=error.nodes, source=error.source, positions=error.positions,
+                            path=error.path, extensions={"code": code.name})
