@@ -425,7 +425,7 @@ def load_programs(conn, size, seed, trees, units, owners, assignment):
     def copy(table, columns, rows):
         counts[table] = copy_lines(conn, table, columns, ["".join(rows)])
 
-    league, women = trees["LEAGUE"], trees["WOMENS_FEDERATION"]
+    league = trees["LEAGUE"]
     province = league[0][0]
     # campaigns (行动) of the league province committee, one a year
     campaigns = []

@@ -134,7 +134,7 @@ def ensure_viewer():
     user = User.objects.filter(username=VIEWER).first()
     if user is None:
         user = User.objects.create_user(VIEWER, first_name="保康团县委查看员（基准）", password=None)
-    county = Organization.objects.get(name=COUNTY, archived_at__isnull=True)
+    county = Organization.objects.active().get(name=COUNTY)
     if not Membership.objects.filter(user=user, organization=county).exists():
         access.grant_role(Actor.system("bench"), organization_id=county.pk, role=Role.VIEWER, username=VIEWER)
 
@@ -214,7 +214,7 @@ def demo_indexes() -> set:
 def township():
     from orgs.models import Organization
 
-    return Organization.objects.get(name=TOWNSHIP, archived_at__isnull=True)
+    return Organization.objects.active().get(name=TOWNSHIP)
 
 
 def delete_children(ids_sql, params):
@@ -246,7 +246,7 @@ def bulk_ids_sql():
     """Bulk rows: visible to the admin (county subtree), not kept by 马良镇团委 itself, not the demo's."""
     from orgs.models import Organization
 
-    county = Organization.objects.get(name=COUNTY, archived_at__isnull=True)
+    county = Organization.objects.active().get(name=COUNTY)
     return ("SELECT id FROM children_child WHERE org_path LIKE %s AND organization_id <> %s AND id_index <> ALL(%s)",
             [county.path + "%", township().pk, list(demo_indexes())])
 
@@ -280,7 +280,7 @@ def ensure_bulk(total, seed):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({sql}) b", params)
         bulk = cursor.fetchone()[0]
-        county = Organization.objects.get(name=COUNTY, archived_at__isnull=True)
+        county = Organization.objects.active().get(name=COUNTY)
         cursor.execute("SELECT count(*) FROM children_child WHERE org_path LIKE %s", [county.path + "%"])
         visible = cursor.fetchone()[0]
     needed = total - (visible - bulk)
@@ -292,7 +292,7 @@ def ensure_bulk(total, seed):
         deleted = delete_children(f"SELECT id FROM ({sql}) b ORDER BY id DESC LIMIT %s", [*params, bulk - needed])
         log(f"trimmed {deleted:,} bulk children")
         return time.perf_counter() - started
-    owners = list(Organization.objects.filter(path__startswith=county.path, archived_at__isnull=True)
+    owners = list(Organization.objects.active().filter(path__startswith=county.path)
                   .exclude(pk=township().pk).filter(system="LEAGUE").values_list("pk", "path", "level"))
     # villages and townships keep most children; the county committee a few
     weights = [20 if level >= 5 else 5 if level == 4 else 1 for _, _, level in owners]
@@ -379,7 +379,6 @@ def _finished(job):
 def phase_import(args):
     from django.conf import settings
     from django.core.files.uploadedfile import UploadedFile
-    from django.db import connection
 
     from children import excel
     from children.models import Child
@@ -424,7 +423,6 @@ def phase_import(args):
 
 def phase_export(args):
     from django.conf import settings
-    from django.db import connection
 
     from children import excel
     from jobs import services as jobs

@@ -259,7 +259,6 @@ def captured(run):
 def explain(sql):
     from django.db import connection
 
-    from bench import common
 
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)

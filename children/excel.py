@@ -25,7 +25,6 @@ from core.errors import CommonErrorCode, ServiceError, permission_denied
 from jobs import services as jobs
 from jobs.models import Job, Kind
 from jobs.runner import enqueue
-from orgs.models import Organization
 from permissions import audit
 from permissions.actor import Actor
 
@@ -74,8 +73,7 @@ SEXES, CATEGORIES, ARRANGEMENTS = _by_label(Sex), _by_label(Category), _by_label
 # Starting a job (inside the request) ----------------------------------------------------------------------
 
 def start_import(actor: Actor, *, organization_id, upload) -> Job:
-    organization = actor.get_visible(Organization.objects.all(), "orgs.view_organization", organization_id, "organizationId")
-    actor.require(services.CHANGE, organization, "organizationId")
+    organization = actor.organization(organization_id, services.CHANGE)
     _check_upload(upload)
     job = jobs.create(actor, Kind.CHILDREN_IMPORT, organization)
     jobs.save_upload(job, upload)
@@ -86,8 +84,7 @@ def start_import(actor: Actor, *, organization_id, upload) -> Job:
 def start_export(actor: Actor, *, organization_id=None, condition: Q = Q()) -> Job:
     organization = None
     if organization_id is not None:
-        organization = actor.get_visible(Organization.objects.all(), "orgs.view_organization", organization_id, "organizationId")
-        actor.require(services.VIEW, organization, "organizationId")
+        organization = actor.organization(organization_id, services.VIEW)
         condition &= Q(org_path__startswith=organization.path)
     elif services.VIEW not in actor.scope.permissions():
         raise permission_denied()

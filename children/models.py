@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from core.fields import EncryptedTextField
 from core.models import PrivatePhoto
@@ -173,3 +175,29 @@ class ChildPhoto(PrivatePhoto):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class ChildGrant(models.Model):
+    """A record-level grant on one child's file (guardian direct FK), until ``expires_at``. Registered with
+    permissions (children.apps), which resolves and writes such grants for any model that has them."""
+
+    content_object = models.ForeignKey(Child, models.CASCADE)
+    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class ChildUserGrant(ChildGrant, UserObjectPermissionBase):
+    """One child's file shared with one user."""
+
+    class Meta(UserObjectPermissionBase.Meta):
+        db_table = "permissions_childusergrant"  # created by permissions' migrations, before the move
+
+
+class ChildGroupGrant(ChildGrant, GroupObjectPermissionBase):
+    """One child's file shared with a group (a partner unit's group)."""
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        db_table = "permissions_childgroupgrant"

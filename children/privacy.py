@@ -56,6 +56,12 @@ def pii_only(scope, prefix: str = ""):
     return scope.q(Child, PII, (f"{prefix}org_path", f"{prefix}organization_id"))
 
 
+def photos_visible(scope, row) -> bool:
+    """Photos show children (a child's own, an activity's, a delivery's): only for readers with the personal-data
+    permission over the organization of ``row`` (the child, or the activity), whoever else sees the row."""
+    return scope.allows_row(PII, row)
+
+
 def shown(field: str, value, clear: bool):
     """``value`` of ``field`` as a reader sees it: as stored when ``clear``, else masked by the policy."""
     if clear or field not in MASKS or value is None:

@@ -22,11 +22,13 @@ from core.errors import CommonErrorCode, ServiceError
 from orgs.models import Level, Organization
 from orgs.paths import ancestor_paths
 from permissions import audit
+from permissions import services as access
 from permissions.actor import Actor
 
 VIEW = "children.view_child"
 CHANGE = "children.change_child"
 TRANSFER = "children.transfer_child"
+SHARE = "permissions.manage_membership"  # sharing a file is granting access, like a role
 PHOTOS = "child-photos"
 ID_PROBLEMS = {
     "LENGTH": E.INVALID_ID_LENGTH,
@@ -125,8 +127,7 @@ def _snapshot(child: Child) -> dict:
 
 @transaction.atomic
 def create_child(actor: Actor, *, organization_id, guardians: list[dict] = (), **fields) -> Child:
-    organization = actor.get_visible(Organization.objects.all(), "orgs.view_organization", organization_id, "organizationId")
-    actor.require(CHANGE, organization, "organizationId")
+    organization = actor.organization(organization_id, CHANGE)
     child = Child(organization=organization, **fields)
     validate(child)
     child.id_index = index_of(child.id_number)
@@ -270,6 +271,22 @@ def require_consent(child: Child, scope: str) -> None:
         raise ServiceError(E.CONSENT_REQUIRED, None, scope=CONSENT_SCOPES[scope])
 
 
+@transaction.atomic
+def share_child(actor: Actor, *, child_id, username: str | None = None, unit_id=None, expires_at=None):
+    """Share one child's file (masked view) with a user or a partner unit until ``expires_at``: by those who
+    manage members where the child is kept, and with a unit only with the guardian's sharing consent."""
+    child = actor.get_visible(Child.objects.select_related("organization"), VIEW, child_id, "childId")
+    actor.require(SHARE, child.organization, "childId")
+    unit = None
+    if unit_id is not None and username is None:
+        require_consent(child, "partner_sharing")
+        unit = actor.organization(unit_id, field="unitId")
+    grant = access.share_record(actor, child, username=username, unit=unit, expires_at=expires_at)
+    audit.record(actor, "child.share", child, child.organization,
+                 {"with": username or f"unit:{unit_id}", "expiresAt": expires_at.isoformat() if expires_at else None})
+    return grant
+
+
 def _pending(child: Child) -> None:
     if child.transfers.filter(state=TransferState.REQUESTED).exists():
         raise ServiceError(E.TRANSFER_PENDING, "id")
@@ -280,7 +297,7 @@ def _receiver(to_organization_id) -> Organization:
 
     unscoped(): the receiver need not be in the sender's scope; only its name is ever shown.
     """
-    receiver = Organization.objects.filter(pk=to_organization_id, archived_at__isnull=True).first()
+    receiver = Organization.objects.active().filter(pk=to_organization_id).first()
     if receiver is None:
         raise ServiceError(CommonErrorCode.NOT_FOUND, "toOrganizationId")
     return receiver
@@ -306,8 +323,7 @@ def request_transfer_in(actor: Actor, *, to_organization_id, id_number: str, rea
 
     Nothing of the record is revealed to the requester; the keeping organization decides.
     """
-    receiver = actor.get_visible(Organization.objects.all(), "orgs.view_organization", to_organization_id, "toOrganizationId")
-    actor.require(TRANSFER, receiver, "toOrganizationId")
+    receiver = actor.organization(to_organization_id, TRANSFER, "toOrganizationId")
     child = Child.objects.select_for_update().select_related("organization").filter(id_index=index_of(id_number)).first()
     if child is None or child.anonymized_at is not None:
         raise ServiceError(CommonErrorCode.NOT_FOUND, "idNumber")

@@ -28,7 +28,9 @@ class ErrorCode(enum.Enum):
 class CommonErrorCode(ErrorCode):
     NOT_FOUND = ("对象不存在或无权查看。", "The object does not exist or is not visible to you.")
     PERMISSION_DENIED = ("无权执行此操作。", "You are not allowed to do this.")
+    UNAUTHENTICATED = ("登录已过期或尚未登录，请重新登录。", "You are not signed in, or your session has expired: please sign in.")
     INVALID_ID = ("ID 格式不正确。", "The ID is malformed.")
+    ARCHIVED = ("组织“{name}”已归档，不能在此登记或修改。", "“{name}” is archived: nothing can be recorded or changed there.")
     INVALID = ("输入不正确：{detail}", "Invalid input: {detail}")
     FILE_TOO_LARGE = ("文件超过 {limit} MB 上限。", "The file is larger than the {limit} MB limit.")
     PHOTO_TYPE = ("只接受 JPEG 或 PNG 图片。", "Only JPEG or PNG images are accepted.")

@@ -67,9 +67,7 @@ def url(kind: str, photo_id: int, actor) -> str:
 def serve(request, kind: str, photo_id: int, find):
     """The file for a valid, unexpired link made for this actor; ``find(actor, photo_id)`` returns the photo
     row only if the actor may still see it. Anything else is 404, with no hint."""
-    from graphql_api.context import build_actor
-
-    actor = build_actor(request)
+    actor = request.actor
     if not links.valid(kind, _subject(photo_id, actor), request.GET.get("sig", ""), LINK_SECONDS):
         raise Http404
     photo = find(actor, photo_id)

@@ -32,7 +32,7 @@ def password() -> str:
 
 
 def _ensure_node(actor: Actor, node: data.Node, parent: Organization | None, created: list) -> None:
-    org = Organization.objects.filter(parent=parent, name=node.name, archived_at__isnull=True).first()
+    org = Organization.objects.active().filter(parent=parent, name=node.name).first()
     if org is None:
         org = org_services.create_organization(
             actor, parent_id=parent.pk if parent else None, name=node.name, short_name=node.short_name,
@@ -54,7 +54,7 @@ def _ensure_user(username: str, display_name: str = "", superuser: bool = False)
 
 
 def _org(name: str) -> Organization:
-    return Organization.objects.get(name=name, archived_at__isnull=True)
+    return Organization.objects.active().get(name=name)
 
 
 def _ensure_partner_token(actor: Actor) -> str:

@@ -20,7 +20,7 @@ VOLUNTEERS = (
 
 
 def _org(name: str) -> Organization:
-    return Organization.objects.get(name=name, archived_at__isnull=True)
+    return Organization.objects.active().get(name=name)
 
 
 def _child(name: str) -> Child:

@@ -13,7 +13,6 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 from strawberry.django.views import GraphQLView
 
-from graphql_api.context import build_actor
 from graphql_api.guards import RequestErrorCode
 
 DEMO_ACCOUNTS_FILE = "demo_accounts.json"  # written by demo.loader once the demo data is loaded
@@ -80,10 +79,6 @@ class PlatformGraphQLView(GraphQLView):
         if not isinstance(parsed, dict):
             raise HTTPException(400, "the body must be a JSON object")
         return parsed
-
-    def get_context(self, request, response):
-        request.actor = build_actor(request)
-        return super().get_context(request, response)
 
     @property
     def graphql_ide_html(self) -> str:

@@ -1,7 +1,6 @@
 from django.http import FileResponse, Http404
 from django.views.decorators.http import require_GET
 
-from graphql_api.context import build_actor
 from jobs import services
 
 
@@ -10,7 +9,7 @@ def result(request, job_id: int):
     """A job's result file, for a valid unexpired signature AND the job's own actor; anything else is 404."""
     if not services.signature_valid(job_id, request.GET.get("sig", "")):
         raise Http404
-    job = services.visible_to(build_actor(request)).filter(pk=job_id).exclude(result_file="").first()
+    job = services.visible_to(request.actor).filter(pk=job_id).exclude(result_file="").first()
     path = services.directory() / job.result_file if job is not None else None
     if path is None or not path.is_file():
         raise Http404

@@ -10,7 +10,6 @@ from django.utils.html import format_html
 from core.errors import ServiceError
 from orgs import services
 from orgs.models import Organization
-from permissions.actor import Actor
 
 
 FIELD_NAMES = {"divisionCode": "division_code", "shortName": "short_name", "parentId": "parent"}
@@ -57,7 +56,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        actor = Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR"))
+        actor = request.actor
         fields = {f: form.cleaned_data.get(f) for f in services.EDITABLE}
         if change:
             saved = services.update_organization(actor, organization_id=obj.pk, **fields)

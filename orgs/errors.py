@@ -34,7 +34,6 @@ class OrgErrorCode(ErrorCode):
     )
     DUPLICATE_NAME = ("同一上级下已有名为“{name}”的组织。", "A sibling named “{name}” already exists.")
     CYCLE = ("不能把组织移动到它自己或它的下级组织之下。", "An organization cannot move under itself or its descendants.")
-    ARCHIVED = ("组织“{name}”已归档。", "The organization “{name}” is archived.")
     HAS_ACTIVE_CHILDREN = (
         "组织“{name}”还有未归档的下级组织，请先移动或归档它们。",
         "“{name}” still has active sub-organizations; move or archive them first.",

@@ -2,7 +2,6 @@ from django.db import models
 from django.db.models import Q
 
 from orgs import paths
-from permissions.catalog import ORGANIZATION_PERMISSIONS
 
 
 class System(models.TextChoices):
@@ -62,6 +61,12 @@ class Level(models.IntegerChoices):
     VILLAGE = 6, "村/社区"
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def active(self):
+        """Organizations where work can be done: not archived (nor merged away, which archives)."""
+        return self.filter(archived_at__isnull=True)
+
+
 class Organization(models.Model):
     """A tenant. The forest is kept as a materialized path (see orgs/paths.py) plus a parent key."""
 
@@ -79,13 +84,14 @@ class Organization(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = OrganizationQuerySet.as_manager()
+
     # How permissions/ scopes this model: (path field, organization key field).
     scope_fields = ("path", "id")
 
     class Meta:
         ordering = ["path"]
         verbose_name = verbose_name_plural = "组织"
-        permissions = ORGANIZATION_PERMISSIONS
         constraints = [
             models.UniqueConstraint(
                 fields=["parent", "name"], condition=Q(archived_at__isnull=True), name="org_unique_active_sibling_name"

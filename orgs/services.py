@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from orgs.errors import OrgErrorCode as E
 from orgs.models import KINDS, PARENT_SYSTEMS, Kind, Level, Organization, System, TenantOwned
 from permissions import audit
 from permissions.actor import Actor
-from permissions.models import Membership, OrganizationGroupPermission, OrganizationUserPermission
+from permissions import services as access
 from permissions.scope import bump_version
 
 VIEW = "orgs.view_organization"
@@ -27,8 +27,6 @@ def _managed(actor: Actor, organization_id, field: str = "id", *, lock: bool = F
     queryset = Organization.objects.select_for_update() if lock else Organization.objects.all()
     organization = actor.get_visible(queryset, VIEW, organization_id, field)
     (actor.require_subtree if whole_subtree else actor.require)(MANAGE, organization, field)
-    if organization.is_archived:
-        raise ServiceError(E.ARCHIVED, field, name=organization.name)
     return organization
 
 
@@ -60,19 +58,19 @@ def validate(org: Organization, parent: Organization | None, *, check_children: 
         problems.append((E.LEVEL_NOT_BELOW_PARENT, "level",
                          {"level": Level(org.level).label, "parent_level": Level(parent.level).label}))
     if parent is not None and org.name:
-        siblings = Organization.objects.filter(parent=parent, name=org.name, archived_at__isnull=True).exclude(pk=org.pk)
+        siblings = Organization.objects.active().filter(parent=parent, name=org.name).exclude(pk=org.pk)
         if siblings.exists():
             problems.append((E.DUPLICATE_NAME, "name", {"name": org.name}))
     if check_children and org.pk:
-        for child in Organization.objects.filter(parent=org, archived_at__isnull=True):
+        for child in Organization.objects.active().filter(parent=org):
             if not _level_fits(child.level, child.system, org):
                 problems.append((E.LEVEL_NOT_ABOVE_CHILDREN, "level", {"level": Level(org.level).label, "child": child.name}))
                 break
-        for child in Organization.objects.filter(parent=org, archived_at__isnull=True):
+        for child in Organization.objects.active().filter(parent=org):
             if not _system_fits(child.system, org):
                 problems.append((E.SYSTEM_EXCLUDES_CHILDREN, "system", {"system": System(org.system).label, "child": child.name}))
                 break
-        for child in Organization.objects.filter(parent=org, archived_at__isnull=True).exclude(division_code=""):
+        for child in Organization.objects.active().filter(parent=org).exclude(division_code=""):
             if code and not divisions.is_within(child.division_code, code):
                 problems.append((E.DIVISION_EXCLUDES_CHILDREN, "divisionCode", {"code": code, "child": child.name}))
                 break
@@ -197,18 +195,12 @@ def merge_organizations(actor: Actor, *, source_id, target_id) -> Organization:
     if target.path.startswith(source.path):
         raise ServiceError(E.CYCLE, "targetId")
     # The survivor's region absorbs the source's: the children keep their own division codes.
-    for child in Organization.objects.filter(parent=source, archived_at__isnull=True).order_by("path"):
+    for child in Organization.objects.active().filter(parent=source).order_by("path"):
         _reparent(child, target, check_region=False)
-    held_at_target = Membership.objects.filter(organization=target)
-    duplicates = Membership.objects.filter(organization=source).filter(
-        Q(user__in=held_at_target.values("user")) | Q(group__in=held_at_target.values("group"))
-    )
-    Membership.objects.filter(pk__in=list(duplicates.values_list("pk", flat=True))).delete()
+    access.carry_roles(source, target)
     for model in _tenant_models():
         _settle_duplicates(model, source, target)
         model._base_manager.filter(organization=source).update(organization=target, org_path=target.path)
-    for grant_model in (OrganizationUserPermission, OrganizationGroupPermission):
-        grant_model.objects.filter(content_object=source).update(content_object=target)
     source.archived_at = timezone.now()
     source.merged_into = target
     source.save(update_fields=["archived_at", "merged_into", "updated_at"])
@@ -222,7 +214,7 @@ def archive_organization(actor: Actor, *, organization_id) -> Organization:
     org = _managed(actor, organization_id, lock=True)
     if org.parent_id is None and not actor.scope.everything:
         raise permission_denied("id")
-    if Organization.objects.filter(parent=org, archived_at__isnull=True).exists():
+    if Organization.objects.active().filter(parent=org).exists():
         raise ServiceError(E.HAS_ACTIVE_CHILDREN, "id", name=org.name)
     org.archived_at = timezone.now()
     org.save(update_fields=["archived_at", "updated_at"])

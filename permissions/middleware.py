@@ -1,4 +1,6 @@
-"""``Authorization: Bearer <token>`` for partner units on the GraphQL endpoint.
+"""Who is acting in a request: ``request.actor`` for every view, and API tokens for partner units.
+
+``Authorization: Bearer <token>`` for partner units on the GraphQL endpoint.
 
 A request carrying a token is authenticated by the token alone (any session is ignored) and needs no CSRF
 token: browsers cannot add this header cross-site without the server's consent. Unknown, expired or revoked
@@ -7,8 +9,10 @@ tokens get 401; a token over its rate gets 429 — each with a Chinese and Engli
 
 from django.http import JsonResponse
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from permissions import tokens
+from permissions.actor import Actor
 
 
 def _error(status: int, code: str, zh: str, en: str) -> JsonResponse:
@@ -30,4 +34,16 @@ class BearerTokenMiddleware:
                 return _error(429, "RATE_LIMITED", "请求过于频繁，请稍后再试。", "Too many requests for this token; retry later.")
             request.api_token = token
             request._dont_enforce_csrf_checks = True
+        return self.get_response(request)
+
+
+class ActorMiddleware:
+    """Sets ``request.actor`` (Actor.from_request), resolved on first use: the scope is only looked up by views
+    that read it. Place it after AuthenticationMiddleware and BearerTokenMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.actor = SimpleLazyObject(lambda: Actor.from_request(request))
         return self.get_response(request)

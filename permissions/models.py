@@ -153,30 +153,11 @@ class AuditEntry(models.Model):
         raise PermissionError("audit entries are append-only")
 
 
-class ChildGrant(models.Model):
-    """A record-level grant on one child's file (guardian direct FK), until ``expires_at``."""
-
-    content_object = models.ForeignKey("children.Child", models.CASCADE)
-    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
-
-    class Meta:
-        abstract = True
+# Record-level grants per shareable model (a domain registers its own in its AppConfig.ready: children's files):
+# model label -> (user grant model, group grant model), guardian direct-FK models with an ``expires_at``.
+# permissions/scope.py reads them; permissions.services.share_record writes them.
+RECORD_GRANTS: dict[str, tuple] = {}
 
 
-class ChildUserGrant(ChildGrant, UserObjectPermissionBase):
-    """One child's file shared with one user."""
-
-    class Meta(UserObjectPermissionBase.Meta):
-        pass
-
-
-class ChildGroupGrant(ChildGrant, GroupObjectPermissionBase):
-    """One child's file shared with a group (a partner unit's group)."""
-
-    class Meta(GroupObjectPermissionBase.Meta):
-        pass
-
-
-# Record-level grants per shareable model: (user grant model, group grant model). permissions/scope.py reads them.
-RECORD_GRANTS = {"children.Child": (ChildUserGrant, ChildGroupGrant)}
+def register_record_grants(label: str, user_model, group_model) -> None:
+    RECORD_GRANTS[label] = (user_model, group_model)

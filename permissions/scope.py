@@ -21,7 +21,8 @@ from django.core.cache import cache
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from orgs.paths import merge_prefixes
+from orgs.models import Organization
+from orgs.paths import ancestor_paths, merge_prefixes
 from permissions.catalog import PERMISSIONS, codename
 
 CACHE_SECONDS = 3600
@@ -53,6 +54,23 @@ class Scope:
         shared = self.records.get(permission, {}).get(model._meta.label)
         if shared:
             condition |= Q(pk__in=sorted(shared))
+        return condition
+
+    def touching(self, permission: str, path_field: str) -> Q:
+        """Rows whose ``path_field`` names an organization on the way to or within what ``permission`` reaches:
+        an ancestor of, the same as, or below an organization where it is held (a campaign covering the county
+        concerns its townships' staff; one covering a village concerns the township's)."""
+        if permission not in PERMISSIONS:
+            raise KeyError(f"unknown permission {permission!r}")
+        if self.everything:
+            return Q()
+        paths = set(self.prefixes.get(permission, ()))
+        ids = self.organization_ids.get(permission)
+        if ids:
+            paths |= set(Organization.objects.filter(pk__in=ids).values_list("path", flat=True))
+        condition = Q(**{f"{path_field}__in": sorted({a for p in paths for a in (*ancestor_paths(p), p)})})
+        for path in merge_prefixes(paths):
+            condition |= Q(**{f"{path_field}__startswith": path})
         return condition
 
     def filter(self, queryset: QuerySet, permission: str) -> QuerySet:

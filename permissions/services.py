@@ -6,10 +6,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from children.models import Child
-from children.services import require_consent
 from core.errors import ServiceError
 from orgs.models import Organization
 from permissions import audit, tokens
@@ -17,7 +16,7 @@ from permissions.actor import Actor
 from permissions.catalog import PERMISSIONS, ROLE_PERMISSIONS, Role, codename
 from permissions.errors import PermissionsErrorCode as E
 from permissions.models import (
-    ApiToken, ChildGroupGrant, ChildUserGrant, Membership, OrganizationGroupPermission, OrganizationUserPermission, UnitGroup,
+    RECORD_GRANTS, ApiToken, Membership, OrganizationGroupPermission, OrganizationUserPermission, UnitGroup,
 )
 from permissions.scope import bump_version
 
@@ -69,8 +68,7 @@ def _membership_changes(m: Membership) -> dict:
 @transaction.atomic
 def grant_role(actor: Actor, *, organization_id, role: str, username: str | None = None, unit_id=None,
                subtree: bool = True, expires_at=None) -> Membership:
-    organization = actor.get_visible(Organization.objects.all(), VIEW_ORG, organization_id, "organizationId")
-    actor.require(MANAGE_MEMBERS, organization, "organizationId")
+    organization = actor.organization(organization_id, MANAGE_MEMBERS)
     if subtree:  # the grantee would reach every organization below: so must the granter
         actor.require_subtree(MANAGE_MEMBERS, organization, "subtree")
     if (username is None) == (unit_id is None):
@@ -85,7 +83,7 @@ def grant_role(actor: Actor, *, organization_id, role: str, username: str | None
         membership.user = user
         exists = Membership.objects.filter(user=user, organization=organization).exists()
     else:
-        unit = actor.get_visible(Organization.objects.all(), VIEW_ORG, unit_id, "unitId")
+        unit = actor.organization(unit_id, field="unitId")
         membership.group = unit_group(unit)
         exists = Membership.objects.filter(group=membership.group, organization=organization).exists()
     if exists:
@@ -138,6 +136,18 @@ def revoke_role(actor: Actor, *, membership_id) -> None:
     bump_version()
 
 
+def carry_roles(source: Organization, target: Organization) -> None:
+    """Merging ``source`` into ``target``: the roles held at the source are held at the target from now on (a
+    member holding one at both keeps the target's), with their guardian rows."""
+    held = Membership.objects.filter(organization=target)
+    twice = Membership.objects.filter(organization=source).filter(Q(user__in=held.values("user")) | Q(group__in=held.values("group")))
+    Membership.objects.filter(pk__in=list(twice.values_list("pk", flat=True))).delete()
+    Membership.objects.filter(organization=source).update(organization=target, org_path=target.path)
+    for grant_model in (OrganizationUserPermission, OrganizationGroupPermission):
+        grant_model.objects.filter(content_object=source).update(content_object=target)
+    bump_version()
+
+
 def unit_permissions(organization: Organization) -> set[str]:
     """Every permission the unit's group holds anywhere (what its tokens may be given)."""
     by_codename = {codename(p): p for p in PERMISSIONS}
@@ -162,8 +172,7 @@ def _require_over_unit_roles(actor: Actor, unit: Organization, permissions, fiel
 def create_token(actor: Actor, *, organization_id, name: str, permissions: list[str], expires_at=None) -> tuple[ApiToken, str]:
     """A new token for a unit and its secret, which is returned here once and never stored. The token acts with
     the unit's roles narrowed to ``permissions``; its creator must hold those permissions wherever it will use them."""
-    organization = actor.get_visible(Organization.objects.all(), VIEW_ORG, organization_id, "organizationId")
-    actor.require(MANAGE_TOKENS, organization, "organizationId")
+    organization = actor.organization(organization_id, MANAGE_TOKENS)
     unknown = sorted(set(permissions) - set(PERMISSIONS))
     if unknown:
         raise ServiceError(E.UNKNOWN_PERMISSION, "permissions", names=", ".join(unknown))
@@ -190,37 +199,28 @@ def revoke_token(actor: Actor, *, token_id) -> ApiToken:
     return token
 
 
-@transaction.atomic
-def share_child(actor: Actor, *, child_id, username: str | None = None, unit_id=None, expires_at=None):
-    """Share one child's file (masked view) with a user or a unit's group until ``expires_at``."""
-    child = actor.get_visible(Child.objects.select_related("organization"), "children.view_child", child_id, "childId")
-    actor.require(MANAGE_MEMBERS, child.organization, "childId")
-    if (username is None) == (unit_id is None):
+def share_record(actor: Actor, record, *, username: str | None = None, unit: Organization | None = None,
+                 expires_at=None):
+    """Grant ``<app>.view_<model>`` on one record (a model registered in RECORD_GRANTS) to a user or a unit's
+    group until ``expires_at``; the domain decides first who may share what (children.services.share_child)."""
+    if (username is None) == (unit is None):
         raise ServiceError(E.ONE_GRANTEE, "username")
     _check_expiry(expires_at)
-    permission = Permission.objects.get(content_type=ContentType.objects.get_for_model(Child), codename="view_child")
-    if username is not None:
-        grantee = _active_user(username)
-        grant, _ = ChildUserGrant.objects.update_or_create(
-            user=grantee, permission=permission, content_object=child,
-            defaults={"expires_at": expires_at, "granted_by": actor.user})
-    else:
-        require_consent(child, "partner_sharing")
-        unit = actor.get_visible(Organization.objects.all(), VIEW_ORG, unit_id, "unitId")
-        grant, _ = ChildGroupGrant.objects.update_or_create(
-            group=unit_group(unit), permission=permission, content_object=child,
-            defaults={"expires_at": expires_at, "granted_by": actor.user})
+    user_model, group_model = RECORD_GRANTS[record._meta.label]
+    permission = Permission.objects.get(content_type=ContentType.objects.get_for_model(record),
+                                        codename=f"view_{record._meta.model_name}")
+    grantee = {"user": _active_user(username)} if username is not None else {"group": unit_group(unit)}
+    grant, _ = (user_model if username is not None else group_model).objects.update_or_create(
+        permission=permission, content_object=record, **grantee,
+        defaults={"expires_at": expires_at, "granted_by": actor.user})
     bump_version()
-    audit.record(actor, "child.share", child, child.organization,
-                 {"with": username or f"unit:{unit_id}", "expiresAt": expires_at.isoformat() if expires_at else None})
     return grant
 
 
 def _unit_member(actor: Actor, unit_id, username: str):
     """(unit, user) if the actor may manage the unit's members: members act with every role the unit holds, so
     the actor must manage memberships wherever the unit holds one; nobody adds or removes themselves."""
-    unit = actor.get_visible(Organization.objects.all(), VIEW_ORG, unit_id, "unitId")
-    actor.require(MANAGE_MEMBERS, unit, "unitId")
+    unit = actor.organization(unit_id, MANAGE_MEMBERS, "unitId")
     _require_over_unit_roles(actor, unit, {MANAGE_MEMBERS}, "unitId")
     user = _active_user(username)
     if user == actor.user:

@@ -14,7 +14,6 @@ from children.services import require_consent
 from core import photos
 from core.errors import CommonErrorCode, ServiceError
 from orgs.models import Organization
-from orgs.paths import ancestor_paths
 from permissions import audit
 from permissions.actor import Actor
 from programs import common
@@ -29,18 +28,10 @@ PHOTOS = "activity-photos"
 def visible(actor: Actor, queryset: QuerySet | None = None) -> QuerySet:
     """Campaigns announced in the actor's program scope or covering any part of it."""
     queryset = Campaign.objects.all() if queryset is None else queryset
-    scope = actor.scope
-    if scope.everything:
+    if actor.scope.everything:
         return queryset
-    paths = set(scope.prefixes.get(common.VIEW, ()))
-    paths |= set(Organization.objects.filter(pk__in=scope.organization_ids.get(common.VIEW, ())).values_list("path", flat=True))
-    if not paths:
-        return queryset.none()
-    reach = Q(org_path__in=sorted({a for p in paths for a in (*ancestor_paths(p), p)}))
-    for path in paths:
-        reach |= Q(org_path__startswith=path)
-    covering = CampaignCoverage.objects.filter(reach).values("campaign_id")
-    return queryset.filter(scope.q(Campaign, common.VIEW) | Q(pk__in=covering))
+    covering = CampaignCoverage.objects.filter(actor.scope.touching(common.VIEW, "org_path")).values("campaign_id")
+    return queryset.filter(actor.scope.q(Campaign, common.VIEW) | Q(pk__in=covering))
 
 
 def covers(campaign: Campaign, organization: Organization) -> bool:
@@ -63,7 +54,7 @@ def attachable(actor: Actor, campaign_id, organization: Organization, field: str
 def announce(actor: Actor, *, organization_id, title: str, notice_title: str, notice_text: str, starts_on, ends_on,
              report_deadline=None, covered_organization_ids=(), attachments=()) -> Campaign:
     """发布行动通知. ``covered_organization_ids`` empty: the announcing body's whole subtree."""
-    organization = common.organization(actor, organization_id)
+    organization = actor.organization(organization_id, common.CHANGE)
     problems: list = []
     title = common.required(title, "title", problems)
     notice_title = common.required(notice_title, "noticeTitle", problems)
@@ -72,7 +63,7 @@ def announce(actor: Actor, *, organization_id, title: str, notice_title: str, no
     if report_deadline and report_deadline < starts_on:
         problems.append((E.DEADLINE_BEFORE_START, "reportDeadline", {}))
     common.raise_any(problems)
-    covered = common.visible_all(actor, Organization.objects.filter(archived_at__isnull=True), "orgs.view_organization",
+    covered = common.visible_all(actor, Organization.objects.active(), "orgs.view_organization",
                                  covered_organization_ids, "coveredOrganizationIds") or [organization]
     for node in covered:
         common.under(node, organization, "coveredOrganizationIds")
@@ -85,11 +76,6 @@ def announce(actor: Actor, *, organization_id, title: str, notice_title: str, no
     audit.record(actor, "campaign.announce", campaign, organization,
                  {"title": title, "covers": [n.pk for n in covered]})
     return campaign
-
-
-def photos_visible(actor: Actor, activity: Activity) -> bool:
-    """Activity photos show children: like a child's own photos, only for the PII permission there."""
-    return actor.can("children.view_child_pii", Organization(id=activity.organization_id, path=activity.org_path))
 
 
 def _place(actor: Actor, model, pk, organization: Organization, field: str):
@@ -108,7 +94,7 @@ def record_activity(actor: Actor, *, organization_id, title: str, kind: str, hel
                     volunteer_ids=(), uploads=()) -> Activity:
     """An activity with the children and volunteers taking part and its photos (EXIF stripped). Photos
     need the photo consent of every child named."""
-    organization = common.organization(actor, organization_id)
+    organization = actor.organization(organization_id, common.CHANGE)
     problems: list = []
     title = common.required(title, "title", problems)
     common.not_future(held_on, "heldOn", problems)

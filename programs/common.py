@@ -18,14 +18,6 @@ CONFIRM = "programs.confirm_hours"
 MAX_PHOTOS = 9
 
 
-def organization(actor: Actor, organization_id, permission: str = CHANGE, field: str = "organizationId") -> Organization:
-    """The organization, if visible, and ``permission`` there."""
-    found = actor.get_visible(Organization.objects.filter(archived_at__isnull=True), "orgs.view_organization",
-                              organization_id, field)
-    actor.require(permission, found, field)
-    return found
-
-
 def for_change(actor: Actor, queryset: QuerySet, pk, field: str = "id", permission: str = CHANGE):
     """A row visible to the actor, locked, with ``permission`` over its organization."""
     row = actor.get_visible(queryset.select_for_update(of=("self",)).select_related("organization"), VIEW, pk, field)

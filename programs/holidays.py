@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from orgs.models import Organization
 from permissions import audit
 from permissions.actor import Actor
 from programs import campaigns, common
@@ -24,7 +23,7 @@ from programs.models import HolidayProject, PointKind, Season, ServicePoint, Ser
 @transaction.atomic
 def create_project(actor: Actor, *, organization_id, name: str, year: int, season: str, starts_on, ends_on,
                    campaign_id=None) -> HolidayProject:
-    organization = common.organization(actor, organization_id)
+    organization = actor.organization(organization_id, common.CHANGE)
     problems: list = []
     name = common.required(name, "name", problems)
     common.period(starts_on, ends_on, problems)
@@ -41,7 +40,7 @@ def create_point(actor: Actor, *, project_id, organization_id, name: str, kind: 
                  division_code: str = "", team: str = "") -> ServicePoint:
     """A service point hosted by ``organization_id`` (the organizer or a body below it)."""
     project = common.for_change(actor, HolidayProject.objects.all(), project_id, "projectId")
-    host = common.organization(actor, organization_id, common.VIEW)
+    host = actor.organization(organization_id, common.VIEW)
     common.under(host, project.organization, "organizationId")
     problems: list = []
     name = common.required(name, "name", problems)

@@ -78,7 +78,7 @@ def remind_overdue(today: date | None = None) -> int:
 def create_pairing(actor: Actor, *, organization_id, kind: str, started_on: date, volunteer_id=None, child_id=None,
                    partner_child: str = "", partner_organization_id=None, partner_name: str = "",
                    commitments: str = "") -> Pairing:
-    organization = common.organization(actor, organization_id)
+    organization = actor.organization(organization_id, common.CHANGE)
     kind = PairingKind(kind)
     partner_child = (partner_child or "").strip()
     partner_name = (partner_name or "").strip()
@@ -99,7 +99,7 @@ def create_pairing(actor: Actor, *, organization_id, kind: str, started_on: date
     partner = None
     if partner_organization_id is not None:
         # Any active body may be a partner (a university in another province): only its name is ever shown.
-        partner = Organization.objects.filter(pk=partner_organization_id, archived_at__isnull=True).first()
+        partner = Organization.objects.active().filter(pk=partner_organization_id).first()
         if partner is None:
             raise ServiceError(CommonErrorCode.NOT_FOUND, "partnerOrganizationId")
         partner_name = partner_name or partner.name

@@ -122,7 +122,7 @@ def _replace_staff_and_funding(home: HappyHome, staff, funding) -> None:
 
 @transaction.atomic
 def create_home(actor: Actor, *, organization_id, staff=(), funding=(), **values) -> HappyHome:
-    organization = common.organization(actor, organization_id)
+    organization = actor.organization(organization_id, common.CHANGE)
     problems: list = []
     values.setdefault("name", "")
     fields = _clean(values, problems)

@@ -1,5 +1,6 @@
 from django.views.decorators.http import require_GET
 
+from children import privacy
 from core import photos
 from programs import campaigns
 from programs.models import ActivityPhoto, CampaignAttachment
@@ -13,7 +14,7 @@ def _attachment(actor, photo_id):
 
 def _activity_photo(actor, photo_id):
     found = ActivityPhoto.objects.select_related("activity").filter(pk=photo_id).first()
-    return found if found is not None and campaigns.photos_visible(actor, found.activity) else None
+    return found if found is not None and privacy.photos_visible(actor.scope, found.activity) else None
 
 
 @require_GET

@@ -41,7 +41,7 @@ def _clean(values: dict, problems: list) -> dict:
 
 @transaction.atomic
 def create_volunteer(actor: Actor, *, organization_id, **values) -> Volunteer:
-    organization = common.organization(actor, organization_id)
+    organization = actor.organization(organization_id, common.CHANGE)
     problems: list = []
     values.setdefault("name", "")
     fields = _clean(values, problems)

@@ -9,13 +9,13 @@ from typing import Callable
 
 from django.db.models import QuerySet
 
+from children import privacy
 from jobs import services as jobs
 from jobs.models import Job, Kind
 from jobs.runner import enqueue
-from orgs.models import Organization
 from permissions import audit
 from permissions.actor import Actor
-from permissions.masking import mask_name, mask_phone
+from permissions.masking import mask_phone
 from programs import sites
 from rollups import reports
 from rollups.models import ReportRequest, ReportState
@@ -37,8 +37,7 @@ class Ledger:
 def _wish(actor: Actor, wish: Wish) -> list:
     child = ""
     if wish.child_id:
-        clear = actor.can("children.view_child_pii", Organization(id=wish.child.organization_id, path=wish.child.org_path))
-        child = wish.child.name if clear else mask_name(wish.child.name)
+        child = privacy.shown("name", wish.child.name, actor.scope.allows_row(privacy.PII, wish.child))
     return [wish.organization.name, wish.title, Category(wish.category).label, str(wish.estimated_value),
             str(wish.covered_amount), State(wish.state).label, child or wish.household,
             wish.campaign.title if wish.campaign_id else "", wish.created_at.date().isoformat(),
@@ -123,8 +122,7 @@ def run_report_export(job: Job) -> None:
 def start_export(actor: Actor, *, ledger: str, organization_id) -> Job:
     """Queue the export of one ledger for a subtree the actor may read it in."""
     kind = LEDGERS[ledger]
-    organization = actor.get_visible(Organization.objects.all(), "orgs.view_organization", organization_id, "organizationId")
-    actor.require(kind.permission, organization, "organizationId")
+    organization = actor.organization(organization_id, kind.permission)
     job = jobs.create(actor, Kind.LEDGER_EXPORT, organization, {"ledger": ledger})
     enqueue(job)
     return job

@@ -29,7 +29,6 @@ from orgs.models import Organization, System
 from permissions import audit
 from permissions.actor import Actor
 from programs import campaigns
-from programs.common import organization as organization_with
 from rollups import services
 from rollups.errors import ReportErrorCode as E
 from rollups.models import Report, ReportAddressee, ReportPhoto, ReportRequest, ReportState
@@ -111,7 +110,7 @@ def open_request(actor: Actor, *, organization_id, title: str, deadline: date, p
                  instructions: str = "", campaign_id=None, addressee_ids=(), answers_id=None) -> ReportRequest:
     """发起报送 to the given direct children (default: every active direct child of the superior's own system;
     member units such as schools and departments are asked only when chosen)."""
-    superior = organization_with(actor, organization_id, APPROVE)
+    superior = actor.organization(organization_id, APPROVE)
     problems = []
     title = (title or "").strip()
     if not title:
@@ -120,7 +119,7 @@ def open_request(actor: Actor, *, organization_id, title: str, deadline: date, p
         problems.append((E.DEADLINE_PASSED, "deadline", {}))
     if problems:
         raise ServiceError.many(problems)
-    children = Organization.objects.filter(parent=superior, archived_at__isnull=True)
+    children = Organization.objects.active().filter(parent=superior)
     chosen = sorted({int(pk) for pk in addressee_ids})
     addressees = list(children.filter(pk__in=chosen) if chosen else children.exclude(system=System.UNIT))
     if chosen and len(addressees) != len(chosen):
@@ -160,7 +159,7 @@ def save_report(actor: Actor, *, request_id, organization_id, narrative: str | N
     request = visible_requests(actor).filter(pk=request_id).first()
     if request is None:
         raise not_found("requestId")
-    subordinate = organization_with(actor, organization_id, SUBMIT)
+    subordinate = actor.organization(organization_id, SUBMIT)
     recipient = ReportAddressee.objects.select_for_update().filter(request=request, organization=subordinate).first()
     if recipient is None:
         raise ServiceError(E.NOT_ADDRESSED, "organizationId", organization=subordinate.name)

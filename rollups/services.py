@@ -147,7 +147,7 @@ def rollup(actor: Actor, *, organization_id, period_: Period) -> tuple[Organizat
 def by_children(actor: Actor, *, organization_id, period_: Period) -> list[tuple[Organization, dict[str, Decimal]]]:
     """Drill-down: each direct child organization's subtree figures (they sum to the parent's own-excluded total)."""
     organization = viewable(actor, organization_id)
-    children = list(Organization.objects.filter(parent=organization, archived_at__isnull=True).order_by("path"))
+    children = list(Organization.objects.active().filter(parent=organization).order_by("path"))
     found = figures([c.pk for c in children], period_)
     return [(c, found[c.pk]) for c in children]
 
@@ -163,7 +163,7 @@ def by_division(actor: Actor, *, organization_id, period_: Period) -> list[tuple
     length = next((n for n in BOUNDARIES if n > len(prefix)), None)
     if length is None:
         return []
-    candidates = actor.visible(Organization.objects.filter(division_code__startswith=prefix, archived_at__isnull=True), VIEW)
+    candidates = actor.visible(Organization.objects.active().filter(division_code__startswith=prefix), VIEW)
     groups: dict[str, list[Organization]] = defaultdict(list)
     for node in candidates.order_by("path"):
         code = region_prefix(node.division_code)

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from children import privacy
 from children.models import Child
 from children.services import require_consent
 from core import photos
@@ -38,6 +39,12 @@ def _money(value) -> Decimal | None:
         return None
 
 
+def photos_visible(scope, wish: Wish) -> bool:
+    """Delivery photos show the child: the personal-data permission over the child (children/privacy.py); a
+    household's wish, to whoever sees the wish."""
+    return privacy.photos_visible(scope, wish.child) if wish.child_id else scope.allows_row(VIEW, wish)
+
+
 def _handler(wish: Wish) -> Organization:
     return wish.handling_organization or wish.organization
 
@@ -51,8 +58,7 @@ def _for_change(actor: Actor, wish_id, permission: str = CHANGE) -> Wish:
 @transaction.atomic
 def collect_wish(actor: Actor, *, organization_id, title: str, category: str, estimated_value, child_id=None,
                  household: str = "", text: str = "", quantity: int = 1, claim_deadline=None, campaign_id=None) -> Wish:
-    organization = actor.get_visible(Organization.objects.all(), "orgs.view_organization", organization_id, "organizationId")
-    actor.require(CHANGE, organization, "organizationId")
+    organization = actor.organization(organization_id, CHANGE)
     problems = []
     if not (title or "").strip():
         problems.append((E.TITLE_REQUIRED, "title", {}))
@@ -194,7 +200,7 @@ def dispatch_wish(actor: Actor, *, wish_id, unit_id, deadline) -> Dispatch:
         raise ServiceError(E.NOT_CLAIMABLE, "wishId")
     if deadline <= timezone.now():
         raise ServiceError(E.DEADLINE_IN_PAST, "deadline")
-    unit = actor.get_visible(Organization.objects.all(), "orgs.view_organization", unit_id, "unitId")
+    unit = actor.organization(unit_id, field="unitId")
     dispatch = Dispatch.objects.create(wish=wish, unit=unit, deadline=deadline, dispatched_by=actor.label)
     audit.record(actor, "wish.dispatch", wish, _handler(wish), {"unit": unit.name, "deadline": deadline.isoformat()})
     return dispatch

@@ -1,17 +1,14 @@
 from django.views.decorators.http import require_GET
 
 from core import photos
-from orgs.models import Organization
+from wishes import services
 from wishes.models import WishPhoto
-from wishes.services import PHOTOS, VIEW
+from wishes.services import PHOTOS
 
 
 def _find(actor, photo_id):
-    """Delivery photos are for the staff who may see the wish's record."""
-    found = WishPhoto.objects.select_related("wish").filter(pk=photo_id).first()
-    if found is None or not actor.can(VIEW, Organization(id=found.wish.organization_id, path=found.wish.org_path)):
-        return None
-    return found
+    found = WishPhoto.objects.select_related("wish__child").filter(pk=photo_id).first()
+    return found if found is not None and services.photos_visible(actor.scope, found.wish) else None
 
 
 @require_GET

@@ -9,20 +9,21 @@ from graphql_api.access.types import (
 )
 from graphql_api.connection import Connection
 from graphql_api.context import actor_of
-from graphql_api.declare import authenticated, requires
+from graphql_api.declare import public, requires
+from orgs.models import Organization
 from permissions.catalog import Role
 from permissions.models import Membership, unexpired
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(extensions=authenticated(), description="当前登录用户；未登录为 null / The signed-in user, or null")
+    @strawberry.field(extensions=public(), description="当前登录用户；未登录为 null / The signed-in user, or null")
     def me(self, info: Info) -> Optional[MeType]:
         actor = actor_of(info)
         if actor.user is None:
             return None
         # Live roles only: an expired role grants nothing, so its organization may be out of scope by now.
-        memberships = Membership.objects.filter(unexpired(), user=actor.user, organization__archived_at__isnull=True).select_related("organization")
+        memberships = Membership.objects.filter(unexpired(), user=actor.user, organization__in=Organization.objects.active()).select_related("organization")
         return MeType(
             username=actor.user.username,
             display_name=actor.user.get_full_name() or actor.user.username,

@@ -10,7 +10,6 @@ from graphql_api.children.types import ArrangementEnum, CategoryEnum, ChildType,
 from graphql_api.context import actor_of
 from graphql_api.declare import requires
 from graphql_api.errors import decode_id, error_type, run
-from permissions import services as access_services
 from permissions.errors import PermissionsErrorCode
 
 ChildError = error_type("ChildError", ChildErrorCode, PermissionsErrorCode)
@@ -129,7 +128,7 @@ class Mutation:
         actor = actor_of(info)
 
         def action():
-            access_services.share_child(actor, child_id=decode_id(input.child_id, "Child", "childId"), username=input.username,
+            services.share_child(actor, child_id=decode_id(input.child_id, "Child", "childId"), username=input.username,
                                         unit_id=decode_id(input.unit_id, "Organization", "unitId"), expires_at=input.expires_at)
             return {"ok": True}
 

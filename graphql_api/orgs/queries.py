@@ -21,7 +21,7 @@ class Query:
     )
     def organizations(self, include_archived: bool = False) -> list[OrganizationType]:
         queryset = Organization.objects.all()
-        return queryset if include_archived else queryset.filter(archived_at__isnull=True)
+        return queryset if include_archived else queryset.active()
 
     @strawberry_django.field(extensions=requires(VIEW), description="按 ID 取组织 / One organization by ID")
     def organization(self, info: Info, id: relay.GlobalID) -> Optional[OrganizationType]:

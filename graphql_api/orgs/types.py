@@ -19,12 +19,9 @@ KindEnum = choices_enum(Kind, "OrganizationKind", "组织类型 / Kind of organi
 LevelEnum = choices_enum(Level, "OrganizationLevel", "层级 / Administrative level")
 
 
-def visible_organization(info: Info, org_id: int | None, path: str) -> Optional[Organization]:
-    """A stub Organization for a related key if the actor's scope reaches it, else None (no hint)."""
-    if org_id is None:
-        return None
-    stub = Organization(id=org_id, path=path)
-    return stub if actor_of(info).can(VIEW, stub) else None
+def visible_organization(info: Info, org_id: int | None, path: str) -> bool:
+    """Whether the actor's scope reaches a related organization (by its key and path), with no hint otherwise."""
+    return org_id is not None and actor_of(info).scope.allows_at(VIEW, path, org_id)
 
 
 @strawberry_django.filter_type(Organization, lookups=False)

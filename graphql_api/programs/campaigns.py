@@ -1,3 +1,4 @@
+from children import privacy
 from datetime import date, datetime
 from typing import Optional
 
@@ -147,7 +148,7 @@ class ActivityType(relay.Node):
     @strawberry_django.field(prefetch_related=["photos"], only=["organization_id", "org_path"],
                              description="活动照片，仅儿童个人信息权限可见 / Photos: children's PII permission only")
     def photos(self, info: Info) -> list[PhotoInfo]:
-        if not services.photos_visible(actor_of(info), self):
+        if not privacy.photos_visible(actor_of(info).scope, self):
             return []
         return photo_infos(services.PHOTOS, self.photos.all(), actor_of(info))
 

@@ -6,7 +6,6 @@ from children.errors import ChildErrorCode
 from children.models import Child
 from graphql_api.context import actor_of
 from graphql_api.errors import decode_id, error_type
-from orgs.models import Organization
 from programs.errors import ProgramErrorCode
 
 ProgramError = error_type("ProgramError", ProgramErrorCode, ChildErrorCode)  # photo consent is a child's
@@ -31,7 +30,7 @@ def visible_children(info: Info, queryset):
 
 
 def can_at(info: Info, permission: str, row) -> bool:
-    return actor_of(info).can(permission, Organization(id=row.organization_id, path=row.org_path))
+    return actor_of(info).scope.allows_row(permission, row)
 
 
 def visible_child(info: Info, child: Child | None) -> Child | None:

@@ -14,9 +14,9 @@ from graphql_api.context import actor_of
 from graphql_api.enums import choices_enum
 from graphql_api.lookups import in_subtree, with_id
 from graphql_api.photos import PhotoInfo, photo_infos
-from orgs.models import Organization
 from permissions.masking import mask_name
 from wishes.models import Category, DispatchState, DonorKind, State, Wish
+from wishes import services
 from wishes.services import PHOTOS
 
 CategoryEnum = choices_enum(Category, "WishCategory", "心愿类别 / Kind of wish")
@@ -127,7 +127,7 @@ class WishType(relay.Node):
     @strawberry_django.field(select_related=["child"], description="儿童档案；无权查看时为 null / The child, null outside your scope")
     def child(self, info: Info) -> Optional[ChildType]:
         child = self.child
-        if child is None or not actor_of(info).can("children.view_child", Organization(id=child.organization_id, path=child.org_path)):
+        if child is None or not actor_of(info).scope.allows_row("children.view_child", child):
             return None
         return child
 
@@ -135,9 +135,12 @@ class WishType(relay.Node):
     def claims(self) -> list[ClaimInfo]:
         return _claims(self, public=False)
 
-    @strawberry_django.field(prefetch_related=["photos"], description="发放现场照片 / Photos of the delivery")
+    @strawberry_django.field(prefetch_related=["photos"], select_related=["child"], only=["child_id", "organization_id", "org_path"],
+                             description="发放现场照片；有儿童时需个人信息权限 / Photos of the delivery: with a child, "
+                                         "the personal-data permission")
     def photos(self, info: Info) -> list[PhotoInfo]:
-        return photo_infos(PHOTOS, self.photos.all(), actor_of(info))
+        actor = actor_of(info)
+        return photo_infos(PHOTOS, self.photos.all(), actor) if services.photos_visible(actor.scope, self) else []
 
     @strawberry_django.field(prefetch_related=["dispatches__unit"])
     def dispatches(self) -> list[DispatchInfo]:

@@ -79,11 +79,11 @@ def test_partner_sharing_needs_the_guardians_consent(as_user):
     target = child()
     admin = Actor.for_user(user("baokang_league_admin"))
     with pytest.raises(ServiceError) as caught:
-        access_services.share_child(admin, child_id=target.pk, unit_id=org("保康县农商行").pk)
+        services.share_child(admin, child_id=target.pk, unit_id=org("保康县农商行").pk)
     assert caught.value.code.name == "CONSENT_REQUIRED"
     as_user("maliang_league_staff")("""mutation($id: ID!) { recordConsent(input: {childId: $id, givenBy: "张德厚", relation: "祖父",
         givenOn: "2026-11-01", partnerSharing: true}) { errors { code } } }""", {"id": gid("Child", target.pk)})
-    access_services.share_child(admin, child_id=target.pk, unit_id=org("保康县农商行").pk)
+    services.share_child(admin, child_id=target.pk, unit_id=org("保康县农商行").pk)
     consent = as_user("maliang_league_staff")(FILE, {"id": gid("Child", target.pk)})["child"]["consent"]
     assert consent == {"givenBy": "张*厚", "photos": False, "partnerSharing": True}
 

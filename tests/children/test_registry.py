@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 from strawberry import relay
 
-from children import idcard
+from children import idcard, services
 from children.models import Child
 from core.errors import ServiceError
 from demo.data import id_number
@@ -165,7 +165,7 @@ def test_sharing_one_record_with_expiry(as_user):
     seen = huangbao(CHILD, {"id": gid("Child", child.pk)})["child"]
     assert seen is not None and "*" in seen["name"]  # shared masked: no PII permission comes with it
     assert len(huangbao(CHILDREN)["children"]["edges"]) == 2  # its own child plus the shared one
-    from permissions.models import ChildUserGrant
+    from children.models import ChildUserGrant
 
     ChildUserGrant.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     bump_version()
@@ -175,10 +175,10 @@ def test_sharing_one_record_with_expiry(as_user):
 def test_sharing_needs_member_management_over_the_record():
     child = Child.objects.get(name="张小明")
     with pytest.raises(ServiceError) as caught:
-        access_services.share_child(Actor.for_user(user("huangbao_league_staff")), child_id=child.pk, username="maliang_league_staff")
+        services.share_child(Actor.for_user(user("huangbao_league_staff")), child_id=child.pk, username="maliang_league_staff")
     assert caught.value.code.name == "NOT_FOUND"
     with pytest.raises(ServiceError) as caught:
-        access_services.share_child(Actor.for_user(user("maliang_league_staff")), child_id=child.pk, username="huangbao_league_staff")
+        services.share_child(Actor.for_user(user("maliang_league_staff")), child_id=child.pk, username="huangbao_league_staff")
     assert caught.value.code.name == "PERMISSION_DENIED"
 
 

@@ -14,7 +14,7 @@ from jobs.models import Job, Kind, State
 from jobs.tasks import run_job
 from permissions.actor import Actor
 from tests.conftest import GraphQLClient, user
-from tests.jobs.helpers import gid, roster, upload, workbook
+from tests.jobs.helpers import roster, upload, workbook
 from tests.permissions.helpers import org
 
 pytestmark = pytest.mark.django_db

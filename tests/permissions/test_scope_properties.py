@@ -26,7 +26,7 @@ from permissions import scope as scopes
 from permissions import services
 from permissions.catalog import ROLE_PERMISSIONS, Role
 from permissions.models import AuditEntry, Membership
-from tests.permissions.helpers import SYSTEM, subtree_ids
+from tests.permissions.helpers import SYSTEM, ancestor_ids, subtree_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +82,18 @@ def expected_scope(holdings, permission: str, archived: set[int]) -> set[int]:
     return reached
 
 
+def expected_touching(holdings, permission: str, archived: set[int]) -> set[int]:
+    """Brute force for Scope.touching: every ancestor, the organization itself and everything below it, for
+    each organization where a live role grants ``permission``."""
+    parents = dict(Organization.objects.values_list("id", "parent_id"))
+    found: set[int] = set()
+    for org_id, role, _subtree, lapsed in holdings:
+        if lapsed or org_id in archived or permission not in ROLE_PERMISSIONS[role]:
+            continue
+        found |= subtree_ids(org_id, parents) | set(ancestor_ids(org_id, parents))
+    return found
+
+
 def check(users, holdings, archived: set[int]) -> None:
     memberships_by_org = dict(Membership.objects.values_list("id", "organization_id"))
     entries_by_org = dict(AuditEntry.objects.values_list("id", "organization_id"))
@@ -99,6 +111,8 @@ def check(users, holdings, archived: set[int]) -> None:
             assert entries == {e for e, o in entries_by_org.items() if o in expected}, (user.username, permission)
             rows = set(scope.filter(Membership.objects.all(), permission).values_list("id", flat=True))
             assert rows == {m for m, o in memberships_by_org.items() if o in expected}, (user.username, permission)
+            touched = set(Organization.objects.filter(scope.touching(permission, "path")).values_list("id", flat=True))
+            assert touched == expected_touching(holdings[user.pk], permission, archived), (user.username, permission)
 
 
 def grant(nodes, *, where, role, subtree, expiry, username=None, unit=None) -> Membership:

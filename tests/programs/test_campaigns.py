@@ -17,7 +17,7 @@ from programs import campaigns as services
 from programs.models import Activity, ActivityPhoto, Campaign, CampaignAttachment, HolidayProject
 from tests.children.test_photos import jpeg_with_gps
 from tests.programs.helpers import (
-    SYSTEM, activity, actor, campaign, codes, days_ago, gid, home, mutate, org, pk_of, project, today, viewer,
+    SYSTEM, activity, actor, campaign, codes, days_ago, gid, home, mutate, org, pk_of, today, viewer,
 )
 from wishes import services as wishes
 from wishes.models import Wish
