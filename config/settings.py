@@ -235,3 +235,5 @@ LOGGING = {
 CHILD_RETENTION_DAYS = int(os.environ.get("CHILD_RETENTION_DAYS", str(2 * 365)))
 CHILD_AGE_OUT_YEARS = int(os.environ.get("CHILD_AGE_OUT_YEARS", "18"))
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+# Largest photo in pixels (width × height), read from the image's header before it is decoded.
+PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(40_000_000)))

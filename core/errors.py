@@ -32,6 +32,7 @@ class CommonErrorCode(ErrorCode):
     INVALID = ("输入不正确：{detail}", "Invalid input: {detail}")
     FILE_TOO_LARGE = ("文件超过 {limit} MB 上限。", "The file is larger than the {limit} MB limit.")
     PHOTO_TYPE = ("只接受 JPEG 或 PNG 图片。", "Only JPEG or PNG images are accepted.")
+    PHOTO_TOO_LARGE = ("图片尺寸过大（最多 {wan} 万像素）。", "The image is too large (at most {megapixels} megapixels).")
 
 
 class ServiceError(Exception):
@@ -56,6 +57,11 @@ class ServiceError(Exception):
     def rendered(self) -> list[tuple[str | None, str, str]]:
         """(field, CODE, message in the active language) for each problem."""
         return [(field, code.name, code.render(**params)) for code, field, params in self.problems]
+
+
+def plain_number(value: float) -> str:
+    """A limit as a message shows it: at most four decimals, no trailing zeros (4000, 0.01, 1.5)."""
+    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 def not_found(field: str | None = "id") -> ServiceError:
