@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import zipfile
 from datetime import date, datetime
+from io import BytesIO
 from itertools import zip_longest
 
 import openpyxl
@@ -283,7 +284,7 @@ def _refresh_statistics() -> None:
 def run_import(job: Job) -> None:
     actor, organization = jobs.actor_of(job), job.organization
     report, counts = [], {"created": 0, "updated": 0, "unchanged": 0}
-    book = openpyxl.load_workbook(jobs.directory() / job.input_file, read_only=True, data_only=True)
+    book = openpyxl.load_workbook(BytesIO(jobs.read_upload(job)), read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
         rows = enumerate(sheet.iter_rows(values_only=True), start=1)
