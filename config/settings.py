@@ -203,6 +203,11 @@ JOBS_TIME_LIMIT_SECONDS = int(os.environ.get("JOBS_TIME_LIMIT_SECONDS", str(4 * 
 JOBS_KEEP_PERIODIC_DAYS = int(os.environ.get("JOBS_KEEP_PERIODIC_DAYS", "30"))
 # Largest roster upload accepted for import.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+# An uploaded workbook's bounds, checked in its zip before openpyxl reads it (core/xlsx.py): all parts
+# uncompressed; the shared-strings table, which openpyxl loads whole; rows of a worksheet.
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", str(256 * 1024 * 1024)))
+IMPORT_MAX_SHARED_STRINGS_BYTES = int(os.environ.get("IMPORT_MAX_SHARED_STRINGS_BYTES", str(32 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 
 # API tokens for partner units: requests per token per minute.
 API_TOKEN_RATE_LIMIT = int(os.environ.get("API_TOKEN_RATE_LIMIT", "600"))
