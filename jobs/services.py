@@ -7,6 +7,8 @@ as they arrive. A result can be downloaded for LINK_SECONDS after its job finish
 ends (jobs.runner), and the purge deletes any left behind.
 """
 
+import shutil
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,8 +34,8 @@ def directory() -> Path:
 
 
 def scratch_directory() -> Path:
-    """xlsxwriter's temporary files (clear worksheet data while a workbook is built; it deletes them when
-    it closes the book, the purge deletes any that a killed worker left)."""
+    """Holds a folder per workbook being written for xlsxwriter's temporary files (clear worksheet data while
+    the book is built), removed when the book is written or fails; the purge removes any a killed worker left."""
     path = directory() / "tmp"
     path.mkdir(mode=0o700, exist_ok=True)
     return path
@@ -49,8 +51,8 @@ def create(actor: Actor, kind: str, organization=None, params: dict | None = Non
 def save_rows(name: str, title: str, header, rows) -> None:
     """A streamed workbook under the jobs directory, sealed as it is written (constant memory: rows go to
     disk as they are written, the zip goes through the sealing stream)."""
-    with crypto.FileWriter(directory() / name) as out:
-        book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": str(scratch_directory())})
+    with tempfile.TemporaryDirectory(dir=scratch_directory()) as scratch, crypto.FileWriter(directory() / name) as out:
+        book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": scratch})
         sheet = book.add_worksheet(title)
         sheet.write_row(0, 0, header)
         for number, row in enumerate(rows, start=1):
@@ -145,16 +147,17 @@ def _purge(actor: Actor, job: Job, field: str, what: str) -> int:
 
 
 def _purge_orphans(actor: Actor, now) -> int:
-    """Files under the jobs directory that no job names, untouched for longer than any job may run."""
+    """Files under the jobs directory that no job names, and scratch folders, untouched for longer than any
+    job may run."""
     named = set(Job.objects.exclude(result_file="").values_list("result_file", flat=True)) | \
         set(Job.objects.exclude(input_file="").values_list("input_file", flat=True))
-    oldest = now.timestamp() - settings.JOBS_TIME_LIMIT_SECONDS
+    scratch, oldest = scratch_directory(), now.timestamp() - settings.JOBS_TIME_LIMIT_SECONDS
     deleted = 0
-    for path in [*directory().iterdir(), *scratch_directory().iterdir()]:
+    for path in [*directory().iterdir(), *scratch.iterdir()]:
         try:
-            if path.name in named or not path.is_file() or path.stat().st_mtime >= oldest:
+            if path.name in named or path == scratch or path.stat().st_mtime >= oldest:
                 continue
-            path.unlink()
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
         except FileNotFoundError:
             continue  # another purge took it
         audit.record(actor, "job.file_deleted", "jobs.file", None,

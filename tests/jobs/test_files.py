@@ -155,17 +155,28 @@ def test_files_no_job_names_are_deleted_once_no_job_can_still_be_writing_them(se
     staff = signed_in("maliang_league_staff")
     job, _url = exported(staff)
     old = time.time() - settings.JOBS_TIME_LIMIT_SECONDS - 60
-    for name in ("left-by-a-killed-worker.partial", "tmp/xlsxwriter-row-data", "being-written.partial"):
+    (jobs.scratch_directory() / "killed-export").mkdir()
+    for name in ("left-by-a-killed-worker.partial", "tmp/killed-export/row-data", "being-written.partial"):
         (jobs.directory() / name).write_bytes(b"clear rows")
-        if name != "being-written.partial":
-            os.utime(jobs.directory() / name, (old, old))
-    os.utime(jobs.directory() / job.result_file, (old, old))  # named by its job: kept until its hour is over
+    for name in ("left-by-a-killed-worker.partial", "tmp/killed-export", job.result_file):  # the result: named by its job
+        os.utime(jobs.directory() / name, (old, old))
 
     assert jobs.purge_expired_files(SYSTEM) == 2
 
     assert job_files() == sorted([job.result_file, "being-written.partial"])
     assert sorted(e.changes["name"] for e in AuditEntry.objects.filter(action="job.file_deleted")) == \
-        ["left-by-a-killed-worker.partial", "tmp/xlsxwriter-row-data"]
+        ["left-by-a-killed-worker.partial", "tmp/killed-export"]
+
+
+def broken_rows():
+    yield ["张小明"]
+    raise RuntimeError("connection lost")
+
+
+def test_a_workbook_that_fails_midway_leaves_no_file_clear_or_sealed():
+    with pytest.raises(RuntimeError):
+        jobs.save_rows("1-export.xlsx", "儿童台账", ["姓名"], broken_rows())
+    assert job_files() == []
 
 
 def test_uploads_left_by_finished_jobs_are_purged_too():
