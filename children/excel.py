@@ -12,7 +12,6 @@ import zipfile
 from datetime import date, datetime
 from itertools import zip_longest
 
-import openpyxl
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q, Value
@@ -21,6 +20,7 @@ from django.db.models.functions import Concat
 from children import idcard, privacy, services
 from children.errors import ChildErrorCode as E
 from children.models import Category, Child, Guardian, GuardianArrangement, Sex, Status
+from core import xlsx
 from core.errors import CommonErrorCode, ServiceError, permission_denied
 from jobs import services as jobs
 from jobs.models import Job, Kind
@@ -277,17 +277,19 @@ def _refresh_statistics() -> None:
 
 
 def run_import(job: Job) -> None:
+    """Imports the job's uploaded roster. A workbook beyond the bounds of core.xlsx (size, shared strings,
+    rows) or unreadable fails the job with that typed error before a row is written."""
     actor, organization = jobs.actor_of(job), job.organization
     report, counts = [], {"created": 0, "updated": 0, "unchanged": 0}
-    book = openpyxl.load_workbook(jobs.directory() / job.input_file, read_only=True, data_only=True)
+    sheet = xlsx.open_workbook(jobs.read_upload(job))
     try:
-        sheet = book.worksheets[0]
-        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        rows = enumerate(xlsx.rows(sheet), start=1)
         header_row, columns = _find_header(rows)
         missing = [key for key in REQUIRED if key not in columns]
         report += [(header_row, HEADERS[key][0], E.MISSING_COLUMN.name, E.MISSING_COLUMN.render(column=HEADERS[key][0]))
                    for key in missing]
-        job.progress(0, max((sheet.max_row or 0) - header_row, 0) if not missing else 0)
+        declared = min(sheet.max_row or 0, settings.IMPORT_MAX_ROWS)
+        job.progress(0, max(declared - header_row, 0) if not missing else 0)
         seen, pending, done = {}, [], 0
         for number, values in () if missing else rows:
             if all(_text(v) == "" for v in values):
@@ -304,7 +306,7 @@ def run_import(job: Job) -> None:
         if pending:
             _write(actor, organization, pending, seen, report, counts)
     finally:
-        book.close()
+        sheet.parent.close()
     if counts["created"] >= ANALYZE_AFTER:
         _refresh_statistics()
     job.progress_done = done

@@ -206,6 +206,11 @@ JOBS_TIME_LIMIT_SECONDS = int(os.environ.get("JOBS_TIME_LIMIT_SECONDS", str(4 * 
 JOBS_KEEP_PERIODIC_DAYS = int(os.environ.get("JOBS_KEEP_PERIODIC_DAYS", "30"))
 # Largest roster upload accepted for import.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+# An uploaded workbook's bounds, checked in its zip before openpyxl reads it (core/xlsx.py): all parts
+# uncompressed; the shared-strings table, which openpyxl loads whole; rows of a worksheet.
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", str(256 * 1024 * 1024)))
+IMPORT_MAX_SHARED_STRINGS_BYTES = int(os.environ.get("IMPORT_MAX_SHARED_STRINGS_BYTES", str(32 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 
 # API tokens for partner units: requests per token per minute.
 API_TOKEN_RATE_LIMIT = int(os.environ.get("API_TOKEN_RATE_LIMIT", "600"))
@@ -251,3 +256,5 @@ LOGGING = {
 CHILD_RETENTION_DAYS = int(os.environ.get("CHILD_RETENTION_DAYS", str(2 * 365)))
 CHILD_AGE_OUT_YEARS = int(os.environ.get("CHILD_AGE_OUT_YEARS", "18"))
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+# Largest photo in pixels (width × height), read from the image's header before it is decoded.
+PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(40_000_000)))

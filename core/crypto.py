@@ -3,13 +3,29 @@
 Values are Fernet tokens under ``settings.FIELD_ENCRYPTION_KEYS`` (newest first; older keys still decrypt,
 so keys rotate by prepending one and re-encrypting). The blind index is an HMAC-SHA256 of the normalized
 value under ``settings.BLIND_INDEX_KEY``: equal inputs give equal digests, the digest reveals nothing.
+
+Files at rest (job results and uploaded imports) are sealed as a stream under keys derived from the same
+FIELD_ENCRYPTION_KEYS (``FileWriter`` / ``read_file``): a header (magic, the key's id, a random salt), then
+AES-256-GCM chunks of 64 KiB under a key of the file's own (HKDF of the configured key and the salt). A chunk's
+nonce is its index and a "last chunk" flag, and every chunk authenticates the header, so chunks cannot be
+altered, reordered, dropped or cut off at the end without decryption failing (the STREAM construction).
+Writing and reading keep one chunk in memory.
 """
 
+import base64
 import hashlib
 import hmac
+import os
+import struct
+from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, MultiFernet
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 
@@ -37,3 +53,130 @@ def rotate(token: str) -> str:
 
 def blind_index(value: str) -> str:
     return hmac.new(settings.BLIND_INDEX_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+# Files at rest -------------------------------------------------------------------------------------------
+
+MAGIC = b"TWF\x01"
+KEY_ID_BYTES, SALT_BYTES, TAG_BYTES = 8, 16, 16
+HEADER_BYTES = len(MAGIC) + KEY_ID_BYTES + SALT_BYTES
+CHUNK = 64 * 1024
+
+
+class UnreadableFile(Exception):
+    """Not a sealed file, sealed under a key no longer configured, or altered."""
+
+
+def _hkdf(secret: bytes, info: bytes, salt: bytes | None = None) -> bytes:
+    return HKDF(algorithm=SHA256(), length=32, salt=salt, info=info).derive(secret)
+
+
+@lru_cache(maxsize=4)
+def _file_keys(keys: tuple[str, ...]) -> dict[bytes, bytes]:
+    """{key id: file master key} for each configured key, newest first (dicts keep their order)."""
+    masters = [_hkdf(base64.urlsafe_b64decode(k), b"files at rest: master") for k in keys]
+    return {_hkdf(master, b"files at rest: key id")[:KEY_ID_BYTES]: master for master in masters}
+
+
+def _chunk_cipher(master: bytes, salt: bytes) -> AESGCM:
+    return AESGCM(_hkdf(master, b"files at rest: file key", salt))
+
+
+def _nonce(index: int, last: bool) -> bytes:
+    return struct.pack(">QI", index, 1 if last else 0)  # 12 bytes; the key is the file's own, so no nonce repeats
+
+
+class FileWriter:
+    """A write-only binary stream that seals what it is given into ``path`` (``with FileWriter(path) as out``).
+
+    The sealed file appears at ``path`` only when the block ends without an error (written beside it, then
+    renamed); on an error the partial file is removed. It offers no ``seek``/``tell``: zipfile (xlsxwriter)
+    then writes a streamed zip, so a workbook goes to disk sealed and never whole in memory."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._partial = self.path.with_name(f".{self.path.name}.{os.urandom(6).hex()}.partial")
+        key_id, master = next(iter(_file_keys(tuple(settings.FIELD_ENCRYPTION_KEYS)).items()))
+        salt = os.urandom(SALT_BYTES)
+        self._header = MAGIC + key_id + salt
+        self._cipher = _chunk_cipher(master, salt)
+        self._buffer = bytearray()
+        self._index = 0
+        self._out = open(self._partial, "xb")
+        self._out.write(self._header)
+
+    def write(self, data) -> int:
+        self._buffer += data
+        if len(self._buffer) > CHUNK:  # keep at least one byte back: the last chunk is sealed as the last
+            cut = (len(self._buffer) - 1) // CHUNK * CHUNK
+            view = memoryview(self._buffer)
+            for start in range(0, cut, CHUNK):
+                self._seal(view[start:start + CHUNK], last=False)
+            view.release()
+            del self._buffer[:cut]
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def _seal(self, chunk, last: bool) -> None:
+        self._out.write(self._cipher.encrypt(_nonce(self._index, last), bytes(chunk), self._header))
+        self._index += 1
+
+    def close(self) -> None:
+        if self._out.closed:
+            return
+        self._seal(self._buffer, last=True)
+        self._buffer.clear()
+        self._out.close()
+        os.replace(self._partial, self.path)
+
+    def discard(self) -> None:
+        self._out.close()
+        self._partial.unlink(missing_ok=True)
+
+    def __enter__(self) -> "FileWriter":
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.discard()
+
+
+def read_file(path: Path) -> Iterator[bytes]:
+    """The clear content of a sealed file, chunk by chunk. The header and key are checked at once
+    (UnreadableFile, or FileNotFoundError); each chunk is authenticated before it is given out."""
+    source = open(path, "rb")
+    try:
+        header = source.read(HEADER_BYTES)
+        master = _file_keys(tuple(settings.FIELD_ENCRYPTION_KEYS)).get(header[len(MAGIC):len(MAGIC) + KEY_ID_BYTES])
+        if len(header) < HEADER_BYTES or not header.startswith(MAGIC) or master is None:
+            raise UnreadableFile(str(path))
+    except BaseException:
+        source.close()
+        raise
+    return _chunks(source, header, _chunk_cipher(master, header[-SALT_BYTES:]))
+
+
+def _chunks(source, header: bytes, cipher: AESGCM) -> Iterator[bytes]:
+    with source:
+        index, sealed = 0, source.read(CHUNK + TAG_BYTES)
+        while True:
+            following = source.read(CHUNK + TAG_BYTES)
+            try:
+                clear = cipher.decrypt(_nonce(index, not following), sealed, header)
+            except InvalidTag:
+                raise UnreadableFile(f"{source.name}: chunk {index}") from None
+            yield clear
+            if not following:
+                return
+            index, sealed = index + 1, following
+
+
+def clear_size(path: Path) -> int:
+    """The size of a sealed file's clear content, from its size on disk."""
+    sealed = Path(path).stat().st_size - HEADER_BYTES
+    chunks = -(-sealed // (CHUNK + TAG_BYTES))
+    return sealed - chunks * TAG_BYTES

@@ -34,6 +34,13 @@ class CommonErrorCode(ErrorCode):
     INVALID = ("输入不正确：{detail}", "Invalid input: {detail}")
     FILE_TOO_LARGE = ("文件超过 {limit} MB 上限。", "The file is larger than the {limit} MB limit.")
     PHOTO_TYPE = ("只接受 JPEG 或 PNG 图片。", "Only JPEG or PNG images are accepted.")
+    PHOTO_TOO_LARGE = ("图片尺寸过大（最多 {wan} 万像素）。", "The image is too large (at most {megapixels} megapixels).")
+    # uploaded workbooks (core/xlsx.py)
+    FILE_CORRUPT = ("文件已损坏或不是有效的 Excel .xlsx 文件。", "The file is damaged or not a valid Excel .xlsx file.")
+    WORKBOOK_TOO_LARGE = ("工作簿解压后超过 {limit} MB 上限。", "The workbook exceeds the {limit} MB limit once uncompressed.")
+    SHARED_STRINGS_TOO_LARGE = ("工作簿中的文字内容（共享字符串表）超过 {limit} MB 上限。",
+                                "The workbook's text (its shared-strings table) exceeds the {limit} MB limit.")
+    TOO_MANY_ROWS = ("表格超过 {limit} 行上限，请拆分后分批导入。", "The sheet has more than {limit} rows; split it and import the parts.")
 
 
 class ServiceError(Exception):
@@ -58,6 +65,11 @@ class ServiceError(Exception):
     def rendered(self) -> list[tuple[str | None, str, str]]:
         """(field, CODE, message in the active language) for each problem."""
         return [(field, code.name, code.render(**params)) for code, field, params in self.problems]
+
+
+def plain_number(value: float) -> str:
+    """A limit as a message shows it: at most four decimals, no trailing zeros (4000, 0.01, 1.5)."""
+    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 def not_found(field: str | None = "id") -> ServiceError:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404
 
 from core import images, links
-from core.errors import CommonErrorCode, ServiceError
+from core.errors import CommonErrorCode, ServiceError, plain_number
 
 LINK_SECONDS = 15 * 60
 
@@ -21,11 +21,14 @@ def directory(kind: str) -> Path:
 
 
 def clean(upload) -> tuple[bytes, str, str]:
-    """(cleaned bytes, content type, new file name) or FILE_TOO_LARGE / PHOTO_TYPE."""
+    """(cleaned bytes, content type, new file name) or FILE_TOO_LARGE / PHOTO_TOO_LARGE / PHOTO_TYPE."""
     if upload.size > settings.PHOTO_MAX_BYTES:
         raise ServiceError(CommonErrorCode.FILE_TOO_LARGE, "file", limit=settings.PHOTO_MAX_BYTES // (1024 * 1024))
     try:
-        data, content_type = images.clean(upload.read())
+        data, content_type = images.clean(upload.read(), settings.PHOTO_MAX_PIXELS)
+    except images.TooLarge:
+        raise ServiceError(CommonErrorCode.PHOTO_TOO_LARGE, "file", wan=plain_number(settings.PHOTO_MAX_PIXELS / 10**4),
+                           megapixels=plain_number(settings.PHOTO_MAX_PIXELS / 10**6)) from None
     except images.NotAnImage:
         raise ServiceError(CommonErrorCode.PHOTO_TYPE, "file") from None
     return data, content_type, f"{uuid.uuid4().hex}.{'jpg' if content_type == 'image/jpeg' else 'png'}"

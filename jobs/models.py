@@ -42,6 +42,7 @@ class Job(models.Model):
     progress_total = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
     error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=40, blank=True)  # a refusal's code (core.errors), with ``error`` its message
     input_file = models.CharField(max_length=100, blank=True)
     result_file = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -54,6 +54,7 @@ SCHEDULE = (
     Periodic("refresh_rollups", 15 * MINUTE, "rollups.services.scheduled_refresh"),
     Periodic("remind_reports", DAY, "rollups.reports.remind_due", at=8 * HOUR),
     Periodic("remind_overdue_pairings", DAY, "programs.pairings.remind_overdue", at=8 * HOUR),
+    Periodic("purge_job_files", 15 * MINUTE, "jobs.services.purge_expired_files", actor=True),
 )
 
 

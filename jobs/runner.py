@@ -15,6 +15,11 @@ The rules, all here:
 - An exception queues the job again and raises dramatiq's Retry with an exponential backoff, up to
   ``JOBS_MAX_ATTEMPTS`` runs; then it is FAILED with ``FAILED_MESSAGE`` (details in the log only).
 - A run writes its outcome only if it still holds the claim (same attempt, still RUNNING).
+- A ServiceError is a refusal of the job's input (a workbook too large, a corrupt file, an object no longer
+  visible): running again cannot help, so the job is FAILED at once with the error's code and its message in
+  the job's language (``error_code``, ``error``).
+- A job that ends (SUCCEEDED or FAILED) loses its uploaded input file; one that does not succeed loses any
+  result file it wrote.
 
 So a function must be safe to run again from the start: it reads everything from the job row (``params``,
 ``input_file``), reports progress with ``job.progress(done, total)``, writes ``result_file``/``message``,
@@ -33,7 +38,8 @@ from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
-from jobs import registry
+from core.errors import ServiceError
+from jobs import registry, services
 from jobs.models import Job, Kind, State
 
 logger = logging.getLogger(__name__)
@@ -47,7 +53,7 @@ GAVE_UP_MESSAGE = ("任务已运行 {runs} 次仍未完成，已停止。/ The j
 TIME_LIMIT_MESSAGE = ("任务超过运行时限 {seconds} 秒，已停止。/ The job exceeded its time limit of {seconds} s and was stopped.")
 RESUMED_NOTE = ("（第 {run} 次运行完成；此前运行已写入的数据没有重复写入 / finished on run {run}; nothing an "
                 "earlier run wrote was written twice）")
-OUTCOME_FIELDS = ("progress_done", "progress_total", "message", "result_file")
+OUTCOME_FIELDS = ("progress_done", "progress_total", "message", "result_file", "input_file")
 
 
 class RetryLater(Exception):
@@ -98,8 +104,14 @@ def execute(job_id: int) -> None:
         return
     heartbeat = None if settings.JOBS_EAGER else _Heartbeat(job)
     try:
-        with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+        with _language(job):
             registry.function(job.kind)(job)
+    except ServiceError as refusal:
+        logger.info("job %s (%s) refused: %s", job.pk, job.kind, refusal.code.name)
+        with _language(job):
+            error = " ".join(message for _field, _code, message in refusal.rendered())
+        _finish(job, State.FAILED, error=error, error_code=refusal.code.name)
+        return
     except Exception:
         logger.exception("job %s (%s) failed on run %s", job.pk, job.kind, job.attempts)
         if job.attempts < settings.JOBS_MAX_ATTEMPTS:
@@ -122,19 +134,30 @@ def execute(job_id: int) -> None:
     _finish(job, State.SUCCEEDED)
 
 
-def _finish(job: Job, state: str, *, error: str = "", message: str | None = None) -> None:
-    """Writes the run's outcome, only while the run still holds the job (same attempt, RUNNING)."""
+def _finish(job: Job, state: str, *, error: str = "", error_code: str = "", message: str | None = None) -> None:
+    """Writes the run's outcome, only while the run still holds the job (same attempt, RUNNING), and then
+    deletes the files the outcome no longer names (see the module doc)."""
     now = timezone.now()
     if message is not None:
         job.message = message
-    job.state, job.error, job.heartbeat_at = state, error, now
-    job.finished_at = now if state in (State.SUCCEEDED, State.FAILED) else None
+    ended = state in (State.SUCCEEDED, State.FAILED)
+    dropped = [job.result_file] if state != State.SUCCEEDED else []
+    dropped += [job.input_file] if ended else []
+    if state != State.SUCCEEDED:
+        job.result_file = ""
+    if ended:
+        job.input_file = ""
+    job.state, job.error, job.error_code, job.heartbeat_at = state, error, error_code, now
+    job.finished_at = now if ended else None
     written = Job.objects.filter(pk=job.pk, attempts=job.attempts, state=State.RUNNING).update(
-        state=state, error=error, heartbeat_at=now, finished_at=job.finished_at,
+        state=state, error=error, error_code=error_code, heartbeat_at=now, finished_at=job.finished_at,
         **{field: getattr(job, field) for field in OUTCOME_FIELDS})
     if not written:
         logger.warning("job %s: run %s lost its claim (reaped as orphaned); outcome %s not written",
                        job.pk, job.attempts, state)
+        return
+    for name in dropped:
+        services.discard(name)
 
 
 def reap(now=None) -> list[int]:
@@ -147,8 +170,10 @@ def reap(now=None) -> list[int]:
     for job in Job.objects.filter(state=State.RUNNING, heartbeat_at__lt=now - lease()):
         mine = Job.objects.filter(pk=job.pk, attempts=job.attempts, state=State.RUNNING, heartbeat_at__lt=now - lease())
         if job.attempts >= settings.JOBS_MAX_ATTEMPTS:
-            mine.update(state=State.FAILED, finished_at=now, heartbeat_at=now, error=FAILED_MESSAGE,
-                        message=GAVE_UP_MESSAGE.format(runs=job.attempts))
+            if mine.update(state=State.FAILED, finished_at=now, heartbeat_at=now, error=FAILED_MESSAGE,
+                           message=GAVE_UP_MESSAGE.format(runs=job.attempts), input_file="", result_file=""):
+                services.discard(job.input_file)
+                services.discard(job.result_file)
         elif mine.update(state=State.QUEUED, heartbeat_at=now, message=LOST_MESSAGE):
             logger.warning("job %s: worker lost during run %s; queued again", job.pk, job.attempts)
             sent.append(job.pk)
@@ -160,6 +185,10 @@ def reap(now=None) -> list[int]:
     for job_id in sent:
         transaction.on_commit(lambda job_id=job_id: send(job_id))
     return sent
+
+
+def _language(job: Job):
+    return translation.override(job.params.get("language") or settings.LANGUAGE_CODE)
 
 
 def lease() -> timedelta:

@@ -1,16 +1,34 @@
-from django.http import FileResponse, Http404
+import logging
+
+from django.http import Http404, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from core.crypto import UnreadableFile
 from jobs import services
+
+logger = logging.getLogger(__name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_GET
 def result(request, job_id: int):
-    """A job's result file, for a valid unexpired signature AND the job's own actor; anything else is 404."""
+    """A job's result file, decrypted as it is sent, for a valid unexpired signature AND the job's own actor
+    while the result has not expired; anything else is 404."""
     if not services.signature_valid(job_id, request.GET.get("sig", "")):
         raise Http404
-    job = services.visible_to(request.actor).filter(pk=job_id).exclude(result_file="").first()
-    path = services.directory() / job.result_file if job is not None else None
-    if path is None or not path.is_file():
+    job = services.visible_to(request.actor).filter(pk=job_id).first()
+    if job is None or not services.has_result(job):
         raise Http404
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{job.kind.lower()}-{job.pk}.xlsx")
+    try:
+        chunks, size = services.read_result(job)
+    except FileNotFoundError:
+        raise Http404 from None
+    except UnreadableFile:
+        logger.error("job %s: result file cannot be decrypted (written before sealing, or its key was removed)", job.pk)
+        raise Http404 from None
+    response = StreamingHttpResponse(chunks, content_type=XLSX)
+    response["Content-Length"] = str(size)
+    response["Content-Disposition"] = content_disposition_header(True, f"{job.kind.lower()}-{job.pk}.xlsx")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -34,6 +34,13 @@ class JobType(relay.Node):
     def state(self) -> JobStateEnum:
         return JobStateEnum[from_choice(State, self.state)]
 
-    @strawberry_django.field(only=["result_file"], description="结果文件的限时下载链接（1 小时） / A download link to the result, valid for an hour")
+    @strawberry_django.field(only=["error_code"], description="任务被拒绝时的错误代码（如 TOO_MANY_ROWS），与 error 中的说明对应 / "
+                             "The code of the refusal that failed the job (e.g. TOO_MANY_ROWS); error holds its message")
+    def error_code(self) -> Optional[str]:
+        return self.error_code or None
+
+    @strawberry_django.field(only=["result_file", "finished_at"],
+                             description="结果文件的下载链接，任务完成后 1 小时内有效，过期后为 null（文件已删除） / "
+                                         "A download link to the result, for an hour after the job finished; null once expired (the file is deleted)")
     def result_url(self) -> Optional[str]:
         return services.result_url(self)

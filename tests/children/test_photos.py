@@ -126,3 +126,97 @@ def test_anonymization_deletes_photos_and_their_files(as_user):
     assert path.exists()
     anonymize_on_request(Actor.system("test"), child_id=child().pk, reason="监护人申请删除")
     assert not path.exists() and not ChildPhoto.objects.exists()
+
+
+def png(width: int, height: int) -> bytes:
+    """A real, complete 1-bit PNG of width×height black pixels: kilobytes on disk, width×height once decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    row, compressor, pixels = b"\x00" * (1 + (width + 7) // 8), zlib.compressobj(9), []
+    for start in range(0, height, 1000):
+        pixels.append(compressor.compress(row * min(1000, height - start)))
+    pixels.append(compressor.flush())
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", b"".join(pixels)) + chunk(b"IEND", b""))
+
+
+UPLOAD_MESSAGE = """
+mutation Upload($file: Upload!, $id: ID!) {
+  addChildPhoto(input: {childId: $id, file: $file}) { errors { field code message } }
+}"""
+
+
+@pytest.fixture
+def decodes(monkeypatch):
+    """Counts the images Pillow decodes."""
+    from PIL import ImageFile
+
+    calls, load = [], ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: calls.append(image.size) or load(image))
+    return calls
+
+
+def upload_png(client, data: bytes, **headers) -> list[dict]:
+    response = client.upload(UPLOAD_MESSAGE, {"file": SimpleUploadedFile("big.png", data, content_type="image/png")},
+                             {"id": gid(child())}, **headers)
+    assert response.status_code == 200, response.content
+    return response.json()["data"]["addChildPhoto"]["errors"]
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # Pillow's own, for 144 MP
+@pytest.mark.parametrize("width, height", [
+    pytest.param(20000, 20000, id="400 MP: failed with an internal error"),
+    pytest.param(12000, 12000, id="144 MP: accepted after 9 s of CPU"),
+    pytest.param(8000, 6000, id="48 MP: below Pillow's own limit"),
+])
+def test_a_decompression_bomb_is_refused_from_its_header_before_any_decoding(as_user, decodes, width, height):
+    consent_to_photos()
+    bomb = png(width, height)
+    assert len(bomb) < 100 * 1024
+    staff = as_user("maliang_league_staff")
+
+    assert upload_png(staff, bomb) == [{"field": "file", "code": "PHOTO_TOO_LARGE", "message": "图片尺寸过大（最多 4000 万像素）。"}]
+    assert upload_png(staff, bomb, HTTP_ACCEPT_LANGUAGE="en")[0]["message"] == "The image is too large (at most 40 megapixels)."
+    assert decodes == [] and not ChildPhoto.objects.exists()
+
+
+def test_the_pixel_limit_is_inclusive_and_configurable(as_user, settings, decodes):
+    consent_to_photos()
+    staff = as_user("maliang_league_staff")
+    settings.PHOTO_MAX_PIXELS = 32 * 24 - 1  # jpeg_with_gps() is 32×24
+    assert upload(staff, jpeg_with_gps()).json()["data"]["addChildPhoto"]["errors"] == [{"field": "file", "code": "PHOTO_TOO_LARGE"}]
+    assert decodes == []
+    settings.PHOTO_MAX_PIXELS = 32 * 24
+    assert upload(staff, jpeg_with_gps()).json()["data"]["addChildPhoto"]["errors"] == []
+    assert (32, 24) in decodes  # the spy sees a decode when there is one
+
+
+@pytest.mark.filterwarnings("error::PIL.Image.DecompressionBombWarning")
+@pytest.mark.parametrize("side", [
+    pytest.param(20000, id="Pillow's DecompressionBombError (400 MP)"),
+    pytest.param(12000, id="Pillow's DecompressionBombWarning, raised as an error (144 MP)"),
+])
+def test_pillows_own_bomb_check_is_the_same_typed_error_when_the_limit_is_set_above_it(as_user, settings, side):
+    consent_to_photos()
+    settings.PHOTO_MAX_PIXELS = 10**9
+    assert [e["code"] for e in upload_png(as_user("maliang_league_staff"), png(side, side))] == ["PHOTO_TOO_LARGE"]
+
+
+def test_a_truncated_image_is_a_typed_error_not_a_crash(as_user):
+    consent_to_photos()
+    truncated = jpeg_with_gps()[:-200]
+    assert upload(as_user("maliang_league_staff"), truncated).json()["data"]["addChildPhoto"]["errors"] == \
+        [{"field": "file", "code": "PHOTO_TYPE"}]
+
+
+def test_every_photo_upload_shares_the_pixel_limit():
+    """Child, wish delivery, activity, campaign and report photos all go through core.photos.clean."""
+    from core.errors import ServiceError
+
+    with pytest.raises(ServiceError) as refused:
+        photos.clean(SimpleUploadedFile("big.png", png(20000, 20000), content_type="image/png"))
+    assert refused.value.code.name == "PHOTO_TOO_LARGE"

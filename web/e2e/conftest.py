@@ -30,6 +30,7 @@ SCREENSHOTS = Path(os.environ.get("WEB_SCREENSHOTS") or Path(tempfile.gettempdir
 if not SCREENSHOTS.is_absolute():
     SCREENSHOTS = ROOT / SCREENSHOTS
 PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
+SERVER = {}  # the live server's environment (database, VAR_DIR), for server_shell
 
 # Accounts the tests add beside the demo's: a VIEWER (rows, masked) and a member of the partner unit.
 EXTRA_ACCOUNTS = f"""
@@ -83,6 +84,7 @@ def live_server():
            "WEB_DIST_DIR": str(DIST), "DEMO_PASSWORD": PASSWORD}
     env.pop("REDIS_URL", None)
     env.pop("RABBITMQ_URL", None)
+    SERVER["env"] = env
     manage = [sys.executable, str(ROOT / "manage.py")]
     started = time.monotonic()
     for step in (["migrate", "--noinput", "-v", "0"], ["load_demo"], ["refresh_rollups"], ["shell", "-c", EXTRA_ACCOUNTS]):
@@ -105,6 +107,12 @@ def live_server():
     server.wait(10)
     log.close()
     shutil.rmtree(var, ignore_errors=True)
+
+
+def server_shell(code: str) -> None:
+    """Runs Python with ``manage.py shell`` on the live server's database and files (e.g. to let time pass)."""
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c", code], cwd=ROOT, env=SERVER["env"],
+                   check=True, capture_output=True)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, login, screenshot
+from conftest import PASSWORD, login, screenshot, server_shell
 
 pytestmark = pytest.mark.usefixtures("live_server")
 
@@ -177,6 +177,18 @@ def roster_workbook():
     return buffer.getvalue()
 
 
+EXPIRE_RESULTS = """
+from datetime import timedelta
+from django.db.models import F
+from jobs import services
+from jobs.models import Job
+from permissions.actor import Actor
+hour = timedelta(seconds=services.LINK_SECONDS + 1)
+Job.objects.exclude(result_file="").update(created_at=F("created_at") - hour, finished_at=F("finished_at") - hour)
+assert services.purge_expired_files(Actor.system("e2e")) > 0
+"""
+
+
 def test_an_excel_import_shows_progress_and_its_error_report(page):
     login(page, "maliang_league_staff")
     page.goto("/children")
@@ -200,6 +212,13 @@ def test_an_excel_import_shows_progress_and_its_error_report(page):
     page.goto("/jobs")
     expect(page.get_by_test_id("jobs")).to_contain_text("导入儿童花名册")
     screenshot(page, "jobs")
+    expect(page.get_by_test_id("jobs").get_by_role("link", name="下载")).to_have_count(1)
+    # An hour after the job finished, the purge deletes its report: the list says so instead of offering it.
+    server_shell(EXPIRE_RESULTS)
+    page.reload()
+    expect(page.get_by_test_id("jobs")).to_contain_text("已过期")
+    expect(page.get_by_test_id("jobs").get_by_role("link", name="下载")).to_have_count(0)
+    screenshot(page, "jobs-expired")
 
 
 def test_the_county_dashboard_renders_its_charts_and_drills_down(page):

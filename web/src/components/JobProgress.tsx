@@ -12,6 +12,11 @@ export function jobPercent(done: number, total: number | null | undefined, state
   return Math.min(100, Math.floor((done / total) * 100));
 }
 
+/** A finished job's result is downloadable for an hour; then the server deletes it and resultUrl is null. */
+export function resultExpired(job: { state: string; resultUrl?: string | null }): boolean {
+  return job.state === "SUCCEEDED" && !job.resultUrl;
+}
+
 /** A background job's progress bar, polling job(id:) until it has finished, with its result link. */
 export function JobProgress({ jobId, resultLabel = "下载结果" }: { jobId: string; resultLabel?: string }) {
   const [{ data }, reexecute] = useQuery({ query: JobDocument, variables: { id: jobId }, requestPolicy: "network-only" });
@@ -40,6 +45,7 @@ export function JobProgress({ jobId, resultLabel = "下载结果" }: { jobId: st
       {job.resultUrl && (
         <Button type="primary" href={job.resultUrl} data-testid="job-result">{resultLabel}</Button>
       )}
+      {resultExpired(job) && <Typography.Text type="secondary">结果文件已过期删除（完成 1 小时后）</Typography.Text>}
     </Space>
   );
 }

@@ -5,7 +5,7 @@ import { useQuery } from "urql";
 import { MyJobsDocument } from "../gql/graphql";
 import { label } from "../lib/labels";
 import { RequestError } from "../components/common";
-import { jobPercent } from "../components/JobProgress";
+import { jobPercent, resultExpired } from "../components/JobProgress";
 
 /** 任务: one's background jobs with progress (refreshed while any runs) and result downloads. */
 export function JobsPage() {
@@ -31,7 +31,7 @@ export function JobsPage() {
           { title: "说明", render: (_, j) => j.error || j.message },
           { title: "创建", dataIndex: "createdAt", render: (v) => dayjs(v).format("MM-DD HH:mm:ss") },
           { title: "完成", dataIndex: "finishedAt", render: (v) => (v ? dayjs(v).format("MM-DD HH:mm:ss") : "—") },
-          { title: "结果", render: (_, j) => (j.resultUrl ? <Button size="small" href={j.resultUrl}>下载</Button> : "—") },
+          { title: "结果", render: (_, j) => (j.resultUrl ? <Button size="small" href={j.resultUrl}>下载</Button> : resultExpired(j) ? "已过期" : "—") },
         ]}
       />
     </>
