@@ -23,6 +23,9 @@ FUNCTIONS = {
     Kind.PERIODIC: "jobs.scheduler.run_periodic",
     Kind.LEDGER_EXPORT: "rollups.ledgers.run_export",
     Kind.REPORT_EXPORT: "rollups.ledgers.run_report_export",
+    Kind.ACCOUNTS_IMPORT: "accounts.excel.run_import",
+    Kind.AUDIT_EXPORT: "permissions.audit_log.run_export",
+    Kind.NOTIFICATION_DELIVERY: "notifications.services.run_delivery",
 }
 
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
@@ -54,6 +57,9 @@ SCHEDULE = (
     Periodic("refresh_rollups", 15 * MINUTE, "rollups.services.scheduled_refresh"),
     Periodic("remind_reports", DAY, "rollups.reports.remind_due", at=8 * HOUR),
     Periodic("remind_overdue_pairings", DAY, "programs.pairings.remind_overdue", at=8 * HOUR),
+    Periodic("remind_expiring_dispatches", HOUR, "notifications.reminders.remind_expiring_dispatches"),
+    Periodic("remind_waiting_transfers", DAY, "notifications.reminders.remind_waiting_transfers", at=8 * HOUR),
+    Periodic("remind_overdue_reports", DAY, "notifications.reminders.remind_overdue_reports", at=8 * HOUR),
 )
 
 

@@ -135,6 +135,10 @@ def _finish(job: Job, state: str, *, error: str = "", message: str | None = None
     if not written:
         logger.warning("job %s: run %s lost its claim (reaped as orphaned); outcome %s not written",
                        job.pk, job.attempts, state)
+    elif job.finished_at is not None:
+        from notifications import events  # notifications are sent by jobs: imported here, not at the top
+
+        events.job_finished(job)
 
 
 def reap(now=None) -> list[int]:

@@ -3,6 +3,7 @@ from django.views.decorators.http import require_GET
 
 from graphql_api.context import build_actor
 from jobs import services
+from jobs.models import Job
 
 
 @require_GET
@@ -14,4 +15,8 @@ def result(request, job_id: int):
     path = services.directory() / job.result_file if job is not None else None
     if path is None or not path.is_file():
         raise Http404
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{job.kind.lower()}-{job.pk}.xlsx")
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename=f"{job.kind.lower()}-{job.pk}.xlsx")
+    if job.params.get("download_once"):  # e.g. initial passwords: the open file is served, then gone
+        path.unlink()
+        Job.objects.filter(pk=job.pk).update(result_file="")
+    return response
