@@ -2,7 +2,7 @@
 
 Each kind is the queryset its filtered screen lists, read through the actor's Scope, offered only to an actor
 holding the permission to act on it (dispatches: to people acting for a unit, and to a unit's token). The
-counts are read together, ``SELECT (SELECT COUNT(*) FROM (<kind 1>)), (SELECT COUNT(*) FROM (<kind 2>)), …``:
+counts are read together (core/sql.py: ``SELECT (SELECT COUNT(v) FROM (<kind 1>)), (SELECT COUNT(v) …), …``):
 the scope enters each as a few path-prefix conditions, so the statement has the same shape for a village
 clerk and a province admin, and each count is an indexed range scan (org_path) rather than a walk of the tree.
 """
@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone as dt_timezone
 from typing import Callable
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from children.models import Transfer, TransferState
+from core import sql
 from core.errors import ErrorCode
 from jobs import services as jobs
 from jobs.models import State as JobState
@@ -132,27 +131,18 @@ def _offered(kind: Kind, permissions: set[str], units: int) -> bool:
     return kind.permission is None or kind.permission in permissions
 
 
-def _select(queryset: QuerySet, aggregate: str, column: str = "pk") -> tuple[str, tuple]:
-    """``(SELECT COUNT(v) FROM (<queryset>))`` and the like; a queryset that can match nothing is a constant."""
-    try:
-        sql, params = queryset.order_by().values(v=F(column)).query.sql_with_params()
-    except EmptyResultSet:
-        return ("0" if aggregate == "COUNT" else "NULL"), ()
-    return f"(SELECT {aggregate}(v) FROM ({sql}) AS t)", params
-
-
 def todos(actor: Actor, now: datetime | None = None) -> Todos:
     """Every offered kind with its count (and nearest deadline), plus unread notifications: one statement."""
     now = now or timezone.now()
     permissions = actor.scope.permissions()
-    parts = [_select(my_notifications(actor).filter(read_at__isnull=True), "COUNT"),
-             _select(UnitGroup.objects.filter(organization_id__in=acting_units(actor)), "COUNT")]
+    parts = [sql.aggregate(my_notifications(actor).filter(read_at__isnull=True)),
+             sql.aggregate(UnitGroup.objects.filter(organization_id__in=acting_units(actor)))]
     for kind in KINDS:
         rows = kind.rows(actor, now)
-        parts.append(_select(rows, "COUNT"))
+        parts.append(sql.aggregate(rows))
         if kind.deadline:
-            parts.append(_select(rows, "MIN", kind.deadline))
-    values = iter(_fetch(parts))
+            parts.append(sql.aggregate(rows, "MIN", kind.deadline))
+    values = iter(sql.select(parts))
     unread, units = next(values) or 0, next(values) or 0
     today = timezone.localdate(now)
     items = []
@@ -162,17 +152,6 @@ def todos(actor: Actor, now: datetime | None = None) -> Todos:
         if _offered(kind, permissions, units):
             items.append(Todo(kind, count, (nearest - today).days if nearest is not None and count else None))
     return Todos(items, unread)
-
-
-def _fetch(parts: list[tuple[str, tuple]]) -> list:
-    """One SELECT of every part; a part whose condition can match nothing (an empty scope) reads as 0."""
-    selects, params = [], []
-    for sql, part_params in parts:
-        selects.append(sql)
-        params.extend(part_params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(selects), params)
-        return list(cursor.fetchone())
 
 
 def _as_date(value) -> date | None:
