@@ -1,7 +1,6 @@
 from datetime import datetime
 from typing import Optional
 
-import strawberry
 import strawberry_django
 from django.db.models import Q
 from strawberry import Info, relay
