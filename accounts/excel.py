@@ -13,6 +13,7 @@ deleted (``download_once``), the way a single account's password is shown once.
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from itertools import islice
 
 import openpyxl
 from django.utils import timezone
@@ -139,7 +140,7 @@ def run_import(job: Job) -> None:
     report, created, seen = [], 0, {}
     book = openpyxl.load_workbook(jobs.directory() / job.input_file, read_only=True, data_only=True)
     try:
-        rows = list(_rows(book.worksheets[0]))
+        rows = list(islice(_rows(book.worksheets[0]), MAX_ROWS + 1))  # a huge sheet is not read to the end
         if len(rows) > MAX_ROWS:
             raise ServiceError(E.TOO_MANY_ROWS, None, limit=MAX_ROWS)
         job.progress(0, len(rows))

@@ -335,3 +335,32 @@ def test_an_admin_edits_a_name_and_a_person_chooses_their_channels(as_user):
                                    "notifyBySms": True, "language": "EN"}, "errors": []}
     profile = Profile.objects.get(user=user("maliang_league_staff"))
     assert (profile.notify_by_email, profile.notify_by_sms, profile.language) == (True, True, "en")
+
+
+def test_editing_and_reactivating_follow_the_same_rules(as_user):
+    new_user("two_hats")
+    grant("two_hats", org("马良镇团委"), "VIEWER")
+    grant("two_hats", org("保康县妇联"), "VIEWER")
+    admin, huaihua = as_user("baokang_league_admin"), as_user("huaihua_wf_admin")
+    staff = account_id("maliang_league_staff")
+    assert codes(huaihua(UPDATE, {"input": {"id": staff, "displayName": "改名"}})["updateAccount"]) == ["NOT_FOUND"]
+    assert codes(huaihua(REACTIVATE, {"id": staff})["reactivateAccount"]) == ["NOT_FOUND"]
+    assert codes(admin(UPDATE, {"input": {"id": account_id("two_hats"), "displayName": "改名"}})["updateAccount"]) == \
+        ["MANAGED_ELSEWHERE"]
+    assert codes(admin(UPDATE, {"input": {"id": staff, "displayName": "", "phone": "110"}})["updateAccount"]) == \
+        ["DISPLAY_NAME_REQUIRED", "PHONE_INVALID"]
+    assert user("maliang_league_staff").get_full_name() == "马良镇团委干部"
+
+
+def test_a_token_has_no_password_or_settings_of_its_own(as_token, demo_token):
+    token = as_token(demo_token)
+    assert codes(token(CHANGE_MINE, {"old": "a", "new": "b"})["changeMyPassword"]) == ["NOT_A_PERSON"]
+    assert codes(token(SETTINGS, {"input": {"notifyBySms": True}})["updateMySettings"]) == ["NOT_A_PERSON"]
+    assert token("{ mySettings { phone } }")["mySettings"] is None
+
+
+def test_a_persons_own_phone_is_checked(as_user):
+    staff = as_user("maliang_league_staff")
+    assert codes(staff(SETTINGS, {"input": {"phone": "12345"}})["updateMySettings"]) == ["PHONE_INVALID"]
+    assert staff("{ mySettings { phone notifyBySms language } }")["mySettings"] == \
+        {"phone": "", "notifyBySms": False, "language": "ZH"}
