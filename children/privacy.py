@@ -45,6 +45,7 @@ MASKS = {
     "parents_work_place": _hidden,
     "address": _hidden,
     "closed_reason": _hidden,
+    "reason": _hidden,  # in audit summaries: why a record was closed, anonymized or transferred
     "home_division_code": _county,
     "guardian_name": mask_name,
     "guardian_phone": mask_phone,

@@ -19,6 +19,7 @@ from children.models import (
 from core.crypto import blind_index
 from core import bulk, photos
 from core.errors import CommonErrorCode, ServiceError
+from notifications import events
 from orgs.models import Level, Organization
 from orgs.paths import ancestor_paths
 from permissions import audit
@@ -314,6 +315,7 @@ def request_transfer(actor: Actor, *, child_id, to_organization_id, reason: str)
     transfer = Transfer.objects.create(child=child, from_organization=child.organization, to_organization=receiver,
                                        reason=reason.strip(), requested_by=actor.label)
     audit.record(actor, "child.transfer_request", child, child.organization, {"to": receiver.name, "reason": transfer.reason})
+    events.transfer_requested(transfer)
     return transfer
 
 
@@ -333,6 +335,7 @@ def request_transfer_in(actor: Actor, *, to_organization_id, id_number: str, rea
     transfer = Transfer.objects.create(child=child, from_organization=child.organization, to_organization=receiver,
                                        requested_by_receiver=True, reason=reason.strip(), requested_by=actor.label)
     audit.record(actor, "child.transfer_request_in", child, receiver, {"from": child.organization.name, "reason": transfer.reason})
+    events.transfer_requested(transfer)
     return transfer
 
 

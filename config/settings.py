@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "programs",
     "rollups",
     "jobs",
+    "accounts",
+    "notifications",
     "graphql_api",
     "demo",
 ]
@@ -251,6 +253,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Notifications (notifications/): in the console always; by e-mail through Django's e-mail backend (console
+# output by default; production sets the SMTP backend and host) and by SMS through the provider class that
+# SMS_BACKEND names (default: written to the log, nothing sent). SITE_URL starts the links they carry.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "notifications.sms.LogSmsBackend")
+SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "关爱平台")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Children's records: anonymized this many days after moving or ageing out; aged out at this age.
 CHILD_RETENTION_DAYS = int(os.environ.get("CHILD_RETENTION_DAYS", str(2 * 365)))

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from accounts.services import ensure_profile
 from children import services as child_services
 from children.models import Child
 from demo import data
@@ -85,6 +86,7 @@ def load() -> dict:
     for account in data.DEMO_ACCOUNTS:
         user = _ensure_user(account.username, account.display_name)
         org = _org(account.organization)
+        ensure_profile(user, org)
         if not Membership.objects.filter(user=user, organization=org).exists():
             access_services.grant_role(actor, organization_id=org.pk, role=account.role, username=user.username)
             granted.append(account.username)

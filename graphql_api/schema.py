@@ -11,6 +11,9 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from graphql_api.access.mutations import Mutation as AccessMutation
 from graphql_api.access.queries import Query as AccessQuery
+from graphql_api.accounts.gate import PasswordChangeGate
+from graphql_api.accounts.mutations import Mutation as AccountMutation
+from graphql_api.accounts.queries import Query as AccountQuery
 from graphql_api.children.mutations import Mutation as ChildMutation
 from graphql_api.children.queries import Query as ChildQuery
 from graphql_api.children.records import Mutation as ChildRecordMutation
@@ -20,6 +23,8 @@ from graphql_api.declare import authenticated
 from graphql_api.guards import BudgetedExecutor, RequestBounds, ShapeErrors
 from graphql_api.jobs.mutations import Mutation as JobMutation
 from graphql_api.jobs.queries import Query as JobQuery
+from graphql_api.notifications.mutations import Mutation as NotificationMutation
+from graphql_api.notifications.queries import Query as NotificationQuery
 from graphql_api.orgs.mutations import Mutation as OrgMutation
 from graphql_api.orgs.queries import Query as OrgQuery
 from graphql_api.pii import PiiReadAudit
@@ -29,8 +34,10 @@ from graphql_api.rollups.ledgers import Mutation as LedgerMutation
 from graphql_api.rollups.queries import Query as RollupQuery
 from graphql_api.rollups.reports import Mutation as ReportMutation
 from graphql_api.rollups.reports import Query as ReportQuery
+from graphql_api.wishes.dispatches import Query as DispatchQuery
 from graphql_api.wishes.mutations import Mutation as WishMutation
 from graphql_api.wishes.queries import Query as WishQuery
+from graphql_api.workbench.queries import Query as WorkbenchQuery
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -54,10 +61,10 @@ class NodeQuery:
         return queryset_hook(model.objects.all(), info).filter(pk=id.node_id).first()
 
 
-Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, ChildQuery, ChildRecordQuery, JobQuery, WishQuery, ProgramQuery,
-                                         RollupQuery, ReportQuery))
-Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, ChildMutation, ChildRecordMutation, JobMutation, WishMutation,
-                                  ProgramMutation, ReportMutation, LedgerMutation))
+Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, AccountQuery, ChildQuery, ChildRecordQuery, JobQuery, WishQuery,
+                              DispatchQuery, ProgramQuery, RollupQuery, ReportQuery, NotificationQuery, WorkbenchQuery))
+Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, AccountMutation, ChildMutation, ChildRecordMutation, JobMutation,
+                                    WishMutation, ProgramMutation, ReportMutation, LedgerMutation, NotificationMutation))
 
 
 schema = strawberry.Schema(
@@ -67,6 +74,7 @@ schema = strawberry.Schema(
     execution_context_class=BudgetedExecutor,
     extensions=[
         RequestBounds,
+        PasswordChangeGate,
         DjangoOptimizerExtension,
         PiiReadAudit,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

@@ -12,6 +12,9 @@ class Kind(models.TextChoices):
     PERIODIC = "PERIODIC", "定时任务"
     LEDGER_EXPORT = "LEDGER_EXPORT", "导出台账"
     REPORT_EXPORT = "REPORT_EXPORT", "导出报送汇总"
+    ACCOUNTS_IMPORT = "ACCOUNTS_IMPORT", "批量创建账号"
+    AUDIT_EXPORT = "AUDIT_EXPORT", "导出操作日志"
+    NOTIFICATION_DELIVERY = "NOTIFICATION_DELIVERY", "发送通知"
 
 
 class State(models.TextChoices):

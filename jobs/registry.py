@@ -23,6 +23,9 @@ FUNCTIONS = {
     Kind.PERIODIC: "jobs.scheduler.run_periodic",
     Kind.LEDGER_EXPORT: "rollups.ledgers.run_export",
     Kind.REPORT_EXPORT: "rollups.ledgers.run_report_export",
+    Kind.ACCOUNTS_IMPORT: "accounts.excel.run_import",
+    Kind.AUDIT_EXPORT: "accounts.audit_export.run_export",
+    Kind.NOTIFICATION_DELIVERY: "notifications.services.run_delivery",
 }
 
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
@@ -55,6 +58,9 @@ SCHEDULE = (
     Periodic("remind_reports", DAY, "rollups.reports.remind_due", at=8 * HOUR),
     Periodic("remind_overdue_pairings", DAY, "programs.pairings.remind_overdue", at=8 * HOUR),
     Periodic("purge_job_files", 15 * MINUTE, "jobs.services.purge_expired_files", actor=True),
+    Periodic("remind_expiring_dispatches", HOUR, "notifications.reminders.remind_expiring_dispatches"),
+    Periodic("remind_waiting_transfers", DAY, "notifications.reminders.remind_waiting_transfers", at=8 * HOUR),
+    Periodic("remind_overdue_reports", DAY, "notifications.reminders.remind_overdue_reports", at=8 * HOUR),
 )
 
 

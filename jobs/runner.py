@@ -158,6 +158,10 @@ def _finish(job: Job, state: str, *, error: str = "", error_code: str = "", mess
         return
     for name in dropped:
         services.discard(name)
+    if job.finished_at is not None:
+        from notifications import events  # notifications are sent by jobs: imported here, not at the top
+
+        events.job_finished(job)
 
 
 def reap(now=None) -> list[int]:

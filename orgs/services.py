@@ -8,6 +8,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
+from core import sql
 from core.errors import ServiceError, permission_denied
 from orgs import divisions, paths
 from orgs.errors import OrgErrorCode as E
@@ -121,6 +122,25 @@ def update_organization(actor: Actor, *, organization_id, **fields) -> Organizat
 
 def _tenant_models():
     return [m for m in apps.get_models() if issubclass(m, TenantOwned)]
+
+
+# What moves with an organization, for the confirmation before a move, merge or archive: rows that only link
+# others (a campaign's coverage, a request's addressees) are not listed; labels where the model has none.
+NOT_LISTED = {"programs.CampaignCoverage", "rollups.ReportAddressee"}
+LABELS = {"programs.ServiceRecord": "服务时长记录", "accounts.Profile": "账号"}
+
+
+def contents(actor: Actor, *, organization_id) -> list[tuple[str, str, int]]:
+    """(key, label, count) of the active sub-organizations and of each kind of record owned in the subtree, in
+    one statement; kinds with none are left out. Needs the right to manage the whole subtree."""
+    org = _managed(actor, organization_id, whole_subtree=True)
+    kinds = [("orgs.Organization", "下级组织",
+              Organization.objects.filter(path__startswith=org.path, archived_at__isnull=True).exclude(pk=org.pk))]
+    kinds += [(model._meta.label, LABELS.get(model._meta.label, str(model._meta.verbose_name)),
+               model._base_manager.filter(org_path__startswith=org.path))
+              for model in _tenant_models() if model._meta.label not in NOT_LISTED]
+    counts = sql.select([sql.aggregate(rows) for _key, _label, rows in kinds])
+    return [(key, label, count) for (key, label, _rows), count in zip(kinds, counts) if count]
 
 
 def _path_owning_models():

@@ -12,6 +12,11 @@ from permissions import scope as scopes
 from permissions.scope import Scope
 
 
+def person_label(user) -> str:
+    """A person as people see them: the 姓名 (display name), else the username."""
+    return user.get_full_name() or user.get_username()
+
+
 @dataclass(frozen=True)
 class Actor:
     scope: Scope
@@ -51,10 +56,12 @@ class Actor:
 
     @property
     def label(self) -> str:
+        """Who acted, as stored in histories and audit entries and shown to people: a person's 姓名 (display
+        name; the username when none is set), a token's name. The username stays reachable through the user."""
         if self.token is not None:
             return f"token:{self.token.name}"
         if self.user is not None:
-            return self.user.get_username()
+            return person_label(self.user)
         return self.system_label or "anonymous"
 
     def visible(self, queryset: QuerySet, permission: str) -> QuerySet:

@@ -9,6 +9,7 @@ class PermissionsErrorCode(ErrorCode):
     )
     USER_NOT_FOUND = ("用户“{username}”不存在。", "There is no user named “{username}”.")
     ALREADY_MEMBER = ("该成员在此组织已有角色，请修改原角色。", "This member already has a role here; change that role instead.")
+    ROLE_NOT_GRANTABLE = ("不能授予超出您自己权限的角色。", "You cannot grant a role with permissions you do not hold there.")
     SELF_MEMBERSHIP = ("不能修改自己的角色。", "You cannot change your own role.")
     UNKNOWN_PERMISSION = ("未知权限：{names}", "Unknown permissions: {names}")
     PERMISSION_NOT_HELD = (

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.errors import ServiceError
+from core.errors import ServiceError, permission_denied
 from orgs.models import Organization
 from permissions import audit, tokens
 from permissions.actor import Actor
@@ -60,6 +60,13 @@ def _materialise(membership: Membership) -> None:
         OrganizationGroupPermission.objects.bulk_create(rows)
 
 
+def _grantable(actor: Actor, role: str, organization: Organization, subtree: bool) -> None:
+    """No escalation: the granter holds every permission of the role there (and below it, for a subtree role)."""
+    reaches = actor.scope.covers if subtree else actor.can
+    if not all(reaches(permission, organization) for permission in ROLE_PERMISSIONS[Role(role)]):
+        raise ServiceError(E.ROLE_NOT_GRANTABLE, "role")
+
+
 def _membership_changes(m: Membership) -> dict:
     return {"role": m.role, "subtree": m.subtree, "expiresAt": m.expires_at.isoformat() if m.expires_at else None,
             "member": m.user.get_username() if m.user_id else f"unit:{m.group.unit.organization_id}"}
@@ -73,6 +80,7 @@ def grant_role(actor: Actor, *, organization_id, role: str, username: str | None
         actor.require_subtree(MANAGE_MEMBERS, organization, "subtree")
     if (username is None) == (unit_id is None):
         raise ServiceError(E.ONE_GRANTEE, "username")
+    _grantable(actor, role, organization, subtree)
     _check_expiry(expires_at)
     membership = Membership(organization=organization, role=Role(role), subtree=subtree, expires_at=expires_at,
                             granted_by=actor.user)
@@ -95,13 +103,19 @@ def grant_role(actor: Actor, *, organization_id, role: str, username: str | None
     return membership
 
 
+def may_manage(actor: Actor, membership: Membership) -> bool:
+    """Whether the actor manages this membership: its organization, and all below it for a subtree role."""
+    reaches = actor.scope.covers if membership.subtree else actor.can
+    return reaches(MANAGE_MEMBERS, membership.organization)
+
+
 def _managed_membership(actor: Actor, membership_id) -> Membership:
     # Memberships are visible only to those who may manage them (as in the Membership type): NOT_FOUND otherwise.
     membership = actor.get_visible(
         Membership.objects.select_related("organization", "user", "group__unit"), MANAGE_MEMBERS, membership_id
     )
-    if membership.subtree:  # a role reaching below its organization is managed only by one who reaches there too
-        actor.require_subtree(MANAGE_MEMBERS, membership.organization, "id")
+    if not may_manage(actor, membership):  # a role reaching below its organization: only one who reaches there too
+        raise permission_denied("id")
     if actor.user is not None and membership.user_id == actor.user.pk:
         raise ServiceError(E.SELF_MEMBERSHIP, "id")
     return membership
@@ -118,6 +132,7 @@ def change_role(actor: Actor, *, membership_id, role: str | None = None, subtree
         membership.subtree = subtree
         if subtree:
             actor.require_subtree(MANAGE_MEMBERS, membership.organization, "subtree")
+    _grantable(actor, membership.role, membership.organization, membership.subtree)
     if expires_at is not None or clear_expiry:
         membership.expires_at = expires_at
     membership.save()

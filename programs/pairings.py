@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from children.models import Child
 from core.errors import CommonErrorCode, ServiceError
+from notifications import events
 from orgs.models import Organization
 from permissions import audit
 from permissions.actor import Actor
@@ -70,6 +71,7 @@ def remind_overdue(today: date | None = None) -> int:
             pairing.reminded_on = today
             audit.record(actor, "pairing.overdue_reminder", pairing, pairing.organization,
                          {"last_contact_on": str(pairing.last_contact_on), "due_by": str(due_by(pairing))})
+            events.pairing_overdue(pairing, due_by(pairing))
         Pairing.objects.bulk_update(due, ["reminded_on"])
     return len(due)
 

@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
 from core.errors import CommonErrorCode, ServiceError
+from notifications import events
 from permissions import audit
 from permissions.actor import Actor
 from programs import common
@@ -95,6 +96,7 @@ def record_hours(actor: Actor, *, volunteer_id, served_on: date, hours, happy_ho
         description=(description or "").strip()[:200], recorded_by=actor.label,
         **({"happy_home": place} if model is HappyHome else {"service_point": place}))
     audit.record(actor, "service_hours.record", record, place.organization, {"volunteer": volunteer.pk, "hours": str(amount)})
+    events.hours_recorded(record)
     return record
 
 

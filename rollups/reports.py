@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from core import photos
 from core.errors import CommonErrorCode, ServiceError, not_found
+from notifications import events
 from orgs.models import Organization, System
 from permissions import audit
 from permissions.actor import Actor
@@ -141,6 +142,7 @@ def open_request(actor: Actor, *, organization_id, title: str, deadline: date, p
     audit.record(actor, "report_request.open", request, superior, {
         "title": title, "deadline": str(deadline), "addressees": [o.pk for o in addressees],
         "answers": answers_id, "campaign": campaign_id})
+    events.report_requested(request, addressees)
     return request
 
 
@@ -210,6 +212,7 @@ def transition(actor: Actor, *, report_id, action: str, comment: str = "") -> Re
     before, report.state = report.state, target
     report.save()
     audit.record(actor, f"report.{action}", report, report.organization, {"from": before, "to": target, "comment": comment})
+    events.report_changed(report, action)
     return report
 
 
@@ -270,5 +273,6 @@ def remind_due(today: date | None = None) -> int:
         rows = list(due.select_for_update(of=("self",), skip_locked=True).select_related("request", "organization"))
         for row in rows:
             audit.record(actor, "report.remind", row.request, row.organization, {"deadline": str(row.request.deadline)})
+            events.report_due(row, today)
         ReportAddressee.objects.filter(pk__in=[r.pk for r in rows]).update(reminded_at=timezone.now())
     return len(rows)

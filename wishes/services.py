@@ -12,6 +12,7 @@ from children.models import Child
 from children.services import require_consent
 from core import photos
 from core.errors import CommonErrorCode, ServiceError
+from notifications import events
 from orgs.models import Organization
 from permissions import audit
 from permissions.actor import Actor
@@ -77,6 +78,7 @@ def collect_wish(actor: Actor, *, organization_id, title: str, category: str, es
         claim_deadline=claim_deadline, campaign=campaign,
     )
     audit.record(actor, "wish.collect", wish, organization, {"title": wish.title, "value": str(value)})
+    events.wish_reached(wish)
     return wish
 
 
@@ -104,6 +106,7 @@ def transition(actor: Actor, *, wish_id, action: str, reason: str = "", note: st
     before, wish.state = wish.state, to
     wish.save()
     audit.record(actor, f"wish.{action}", wish, _handler(wish), {"from": before, "to": to, "reason": reason.strip()})
+    events.wish_reached(wish)
     return wish
 
 
@@ -161,6 +164,7 @@ def _claim_one(actor: Actor, wish: Wish, amount, donor: dict, via_dispatch: bool
         wish.state, wish.claimed_at = machine.target("claim", wish.state), timezone.now()
     wish.save(update_fields=["covered_amount", "state", "claimed_at", "updated_at"])
     audit.record(actor, "wish.claim", wish, _handler(wish), {"donor": donor["donor_label"], "amount": str(wanted)})
+    events.wish_reached(wish)
     return claim
 
 
@@ -203,22 +207,29 @@ def dispatch_wish(actor: Actor, *, wish_id, unit_id, deadline) -> Dispatch:
     unit = actor.organization(unit_id, field="unitId")
     dispatch = Dispatch.objects.create(wish=wish, unit=unit, deadline=deadline, dispatched_by=actor.label)
     audit.record(actor, "wish.dispatch", wish, _handler(wish), {"unit": unit.name, "deadline": deadline.isoformat()})
+    events.dispatch_created(dispatch)
     return dispatch
 
 
-def acting_unit_ids(actor: Actor) -> set[int]:
+def acting_units(actor: Actor):
+    """The units the actor acts for (a token's unit, a person's unit groups), as a list or a subquery."""
     if actor.token is not None:
-        return {actor.token.organization_id}
+        return [actor.token.organization_id]
     if actor.user is None:
-        return set()
-    return set(UnitGroup.objects.filter(group__user=actor.user).values_list("organization_id", flat=True))
+        return []
+    return UnitGroup.objects.filter(group__user=actor.user).values("organization_id")
+
+
+def visible_dispatches(actor: Actor, queryset=None):
+    """Dispatches addressed to the units the actor acts for: what a unit answers (respond_to_dispatch)."""
+    return (Dispatch.objects.all() if queryset is None else queryset).filter(unit_id__in=acting_units(actor))
 
 
 @transaction.atomic
 def respond_to_dispatch(actor: Actor, *, dispatch_id, accept: bool) -> Dispatch:
     """The unit accepts (it claims what remains of the wish) or declines (the wish stays on the board)."""
-    dispatch = (Dispatch.objects.select_for_update().select_related("unit", "wish")
-                .filter(pk=dispatch_id, unit_id__in=acting_unit_ids(actor)).first())
+    dispatch = visible_dispatches(actor, Dispatch.objects.select_for_update().select_related("unit", "wish")) \
+        .filter(pk=dispatch_id).first()
     if dispatch is None:
         raise ServiceError(CommonErrorCode.NOT_FOUND, "id")
     if dispatch.state != DispatchState.PENDING:

@@ -8,6 +8,7 @@ from strawberry import Info, relay
 
 from core.errors import ServiceError
 from graphql_api.access.types import ApiTokenType, MembershipType, RoleEnum, UserType
+from graphql_api.accounts import gate
 from graphql_api.context import actor_of
 from graphql_api.declare import public, requires
 from graphql_api.enums import to_choice
@@ -28,6 +29,9 @@ class LoginInput:
 @strawberry.type
 class LoginPayload:
     user: Optional[UserType] = None
+    must_change_password: bool = strawberry.field(
+        default=False, description="须先修改密码（首次登录或被重置后），此前其他操作均被拒绝 / "
+                                   "The password must be changed first; until then every other operation is refused")
     errors: list[AccessError]
 
 
@@ -127,7 +131,8 @@ class Mutation:
         if user is None:
             return LoginPayload(errors=as_errors(AccessError, ServiceError(E.INVALID_CREDENTIALS, "password")))
         django_login(request, user)
-        return LoginPayload(user=user, errors=[])
+        gate.remember(request, user)
+        return LoginPayload(user=user, must_change_password=gate.pending(request), errors=[])
 
     @strawberry.mutation(extensions=public(), description="退出登录 / Sign out")
     def logout(self, info: Info) -> LogoutPayload:

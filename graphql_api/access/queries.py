@@ -9,8 +9,10 @@ from graphql_api.access.types import (
 )
 from graphql_api.connection import Connection
 from graphql_api.context import actor_of
+from accounts.services import must_change_password
 from graphql_api.declare import public, requires
 from orgs.models import Organization
+from permissions.actor import person_label
 from permissions.catalog import Role
 from permissions.models import Membership, unexpired
 
@@ -26,8 +28,9 @@ class Query:
         memberships = Membership.objects.filter(unexpired(), user=actor.user, organization__in=Organization.objects.active()).select_related("organization")
         return MeType(
             username=actor.user.username,
-            display_name=actor.user.get_full_name() or actor.user.username,
+            display_name=person_label(actor.user),
             is_superuser=actor.user.is_superuser,
+            must_change_password=must_change_password(actor.user),
             memberships=[
                 MyMembership(organization=m.organization, role=RoleEnum[Role(m.role).name], subtree=m.subtree, expires_at=m.expires_at)
                 for m in memberships.order_by("organization__path")

@@ -10,6 +10,8 @@ from strawberry.scalars import JSON
 from graphql_api.context import actor_of
 from graphql_api.enums import choices_enum, from_choice
 from graphql_api.orgs.types import OrganizationType, visible_organization
+from permissions import audit_log
+from permissions.actor import person_label
 from permissions.catalog import Role
 from permissions.masking import audit_changes
 from permissions.models import ApiToken, AuditEntry, Membership
@@ -23,7 +25,7 @@ class UserType:
 
     @strawberry.field(description="显示名 / Display name")
     def display_name(self) -> str:
-        return self.get_full_name() or self.username
+        return person_label(self)
 
 
 def organization_field(description: str):
@@ -75,6 +77,7 @@ class MeType:
     username: str
     display_name: str
     is_superuser: bool
+    must_change_password: bool = strawberry.field(description="须先修改密码 / Must change the password before anything else")
     memberships: list[MyMembership]
     permissions: list[str] = strawberry.field(description="在任一组织持有的权限 / Permissions held anywhere")
 
@@ -112,18 +115,26 @@ class AuditEntryFilter:
     def action(self, value: str, prefix: str) -> Q:
         return Q(**{f"{prefix}action": value})
 
-    @strawberry_django.filter_field
+    @strawberry_django.filter_field(description="该时间及以后 / At or after")
     def since(self, value: datetime, prefix: str) -> Q:
         return Q(**{f"{prefix}created_at__gte": value})
 
-    @strawberry_django.filter_field
+    @strawberry_django.filter_field(description="该时间以前 / Before")
+    def until(self, value: datetime, prefix: str) -> Q:
+        return Q(**{f"{prefix}created_at__lt": value})
+
+    @strawberry_django.filter_field(description="操作人：用户名或姓名 / Who acted: username or name")
     def actor(self, value: str, prefix: str) -> Q:
-        return Q(**{f"{prefix}actor_label": value})
+        return audit_log.by_actor(value, prefix)
+
+    @strawberry_django.filter_field(description="该组织及其下级 / This organization's subtree")
+    def organization(self, value: relay.GlobalID, prefix: str) -> Q:
+        return audit_log.by_organization(int(value.node_id) if value.node_id.isdigit() else 0, prefix)
 
 
 @strawberry_django.type(AuditEntry, name="AuditEntry", description="审计日志条目 / An audit log entry")
 class AuditEntryType(relay.Node):
-    actor_label: str = strawberry_django.field(description="操作人 / Who acted")
+    actor_label: str = strawberry_django.field(description="操作人（姓名） / Who acted, by name")
     action: str
     target_type: str
     target_id: str
@@ -132,11 +143,26 @@ class AuditEntryType(relay.Node):
 
     @classmethod
     def get_queryset(cls, queryset, info: Info, **kwargs):
-        return actor_of(info).visible(queryset, "permissions.view_audit")
+        return audit_log.visible(actor_of(info), queryset)
+
+    @strawberry_django.field(select_related=["actor_user"], only=["actor_user_id"],
+                             description="操作人的用户名 / The acting person's username")
+    def actor_username(self) -> Optional[str]:
+        return self.actor_user.username if self.actor_user_id else None
+
+    @strawberry_django.field(only=["action"], description="动作名称 / What was done, by name")
+    def action_label(self) -> str:
+        return audit_log.action_label(self.action)
+
+    @strawberry_django.field(only=["target_type"], description="对象类型名称 / The kind of record, by name")
+    def target_label(self) -> str:
+        return audit_log.target_label(self.target_type)
 
     @strawberry_django.field(only=["changes", "target_type", "organization_id", "org_path"],
-                             description="变更摘要，按读者权限脱敏 / What changed, masked for your permissions")
+                             description="变更摘要，按读者权限脱敏（儿童档案：children/privacy.py） / The changes, masked "
+                                         "for your permissions (children's records: children/privacy.py)")
     def changes(self, info: Info) -> JSON:
         return audit_changes(self, actor_of(info).scope)
+
 
     organization = organization_field("所涉组织 / The organization concerned")

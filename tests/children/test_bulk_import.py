@@ -72,8 +72,8 @@ def test_register_many_writes_encrypted_children_their_guardians_and_an_audit_en
     assert "13500001111" not in phone and crypto.decrypt(phone) == "13500001111"
     entries = AuditEntry.objects.filter(action="child.create", target_id__in=[str(sun.pk), str(wu.pk)]).order_by("id")
     assert [(e.target_type, e.target_id, e.actor_label, e.organization_id, e.org_path) for e in entries] == [
-        ("children.Child", str(sun.pk), "maliang_league_staff", township.pk, township.path),
-        ("children.Child", str(wu.pk), "maliang_league_staff", township.pk, township.path)]
+        ("children.Child", str(sun.pk), "马良镇团委干部", township.pk, township.path),
+        ("children.Child", str(wu.pk), "马良镇团委干部", township.pk, township.path)]
     assert entries[0].changes["name"] == "孙小红" and entries[0].changes["birth_date"] == "2015-06-06"
     assert "id_number" not in entries[0].changes
 

@@ -158,7 +158,7 @@ def test_export_is_masked_for_a_viewer_and_unmasked_for_staff_with_one_audit_ent
     assert row[2:] == (zhang, "2014-05-03", "马良镇中心小学", "五年级", "祖父母/外祖父母", "张德厚", "祖父", "13912345678",
                        "广东省东莞市", "留守儿童", "马良坪村团支部", "在册")
     entry = AuditEntry.objects.get(action="children.export")
-    assert (entry.actor_label, entry.changes["count"], entry.changes["unmasked"]) == ("maliang_league_staff", 3, True)
+    assert (entry.actor_label, entry.changes["count"], entry.changes["unmasked"]) == ("马良镇团委干部", 3, True)
 
 
 def test_export_filters_and_organization_narrow_the_rows(staff):

@@ -8,7 +8,7 @@ from django.test import Client
 from children.models import Child
 from core import xlsx
 from jobs import services as jobs
-from jobs.models import Job, State
+from jobs.models import Job
 from tests.conftest import user
 from tests.jobs.helpers import roster, upload, workbook
 from tests.permissions.helpers import org

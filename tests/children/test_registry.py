@@ -115,7 +115,7 @@ def test_each_unmasked_read_is_audited_and_masked_reads_are_not(as_user):
     before = AuditEntry.objects.filter(action="pii.read").count()
     rows = as_user("maliang_league_staff")(CHILDREN)["children"]["edges"]
     entries = AuditEntry.objects.filter(action="pii.read").order_by("id")[before:]
-    assert len(entries) == len(rows) and {e.actor_label for e in entries} == {"maliang_league_staff"}
+    assert len(entries) == len(rows) and {e.actor_label for e in entries} == {"马良镇团委干部"}
     assert {e.target_id for e in entries} == {relay.GlobalID.from_id(r["node"]["id"]).node_id for r in rows}
     count = AuditEntry.objects.filter(action="pii.read").count()
     as_user("xiangyang_league_viewer")(CHILDREN)

@@ -82,7 +82,7 @@ def test_every_change_writes_one_entry(as_user):
         "membership.grant", "membership.change", "membership.revoke", "token.create", "token.revoke",
         "organization.create", "organization.update", "organization.move", "organization.archive",
     ]
-    assert {e.actor_label for e in entries} == {"baokang_league_admin"}
+    assert {e.actor_label for e in entries} == {"保康团县委管理员"}  # the person's name; the username is on actor_user
     assert {e.ip for e in entries} == {"127.0.0.1"}
     assert all(e.actor_user and e.actor_user.username == "baokang_league_admin" for e in entries)
     assert [e.organization_id for e in entries] == [chengguan.pk] * 3 + [unit.pk] * 2 + [pk_of(branch)] * 4
@@ -120,8 +120,8 @@ def fresh_entries(as_user):
        ["updateOrganization"])
     updates = AuditEntry.objects.filter(action="organization.update").order_by("-id")
     return {
-        "baokang": updates.get(actor_label="baokang_league_admin").pk,
-        "huaihua": updates.get(actor_label="huaihua_wf_admin").pk,
+        "baokang": updates.get(actor_user__username="baokang_league_admin").pk,
+        "huaihua": updates.get(actor_user__username="huaihua_wf_admin").pk,
     }
 
 
