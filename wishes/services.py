@@ -24,13 +24,10 @@ from wishes.models import Category, Claim, Dispatch, DispatchState, DonorKind, S
 
 VIEW = "wishes.view_wish"
 BOARD = "wishes.view_published_wish"
-CHANGE = machine.CHANGE
-CLAIM = "wishes.claim_wish"
-DISPATCH = "wishes.dispatch_wish"
+CHANGE, CLAIM, DISPATCH = machine.CHANGE, machine.CLAIM, machine.DISPATCH
 MAX_CLAIMS_AT_ONCE = 100
 MAX_DELIVERY_PHOTOS = 9
 PHOTOS = "wish-photos"
-REASONED = {"return": "return_reason", "close": "close_reason"}
 
 
 def _money(value) -> Decimal | None:
@@ -50,9 +47,19 @@ def _handler(wish: Wish) -> Organization:
     return wish.handling_organization or wish.organization
 
 
-def _for_change(actor: Actor, wish_id, permission: str = CHANGE) -> Wish:
-    wish = actor.get_visible(Wish.objects.select_for_update(of=("self",)).select_related("organization", "handling_organization"), VIEW, wish_id)
-    actor.require(permission, _handler(wish))
+def _for(actor: Actor, action: str, wish_id) -> Wish:
+    """The wish, locked, if the actor sees it, its state allows ``action`` and the action's permission reaches
+    its place (wishes/machine.py), with nothing blocking it."""
+    wish = actor.get_visible(Wish.objects.select_for_update(of=("self",)).select_related(
+        "organization__parent", "handling_organization__parent"), VIEW, wish_id)
+    where = machine.place(action, wish)
+    if where is None:
+        raise machine.blocked(action, wish)
+    actor.require(machine.TRANSITIONS[action].permission, where)
+    machine.target(action, wish.state)
+    problem = machine.blocked(action, wish)
+    if problem is not None:
+        raise problem
     return wish
 
 
@@ -84,28 +91,24 @@ def collect_wish(actor: Actor, *, organization_id, title: str, category: str, es
 
 @transaction.atomic
 def transition(actor: Actor, *, wish_id, action: str, reason: str = "", note: str = "") -> Wish:
-    """Any named transition of wishes/machine.py except claiming (claim_wishes) and taking over (take_over)."""
-    wish = _for_change(actor, wish_id)
-    to = machine.target(action, wish.state)
-    if action in machine.NEED_NO_CLAIMS and wish.claims.exists():
-        raise ServiceError(E.HAS_CLAIMS, "id")
-    if action in REASONED:
-        if not reason.strip():
+    """Any step of wishes/machine.py that changes the wish's state, as the table says: its permission at its place,
+    a required reason, a note, a time stamp; taken over by the superior, the wish is handled there from now on."""
+    step = machine.TRANSITIONS[action]
+    wish = _for(actor, action, wish_id)
+    reason = (reason or "").strip()
+    if step.reason:
+        if not reason:
             raise ServiceError(E.REASON_REQUIRED, "reason")
-        setattr(wish, REASONED[action], reason.strip()[:200])
-    now = timezone.now()
-    if action == "escalate":
-        if _handler(wish).parent_id is None:
-            raise ServiceError(E.NO_SUPERIOR, "id")
-        wish.escalated_at = now
-    stamps = {"publish": "published_at", "deliver": "delivered_at", "fulfil": "fulfilled_at", "close": "closed_at"}
-    if action in stamps:
-        setattr(wish, stamps[action], now)
-    if action == "deliver":
-        wish.delivery_note = note.strip()
-    before, wish.state = wish.state, to
+        setattr(wish, step.reason, reason[:200])
+    if step.note:
+        setattr(wish, step.note, (note or "").strip())
+    if step.stamp:
+        setattr(wish, step.stamp, timezone.now())
+    if step.at == machine.SUPERIOR:
+        wish.handling_organization = machine.place(action, wish)
+    before, wish.state = wish.state, step.target
     wish.save()
-    audit.record(actor, f"wish.{action}", wish, _handler(wish), {"from": before, "to": to, "reason": reason.strip()})
+    audit.record(actor, f"wish.{action}", wish, _handler(wish), {"from": before, "to": step.target, "reason": reason})
     events.wish_reached(wish)
     return wish
 
@@ -118,21 +121,6 @@ def record_delivery(actor: Actor, *, wish_id, note: str = "", uploads=()) -> Wis
         require_consent(wish.child, "photos")
     photos.store_many(PHOTOS, uploads, lambda name, content_type: WishPhoto(
         wish=wish, file_name=name, content_type=content_type, uploaded_by=actor.label), MAX_DELIVERY_PHOTOS)
-    return wish
-
-
-@transaction.atomic
-def take_over(actor: Actor, *, wish_id) -> Wish:
-    """分级圆梦: the superior body takes an escalated wish over and publishes it on its own board."""
-    wish = actor.get_visible(Wish.objects.select_for_update(of=("self",)).select_related("organization", "handling_organization"), VIEW, wish_id)
-    superior = _handler(wish).parent
-    if superior is None:
-        raise ServiceError(E.NO_SUPERIOR, "id")
-    actor.require(CHANGE, superior)
-    wish.state = machine.target("take_over", wish.state)
-    wish.handling_organization, wish.published_at = superior, timezone.now()
-    wish.save()
-    audit.record(actor, "wish.take_over", wish, superior, {"by": superior.name})
     return wish
 
 
@@ -150,7 +138,7 @@ def _donor(actor: Actor, unit_id=None) -> dict:
 
 
 def _claim_one(actor: Actor, wish: Wish, amount, donor: dict, via_dispatch: bool = False) -> Claim:
-    if wish.state != State.PUBLISHED:
+    if wish.state not in machine.TRANSITIONS["claim"].sources:
         raise ServiceError(E.ALREADY_CLAIMED if wish.state in {State.CLAIMED, State.PREPARED, State.DELIVERED, State.FULFILLED}
                            else E.NOT_CLAIMABLE, "wishIds")
     wanted = wish.remaining if amount is None else _money(amount)
@@ -160,7 +148,7 @@ def _claim_one(actor: Actor, wish: Wish, amount, donor: dict, via_dispatch: bool
         raise ServiceError(E.OVER_COVER, "shares", remaining=wish.remaining)
     claim = Claim.objects.create(wish=wish, amount=wanted, via_dispatch=via_dispatch, **donor)
     wish.covered_amount += wanted
-    if wish.covered_amount == wish.estimated_value:
+    if wish.covered_amount == wish.estimated_value:  # fully covered: the claim step of the machine
         wish.state, wish.claimed_at = machine.target("claim", wish.state), timezone.now()
     wish.save(update_fields=["covered_amount", "state", "claimed_at", "updated_at"])
     audit.record(actor, "wish.claim", wish, _handler(wish), {"donor": donor["donor_label"], "amount": str(wanted)})
@@ -191,7 +179,7 @@ def claim_wishes(actor: Actor, *, wish_ids: list, shares: list | None = None, un
         if wish is None or (wish.published_at is None and not actor.can(VIEW, wish.organization)):
             # a donor who sees only the board cannot tell a wish never published from one that does not exist
             raise ServiceError(CommonErrorCode.NOT_FOUND, "wishIds")
-        actor.require(CLAIM, wish.organization, "wishIds")
+        actor.require(machine.TRANSITIONS["claim"].permission, machine.place("claim", wish), "wishIds")
         claims.append(_claim_one(actor, wish, wanted[wish_id], donor))
     return claims
 
@@ -199,9 +187,7 @@ def claim_wishes(actor: Actor, *, wish_ids: list, shares: list | None = None, un
 @transaction.atomic
 def dispatch_wish(actor: Actor, *, wish_id, unit_id, deadline) -> Dispatch:
     """组织派单: assign a published wish to a unit, which must answer by ``deadline``."""
-    wish = _for_change(actor, wish_id, DISPATCH)
-    if wish.state != State.PUBLISHED:
-        raise ServiceError(E.NOT_CLAIMABLE, "wishId")
+    wish = _for(actor, "dispatch", wish_id)
     if deadline <= timezone.now():
         raise ServiceError(E.DEADLINE_IN_PAST, "deadline")
     unit = actor.organization(unit_id, field="unitId")

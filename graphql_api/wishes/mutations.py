@@ -158,7 +158,7 @@ class Mutation:
     @strawberry.mutation(extensions=requires(CHANGE), description="上级接办并公示 / The superior takes it over and publishes it")
     def take_over_wish(self, info: Info, input: WishActionInput) -> WishPayload:
         actor = actor_of(info)
-        return run(WishPayload, WishError, lambda: {"wish": services.take_over(actor, wish_id=_wish_id(input.id))})
+        return run(WishPayload, WishError, lambda: {"wish": services.transition(actor, wish_id=_wish_id(input.id), action="take_over")})
 
     @strawberry.mutation(extensions=requires(CHANGE), description="记录发放 / Record the delivery")
     def record_delivery(self, info: Info, input: RecordDeliveryInput) -> WishPayload:

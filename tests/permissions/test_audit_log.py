@@ -138,7 +138,7 @@ def recorded_actions() -> set[str]:
         text = path.read_text(encoding="utf-8")
         found |= set(re.findall(r'audit\.record(?:_many)?\(\s*\w+,\s*"([a-z_]+\.[a-z_]+)"\s*,', text))
         found |= set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', text))
-    found |= {f"wish.{action}" for action in machine.TRANSITIONS if action != "claim"} | {"wish.claim"}
+    found |= {f"wish.{action}" for action in machine.TRANSITIONS}
     found |= {f"report.{action}" for action in reports.TRANSITIONS}
     found |= {f"wish.dispatch_{answer}" for answer in ("accept", "decline")}
     found |= {f"child.transfer_{answer}" for answer in ("accept", "decline")}

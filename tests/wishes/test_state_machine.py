@@ -33,9 +33,10 @@ MUTATIONS = {
     "close": "closeWish", "escalate": "escalateWish", "take_over": "takeOverWish",
 }
 STAFF = "baokang_league_admin"  # acts on 马良镇's wishes and, after escalation, at 共青团保康县委
-CASES = [(action, state) for action in machine.TRANSITIONS for state in State.values]
-LEGAL = [(a, s) for a, s in CASES if s in machine.TRANSITIONS[a][0]]
-ILLEGAL = [(a, s) for a, s in CASES if s not in machine.TRANSITIONS[a][0]]
+STEPS = {a: step for a, step in machine.TRANSITIONS.items() if step.target is not None}  # dispatch changes no state
+CASES = [(action, state) for action in STEPS for state in State.values]
+LEGAL = [(a, s) for a, s in CASES if s in STEPS[a].sources]
+ILLEGAL = [(a, s) for a, s in CASES if s not in STEPS[a].sources]
 
 
 def act(client, action: str, wish, reason: str = "测试原因") -> dict:
@@ -69,12 +70,13 @@ LIFE_CYCLE = {
 
 
 def test_the_machine_is_the_life_cycle_of_the_issue():
-    assert {a: (set(src), to) for a, (src, to, _) in machine.TRANSITIONS.items()} == LIFE_CYCLE
-    assert machine.NEED_NO_CLAIMS == {"withdraw", "close", "escalate"}
+    assert {a: (set(step.sources), step.target) for a, step in STEPS.items()} == LIFE_CYCLE
+    assert {a for a, step in machine.TRANSITIONS.items() if step.refused_with_claims} == {"withdraw", "close", "escalate"}
+    assert machine.TRANSITIONS["dispatch"].sources == {"PUBLISHED"} and machine.TRANSITIONS["dispatch"].target is None
 
 
 def test_every_action_of_the_machine_is_covered():
-    assert set(MUTATIONS) | {"claim"} == set(machine.TRANSITIONS)
+    assert set(MUTATIONS) | {"claim"} == set(STEPS)
     assert {s for a, s in LEGAL} | {s for a, s in ILLEGAL} == set(State.values)
 
 
@@ -86,7 +88,7 @@ def test_legal_transition_succeeds_and_is_audited(as_user, donor, action, state)
     # when the county admin performs the action over GraphQL
     result = act(as_user(STAFF), action, wish)
     # then the wish is in the machine's target state, and one audit entry names the action
-    target = machine.TRANSITIONS[action][1]
+    target = STEPS[action].target
     assert result["errors"] == [] and result["wish"]["state"] == target
     assert Wish.objects.get(pk=wish.pk).state == target
     entries = AuditEntry.objects.filter(action=f"wish.{action}", target_id=str(wish.pk))
@@ -113,7 +115,7 @@ def test_claim_from_its_legal_source_state_succeeds_and_is_audited(donor):
     [claim] = services.claim_wishes(Actor.for_user(donor), wish_ids=[wish.pk])
     # then it is claimed, covered and audited
     wish.refresh_from_db()
-    assert wish.state == machine.TRANSITIONS["claim"][1] == State.CLAIMED
+    assert wish.state == STEPS["claim"].target == State.CLAIMED
     assert claim.amount == wish.estimated_value == wish.covered_amount
     assert AuditEntry.objects.filter(action="wish.claim", target_id=str(wish.pk), actor_label=donor.username).count() == 1
 
@@ -140,7 +142,7 @@ def test_claim_from_any_other_state_is_refused_and_changes_nothing(donor, state)
     assert snapshot(wish) == before
 
 
-@pytest.mark.parametrize("action", sorted(machine.NEED_NO_CLAIMS))
+@pytest.mark.parametrize("action", sorted(a for a, step in machine.TRANSITIONS.items() if step.refused_with_claims))
 def test_a_partly_claimed_wish_cannot_be_withdrawn_closed_or_escalated(as_user, donor, action):
     # given a published wish with a claim for part of its value
     wish = wish_in(State.PUBLISHED, value="100")
