@@ -18,7 +18,7 @@ from children.models import (
 )
 from core.crypto import blind_index
 from core import bulk, photos
-from core.errors import CommonErrorCode, ServiceError
+from core.errors import CommonErrorCode, ServiceError, Texts
 from orgs.models import Organization
 from permissions import audit
 from permissions.actor import Actor
@@ -231,13 +231,22 @@ def record_consent(actor: Actor, *, child_id, given_by: str, relation: str, give
     return consent
 
 
-CONSENT_SCOPES = {"photos": "照片 / photos", "partner_sharing": "与合作单位共享 / sharing with partner units"}
+class ConsentScope(Texts):
+    """What a consent covers, as the CONSENT_REQUIRED message names it."""
+
+    photos = ("照片", "photos")
+    partner_sharing = ("与合作单位共享", "sharing with partner units")
+
+
+class ChildText(Texts):
+    RETENTION_OVER = ("保存期满", "retention period over")  # the reason written when a record is anonymized by age
+    HIDDEN = ("（需个人信息权限）", "(needs the personal-data permission)")  # in place of a withheld text
 
 
 def require_consent(child: Child, scope: str) -> None:
     """CONSENT_REQUIRED unless the child's current consent covers ``scope`` (photos, partner_sharing)."""
     if not child.consents.filter(withdrawn_at__isnull=True, **{scope: True}).exists():
-        raise ServiceError(E.CONSENT_REQUIRED, None, scope=CONSENT_SCOPES[scope])
+        raise ServiceError(E.CONSENT_REQUIRED, None, scope=ConsentScope[scope])
 
 
 def _pending(child: Child) -> None:
@@ -365,7 +374,7 @@ def anonymize_expired(actor: Actor, *, now=None) -> int:
     count = 0
     for pk in expired.values_list("pk", flat=True).iterator():
         with transaction.atomic():
-            anonymize(Child.objects.select_for_update().select_related("organization").get(pk=pk), actor, "保存期满 / retention period over")
+            anonymize(Child.objects.select_for_update().select_related("organization").get(pk=pk), actor, ChildText.RETENTION_OVER.render())
         count += 1
     return count
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
-from core.errors import CommonErrorCode, ServiceError
+from core.errors import CommonErrorCode, ServiceError, Texts
 from permissions import audit
 from permissions.actor import Actor
 from programs import common
@@ -133,11 +133,17 @@ class Summary:
 
     def certificate(self, name: str) -> str:
         if not self.services:
-            return f"{name} 同志暂无经确认的志愿服务记录。 / No confirmed volunteer service yet."
-        return (f"兹证明 {name} 同志于 {self.first_served_on:%Y年%-m月%-d日} 至 {self.last_served_on:%Y年%-m月%-d日} "
-                f"参加关爱留守儿童志愿服务 {self.services} 次，累计服务 {self.confirmed_hours} 小时。 / "
-                f"{name} served on {self.services} occasion(s) from {self.first_served_on} to {self.last_served_on}, "
-                f"{self.confirmed_hours} confirmed hours in all.")
+            return Certificate.NONE.render(name=name)
+        first, last = self.first_served_on, self.last_served_on
+        return Certificate.SERVED.render(
+            name=name, services=self.services, hours=self.confirmed_hours, first=first, last=last,
+            first_zh=f"{first.year}年{first.month}月{first.day}日", last_zh=f"{last.year}年{last.month}月{last.day}日")
+
+
+class Certificate(Texts):
+    NONE = ("{name} 同志暂无经确认的志愿服务记录。", "{name}: no confirmed volunteer service yet.")
+    SERVED = ("兹证明 {name} 同志于 {first_zh} 至 {last_zh} 参加关爱留守儿童志愿服务 {services} 次，累计服务 {hours} 小时。",
+              "{name} served on {services} occasion(s) from {first} to {last}, {hours} confirmed hours in all.")
 
 
 def summary(volunteer: Volunteer) -> Summary:

@@ -49,7 +49,7 @@ def _home(actor: Actor, home: HappyHome) -> list:
     checks = sites.standards_of(home)
     return [home.organization.name, home.name, home.division_code, home.opened_on.isoformat() if home.opened_on else "",
             home.area_m2, home.children_count, home.volunteers_count, home.books_count,
-            "；".join(c.explanation.split(" / ")[0] for c in checks if not c.met) or "达标"]
+            "；".join(c.explanation for c in checks if not c.met) or "达标"]
 
 
 def _activity(actor: Actor, activity: Activity) -> list:

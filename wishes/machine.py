@@ -5,26 +5,46 @@
 escalated to the superior body and taken over by it (published again, handled there).
 """
 
-from core.errors import ServiceError
+from core.errors import ServiceError, Texts
 from wishes.errors import WishErrorCode
 from wishes.models import State as S
 
 CHANGE = "wishes.change_wish"
 
+
+
+class Action(Texts):
+    """Each action's name in messages (ILLEGAL_TRANSITION), rendered in the request's language."""
+
+    review = ("审核", "review")
+    return_ = ("退回修改", "return")
+    resubmit = ("重新提交", "resubmit")
+    publish = ("公示", "publish")
+    claim = ("认领", "claim")
+    prepare = ("备礼", "prepare")
+    deliver = ("发放", "deliver")
+    fulfil = ("圆梦销号", "confirm fulfilment")
+    withdraw = ("撤回", "withdraw")
+    close = ("无法实现", "close")
+    escalate = ("交上级协调", "escalate")
+    take_over = ("上级接办", "take over")
+
+
+A = Action
 # action: (states it may start from, state it leads to, label for messages)
-TRANSITIONS: dict[str, tuple[frozenset, str, str]] = {
-    "review": (frozenset({S.COLLECTED}), S.REVIEWED, "审核 / review"),
-    "return": (frozenset({S.COLLECTED, S.REVIEWED}), S.RETURNED, "退回修改 / return"),
-    "resubmit": (frozenset({S.RETURNED}), S.COLLECTED, "重新提交 / resubmit"),
-    "publish": (frozenset({S.REVIEWED}), S.PUBLISHED, "公示 / publish"),
-    "claim": (frozenset({S.PUBLISHED}), S.CLAIMED, "认领 / claim"),
-    "prepare": (frozenset({S.CLAIMED}), S.PREPARED, "备礼 / prepare"),
-    "deliver": (frozenset({S.CLAIMED, S.PREPARED}), S.DELIVERED, "发放 / deliver"),
-    "fulfil": (frozenset({S.DELIVERED}), S.FULFILLED, "圆梦销号 / confirm fulfilment"),
-    "withdraw": (frozenset({S.COLLECTED, S.RETURNED, S.REVIEWED, S.PUBLISHED}), S.WITHDRAWN, "撤回 / withdraw"),
-    "close": (frozenset({S.COLLECTED, S.RETURNED, S.REVIEWED, S.PUBLISHED, S.ESCALATED}), S.CLOSED, "无法实现 / close"),
-    "escalate": (frozenset({S.REVIEWED, S.PUBLISHED}), S.ESCALATED, "交上级协调 / escalate"),
-    "take_over": (frozenset({S.ESCALATED}), S.PUBLISHED, "上级接办 / take over"),
+TRANSITIONS: dict[str, tuple[frozenset, str, Action]] = {
+    "review": (frozenset({S.COLLECTED}), S.REVIEWED, A.review),
+    "return": (frozenset({S.COLLECTED, S.REVIEWED}), S.RETURNED, A.return_),
+    "resubmit": (frozenset({S.RETURNED}), S.COLLECTED, A.resubmit),
+    "publish": (frozenset({S.REVIEWED}), S.PUBLISHED, A.publish),
+    "claim": (frozenset({S.PUBLISHED}), S.CLAIMED, A.claim),
+    "prepare": (frozenset({S.CLAIMED}), S.PREPARED, A.prepare),
+    "deliver": (frozenset({S.CLAIMED, S.PREPARED}), S.DELIVERED, A.deliver),
+    "fulfil": (frozenset({S.DELIVERED}), S.FULFILLED, A.fulfil),
+    "withdraw": (frozenset({S.COLLECTED, S.RETURNED, S.REVIEWED, S.PUBLISHED}), S.WITHDRAWN, A.withdraw),
+    "close": (frozenset({S.COLLECTED, S.RETURNED, S.REVIEWED, S.PUBLISHED, S.ESCALATED}), S.CLOSED, A.close),
+    "escalate": (frozenset({S.REVIEWED, S.PUBLISHED}), S.ESCALATED, A.escalate),
+    "take_over": (frozenset({S.ESCALATED}), S.PUBLISHED, A.take_over),
 }
 
 # Actions that are refused once a donor has claimed part of the wish.
