@@ -21,8 +21,10 @@ from django.db.models.functions import Concat
 from children import idcard, services
 from children.errors import ChildErrorCode as E
 from children.models import Category, Child, Guardian, GuardianArrangement, Sex, Status
-from core.errors import CommonErrorCode, ServiceError, permission_denied
+from core.errors import CommonErrorCode, ServiceError, Texts, permission_denied
 from jobs import services as jobs
+from jobs import sheets
+from jobs.sheets import DATE, Column
 from jobs.models import Job, Kind
 from jobs.runner import enqueue
 from orgs.models import Organization
@@ -60,9 +62,19 @@ COMPARED = ("name", "sex", "birth_date", "id_number", "categories", "school", "g
             "parents_work_place")
 SEPARATORS = re.compile(r"[、,，;；\s]+")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
-REPORT_COLUMNS = ("行号 / Row", "列 / Column", "代码 / Code", "说明 / Message")
-EXPORT_COLUMNS = ("姓名", "性别", "身份证号", "出生日期", "学校", "年级", "监护方式", "监护人", "关系", "联系电话",
-                  "父母务工地", "类别", "所属组织", "状态")
+EXPORT_COLUMNS = (Column("姓名", width=10), Column("性别", width=6), Column("身份证号", width=21), Column("出生日期", DATE),
+                  Column("学校", width=18), Column("年级", width=8), Column("监护方式", width=16), Column("监护人", width=12),
+                  Column("关系", width=8), Column("联系电话", width=14), Column("父母务工地", width=16), Column("类别", width=14),
+                  Column("所属组织", width=16), Column("状态", width=8))
+
+
+class ExcelText(Texts):
+    IMPORTED = ("新增 {created} 条，更新 {updated} 条，未变 {unchanged} 条，有误 {bad} 行",
+                "{created} created, {updated} updated, {unchanged} unchanged, {bad} rows with errors")
+    EXPORTED = ("导出 {rows} 条", "{rows} rows exported")
+    REPORT_SHEET = ("原表（已标注错误）", "Upload, problems marked")
+    EXPORT_TITLE = ("{organization}留守儿童台账", "{organization}: children's ledger")
+    EXPORT_SHEET = ("儿童台账", "Children")
 
 
 def _by_label(choices) -> dict:
@@ -215,11 +227,11 @@ def _prepare(organization, fields: dict, guardians, seen: dict, number: int, exi
 
 
 def _problems(number: int, error: ServiceError) -> list[tuple]:
-    """(row, column as the template names it, code, message) for each problem of a row."""
+    """(row, column as the template names it, message) for each problem of a row."""
     found = []
     for code, field, params in error.problems:
         key = FIELD_COLUMNS.get(field)
-        found.append((number, HEADERS[key][0] if key else "", code.name, code.render(**params)))
+        found.append((number, HEADERS[key][0] if key else "", code.render(**params)))
     return found
 
 
@@ -289,8 +301,7 @@ def run_import(job: Job) -> None:
         rows = enumerate(sheet.iter_rows(values_only=True), start=1)
         header_row, columns = _find_header(rows)
         missing = [key for key in REQUIRED if key not in columns]
-        report += [(header_row, HEADERS[key][0], E.MISSING_COLUMN.name, E.MISSING_COLUMN.render(column=HEADERS[key][0]))
-                   for key in missing]
+        report += [(header_row, HEADERS[key][0], E.MISSING_COLUMN.render(column=HEADERS[key][0])) for key in missing]
         job.progress(0, max((sheet.max_row or 0) - header_row, 0) if not missing else 0)
         seen, pending, done = {}, [], 0
         for number, values in () if missing else rows:
@@ -313,10 +324,10 @@ def run_import(job: Job) -> None:
         _refresh_statistics()
     job.progress_done = done
     job.result_file = f"{job.pk}-report.xlsx"
-    jobs.save_rows(job.result_file, "导入报告", REPORT_COLUMNS, sorted(report))
-    job.message = (f"新增 {counts['created']} 条，更新 {counts['updated']} 条，未变 {counts['unchanged']} 条，"
-                   f"有误 {len({r[0] for r in report})} 行 / {counts['created']} created, {counts['updated']} updated, "
-                   f"{counts['unchanged']} unchanged, {len({r[0] for r in report})} rows with errors")
+    marked = sheets.marked_copy(jobs.directory() / job.input_file, header_row,
+                                {HEADERS[key][0]: index for key, index in columns.items()})
+    jobs.save_rows(job.result_file, ExcelText.REPORT_SHEET.render(), sheets.report_header(), report, marked)
+    job.message = ExcelText.IMPORTED.render(bad=len({r[0] for r in report}), **counts)
 
 
 # Export ---------------------------------------------------------------------------------------------------
@@ -326,7 +337,7 @@ def _export_row(child: Child, clear: bool) -> list[str]:
     name = (lambda s: s) if clear else mask_name
     return [
         name(child.name), Sex(child.sex).label, child.id_number if clear else mask_id_number(child.id_number),
-        child.birth_date.isoformat(), child.school, child.grade, GuardianArrangement(child.guardian_arrangement).label,
+        child.birth_date, child.school, child.grade, GuardianArrangement(child.guardian_arrangement).label,
         "、".join(name(g.name) for g in guardians), "、".join(g.relation for g in guardians),
         "、".join(g.phone if clear else mask_phone(g.phone) for g in guardians), child.parents_work_place,
         "、".join(Category(c).label for c in child.categories), child.organization.name, Status(child.status).label,
@@ -350,9 +361,11 @@ def run_export(job: Job) -> None:
             yield _export_row(child, clear)
 
     job.result_file = f"{job.pk}-export.xlsx"
-    jobs.save_rows(job.result_file, "儿童台账", EXPORT_COLUMNS, rows())
+    unit = job.organization.name if job.organization else job.actor_user.get_full_name() if job.actor_user else ""
+    write = sheets.ledger(ExcelText.EXPORT_TITLE.render(organization=unit), unit)
+    jobs.save_rows(job.result_file, ExcelText.EXPORT_SHEET.render(), EXPORT_COLUMNS, rows(), write)
     job.progress_done = counts["rows"]
-    job.message = f"导出 {counts['rows']} 条 / {counts['rows']} rows exported"
+    job.message = ExcelText.EXPORTED.render(rows=counts["rows"])
     if counts["unmasked"]:
         audit.record(actor, "children.export", job, job.organization,
                      {"count": counts["rows"], "unmasked": True, "unmaskedRows": counts["unmasked"]})

@@ -29,14 +29,18 @@ def create(actor: Actor, kind: str, organization=None, params: dict | None = Non
                               params={"language": translation.get_language(), **(params or {})})
 
 
-def save_rows(name: str, title: str, header, rows) -> None:
-    """A streamed workbook under the jobs directory (constant memory: rows go to disk as they are written)."""
+def save_rows(name: str, title: str, header, rows, write=None) -> None:
+    """A streamed workbook under the jobs directory (constant memory: rows go to disk as they are written).
+    ``write(book, sheet, header, rows)`` lays the sheet out (jobs.sheets.ledger); plain rows by default."""
     book = xlsxwriter.Workbook(str(directory() / name), {"constant_memory": True})
-    sheet = book.add_worksheet(title)
+    (write or plain_rows)(book, book.add_worksheet(title), header, rows)
+    book.close()
+
+
+def plain_rows(book, sheet, header, rows) -> None:
     sheet.write_row(0, 0, header)
     for number, row in enumerate(rows, start=1):
         sheet.write_row(number, 0, row)
-    book.close()
 
 
 def save_upload(job: Job, upload) -> None:
