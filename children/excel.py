@@ -84,6 +84,53 @@ def _by_label(choices) -> dict:
 SEXES, CATEGORIES, ARRANGEMENTS = _by_label(Sex), _by_label(Category), _by_label(GuardianArrangement)
 
 
+# The template to fill in -------------------------------------------------------------------------------
+
+TEMPLATE = (  # (column, width, example, how to fill it)
+    ("姓名", 10, "张小明", "必填"),
+    ("性别", 6, "男", "男或女；可不填，按身份证号判断"),
+    ("身份证号", 21, "420626201405031231", "必填，18 位，末位可为 X"),
+    ("出生日期", 12, "2014-05-03", "可不填，按身份证号判断；格式 2014-05-03"),
+    ("学校", 18, "马良镇中心小学", ""),
+    ("年级", 8, "五年级", ""),
+    ("监护人", 12, "张德厚", "多人用顿号分隔"),
+    ("关系", 8, "祖父", "与监护人一一对应"),
+    ("联系电话", 14, "13912345678", "与监护人一一对应"),
+    ("父母务工地", 16, "广东省东莞市", ""),
+    ("类别", 14, "留守儿童", "、".join(Category.labels) + "，多项用顿号分隔"),
+    ("监护方式", 16, "祖父母/外祖父母", "、".join(GuardianArrangement.labels) + " 之一"),
+)
+
+
+def template() -> bytes:
+    """The roster template: a title row and the headers the import expects; an example row and how to fill
+    each column on the second sheet (so that the example is never imported by mistake)."""
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    bold = book.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2", "align": "center"})
+    text = book.add_format({"num_format": "@"})  # ID numbers and phones stay text: no 4.2E+17
+    sheet = book.add_worksheet("花名册")
+    sheet.merge_range(0, 0, 0, len(TEMPLATE) - 1, "留守儿童花名册", book.add_format({"bold": True, "font_size": 16, "align": "center"}))
+    for index, (title, width, _example, _note) in enumerate(TEMPLATE):
+        sheet.set_column(index, index, width, text)
+        sheet.write_string(1, index, title, bold)
+    sheet.freeze_panes(2, 0)
+    notes = book.add_worksheet("填写说明")
+    notes.write_row(0, 0, ("列", "示例", "说明"), bold)
+    for row, (title, width, example, note) in enumerate(TEMPLATE, start=1):
+        notes.write_row(row, 0, (title, example, note))
+    notes.set_column(0, 0, 12)
+    notes.set_column(1, 1, 22)
+    notes.set_column(2, 2, 60)
+    notes.write_string(len(TEMPLATE) + 2, 0, "在“花名册”表第 3 行起逐行填写，一名儿童一行；同一文件重复导入不会重复登记。")
+    book.close()
+    return out.getvalue()
+
+
 # Starting a job (inside the request) ----------------------------------------------------------------------
 
 def start_import(actor: Actor, *, organization_id, upload) -> Job:

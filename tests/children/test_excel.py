@@ -202,3 +202,24 @@ def test_uploads_are_limited_in_size_and_type(staff, settings, name, content, co
     assert payload["job"] is None
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [("file", code)]
     assert not Job.objects.exists()
+
+
+def test_the_import_template_has_the_expected_headers_and_an_example_that_imports(staff):
+    import io
+
+    import openpyxl
+
+    assert Client().get("/files/children-import-template.xlsx").status_code == 403
+    response = staff.get("/files/children-import-template.xlsx")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet, notes = book["花名册"], book["填写说明"]
+    header = [c.value for c in sheet[2]]
+    assert header[:4] == ["姓名", "性别", "身份证号", "出生日期"] and sheet.max_row == 2  # nothing to import by mistake
+    example = {row[0]: row[1] for row in notes.iter_rows(min_row=2, max_row=len(header) + 1, values_only=True)}
+    assert example["姓名"] == "张小明" and example["类别"] == "留守儿童"
+    fresh = id_number("420626", "20150808", 89)
+    filled = [header, [{**example, "姓名": "试填儿童", "身份证号": fresh, "出生日期": "2015-08-08"}[h] for h in header]]
+    payload = import_payload(staff, org("马良镇团委"), workbook(filled, title="留守儿童花名册"))
+    assert report_of(staff, payload) == [] and payload["job"]["message"].startswith("新增 1 条")
+    assert Child.objects.get(name="试填儿童").guardians.get().relation == "祖父"
