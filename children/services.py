@@ -18,7 +18,7 @@ from children.models import (
 )
 from core.crypto import blind_index
 from core import bulk, photos
-from core.errors import CommonErrorCode, ServiceError, Texts
+from core.errors import NAME_MAX, TEXT_MAX, TITLE_MAX, CommonErrorCode, ServiceError, Texts, limited
 from orgs.models import Organization
 from permissions import audit
 from permissions.actor import Actor
@@ -61,9 +61,11 @@ def validate(child: Child, today: date | None = None) -> None:
     """Every problem of the record at once; normalizes the ID number in place."""
     today = today or timezone.localdate()
     problems = []
-    child.name = (child.name or "").strip()
+    child.name = limited(child.name, "name", NAME_MAX, problems)
     if not child.name:
         problems.append((E.NAME_REQUIRED, "name", {}))
+    for field, key in (("school", "school"), ("grade", "grade"), ("parents_work_place", "parentsWorkPlace")):
+        setattr(child, field, limited(getattr(child, field), key, TITLE_MAX, problems))
     number = child.id_number = idcard.normalize(child.id_number)
     wrong = idcard.problem(number, today)
     if wrong:
@@ -188,10 +190,12 @@ def _changeable(actor: Actor, child_id, permission: str = CHANGE) -> Child:
     return child
 
 
-def _dated_text(text: str, day: date, date_field: str) -> None:
+def _dated_text(text: str, day: date, date_field: str, title: str = "") -> None:
     problems = []
     if not (text or "").strip():
         problems.append((E.TEXT_REQUIRED, "text", {}))
+    limited(text, "text", TEXT_MAX, problems)
+    limited(title, "title", TITLE_MAX, problems)
     if day > timezone.localdate():
         problems.append((E.DATE_IN_FUTURE, date_field, {}))
     if problems:
@@ -210,8 +214,8 @@ def record_follow_up(actor: Actor, *, child_id, visited_on: date, note: str, kin
 @transaction.atomic
 def add_growth_entry(actor: Actor, *, child_id, recorded_on: date, title: str, text: str) -> GrowthEntry:
     child = _changeable(actor, child_id)
-    _dated_text(text, recorded_on, "recordedOn")
-    entry = GrowthEntry.objects.create(child=child, recorded_on=recorded_on, title=(title or "").strip()[:100],
+    _dated_text(text, recorded_on, "recordedOn", title)
+    entry = GrowthEntry.objects.create(child=child, recorded_on=recorded_on, title=(title or "").strip(),
                                        text=text.strip(), author_label=actor.label)
     audit.record(actor, "child.growth_entry", child, child.organization, {"recordedOn": recorded_on.isoformat()})
     return entry

@@ -85,7 +85,8 @@ def permission_denied(field: str | None = None) -> ServiceError:
 # Length limits of names and free text, the same in the services and the web forms (maxLength).
 NAME_MAX = 20          # a person's name
 TITLE_MAX = 50         # the name of a site, project, point, campaign, activity, wish, group
-TEXT_MAX = 2000        # free text: notes, narratives, notices, reasons
+TEXT_MAX = 2000        # free text: notes, narratives, reasons
+NOTICE_MAX = 20000     # the text of a campaign's notice (通知)
 
 
 def limited(value: str | None, field: str, limit: int, problems: list) -> str:

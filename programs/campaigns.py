@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from children.services import require_consent
 from core import photos
-from core.errors import CommonErrorCode, ServiceError
+from core.errors import NOTICE_MAX, TITLE_MAX, CommonErrorCode, ServiceError
 from orgs.models import Organization
 from orgs.paths import ancestor_paths
 from permissions import audit
@@ -66,8 +66,8 @@ def announce(actor: Actor, *, organization_id, title: str, notice_title: str, no
     organization = common.organization(actor, organization_id)
     problems: list = []
     title = common.required(title, "title", problems)
-    notice_title = common.required(notice_title, "noticeTitle", problems)
-    notice_text = common.required(notice_text, "noticeText", problems)
+    notice_title = common.required(notice_title, "noticeTitle", problems, TITLE_MAX * 2)
+    notice_text = common.required(notice_text, "noticeText", problems, NOTICE_MAX)
     common.period(starts_on, ends_on, problems)
     if report_deadline and report_deadline < starts_on:
         problems.append((E.DEADLINE_BEFORE_START, "reportDeadline", {}))
@@ -111,6 +111,8 @@ def record_activity(actor: Actor, *, organization_id, title: str, kind: str, hel
     organization = common.organization(actor, organization_id)
     problems: list = []
     title = common.required(title, "title", problems)
+    place = common.text(place, "place", problems, TITLE_MAX)
+    narrative = common.text(narrative, "narrative", problems)
     common.not_future(held_on, "heldOn", problems)
     common.raise_any(problems)
     campaign = attachable(actor, campaign_id, organization)
@@ -125,7 +127,7 @@ def record_activity(actor: Actor, *, organization_id, title: str, kind: str, hel
             require_consent(child, "photos")
     activity = Activity.objects.create(
         organization=organization, campaign=campaign, happy_home=home, service_point=point, title=title,
-        kind=ActivityKind(kind), held_on=held_on, place=(place or "").strip(), narrative=(narrative or "").strip(),
+        kind=ActivityKind(kind), held_on=held_on, place=place, narrative=narrative,
         recorded_by=actor.label)
     activity.children.set(children)
     activity.volunteers.set(volunteers)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from core.errors import TITLE_MAX, CommonErrorCode, ServiceError, Texts, limited
+from core.errors import NAME_MAX, TITLE_MAX, CommonErrorCode, ServiceError, Texts
 from permissions import audit
 from permissions.actor import Actor
 from programs import common
@@ -19,6 +19,8 @@ from programs.models import (Corner, FundingSource, HappyHome, HomeChild, HomeFu
                              StaffRole, Volunteer)
 
 VOLUNTEER_RATIO = Decimal("0.30")
+FIELD_NAMES = {"division_code": "divisionCode", "opening_hours": "openingHours", "supervision_group": "supervisionGroup"}
+LIMITS = {"division_code": 12, "address": 100, "opening_hours": 100, "supervision_group": 100}
 FIELDS = ("name", "division_code", "address", "opened_on", "area_m2", "corners", "open_after_school", "open_weekends",
           "open_holidays", "opening_hours", "books_count", "supervision_group")
 
@@ -120,14 +122,14 @@ def _clean(values: dict, problems: list) -> dict:
         elif field in ("area_m2", "books_count") and (value is None or value < 0):
             problems.append((E.INVALID_AMOUNT, {"area_m2": "areaM2", "books_count": "booksCount"}[field], {}))
         elif isinstance(value, str):
-            value = value.strip()
+            value = common.text(value, FIELD_NAMES.get(field, field), problems, LIMITS.get(field, TITLE_MAX))
         out[field] = value
     return out
 
 
 def _check_staff_and_funding(staff, funding, problems: list) -> None:
-    if staff is not None and any(not (name or "").strip() for _role, name in staff):
-        problems.append((E.NAME_REQUIRED, "staff", {}))
+    for _role, name in staff or ():
+        common.required(name, "staff", problems, NAME_MAX)
     for _year, _source, value in funding or ():
         common.amount(value, "funding", problems)
 
@@ -195,6 +197,7 @@ def save_group(actor: Actor, *, home_id, name: str, schedule: str = "", member_i
     home = common.for_change(actor, HappyHome.objects.all(), home_id, "homeId")
     problems: list = []
     name = common.required(name, "name", problems)
+    schedule = common.text(schedule, "schedule", problems, TITLE_MAX)
     common.raise_any(problems)
     members = sorted({int(pk) for pk in member_ids})
     if HomeChild.objects.filter(home=home, child_id__in=members).count() != len(members):
@@ -202,7 +205,7 @@ def save_group(actor: Actor, *, home_id, name: str, schedule: str = "", member_i
     group = home.groups.filter(pk=group_id).first() if group_id is not None else InterestGroup(home=home)
     if group is None:
         raise ServiceError(CommonErrorCode.NOT_FOUND, "id")
-    group.name, group.schedule = name, (schedule or "").strip()
+    group.name, group.schedule = name, schedule
     group.save()
     group.members.set(members)
     audit.record(actor, "happy_home.group", home, home.organization, {"group": group.pk, "members": members})

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
-from core.errors import CommonErrorCode, ServiceError, Texts
+from core.errors import NAME_MAX, TITLE_MAX, CommonErrorCode, ServiceError, Texts
 from permissions import audit
 from permissions.actor import Actor
 from programs import common
@@ -28,13 +28,13 @@ def _clean(values: dict, problems: list) -> dict:
         if field not in FIELDS:
             raise TypeError(field)
         if field == "name":
-            value = common.required(value, "name", problems)
+            value = common.required(value, "name", problems, NAME_MAX)
         elif field == "origin":
             value = Origin(value).value
         elif field == "skills":
             value = sorted({s.strip() for s in value or [] if s.strip()})
         else:
-            value = (value or "").strip()
+            value = common.text(value, {"origin_name": "originName"}.get(field, field), problems, TITLE_MAX)
         out[field] = value
     return out
 
@@ -89,10 +89,11 @@ def record_hours(actor: Actor, *, volunteer_id, served_on: date, hours, happy_ho
     problems: list = []
     common.not_future(served_on, "servedOn", problems)
     amount = _hours(hours, problems)
+    description = common.text(description, "description", problems, 200)
     common.raise_any(problems)
     record = ServiceRecord.objects.create(
         volunteer=volunteer, organization=place.organization, served_on=served_on, hours=amount,
-        description=(description or "").strip()[:200], recorded_by=actor.label,
+        description=description, recorded_by=actor.label,
         **({"happy_home": place} if model is HappyHome else {"service_point": place}))
     audit.record(actor, "service_hours.record", record, place.organization, {"volunteer": volunteer.pk, "hours": str(amount)})
     return record

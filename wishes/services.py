@@ -10,7 +10,7 @@ from django.utils import timezone
 from children.models import Child
 from children.services import require_consent
 from core import photos
-from core.errors import CommonErrorCode, ServiceError
+from core.errors import TEXT_MAX, TITLE_MAX, CommonErrorCode, ServiceError, check_lengths, limited
 from orgs.models import Organization
 from permissions import audit
 from permissions.actor import Actor
@@ -56,6 +56,9 @@ def collect_wish(actor: Actor, *, organization_id, title: str, category: str, es
     problems = []
     if not (title or "").strip():
         problems.append((E.TITLE_REQUIRED, "title", {}))
+    limited(title, "title", TITLE_MAX, problems)
+    limited(text, "text", TEXT_MAX, problems)
+    limited(household, "household", TITLE_MAX, problems)
     if (child_id is None) == (not (household or "").strip()):
         problems.append((E.CHILD_OR_HOUSEHOLD, "childId", {}))
     value = _money(estimated_value)
@@ -84,6 +87,7 @@ def transition(actor: Actor, *, wish_id, action: str, reason: str = "", note: st
     if action in REASONED:
         if not reason.strip():
             raise ServiceError(E.REASON_REQUIRED, "reason")
+        check_lengths([(reason, "reason", 200)])
         setattr(wish, REASONED[action], reason.strip()[:200])
     now = timezone.now()
     if action == "escalate":
