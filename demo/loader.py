@@ -70,6 +70,18 @@ def _ensure_partner_token(actor: Actor) -> str:
     return secret
 
 
+def _act(actor: Actor, wish: Wish, action, token: str) -> None:
+    """One step of a demo wish's life: claimed by the partner unit with its token, delivered, or a transition."""
+    name, reason = (action, "") if isinstance(action, str) else action
+    if name == "claim":
+        partner = Actor.for_token(ApiToken.objects.get(key_hash=digest(token)))
+        wish_services.claim_wishes(partner, wish_ids=[wish.pk])
+    elif name == "deliver":
+        wish_services.record_delivery(actor, wish_id=wish.pk, note="在村委会举行发放仪式，礼物贴上孩子的名字。")
+    else:
+        wish_services.transition(actor, wish_id=wish.pk, action=name, reason=reason)
+
+
 @transaction.atomic
 def load() -> dict:
     actor = Actor.system("load_demo")
@@ -109,7 +121,7 @@ def load() -> dict:
                                           category=wish.category, estimated_value=wish.value,
                                           child_id=child.pk if child else None, household=wish.household)
         for action in wish.actions:
-            wish_services.transition(actor, wish_id=made.pk, action=action)
+            _act(actor, made, action, token)
         wishes += 1
     demo_programs.load(actor)
     return {"organizations_created": created, "roles_granted": granted, "children_created": children, "wishes_created": wishes, "partner_token": token}
