@@ -203,6 +203,13 @@ def dispatch_wish(actor: Actor, *, wish_id, unit_id, deadline) -> Dispatch:
     return dispatch
 
 
+def dispatches_to_my_units(actor: Actor, queryset=None):
+    """The dispatches addressed to the units the actor acts for (a partner token's unit, or units whose member
+    the user is): the same rule as answering one."""
+    queryset = Dispatch.objects.all() if queryset is None else queryset
+    return queryset.filter(unit_id__in=acting_unit_ids(actor))
+
+
 def acting_unit_ids(actor: Actor) -> set[int]:
     if actor.token is not None:
         return {actor.token.organization_id}
@@ -214,8 +221,8 @@ def acting_unit_ids(actor: Actor) -> set[int]:
 @transaction.atomic
 def respond_to_dispatch(actor: Actor, *, dispatch_id, accept: bool) -> Dispatch:
     """The unit accepts (it claims what remains of the wish) or declines (the wish stays on the board)."""
-    dispatch = (Dispatch.objects.select_for_update().select_related("unit", "wish")
-                .filter(pk=dispatch_id, unit_id__in=acting_unit_ids(actor)).first())
+    dispatch = dispatches_to_my_units(actor, Dispatch.objects.select_for_update().select_related("unit", "wish")) \
+        .filter(pk=dispatch_id).first()
     if dispatch is None:
         raise ServiceError(CommonErrorCode.NOT_FOUND, "id")
     if dispatch.state != DispatchState.PENDING:

@@ -7,8 +7,8 @@ from strawberry import Info, relay
 from graphql_api.connection import Connection
 from graphql_api.declare import requires
 from graphql_api.lookups import visible_by_id
-from graphql_api.wishes.types import PublishedWishType, WishFilter, WishType
-from wishes.models import Wish
+from graphql_api.wishes.types import PublishedWishType, UnitDispatchFilter, UnitDispatchType, WishFilter, WishType
+from wishes.models import Dispatch, Wish
 
 
 @strawberry_django.order_type(Wish)
@@ -17,6 +17,12 @@ class WishOrder:
     published_at: strawberry.auto
     claim_deadline: strawberry.auto
     estimated_value: strawberry.auto
+
+
+@strawberry_django.order_type(Dispatch)
+class DispatchOrder:
+    created_at: strawberry.auto
+    deadline: strawberry.auto
 
 
 @strawberry.type
@@ -28,6 +34,11 @@ class Query:
     published_wishes: Connection[PublishedWishType] = strawberry_django.connection(
         filters=WishFilter, order=WishOrder, extensions=requires("wishes.view_published_wish"),
         description="公示的心愿墙（儿童脱敏） / The published board, children masked",
+    )
+
+    unit_dispatches: Connection[UnitDispatchType] = strawberry_django.connection(
+        filters=UnitDispatchFilter, order=DispatchOrder, extensions=requires("wishes.claim_wish"),
+        description="派给我所在单位的心愿，待答复的在前 / Wishes dispatched to the units you act for",
     )
 
     @strawberry_django.field(extensions=requires("wishes.view_wish"), description="按 ID 取心愿 / One wish")

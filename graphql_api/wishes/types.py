@@ -16,8 +16,8 @@ from graphql_api.lookups import in_subtree, with_id
 from graphql_api.photos import PhotoInfo, photo_infos
 from orgs.models import Organization
 from permissions.masking import mask_name
-from wishes.models import Category, DispatchState, DonorKind, State, Wish
-from wishes.services import PHOTOS
+from wishes.models import Category, Dispatch, DispatchState, DonorKind, State, Wish
+from wishes.services import PHOTOS, dispatches_to_my_units
 
 CategoryEnum = choices_enum(Category, "WishCategory", "心愿类别 / Kind of wish")
 StateEnum = choices_enum(State, "WishState", "心愿状态 / Life-cycle state")
@@ -189,3 +189,64 @@ class PublishedWishType(relay.Node):
         return _claims(self, public=True)
 
 
+
+
+@strawberry_django.filter_type(Dispatch, lookups=False)
+class UnitDispatchFilter:
+    @strawberry_django.filter_field
+    def state(self, value: DispatchStateEnum, prefix: str) -> Q:
+        return Q(**{f"{prefix}state": value.value})
+
+
+@strawberry_django.type(Dispatch, name="UnitDispatch",
+                        description="派给本单位的心愿（单位视图，儿童脱敏） / A wish dispatched to your unit, child masked")
+class UnitDispatchType(relay.Node):
+    deadline: datetime
+    created_at: datetime
+
+    @classmethod
+    def get_queryset(cls, queryset, info: Info, **kwargs):
+        return dispatches_to_my_units(actor_of(info), queryset)
+
+    @strawberry_django.field(only=["id"], description="答复时用的派单号 / The id respondToDispatch takes")
+    def dispatch_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.pk))
+
+    @strawberry_django.field(only=["state"])
+    def state(self) -> DispatchStateEnum:
+        return DispatchStateEnum[self.state]
+
+    @strawberry_django.field(select_related=["unit"])
+    def unit_name(self) -> str:
+        return self.unit.name
+
+    @strawberry_django.field(select_related=["wish"])
+    def wish_title(self) -> str:
+        return self.wish.title
+
+    @strawberry_django.field(select_related=["wish"])
+    def wish_text(self) -> str:
+        return self.wish.text
+
+    @strawberry_django.field(select_related=["wish"])
+    def category(self) -> CategoryEnum:
+        return CategoryEnum[self.wish.category]
+
+    @strawberry_django.field(select_related=["wish"])
+    def estimated_value(self) -> Decimal:
+        return self.wish.estimated_value
+
+    @strawberry_django.field(select_related=["wish"])
+    def remaining(self) -> Decimal:
+        return self.wish.remaining
+
+    @strawberry_django.field(select_related=["wish__organization"], description="村/组织名称 / The village or body")
+    def place(self) -> str:
+        return self.wish.organization.name
+
+    @strawberry_django.field(select_related=["wish__child"], description="儿童：姓和年龄 / The child: surname and age")
+    def child_label(self) -> str:
+        wish = self.wish
+        if wish.child_id:
+            return f"{wish.child.name[0]}*（{age_on(wish.child.birth_date, timezone.localdate())}岁）"
+        return mask_name(wish.household) if wish.household else ""

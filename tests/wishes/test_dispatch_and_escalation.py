@@ -179,3 +179,33 @@ def test_escalate_overdue_moves_unclaimed_published_wishes_up(db):
                       "逾期未公示": State.REVIEWED, "无上级": State.PUBLISHED}
     assert count == 1
     assert AuditEntry.objects.filter(action="wish.escalate", target_id=str(overdue.pk)).count() == 1
+
+
+UNIT_DISPATCHES = """
+query($filters: UnitDispatchFilter) {
+  unitDispatches(first: 20, filters: $filters) {
+    totalCount edges { node { dispatchId state wishTitle place childLabel remaining unitName } }
+  }
+}"""
+
+
+def test_a_unit_lists_the_dispatches_addressed_to_it_and_no_one_elses(as_user, as_token, demo_token):
+    # given two dispatches: one to 保康县农商行, one to 保康县电力公司
+    ours, theirs = wish_in(State.PUBLISHED, value="120"), wish_in(State.PUBLISHED, value="90")
+    admin = as_user("baokang_league_admin")
+    sent = dispatch(admin, ours)
+    dispatch(admin, theirs, unit_name="保康县电力公司")
+    # when the partner unit (its token) lists its dispatches
+    partner = as_token(demo_token)
+    listed = partner(UNIT_DISPATCHES, {"filters": {"state": "PENDING"}})["unitDispatches"]
+    # then it sees its own only, with the child masked, and can answer it by the id given
+    assert listed["totalCount"] == 1
+    node = listed["edges"][0]["node"]
+    assert (node["dispatchId"], node["wishTitle"], node["unitName"], node["state"]) == \
+        (sent["dispatchId"], ours.title, "保康县农商行", "PENDING")
+    assert node["childLabel"] == "" or "*" in node["childLabel"]
+    answer = partner(RESPOND, {"id": node["dispatchId"], "accept": False})["respondToDispatch"]
+    assert answer["state"] == "DECLINED"
+    assert partner(UNIT_DISPATCHES, {"filters": {"state": "PENDING"}})["unitDispatches"]["totalCount"] == 0
+    # the county staff who dispatched act for no unit: they see none of the units' dispatches
+    assert admin(UNIT_DISPATCHES, {})["unitDispatches"]["totalCount"] == 0
