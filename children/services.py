@@ -206,7 +206,7 @@ def _dated_text(text: str, day: date, date_field: str, title: str = "") -> None:
 def record_follow_up(actor: Actor, *, child_id, visited_on: date, note: str, kind: str = FollowUpKind.HOME_VISIT) -> FollowUp:
     child = _changeable(actor, child_id)
     _dated_text(note, visited_on, "visitedOn")
-    entry = FollowUp.objects.create(child=child, visited_on=visited_on, kind=kind, note=note.strip(), author_label=actor.label)
+    entry = FollowUp.objects.create(child=child, visited_on=visited_on, kind=kind, note=note.strip(), author_label=actor.display_name)
     audit.record(actor, "child.follow_up", child, child.organization, {"visitedOn": visited_on.isoformat(), "kind": kind})
     return entry
 
@@ -216,7 +216,7 @@ def add_growth_entry(actor: Actor, *, child_id, recorded_on: date, title: str, t
     child = _changeable(actor, child_id)
     _dated_text(text, recorded_on, "recordedOn", title)
     entry = GrowthEntry.objects.create(child=child, recorded_on=recorded_on, title=(title or "").strip(),
-                                       text=text.strip(), author_label=actor.label)
+                                       text=text.strip(), author_label=actor.display_name)
     audit.record(actor, "child.growth_entry", child, child.organization, {"recordedOn": recorded_on.isoformat()})
     return entry
 
@@ -229,7 +229,7 @@ def record_consent(actor: Actor, *, child_id, given_by: str, relation: str, give
     _dated_text(given_by, given_on, "givenOn")
     child.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
     consent = Consent.objects.create(child=child, given_by=given_by.strip(), relation=relation.strip(), given_on=given_on,
-                                     registry=registry, photos=photos, partner_sharing=partner_sharing, recorded_by=actor.label)
+                                     registry=registry, photos=photos, partner_sharing=partner_sharing, recorded_by=actor.display_name)
     audit.record(actor, "child.consent", child, child.organization,
                  {"registry": registry, "photos": photos, "partnerSharing": partner_sharing})
     return consent
@@ -278,7 +278,7 @@ def request_transfer(actor: Actor, *, child_id, to_organization_id, reason: str)
         raise ServiceError(E.TRANSFER_SAME_ORGANIZATION, "toOrganizationId")
     _pending(child)
     transfer = Transfer.objects.create(child=child, from_organization=child.organization, to_organization=receiver,
-                                       reason=reason.strip(), requested_by=actor.label)
+                                       reason=reason.strip(), requested_by=actor.display_name)
     audit.record(actor, "child.transfer_request", child, child.organization, {"to": receiver.name, "reason": transfer.reason})
     return transfer
 
@@ -298,7 +298,7 @@ def request_transfer_in(actor: Actor, *, to_organization_id, id_number: str, rea
         raise ServiceError(E.TRANSFER_SAME_ORGANIZATION, "toOrganizationId")
     _pending(child)
     transfer = Transfer.objects.create(child=child, from_organization=child.organization, to_organization=receiver,
-                                       requested_by_receiver=True, reason=reason.strip(), requested_by=actor.label)
+                                       requested_by_receiver=True, reason=reason.strip(), requested_by=actor.display_name)
     audit.record(actor, "child.transfer_request_in", child, receiver, {"from": child.organization.name, "reason": transfer.reason})
     return transfer
 
@@ -325,7 +325,7 @@ def decide_transfer(actor: Actor, *, transfer_id, accept: bool) -> Transfer:
     decider = transfer.from_organization if transfer.requested_by_receiver else transfer.to_organization
     actor.require(TRANSFER, decider, "id")
     transfer.state = TransferState.ACCEPTED if accept else TransferState.DECLINED
-    transfer.decided_by, transfer.decided_at = actor.label, timezone.now()
+    transfer.decided_by, transfer.decided_at = actor.display_name, timezone.now()
     transfer.save(update_fields=["state", "decided_by", "decided_at"])
     child = transfer.child
     if accept:

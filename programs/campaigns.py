@@ -78,7 +78,7 @@ def announce(actor: Actor, *, organization_id, title: str, notice_title: str, no
         common.under(node, organization, "coveredOrganizationIds")
     campaign = Campaign.objects.create(organization=organization, title=title, notice_title=notice_title,
                                        notice_text=notice_text, starts_on=starts_on, ends_on=ends_on,
-                                       report_deadline=report_deadline, announced_by=actor.label)
+                                       report_deadline=report_deadline, announced_by=actor.display_name)
     CampaignCoverage.objects.bulk_create([CampaignCoverage(campaign=campaign, organization=n, org_path=n.path) for n in covered])
     photos.store_many(ATTACHMENTS, list(attachments), lambda name, content_type: CampaignAttachment(
         campaign=campaign, file_name=name, content_type=content_type, uploaded_by=actor.label), common.MAX_PHOTOS)
@@ -128,7 +128,7 @@ def record_activity(actor: Actor, *, organization_id, title: str, kind: str, hel
     activity = Activity.objects.create(
         organization=organization, campaign=campaign, happy_home=home, service_point=point, title=title,
         kind=ActivityKind(kind), held_on=held_on, place=place, narrative=narrative,
-        recorded_by=actor.label)
+        recorded_by=actor.display_name)
     activity.children.set(children)
     activity.volunteers.set(volunteers)
     photos.store_many(PHOTOS, list(uploads), lambda name, content_type: ActivityPhoto(

@@ -135,7 +135,7 @@ def record_contact(actor: Actor, *, pairing_id, contacted_on: date, kind: str, n
     note = common.text(note, "note", problems)
     common.raise_any(problems)
     contact = PairingContact.objects.create(pairing=pairing, contacted_on=contacted_on, kind=ContactKind(kind),
-                                            note=note, author=actor.label)
+                                            note=note, author=actor.display_name)
     _contacted(pairing, contacted_on)
     audit.record(actor, "pairing.contact", pairing, pairing.organization, {"on": str(contacted_on), "kind": kind})
     return contact
@@ -156,7 +156,7 @@ def tick(actor: Actor, *, pairing_id, item: str, done_on: date, note: str = "") 
     note = common.text(note, "note", problems, 200)
     common.raise_any(problems)
     row = PairingTick.objects.create(pairing=pairing, item=item, done_on=done_on, note=note,
-                                     ticked_by=actor.label)
+                                     ticked_by=actor.display_name)
     _contacted(pairing, done_on)
     audit.record(actor, "pairing.tick", pairing, pairing.organization, {"item": item.value, "on": str(done_on)})
     return row

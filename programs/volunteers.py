@@ -93,7 +93,7 @@ def record_hours(actor: Actor, *, volunteer_id, served_on: date, hours, happy_ho
     common.raise_any(problems)
     record = ServiceRecord.objects.create(
         volunteer=volunteer, organization=place.organization, served_on=served_on, hours=amount,
-        description=description, recorded_by=actor.label,
+        description=description, recorded_by=actor.display_name,
         **({"happy_home": place} if model is HappyHome else {"service_point": place}))
     audit.record(actor, "service_hours.record", record, place.organization, {"volunteer": volunteer.pk, "hours": str(amount)})
     return record
@@ -115,7 +115,7 @@ def confirm_hours(actor: Actor, *, record_ids) -> list[ServiceRecord]:
             raise ServiceError(E.ALREADY_CONFIRMED, "recordIds")
     now = timezone.now()
     for record in records:
-        record.confirmed_at, record.confirmed_by = now, actor.label
+        record.confirmed_at, record.confirmed_by = now, actor.display_name
     ServiceRecord.objects.bulk_update(records, ["confirmed_at", "confirmed_by"])
     for record in records:
         audit.record(actor, "service_hours.confirm", record, record.organization, {"hours": str(record.hours)})

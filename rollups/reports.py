@@ -203,11 +203,11 @@ def transition(actor: Actor, *, report_id, action: str, comment: str = "") -> Re
             raise ServiceError(E.COMMENT_REQUIRED, "comment")
         report.return_comment = comment
     if action == "submit":
-        report.submitted_at, report.submitted_by = now, actor.label
+        report.submitted_at, report.submitted_by = now, actor.display_name
     elif action == "withdraw":
         report.submitted_at, report.submitted_by = None, ""
     else:
-        report.reviewed_at, report.reviewed_by = now, actor.label
+        report.reviewed_at, report.reviewed_by = now, actor.display_name
     before, report.state = report.state, target
     report.save()
     audit.record(actor, f"report.{action}", report, report.organization, {"from": before, "to": target, "comment": comment})

@@ -141,7 +141,7 @@ def _donor(actor: Actor, unit_id=None) -> dict:
         if link is None:
             raise ServiceError(E.NOT_A_UNIT_MEMBER, "unitId")
         return {"donor_kind": DonorKind.UNIT, "donor_unit": link.organization, "donor_label": link.organization.name}
-    return {"donor_kind": DonorKind.PERSON, "donor_user": actor.user, "donor_label": actor.label}
+    return {"donor_kind": DonorKind.PERSON, "donor_user": actor.user, "donor_label": actor.display_name}
 
 
 def _claim_one(actor: Actor, wish: Wish, amount, donor: dict, via_dispatch: bool = False) -> Claim:
@@ -198,7 +198,7 @@ def dispatch_wish(actor: Actor, *, wish_id, unit_id, deadline) -> Dispatch:
     if deadline <= timezone.now():
         raise ServiceError(E.DEADLINE_IN_PAST, "deadline")
     unit = actor.get_visible(Organization.objects.all(), "orgs.view_organization", unit_id, "unitId")
-    dispatch = Dispatch.objects.create(wish=wish, unit=unit, deadline=deadline, dispatched_by=actor.label)
+    dispatch = Dispatch.objects.create(wish=wish, unit=unit, deadline=deadline, dispatched_by=actor.display_name)
     audit.record(actor, "wish.dispatch", wish, _handler(wish), {"unit": unit.name, "deadline": deadline.isoformat()})
     return dispatch
 
@@ -235,7 +235,7 @@ def respond_to_dispatch(actor: Actor, *, dispatch_id, accept: bool) -> Dispatch:
         unit = dispatch.unit
         _claim_one(actor, wish, None, {"donor_kind": DonorKind.UNIT, "donor_unit": unit, "donor_label": unit.name}, via_dispatch=True)
     dispatch.state = DispatchState.ACCEPTED if accept else DispatchState.DECLINED
-    dispatch.responded_by, dispatch.responded_at = actor.label, now
+    dispatch.responded_by, dispatch.responded_at = actor.display_name, now
     dispatch.save(update_fields=["state", "responded_by", "responded_at"])
     audit.record(actor, "wish.dispatch_" + ("accept" if accept else "decline"), dispatch.wish, dispatch.unit, {"unit": dispatch.unit.name})
     return dispatch

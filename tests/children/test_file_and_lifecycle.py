@@ -57,7 +57,7 @@ def test_follow_ups_and_growth_record_hide_their_text_without_the_pii_permission
         errors { code } } }""", {"id": gid("Child", target.pk)})
     clear = staff(FILE, {"id": gid("Child", target.pk)})["child"]
     assert clear["followUps"] == [{"visitedOn": "2026-11-20", "kind": "HOME_VISIT", "note": "祖父身体好转，孩子按时上学",
-                                   "author": "maliang_league_staff"}]
+                                   "author": "马良镇团委干部"}]
     assert clear["growthEntries"] == [{"title": "期中考试", "text": "数学进步到 85 分"}]
     from django.contrib.auth import get_user_model
 
@@ -99,7 +99,7 @@ def test_transfer_offered_by_the_sender_and_accepted_by_the_receiver(as_user):
     assert as_user("baokang_wf_staff")(ACCEPT, {"id": transfer_id})["acceptTransfer"]["errors"] == [{"code": "NOT_FOUND"}]
     assert huangbao("{ transfers(first: 10) { totalCount } }")["transfers"]["totalCount"] == 1
     accepted = huangbao(ACCEPT, {"id": transfer_id})["acceptTransfer"]
-    assert accepted == {"transfer": {"state": "ACCEPTED", "decidedBy": "huangbao_league_staff"}, "errors": []}
+    assert accepted == {"transfer": {"state": "ACCEPTED", "decidedBy": "黄堡镇团委干部"}, "errors": []}
     target.refresh_from_db()
     assert target.organization == org("黄堡镇团委") and target.org_path == org("黄堡镇团委").path
     assert huangbao("query($id: ID!) { child(id: $id) { name } }", {"id": gid("Child", target.pk)})["child"]["name"] == "张小明"

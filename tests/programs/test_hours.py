@@ -46,7 +46,7 @@ def test_unconfirmed_hours_do_not_count(as_user):
     # once confirmed, the pending 5 hours count too
     result = mutate(staff, CONFIRM, {"ids": [gid("ServiceRecord", pending.pk)]}, "confirmServiceHours")
     assert result["errors"] == [] and result["records"] == [
-        {"id": gid("ServiceRecord", pending.pk), "confirmed": True, "confirmedBy": "maliang_league_staff"}]
+        {"id": gid("ServiceRecord", pending.pk), "confirmed": True, "confirmedBy": "马良镇团委干部"}]
     shown = staff(VOLUNTEER, {"id": gid("Volunteer", helper.pk)})["volunteer"]
     assert Decimal(shown["confirmedHours"]) == 8 and shown["summary"]["services"] == 2
     assert Decimal(shown["summary"]["unconfirmedHours"]) == 0

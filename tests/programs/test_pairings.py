@@ -86,7 +86,7 @@ def test_ticks_and_contacts_move_the_last_contact_forward_only(as_user):
     contact = mutate(staff, CONTACT, {"input": {"pairingId": gid("Pairing", pairing.pk), "contactedOn": str(days_ago(5)),
                                                 "kind": "CALL", "note": "电话问候"}}, "recordPairingContact")
     assert contact["errors"] == [] and contact["pairing"]["lastContactOn"] == str(days_ago(5))
-    assert contact["pairing"]["contacts"] == [{"kind": "CALL", "note": "电话问候", "author": "maliang_league_staff"}]
+    assert contact["pairing"]["contacts"] == [{"kind": "CALL", "note": "电话问候", "author": "马良镇团委干部"}]
     # an older tick does not move it back
     assert tick(staff, pairing, "SKILL", days_ago(30))["pairing"]["lastContactOn"] == str(days_ago(5))
     future = mutate(staff, CONTACT, {"input": {"pairingId": gid("Pairing", pairing.pk),

@@ -62,7 +62,7 @@ def test_the_unit_accepts_a_dispatch_and_holds_the_claim(as_user, as_token, demo
     assert seen["state"] == "CLAIMED"
     assert seen["claims"] == [{"donorKind": "UNIT", "donorLabel": "保康县农商行", "amount": "260.00", "viaDispatch": True}]
     assert seen["dispatches"] == [{"id": sent["dispatchId"], "unitName": "保康县农商行", "state": "ACCEPTED",
-                                   "respondedBy": "token:保康县农商行微心愿对接"}]
+                                   "respondedBy": "保康县农商行微心愿对接"}]
     claim = Claim.objects.get(wish=wish)
     assert claim.via_dispatch and claim.donor_kind == DonorKind.UNIT and claim.donor_unit == org("保康县农商行")
     assert AuditEntry.objects.filter(action="wish.dispatch_accept", target_id=str(wish.pk)).count() == 1
