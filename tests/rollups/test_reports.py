@@ -128,7 +128,7 @@ def test_the_life_cycle_from_request_to_locked_approval(as_user):
     assert {f["metric"]: f["value"] for f in edited["report"]["figures"]}["activities.held"] == "2"
     act(ma, "submitReport", report_id)
     approved = act(county, "approveReport", report_id)
-    assert approved["report"]["state"] == "APPROVED" and approved["report"]["reviewedBy"] == "baokang_league_admin"
+    assert approved["report"]["state"] == "APPROVED" and approved["report"]["reviewedBy"] == "保康团县委管理员"
 
     # then nothing can change it any more
     assert codes(mutate(ma, SAVE, save_input(request_id, MA, narrative="改"), "saveReport")) == ["LOCKED"]
