@@ -137,7 +137,7 @@ def open_request(actor: Actor, *, organization_id, title: str, deadline: date, p
         raise ServiceError(E.ANSWERS_ELSEWHERE, "answersId")
     request = ReportRequest.objects.create(
         organization=superior, title=title, instructions=(instructions or "").strip(), campaign=campaign,
-        first_month=period_.first, last_month=period_.last, deadline=deadline, answers=answers, opened_by=actor.label)
+        first_month=period_.first, last_month=period_.last, deadline=deadline, answers=answers, opened_by=actor.display_name)
     ReportAddressee.objects.bulk_create([ReportAddressee(request=request, organization=o, org_path=o.path) for o in addressees])
     audit.record(actor, "report_request.open", request, superior, {
         "title": title, "deadline": str(deadline), "addressees": [o.pk for o in addressees],
