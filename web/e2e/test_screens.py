@@ -24,7 +24,7 @@ def png():
 
 def pick(page, combobox, text, option):
     """Types into a server-searched select and chooses the option."""
-    combobox.click()
+    combobox.click(force=True)  # the selected value's label lies over the search input
     page.keyboard.type(text)
     page.locator(".ant-select-dropdown:visible .ant-select-item-option", has_text=option).first.click()
 
