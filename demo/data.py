@@ -158,6 +158,15 @@ DEMO_CHILDREN = (
 )
 
 
+def demo_child(name: str):
+    """A demo child by name, found by its ID number (names are not unique beside generated data)."""
+    from children.models import Child
+    from children.services import index_of
+
+    number = next(c.id_number for c in DEMO_CHILDREN if c.name == name)
+    return Child.objects.get(id_index=index_of(number))
+
+
 @dataclass(frozen=True)
 class DemoWish:
     organization: str

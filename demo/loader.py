@@ -116,7 +116,7 @@ def load() -> dict:
         owner = _org(wish.organization)
         if Wish.objects.filter(organization=owner, title=wish.title).exists():
             continue
-        child = Child.objects.filter(name=wish.child).first() if wish.child else None
+        child = data.demo_child(wish.child) if wish.child else None
         made = wish_services.collect_wish(actor, organization_id=owner.pk, title=wish.title, text=wish.text,
                                           category=wish.category, estimated_value=wish.value,
                                           child_id=child.pk if child else None, household=wish.household)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from children import services as child_services
 from children.models import Child
-from demo.data import id_number
+from demo.data import demo_child, id_number
 from orgs.models import Organization
 from permissions.actor import Actor
 from programs import campaigns, holidays, pairings, sites, volunteers
@@ -33,11 +33,12 @@ def _org(name: str) -> Organization:
 
 
 def _child(name: str) -> Child:
-    return Child.objects.get(name=name)
+    return demo_child(name)
 
 
 def _volunteer(name: str) -> Volunteer:
-    return Volunteer.objects.get(name=name)
+    owner = next(v[0] for v in VOLUNTEERS if v[1] == name)
+    return Volunteer.objects.get(name=name, organization=_org(owner))
 
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
@@ -195,7 +196,7 @@ def _campaign(actor: Actor) -> None:
 
 def load(actor: Actor) -> None:
     for owner, name, phone, origin, origin_name, team, skills in VOLUNTEERS:
-        if not Volunteer.objects.filter(name=name).exists():
+        if not Volunteer.objects.filter(name=name, organization=_org(owner)).exists():
             volunteers.create_volunteer(actor, organization_id=_org(owner).pk, name=name, phone=phone, origin=origin,
                                         origin_name=origin_name, team=team, skills=skills)
     _homes(actor)
