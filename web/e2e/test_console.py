@@ -227,8 +227,8 @@ def test_programs_screens_list_their_rows(page):
     screenshot(page, "happy-home-county")
     page.goto("/pairings")
     expect(page.locator(".ant-table tr.ant-table-row").first).to_be_visible()
-    page.goto("/campaigns")
-    expect(page.locator(".ant-table tr.ant-table-row").first).to_be_visible()
+    page.goto("/campaigns?tab=activities")
+    expect(page.get_by_test_id("activities")).to_contain_text("冬季走访慰问")
 
 
 def test_phone_width_keeps_the_console_usable(new_context):
