@@ -36,7 +36,7 @@ export function metricLabel(metric: string, enumLabel: (e: string, v: string) =>
 }
 
 const BODY_PREFIX = /^(共青团|中国共产主义青年团)/;
-const BODY_SUFFIX = /(团委|团县委|团市委|县委|市委|妇联|团支部|团工委|关工委|少工委|青联)$/;
+const BODY_SUFFIX = /(团委|团支部|团工委|妇联|关工委|少工委|青联|(?<=[县市区旗])委)$/;
 
 /** A division's place name from the bodies that serve it (共青团保康县委 and 保康县妇联: 保康县), for the cross-system
  * breakdown whose rows are keyed by division code; the code itself when nothing better is known. */
