@@ -38,7 +38,7 @@ class Query:
 
     unit_dispatches: Connection[UnitDispatchType] = strawberry_django.connection(
         filters=UnitDispatchFilter, order=DispatchOrder, extensions=requires("wishes.claim_wish"),
-        description="派给我所在单位的心愿，待答复的在前 / Wishes dispatched to the units you act for",
+        description="派给我所在单位的心愿 / Wishes dispatched to the units you act for",
     )
 
     @strawberry_django.field(extensions=requires("wishes.view_wish"), description="按 ID 取心愿 / One wish")
