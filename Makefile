@@ -9,7 +9,7 @@ PYTEST_WORKERS ?= auto
 # otherwise. An explicit DEBUG=0 in the environment is respected.
 DEV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test test-web screenshots web web-if-node install migrate demo worker scheduler schema schema-check bench-scope bench-roster bench-data bench bench-report clean
+.PHONY: run demo-county test test-web screenshots web web-if-node install migrate demo worker scheduler schema schema-check bench-scope bench-roster bench-data bench bench-report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,24 @@ migrate: install
 demo: migrate
 	$(DEV) $(BIN)/python manage.py load_demo
 
+# `make run DEMO=county`: the county-scale world of bench.generate (10,000 children) on PostgreSQL
+# (127.0.0.1:5432, database bench_prov_county_demo) beside the demo, under the same demo accounts; built once
+# (`make demo-county` builds it again), then reused with the generator's keys from var/demo_county.env.
+DEMO ?=
+ifeq ($(DEMO),county)
+run: install web-if-node
+	@test -f var/demo_county.env || $(MAKE) --no-print-directory demo-county
+	@echo "Web client: http://$(HOST):$(PORT)/ (county-scale demo)"
+	set -a && . ./var/demo_county.env && set +a && $(DEV) $(BIN)/python manage.py migrate --noinput -v 0 && \
+		$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+else
 run: demo web-if-node
 	@echo "Web client: http://$(HOST):$(PORT)/   GraphQL API and GraphiQL: http://$(HOST):$(PORT)/graphql   admin: http://$(HOST):$(PORT)/admin/"
 	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+endif
+
+demo-county: install
+	$(DEV) $(BIN)/python -m demo.county
 
 # With REDIS_URL (or RABBITMQ_URL) set: job workers and the scheduler as separate processes. Without a broker
 # server, `make run` runs both inside the web process and these are not needed.

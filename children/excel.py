@@ -21,8 +21,10 @@ from children import idcard, privacy, services
 from children.errors import ChildErrorCode as E
 from children.models import Category, Child, Guardian, GuardianArrangement, Sex, Status
 from core import xlsx
-from core.errors import CommonErrorCode, ServiceError, permission_denied
+from core.errors import CommonErrorCode, ServiceError, Texts, permission_denied
 from jobs import services as jobs
+from jobs import sheets
+from jobs.sheets import DATE, Column
 from jobs.models import Job, Kind
 from jobs.runner import enqueue
 from permissions import audit
@@ -58,9 +60,19 @@ COMPARED = ("name", "sex", "birth_date", "id_number", "categories", "school", "g
             "parents_work_place")
 SEPARATORS = re.compile(r"[、,，;；\s]+")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
-REPORT_COLUMNS = ("行号 / Row", "列 / Column", "代码 / Code", "说明 / Message")
-EXPORT_COLUMNS = ("姓名", "性别", "身份证号", "出生日期", "学校", "年级", "监护方式", "监护人", "关系", "联系电话",
-                  "父母务工地", "类别", "所属组织", "状态")
+EXPORT_COLUMNS = (Column("姓名", width=10), Column("性别", width=6), Column("身份证号", width=21), Column("出生日期", DATE),
+                  Column("学校", width=18), Column("年级", width=8), Column("监护方式", width=16), Column("监护人", width=12),
+                  Column("关系", width=8), Column("联系电话", width=14), Column("父母务工地", width=16), Column("类别", width=14),
+                  Column("所属组织", width=16), Column("状态", width=8))
+
+
+class ExcelText(Texts):
+    IMPORTED = ("新增 {created} 条，更新 {updated} 条，未变 {unchanged} 条，有误 {bad} 行",
+                "{created} created, {updated} updated, {unchanged} unchanged, {bad} rows with errors")
+    EXPORTED = ("导出 {rows} 条", "{rows} rows exported")
+    REPORT_SHEET = ("原表（已标注错误）", "Upload, problems marked")
+    EXPORT_TITLE = ("{organization}留守儿童台账", "{organization}: children's ledger")
+    EXPORT_SHEET = ("儿童台账", "Children")
 
 
 def _by_label(choices) -> dict:
@@ -68,6 +80,53 @@ def _by_label(choices) -> dict:
 
 
 SEXES, CATEGORIES, ARRANGEMENTS = _by_label(Sex), _by_label(Category), _by_label(GuardianArrangement)
+
+
+# The template to fill in -------------------------------------------------------------------------------
+
+TEMPLATE = (  # (column, width, example, how to fill it)
+    ("姓名", 10, "张小明", "必填"),
+    ("性别", 6, "男", "男或女；可不填，按身份证号判断"),
+    ("身份证号", 21, "420626201405031231", "必填，18 位，末位可为 X"),
+    ("出生日期", 12, "2014-05-03", "可不填，按身份证号判断；格式 2014-05-03"),
+    ("学校", 18, "马良镇中心小学", ""),
+    ("年级", 8, "五年级", ""),
+    ("监护人", 12, "张德厚", "多人用顿号分隔"),
+    ("关系", 8, "祖父", "与监护人一一对应"),
+    ("联系电话", 14, "13912345678", "与监护人一一对应"),
+    ("父母务工地", 16, "广东省东莞市", ""),
+    ("类别", 14, "留守儿童", "、".join(Category.labels) + "，多项用顿号分隔"),
+    ("监护方式", 16, "祖父母/外祖父母", "、".join(GuardianArrangement.labels) + " 之一"),
+)
+
+
+def template() -> bytes:
+    """The roster template: a title row and the headers the import expects; an example row and how to fill
+    each column on the second sheet (so that the example is never imported by mistake)."""
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    bold = book.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2", "align": "center"})
+    text = book.add_format({"num_format": "@"})  # ID numbers and phones stay text: no 4.2E+17
+    sheet = book.add_worksheet("花名册")
+    sheet.merge_range(0, 0, 0, len(TEMPLATE) - 1, "留守儿童花名册", book.add_format({"bold": True, "font_size": 16, "align": "center"}))
+    for index, (title, width, _example, _note) in enumerate(TEMPLATE):
+        sheet.set_column(index, index, width, text)
+        sheet.write_string(1, index, title, bold)
+    sheet.freeze_panes(2, 0)
+    notes = book.add_worksheet("填写说明")
+    notes.write_row(0, 0, ("列", "示例", "说明"), bold)
+    for row, (title, width, example, note) in enumerate(TEMPLATE, start=1):
+        notes.write_row(row, 0, (title, example, note))
+    notes.set_column(0, 0, 12)
+    notes.set_column(1, 1, 22)
+    notes.set_column(2, 2, 60)
+    notes.write_string(len(TEMPLATE) + 2, 0, "在“花名册”表第 3 行起逐行填写，一名儿童一行；同一文件重复导入不会重复登记。")
+    book.close()
+    return out.getvalue()
 
 
 # Starting a job (inside the request) ----------------------------------------------------------------------
@@ -211,11 +270,11 @@ def _prepare(organization, fields: dict, guardians, seen: dict, number: int, exi
 
 
 def _problems(number: int, error: ServiceError) -> list[tuple]:
-    """(row, column as the template names it, code, message) for each problem of a row."""
+    """(row, column as the template names it, message) for each problem of a row."""
     found = []
     for code, field, params in error.problems:
         key = FIELD_COLUMNS.get(field)
-        found.append((number, HEADERS[key][0] if key else "", code.name, code.render(**params)))
+        found.append((number, HEADERS[key][0] if key else "", code.render(**params)))
     return found
 
 
@@ -286,8 +345,7 @@ def run_import(job: Job) -> None:
         rows = enumerate(xlsx.rows(sheet), start=1)
         header_row, columns = _find_header(rows)
         missing = [key for key in REQUIRED if key not in columns]
-        report += [(header_row, HEADERS[key][0], E.MISSING_COLUMN.name, E.MISSING_COLUMN.render(column=HEADERS[key][0]))
-                   for key in missing]
+        report += [(header_row, HEADERS[key][0], E.MISSING_COLUMN.render(column=HEADERS[key][0])) for key in missing]
         declared = min(sheet.max_row or 0, settings.IMPORT_MAX_ROWS)
         job.progress(0, max(declared - header_row, 0) if not missing else 0)
         seen, pending, done = {}, [], 0
@@ -311,10 +369,10 @@ def run_import(job: Job) -> None:
         _refresh_statistics()
     job.progress_done = done
     job.result_file = f"{job.pk}-report.xlsx"
-    jobs.save_rows(job.result_file, "导入报告", REPORT_COLUMNS, sorted(report))
-    job.message = (f"新增 {counts['created']} 条，更新 {counts['updated']} 条，未变 {counts['unchanged']} 条，"
-                   f"有误 {len({r[0] for r in report})} 行 / {counts['created']} created, {counts['updated']} updated, "
-                   f"{counts['unchanged']} unchanged, {len({r[0] for r in report})} rows with errors")
+    marked = sheets.marked_copy(lambda: xlsx.open_workbook(jobs.read_upload(job)), header_row,
+                                {HEADERS[key][0]: index for key, index in columns.items()})
+    jobs.save_rows(job.result_file, ExcelText.REPORT_SHEET.render(), sheets.report_header(), report, marked)
+    job.message = ExcelText.IMPORTED.render(bad=len({r[0] for r in report}), **counts)
 
 
 # Export ---------------------------------------------------------------------------------------------------
@@ -326,10 +384,9 @@ def _export_row(child: Child, clear: bool) -> list[str]:
     def show(field, value):
         return privacy.shown(field, value, clear)
 
-    born = show("birth_date", child.birth_date)
     return [
         show("name", child.name), Sex(child.sex).label, show("id_number", child.id_number),
-        born.isoformat() if born else "", show("school", child.school), child.grade,
+        show("birth_date", child.birth_date) or "", show("school", child.school), child.grade,
         GuardianArrangement(child.guardian_arrangement).label,
         "、".join(show("guardian_name", g.name) for g in guardians), "、".join(g.relation for g in guardians),
         "、".join(show("guardian_phone", g.phone) for g in guardians), show("parents_work_place", child.parents_work_place),
@@ -354,9 +411,11 @@ def run_export(job: Job) -> None:
             yield _export_row(child, clear)
 
     job.result_file = f"{job.pk}-export.xlsx"
-    jobs.save_rows(job.result_file, "儿童台账", EXPORT_COLUMNS, rows())
+    unit = job.organization.name if job.organization else job.actor_user.get_full_name() if job.actor_user else ""
+    write = sheets.ledger(ExcelText.EXPORT_TITLE.render(organization=unit), unit)
+    jobs.save_rows(job.result_file, ExcelText.EXPORT_SHEET.render(), EXPORT_COLUMNS, rows(), write)
     job.progress_done = counts["rows"]
-    job.message = f"导出 {counts['rows']} 条 / {counts['rows']} rows exported"
+    job.message = ExcelText.EXPORTED.render(rows=counts["rows"])
     if counts["unmasked"]:
         audit.record(actor, "children.export", job, job.organization,
                      {"count": counts["rows"], "unmasked": True, "unmaskedRows": counts["unmasked"]})

@@ -18,7 +18,7 @@ from children.models import (
 )
 from core.crypto import blind_index
 from core import bulk, photos
-from core.errors import CommonErrorCode, ServiceError
+from core.errors import NAME_MAX, TEXT_MAX, TITLE_MAX, CommonErrorCode, ServiceError, Texts, limited
 from notifications import events
 from orgs.models import Level, Organization
 from orgs.paths import ancestor_paths
@@ -65,9 +65,11 @@ def validate(child: Child, today: date | None = None) -> None:
     """Every problem of the record at once; normalizes the ID number in place."""
     today = today or timezone.localdate()
     problems = []
-    child.name = (child.name or "").strip()
+    child.name = limited(child.name, "name", NAME_MAX, problems)
     if not child.name:
         problems.append((E.NAME_REQUIRED, "name", {}))
+    for field, key in (("school", "school"), ("grade", "grade"), ("parents_work_place", "parentsWorkPlace")):
+        setattr(child, field, limited(getattr(child, field), key, TITLE_MAX, problems))
     number = child.id_number = idcard.normalize(child.id_number)
     wrong = idcard.problem(number, today)
     if wrong:
@@ -220,10 +222,12 @@ def _changeable(actor: Actor, child_id, permission: str = CHANGE) -> Child:
     return child
 
 
-def _dated_text(text: str, day: date, date_field: str) -> None:
+def _dated_text(text: str, day: date, date_field: str, title: str = "") -> None:
     problems = []
     if not (text or "").strip():
         problems.append((E.TEXT_REQUIRED, "text", {}))
+    limited(text, "text", TEXT_MAX, problems)
+    limited(title, "title", TITLE_MAX, problems)
     if day > timezone.localdate():
         problems.append((E.DATE_IN_FUTURE, date_field, {}))
     if problems:
@@ -234,7 +238,7 @@ def _dated_text(text: str, day: date, date_field: str) -> None:
 def record_follow_up(actor: Actor, *, child_id, visited_on: date, note: str, kind: str = FollowUpKind.HOME_VISIT) -> FollowUp:
     child = _changeable(actor, child_id)
     _dated_text(note, visited_on, "visitedOn")
-    entry = FollowUp.objects.create(child=child, visited_on=visited_on, kind=kind, note=note.strip(), author_label=actor.label)
+    entry = FollowUp.objects.create(child=child, visited_on=visited_on, kind=kind, note=note.strip(), author_label=actor.display_name)
     audit.record(actor, "child.follow_up", child, child.organization, {"visitedOn": visited_on.isoformat(), "kind": kind})
     return entry
 
@@ -242,9 +246,9 @@ def record_follow_up(actor: Actor, *, child_id, visited_on: date, note: str, kin
 @transaction.atomic
 def add_growth_entry(actor: Actor, *, child_id, recorded_on: date, title: str, text: str) -> GrowthEntry:
     child = _changeable(actor, child_id)
-    _dated_text(text, recorded_on, "recordedOn")
-    entry = GrowthEntry.objects.create(child=child, recorded_on=recorded_on, title=(title or "").strip()[:100],
-                                       text=text.strip(), author_label=actor.label)
+    _dated_text(text, recorded_on, "recordedOn", title)
+    entry = GrowthEntry.objects.create(child=child, recorded_on=recorded_on, title=(title or "").strip(),
+                                       text=text.strip(), author_label=actor.display_name)
     audit.record(actor, "child.growth_entry", child, child.organization, {"recordedOn": recorded_on.isoformat()})
     return entry
 
@@ -257,19 +261,28 @@ def record_consent(actor: Actor, *, child_id, given_by: str, relation: str, give
     _dated_text(given_by, given_on, "givenOn")
     child.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
     consent = Consent.objects.create(child=child, given_by=given_by.strip(), relation=relation.strip(), given_on=given_on,
-                                     registry=registry, photos=photos, partner_sharing=partner_sharing, recorded_by=actor.label)
+                                     registry=registry, photos=photos, partner_sharing=partner_sharing, recorded_by=actor.display_name)
     audit.record(actor, "child.consent", child, child.organization,
                  {"registry": registry, "photos": photos, "partnerSharing": partner_sharing})
     return consent
 
 
-CONSENT_SCOPES = {"photos": "照片 / photos", "partner_sharing": "与合作单位共享 / sharing with partner units"}
+class ConsentScope(Texts):
+    """What a consent covers, as the CONSENT_REQUIRED message names it."""
+
+    photos = ("照片", "photos")
+    partner_sharing = ("与合作单位共享", "sharing with partner units")
+
+
+class ChildText(Texts):
+    RETENTION_OVER = ("保存期满", "retention period over")  # the reason written when a record is anonymized by age
+    HIDDEN = ("（需个人信息权限）", "(needs the personal-data permission)")  # in place of a withheld text
 
 
 def require_consent(child: Child, scope: str) -> None:
     """CONSENT_REQUIRED unless the child's current consent covers ``scope`` (photos, partner_sharing)."""
     if not child.consents.filter(withdrawn_at__isnull=True, **{scope: True}).exists():
-        raise ServiceError(E.CONSENT_REQUIRED, None, scope=CONSENT_SCOPES[scope])
+        raise ServiceError(E.CONSENT_REQUIRED, None, scope=ConsentScope[scope])
 
 
 @transaction.atomic
@@ -313,7 +326,7 @@ def request_transfer(actor: Actor, *, child_id, to_organization_id, reason: str)
         raise ServiceError(E.TRANSFER_SAME_ORGANIZATION, "toOrganizationId")
     _pending(child)
     transfer = Transfer.objects.create(child=child, from_organization=child.organization, to_organization=receiver,
-                                       reason=reason.strip(), requested_by=actor.label)
+                                       reason=reason.strip(), requested_by=actor.display_name)
     audit.record(actor, "child.transfer_request", child, child.organization, {"to": receiver.name, "reason": transfer.reason})
     events.transfer_requested(transfer)
     return transfer
@@ -333,7 +346,7 @@ def request_transfer_in(actor: Actor, *, to_organization_id, id_number: str, rea
         raise ServiceError(E.TRANSFER_SAME_ORGANIZATION, "toOrganizationId")
     _pending(child)
     transfer = Transfer.objects.create(child=child, from_organization=child.organization, to_organization=receiver,
-                                       requested_by_receiver=True, reason=reason.strip(), requested_by=actor.label)
+                                       requested_by_receiver=True, reason=reason.strip(), requested_by=actor.display_name)
     audit.record(actor, "child.transfer_request_in", child, receiver, {"from": child.organization.name, "reason": transfer.reason})
     events.transfer_requested(transfer)
     return transfer
@@ -368,7 +381,7 @@ def decide_transfer(actor: Actor, *, transfer_id, accept: bool) -> Transfer:
     decider = transfer.from_organization if transfer.requested_by_receiver else transfer.to_organization
     actor.require(TRANSFER, decider, "id")
     transfer.state = TransferState.ACCEPTED if accept else TransferState.DECLINED
-    transfer.decided_by, transfer.decided_at = actor.label, timezone.now()
+    transfer.decided_by, transfer.decided_at = actor.display_name, timezone.now()
     transfer.save(update_fields=["state", "decided_by", "decided_at"])
     child = transfer.child
     if accept:
@@ -421,7 +434,7 @@ def anonymize_expired(actor: Actor, *, now=None) -> int:
     count = 0
     for pk in expired.values_list("pk", flat=True).iterator():
         with transaction.atomic():
-            anonymize(Child.objects.select_for_update().select_related("organization").get(pk=pk), actor, "保存期满 / retention period over")
+            anonymize(Child.objects.select_for_update().select_related("organization").get(pk=pk), actor, ChildText.RETENTION_OVER.render())
         count += 1
     return count
 

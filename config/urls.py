@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from jobs.views import result as job_result
-from children.views import photo as child_photo
+from children.views import import_template, photo as child_photo
 from wishes.views import photo as wish_photo
 from programs.views import activity_photo, attachment as campaign_attachment
 from rollups.views import photo as report_photo
@@ -12,6 +12,7 @@ from graphql_api.schema import schema
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("files/child-photos/<int:photo_id>/", child_photo, name="child-photo"),
+    path("files/children-import-template.xlsx", import_template, name="children-import-template"),
     path("files/wish-photos/<int:photo_id>/", wish_photo, name="wish-photo"),
     path("files/campaign-attachments/<int:photo_id>/", campaign_attachment, name="campaign-attachment"),
     path("files/activity-photos/<int:photo_id>/", activity_photo, name="activity-photo"),

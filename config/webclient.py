@@ -2,7 +2,9 @@
 
 The client is a single-page app: /assets/<hashed file> are its immutable bundles and every other path that is
 not the API's (/graphql, /admin, /auth, /files, /jobs, /static) answers index.html, so that a reload on
-/children/… still opens the console. index.html sets the csrftoken cookie on the way. When the client has not
+/children/… still opens the console. index.html sets the csrftoken cookie on the way. The build writes each
+asset precompressed beside itself (.br, .gz): the one the browser accepts is sent, with Content-Encoding and
+Vary: Accept-Encoding, so nothing is compressed per request and nothing goes out uncompressed. When the client has not
 been built (no Node on the machine), / says so in Chinese and English and the API works as before.
 """
 
@@ -12,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import re_path
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
@@ -40,6 +43,14 @@ def index(request, path=""):
     return response
 
 
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))  # preferred first
+
+
+def _accepted(request) -> set[str]:
+    return {part.split(";")[0].strip() for part in request.headers.get("Accept-Encoding", "").split(",")
+            if not part.strip().endswith(";q=0")}
+
+
 @require_safe
 def asset(request, path):
     root = (_dist() / "assets").resolve()
@@ -47,7 +58,17 @@ def asset(request, path):
     if not file.is_file() or root not in file.parents:
         raise Http404(path)
     content_type, _ = mimetypes.guess_type(file.name)
-    response = FileResponse(file.open("rb"), content_type=content_type or "application/octet-stream")
+    accepted, encoding, sent = _accepted(request), None, file
+    for name, suffix in ENCODINGS:
+        packed = file.with_name(file.name + suffix)
+        if name in accepted and packed.is_file():
+            encoding, sent = name, packed
+            break
+    response = FileResponse(sent.open("rb"), content_type=content_type or "application/octet-stream")
+    response.headers.pop("Content-Encoding", None)  # FileResponse guesses one from a .gz/.br name
+    if encoding:
+        response["Content-Encoding"] = encoding
+    patch_vary_headers(response, ["Accept-Encoding"])
     response["Cache-Control"] = "public, max-age=31536000, immutable"  # file names carry a content hash
     return response
 

@@ -1,8 +1,12 @@
-"""Typed, bilingual business errors shared by every domain.
+"""Typed, bilingual business errors shared by every domain, and the one mechanism for any text a user reads.
 
 Each domain declares an enum of error codes whose values carry the Chinese and English message
 templates. Services raise ``ServiceError``; the GraphQL layer turns it into ``errors { field code message }``
 in the language the request negotiated (Chinese unless the client asks for English).
+
+Other texts the server writes for people (job messages, Excel headers, standards' explanations, certificates,
+placeholders) are ``Texts`` enums of the same (zh, en) shape, rendered in ONE language: the request's, or a
+job's ``params["language"]`` (the runner activates it); Chinese by default.
 """
 
 from __future__ import annotations
@@ -13,16 +17,27 @@ from collections.abc import Iterable
 from django.utils import translation
 
 
-class ErrorCode(enum.Enum):
-    """Base for domain error-code enums: ``NAME = ("中文模板", "English template")``."""
+def english() -> bool:
+    """Whether the active language (the request's, or the running job's) is English."""
+    return (translation.get_language() or "").startswith("en")
+
+
+class Texts(enum.Enum):
+    """Base for enums of user-facing texts: ``NAME = ("中文模板", "English template")``, rendered in one language."""
 
     def __init__(self, zh: str, en: str) -> None:
         self.zh = zh
         self.en = en
 
     def render(self, **params: object) -> str:
-        template = self.en if (translation.get_language() or "").startswith("en") else self.zh
-        return template.format(**params)
+        return (self.en if english() else self.zh).format(**params)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class ErrorCode(Texts):
+    """Base for domain error-code enums: ``NAME = ("中文模板", "English template")``."""
 
 
 class CommonErrorCode(ErrorCode):
@@ -41,6 +56,7 @@ class CommonErrorCode(ErrorCode):
     SHARED_STRINGS_TOO_LARGE = ("工作簿中的文字内容（共享字符串表）超过 {limit} MB 上限。",
                                 "The workbook's text (its shared-strings table) exceeds the {limit} MB limit.")
     TOO_MANY_ROWS = ("表格超过 {limit} 行上限，请拆分后分批导入。", "The sheet has more than {limit} rows; split it and import the parts.")
+    TOO_LONG = ("不能超过 {limit} 个字。", "At most {limit} characters.")
 
 
 class ServiceError(Exception):
@@ -78,3 +94,27 @@ def not_found(field: str | None = "id") -> ServiceError:
 
 def permission_denied(field: str | None = None) -> ServiceError:
     return ServiceError(CommonErrorCode.PERMISSION_DENIED, field)
+
+
+# Length limits of names and free text, the same in the services and the web forms (maxLength).
+NAME_MAX = 20          # a person's name
+TITLE_MAX = 50         # the name of a site, project, point, campaign, activity, wish, group
+TEXT_MAX = 2000        # free text: notes, narratives, reasons
+NOTICE_MAX = 20000     # the text of a campaign's notice (通知)
+
+
+def limited(value: str | None, field: str, limit: int, problems: list) -> str:
+    """``value`` stripped; TOO_LONG added to ``problems`` (as (code, field, params)) past ``limit`` characters."""
+    value = (value or "").strip()
+    if len(value) > limit:
+        problems.append((CommonErrorCode.TOO_LONG, field, {"limit": limit}))
+    return value
+
+
+def check_lengths(checks) -> None:
+    """Raises TOO_LONG for every (value, field, limit) longer than its limit; nothing is changed."""
+    problems: list = []
+    for value, field, limit in checks:
+        limited(value, field, limit, problems)
+    if problems:
+        raise ServiceError.many(problems)

@@ -75,6 +75,15 @@ FOREST = (
         Node("溆浦县妇联", WF, Kind.WOMENS_FEDERATION, Level.COUNTY, "431224"),
         Node("辰溪县妇联", WF, Kind.WOMENS_FEDERATION, Level.COUNTY, "431223"),
     )),
+    # 河池 (广西): the city league of the 暖冬行动 notice (河青发〔2010〕2号) and its four reservoir-area counties.
+    Node("共青团河池市委", L, Kind.LEAGUE_COMMITTEE, Level.CITY, "451200", short_name="河池团市委", children=(
+        Node("共青团大化瑶族自治县委", L, Kind.LEAGUE_COMMITTEE, Level.COUNTY, "451229", short_name="大化团县委", children=(
+            town("岩滩镇团委", "451229101", ["岩滩村"]),
+        )),
+        Node("共青团天峨县委", L, Kind.LEAGUE_COMMITTEE, Level.COUNTY, "451222", short_name="天峨团县委"),
+        Node("共青团东兰县委", L, Kind.LEAGUE_COMMITTEE, Level.COUNTY, "451224", short_name="东兰团县委"),
+        Node("共青团巴马瑶族自治县委", L, Kind.LEAGUE_COMMITTEE, Level.COUNTY, "451227", short_name="巴马团县委"),
+    )),
     Node("南京市妇联", WF, Kind.WOMENS_FEDERATION, Level.CITY, "320100", children=(
         Node("浦口区妇联", WF, Kind.WOMENS_FEDERATION, Level.COUNTY, "320111", children=(
             town("石桥镇妇联", "320111104", ["石村村"], system=WF),
@@ -101,6 +110,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("baokang_wf_staff", "保康县妇联干部", "保康县妇联", Role.STAFF, "保康县妇联系统 / the women's federation tree"),
     DemoAccount("huaihua_wf_admin", "怀化市妇联管理员", "怀化市妇联", Role.ORG_ADMIN, "怀化市妇联全部 / all of 怀化"),
     DemoAccount("auditor_baokang", "保康团县委审计员", "共青团保康县委", Role.AUDITOR, "审计日志 / the audit log"),
+    DemoAccount("hechi_league_admin", "河池团市委管理员", "共青团河池市委", Role.ORG_ADMIN, "河池团组织全部（暖冬行动） / 河池's league tree"),
+    DemoAccount("dahua_league_staff", "大化团县委干部", "共青团大化瑶族自治县委", Role.STAFF, "大化县（暖冬行动报送） / 大化 county"),
 )
 
 SUPERUSER = "platform_admin"
@@ -147,6 +158,15 @@ DEMO_CHILDREN = (
 )
 
 
+def demo_child(name: str):
+    """A demo child by name, found by its ID number (names are not unique beside generated data)."""
+    from children.models import Child
+    from children.services import index_of
+
+    number = next(c.id_number for c in DEMO_CHILDREN if c.name == name)
+    return Child.objects.get(id_index=index_of(number))
+
+
 @dataclass(frozen=True)
 class DemoWish:
     organization: str
@@ -156,7 +176,8 @@ class DemoWish:
     text: str
     category: str
     value: str
-    actions: tuple  # transitions applied after collection, in order
+    actions: tuple  # after collection, in order: a transition's name, (name, reason), "claim" (by the partner
+                    # unit) or "deliver"
 
 
 DEMO_WISHES = (
@@ -165,6 +186,20 @@ DEMO_WISHES = (
     DemoWish("三岔村团支部", "李芳", "", "一双运动鞋", "跑步比赛的时候想穿新鞋。", "ITEM", "150", ("review", "publish")),
     DemoWish("马良镇团委", "赵婷婷", "", "学一门乐器", "想学电子琴。", "SKILL", "600", ("review",)),
     DemoWish("马良坪村团支部", "张小明", "", "想爸爸妈妈回家过年", "我想爸爸妈妈回家过年。", "COMPANIONSHIP", "1", ("review",)),
+    DemoWish("三岔村团支部", "李芳", "", "想妈妈回来开家长会", "开家长会的时候别人都有妈妈来。", "COMPANIONSHIP", "1",
+             ("review", ("close", "母亲在杭州务工，暂不能返乡；已安排爱心妈妈陪同参加家长会，并与母亲视频通话。"))),
+    DemoWish("马良坪村团支部", "张小明", "", "一盒水彩笔", "想画一幅我们村的画。", "STUDY_SUPPLIES", "45",
+             ("review", "publish", "claim", "prepare", "deliver", "fulfil")),
+    DemoWish("三岔村团支部", "李芳", "", "一本新华字典", "查字的时候不用再借同学的。", "STUDY_SUPPLIES", "40",
+             ("review", "publish", "claim", "deliver", "fulfil")),
+    DemoWish("马良镇团委", "赵婷婷", "", "一件羽绒服", "冬天上学路上很冷。", "ITEM", "200",
+             ("review", "publish", "claim", "prepare", "deliver")),
+    DemoWish("马良坪村团支部", "张小明", "", "一个足球", "课间想和同学踢球。", "ITEM", "90", ("review", "publish", "claim")),
+    DemoWish("黄堡村团支部", "王磊", "", "一盏护眼台灯", "晚上写作业灯太暗。", "ITEM", "70",
+             ("review", "publish", "claim", "prepare")),
+    DemoWish("黄堡村团支部", "王磊", "", "跟老师学书法", "想把字写好看。", "SKILL", "300", ("review", "escalate")),
+    DemoWish("三岔村团支部", "李芳", "", "一部智能手机", "想和妈妈视频。", "ITEM", "1500",
+             (("return", "价值超出微心愿标准（一般不超过 500 元），请与孩子商量后调整。"),)),
     DemoWish("黄堡村团支部", "王磊", "", "一个新书包", "我的书包破了。", "STUDY_SUPPLIES", "80", ("review", "publish")),
     DemoWish("颜容村妇联", "", "颜容村困难户李大娘家", "修缮院子", "院子下雨积水，想硬化一下。", "YARD", "3000", ()),
 )

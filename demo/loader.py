@@ -75,6 +75,18 @@ def _ensure_partner_token(actor: Actor) -> str:
     return secret
 
 
+def _act(actor: Actor, wish: Wish, action, token: str) -> None:
+    """One step of a demo wish's life: claimed by the partner unit with its token, delivered, or a transition."""
+    name, reason = (action, "") if isinstance(action, str) else action
+    if name == "claim":
+        partner = Actor.for_token(ApiToken.objects.get(key_hash=digest(token)))
+        wish_services.claim_wishes(partner, wish_ids=[wish.pk])
+    elif name == "deliver":
+        wish_services.record_delivery(actor, wish_id=wish.pk, note="在村委会举行发放仪式，礼物贴上孩子的名字。")
+    else:
+        wish_services.transition(actor, wish_id=wish.pk, action=name, reason=reason)
+
+
 @transaction.atomic
 def load() -> dict:
     actor = Actor.system("load_demo")
@@ -110,12 +122,12 @@ def load() -> dict:
         owner = _org(wish.organization)
         if Wish.objects.filter(organization=owner, title=wish.title).exists():
             continue
-        child = Child.objects.filter(name=wish.child).first() if wish.child else None
+        child = data.demo_child(wish.child) if wish.child else None
         made = wish_services.collect_wish(actor, organization_id=owner.pk, title=wish.title, text=wish.text,
                                           category=wish.category, estimated_value=wish.value,
                                           child_id=child.pk if child else None, household=wish.household)
         for action in wish.actions:
-            wish_services.transition(actor, wish_id=made.pk, action=action)
+            _act(actor, made, action, token)
         wishes += 1
     demo_programs.load(actor)
     (Path(settings.VAR_DIR) / ACCOUNTS_FILE).write_text(json.dumps([a.username for a in data.DEMO_ACCOUNTS]))

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core.errors import Texts
 from jobs.models import Kind
 
 FUNCTIONS = {
@@ -64,8 +65,25 @@ SCHEDULE = (
 )
 
 
+
+class PeriodicTitle(Texts):
+    """What each periodic job is called in its messages (keyed by the job's name)."""
+
+    anonymize_expired = ("匿名化到期档案", "anonymizing expired records")
+    expire_dispatches = ("过期派单处理", "expiring dispatches")
+    escalate_overdue = ("逾期心愿交上级", "escalating overdue wishes")
+    refresh_rollups = ("统计数据刷新", "refreshing the rollups")
+    remind_reports = ("报送到期提醒", "reminding reports due")
+    remind_overdue_pairings = ("结对逾期提醒", "reminding overdue pairings")
+
+
 def function(kind: str):
     return import_string(FUNCTIONS[kind])
+
+
+def title(name: str) -> str:
+    """A periodic job's name for people (its key when it has no title, e.g. a test's own schedule)."""
+    return PeriodicTitle[name].render() if name in PeriodicTitle.__members__ else name
 
 
 def periodic(name: str) -> Periodic:

@@ -13,7 +13,7 @@ The rules, all here:
   ``reap()`` (called by the scheduler every minute) queues again a RUNNING job whose heartbeat stopped, or
   fails it with a message once it has had ``JOBS_MAX_ATTEMPTS`` runs.
 - An exception queues the job again and raises dramatiq's Retry with an exponential backoff, up to
-  ``JOBS_MAX_ATTEMPTS`` runs; then it is FAILED with ``FAILED_MESSAGE`` (details in the log only).
+  ``JOBS_MAX_ATTEMPTS`` runs; then it is FAILED with ``JobText.FAILED`` (details in the log only).
 - A run writes its outcome only if it still holds the claim (same attempt, still RUNNING).
 - A ServiceError is a refusal of the job's input (a workbook too large, a corrupt file, an object no longer
   visible): running again cannot help, so the job is FAILED at once with the error's code and its message in
@@ -38,21 +38,31 @@ from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
-from core.errors import ServiceError
+from core.errors import ServiceError, Texts
 from jobs import registry, services
 from jobs.models import Job, Kind, State
 
 logger = logging.getLogger(__name__)
-FAILED_MESSAGE = ("任务失败，已记录。未完成的批次没有写入任何数据，可修正后重试。/ "
-                  "The job failed and has been logged. No unfinished batch wrote anything; you may retry.")
-RETRY_MESSAGE = "第 {run} 次运行出错，{seconds:g} 秒后自动重试。/ Run {run} failed; retrying in {seconds:g} s."
-LOST_MESSAGE = ("处理任务的工作进程中断，任务已重新排队，将从头核对、接着完成（已写入的批次不会重复）。/ "
-                "The worker running this job stopped; the job is queued again and will check from the start "
-                "and finish (batches already written are not written twice).")
-GAVE_UP_MESSAGE = ("任务已运行 {runs} 次仍未完成，已停止。/ The job did not finish in {runs} runs and was stopped.")
-TIME_LIMIT_MESSAGE = ("任务超过运行时限 {seconds} 秒，已停止。/ The job exceeded its time limit of {seconds} s and was stopped.")
-RESUMED_NOTE = ("（第 {run} 次运行完成；此前运行已写入的数据没有重复写入 / finished on run {run}; nothing an "
-                "earlier run wrote was written twice）")
+
+
+class JobText(Texts):
+    FAILED = ("任务失败，已记录。未完成的批次没有写入任何数据，可修正后重试。",
+              "The job failed and has been logged. No unfinished batch wrote anything; you may retry.")
+    RETRY = ("第 {run} 次运行出错，{seconds:g} 秒后自动重试。", "Run {run} failed; retrying in {seconds:g} s.")
+    LOST = ("处理任务的工作进程中断，任务已重新排队，将从头核对、接着完成（已写入的批次不会重复）。",
+            "The worker running this job stopped; the job is queued again and will check from the start and finish "
+            "(batches already written are not written twice).")
+    GAVE_UP = ("任务已运行 {runs} 次仍未完成，已停止。", "The job did not finish in {runs} runs and was stopped.")
+    TIME_LIMIT = ("任务超过运行时限 {seconds} 秒，已停止。", "The job exceeded its time limit of {seconds} s and was stopped.")
+    RESUMED = ("（第 {run} 次运行完成；此前运行已写入的数据没有重复写入）",
+               " (finished on run {run}; nothing an earlier run wrote was written twice)")
+
+
+def language(job: Job):
+    """The job's own language (its request's), for everything written about it."""
+    return translation.override(job.params.get("language") or settings.LANGUAGE_CODE)
+
+
 OUTCOME_FIELDS = ("progress_done", "progress_total", "message", "result_file", "input_file")
 
 
@@ -99,17 +109,20 @@ def execute(job_id: int) -> None:
     if job is None:
         logger.info("job %s: not claimable (finished, or running elsewhere); message skipped", job_id)
         return
+    with language(job):
+        _run(job)
+
+
+def _run(job: Job) -> None:
     if job.attempts > settings.JOBS_MAX_ATTEMPTS:
-        _finish(job, State.FAILED, error=FAILED_MESSAGE, message=GAVE_UP_MESSAGE.format(runs=job.attempts - 1))
+        _finish(job, State.FAILED, error=JobText.FAILED.render(), message=JobText.GAVE_UP.render(runs=job.attempts - 1))
         return
     heartbeat = None if settings.JOBS_EAGER else _Heartbeat(job)
     try:
-        with _language(job):
-            registry.function(job.kind)(job)
+        registry.function(job.kind)(job)
     except ServiceError as refusal:
         logger.info("job %s (%s) refused: %s", job.pk, job.kind, refusal.code.name)
-        with _language(job):
-            error = " ".join(message for _field, _code, message in refusal.rendered())
+        error = " ".join(message for _field, _code, message in refusal.rendered())
         _finish(job, State.FAILED, error=error, error_code=refusal.code.name)
         return
     except Exception:
@@ -117,20 +130,20 @@ def execute(job_id: int) -> None:
         if job.attempts < settings.JOBS_MAX_ATTEMPTS:
             # capped below the resend period, or reap() would send the waiting job again before its retry
             seconds = min(settings.JOBS_RETRY_BACKOFF_SECONDS * 2 ** (job.attempts - 1), settings.JOBS_RESEND_SECONDS / 2)
-            _finish(job, State.QUEUED, message=RETRY_MESSAGE.format(run=job.attempts, seconds=seconds))
+            _finish(job, State.QUEUED, message=JobText.RETRY.render(run=job.attempts, seconds=seconds))
             raise RetryLater(int(seconds * 1000)) from None
-        _finish(job, State.FAILED, error=FAILED_MESSAGE)
+        _finish(job, State.FAILED, error=JobText.FAILED.render())
         return
     except _time_limit_exceeded():
         logger.error("job %s (%s) exceeded its time limit", job.pk, job.kind)
-        _finish(job, State.FAILED, error=FAILED_MESSAGE,
-                message=TIME_LIMIT_MESSAGE.format(seconds=settings.JOBS_TIME_LIMIT_SECONDS))
+        _finish(job, State.FAILED, error=JobText.FAILED.render(),
+                message=JobText.TIME_LIMIT.render(seconds=settings.JOBS_TIME_LIMIT_SECONDS))
         return
     finally:
         if heartbeat is not None:
             heartbeat.stop()
     if job.attempts > 1 and job.kind != Kind.PERIODIC:
-        job.message = f"{job.message}{RESUMED_NOTE.format(run=job.attempts)}"
+        job.message = f"{job.message}{JobText.RESUMED.render(run=job.attempts)}"
     _finish(job, State.SUCCEEDED)
 
 
@@ -173,12 +186,14 @@ def reap(now=None) -> list[int]:
     sent = []
     for job in Job.objects.filter(state=State.RUNNING, heartbeat_at__lt=now - lease()):
         mine = Job.objects.filter(pk=job.pk, attempts=job.attempts, state=State.RUNNING, heartbeat_at__lt=now - lease())
+        with language(job):
+            failed, gave_up, lost = JobText.FAILED.render(), JobText.GAVE_UP.render(runs=job.attempts), JobText.LOST.render()
         if job.attempts >= settings.JOBS_MAX_ATTEMPTS:
-            if mine.update(state=State.FAILED, finished_at=now, heartbeat_at=now, error=FAILED_MESSAGE,
-                           message=GAVE_UP_MESSAGE.format(runs=job.attempts), input_file="", result_file=""):
+            if mine.update(state=State.FAILED, finished_at=now, heartbeat_at=now, error=failed, message=gave_up,
+                           input_file="", result_file=""):
                 services.discard(job.input_file)
                 services.discard(job.result_file)
-        elif mine.update(state=State.QUEUED, heartbeat_at=now, message=LOST_MESSAGE):
+        elif mine.update(state=State.QUEUED, heartbeat_at=now, message=lost):
             logger.warning("job %s: worker lost during run %s; queued again", job.pk, job.attempts)
             sent.append(job.pk)
     for job_id in Job.objects.filter(state=State.QUEUED, heartbeat_at__lt=now - timedelta(seconds=settings.JOBS_RESEND_SECONDS)) \
@@ -189,10 +204,6 @@ def reap(now=None) -> list[int]:
     for job_id in sent:
         transaction.on_commit(lambda job_id=job_id: send(job_id))
     return sent
-
-
-def _language(job: Job):
-    return translation.override(job.params.get("language") or settings.LANGUAGE_CODE)
 
 
 def lease() -> timedelta:

@@ -15,12 +15,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core.errors import Texts
 from jobs import registry, runner
 from jobs.models import Job, Kind, State
 from permissions.actor import Actor
 
 logger = logging.getLogger(__name__)
-DONE_MESSAGE = "定时任务 {name} 完成：处理 {count} 条 / Periodic job {name} done: {count} handled"
+
+
+class SchedulerText(Texts):
+    DONE = ("定时任务“{name}”完成：处理 {count} 条", "Periodic job “{name}” done: {count} handled")
 
 
 def tick(now=None) -> list[Job]:
@@ -53,4 +57,5 @@ def run_periodic(job: Job) -> None:
     periodic = registry.periodic(job.params["name"])
     function = import_string(periodic.call)
     count = function(Actor.system(f"periodic:{periodic.name}")) if periodic.actor else function()
-    job.message = DONE_MESSAGE.format(name=periodic.name, count=count if count is not None else "-")
+    job.message = SchedulerText.DONE.render(name=registry.title(periodic.name),
+                                            count=count if count is not None else "-")

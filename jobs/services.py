@@ -48,16 +48,20 @@ def create(actor: Actor, kind: str, organization=None, params: dict | None = Non
                               params={"language": translation.get_language(), **(params or {})})
 
 
-def save_rows(name: str, title: str, header, rows) -> None:
-    """A streamed workbook under the jobs directory, sealed as it is written (constant memory: rows go to
-    disk as they are written, the zip goes through the sealing stream)."""
+def save_rows(name: str, title: str, header, rows, write=None) -> None:
+    """A streamed workbook under the jobs directory, sealed as it is written (constant memory: rows go to disk as
+    they are written, the zip goes through the sealing stream). ``write(book, sheet, header, rows)`` lays the
+    sheet out (jobs.sheets.ledger); plain rows by default."""
     with tempfile.TemporaryDirectory(dir=scratch_directory()) as scratch, crypto.FileWriter(directory() / name) as out:
         book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": scratch})
-        sheet = book.add_worksheet(title)
-        sheet.write_row(0, 0, header)
-        for number, row in enumerate(rows, start=1):
-            sheet.write_row(number, 0, row)
+        (write or plain_rows)(book, book.add_worksheet(title), header, rows)
         book.close()
+
+
+def plain_rows(book, sheet, header, rows) -> None:
+    sheet.write_row(0, 0, header)
+    for number, row in enumerate(rows, start=1):
+        sheet.write_row(number, 0, row)
 
 
 def save_upload(job: Job, upload) -> None:

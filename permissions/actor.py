@@ -64,6 +64,16 @@ class Actor:
             return person_label(self.user)
         return self.system_label or "anonymous"
 
+    @property
+    def display_name(self) -> str:
+        """Who, as people read it on screens and sheets (the audit log keeps ``label``): the user's name, a
+        token's name, or 系统 for the system."""
+        if self.token is not None:
+            return self.token.name
+        if self.user is not None:
+            return person_label(self.user)
+        return "系统"
+
     def visible(self, queryset: QuerySet, permission: str) -> QuerySet:
         return self.scope.filter(queryset, permission)
 

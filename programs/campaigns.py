@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from children.services import require_consent
 from core import photos
-from core.errors import CommonErrorCode, ServiceError
+from core.errors import NOTICE_MAX, TITLE_MAX, CommonErrorCode, ServiceError
 from orgs.models import Organization
 from permissions import audit
 from permissions.actor import Actor
@@ -57,8 +57,8 @@ def announce(actor: Actor, *, organization_id, title: str, notice_title: str, no
     organization = actor.organization(organization_id, common.CHANGE)
     problems: list = []
     title = common.required(title, "title", problems)
-    notice_title = common.required(notice_title, "noticeTitle", problems)
-    notice_text = common.required(notice_text, "noticeText", problems)
+    notice_title = common.required(notice_title, "noticeTitle", problems, TITLE_MAX * 2)
+    notice_text = common.required(notice_text, "noticeText", problems, NOTICE_MAX)
     common.period(starts_on, ends_on, problems)
     if report_deadline and report_deadline < starts_on:
         problems.append((E.DEADLINE_BEFORE_START, "reportDeadline", {}))
@@ -69,7 +69,7 @@ def announce(actor: Actor, *, organization_id, title: str, notice_title: str, no
         common.under(node, organization, "coveredOrganizationIds")
     campaign = Campaign.objects.create(organization=organization, title=title, notice_title=notice_title,
                                        notice_text=notice_text, starts_on=starts_on, ends_on=ends_on,
-                                       report_deadline=report_deadline, announced_by=actor.label)
+                                       report_deadline=report_deadline, announced_by=actor.display_name)
     CampaignCoverage.objects.bulk_create([CampaignCoverage(campaign=campaign, organization=n, org_path=n.path) for n in covered])
     photos.store_many(ATTACHMENTS, list(attachments), lambda name, content_type: CampaignAttachment(
         campaign=campaign, file_name=name, content_type=content_type, uploaded_by=actor.label), common.MAX_PHOTOS)
@@ -97,6 +97,8 @@ def record_activity(actor: Actor, *, organization_id, title: str, kind: str, hel
     organization = actor.organization(organization_id, common.CHANGE)
     problems: list = []
     title = common.required(title, "title", problems)
+    place = common.text(place, "place", problems, TITLE_MAX)
+    narrative = common.text(narrative, "narrative", problems)
     common.not_future(held_on, "heldOn", problems)
     common.raise_any(problems)
     campaign = attachable(actor, campaign_id, organization)
@@ -111,8 +113,8 @@ def record_activity(actor: Actor, *, organization_id, title: str, kind: str, hel
             require_consent(child, "photos")
     activity = Activity.objects.create(
         organization=organization, campaign=campaign, happy_home=home, service_point=point, title=title,
-        kind=ActivityKind(kind), held_on=held_on, place=(place or "").strip(), narrative=(narrative or "").strip(),
-        recorded_by=actor.label)
+        kind=ActivityKind(kind), held_on=held_on, place=place, narrative=narrative,
+        recorded_by=actor.display_name)
     activity.children.set(children)
     activity.volunteers.set(volunteers)
     photos.store_many(PHOTOS, list(uploads), lambda name, content_type: ActivityPhoto(

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from children.models import Child
-from core.errors import CommonErrorCode, ServiceError
+from core.errors import NAME_MAX, TEXT_MAX, TITLE_MAX, CommonErrorCode, ServiceError, limited
 from orgs.models import Organization
 from permissions.actor import Actor
 from programs.errors import ProgramErrorCode as E
@@ -44,11 +44,21 @@ def under(node: Organization, top: Organization, field: str) -> None:
         raise ServiceError(E.NOT_IN_SUBTREE, field, organization=top.name)
 
 
-def required(value: str, field: str, problems: list) -> str:
-    value = (value or "").strip()
+def required(value: str, field: str, problems: list, limit: int = TITLE_MAX) -> str:
+    value = limited(value, field, limit, problems)
     if not value:
         problems.append((E.NAME_REQUIRED, field, {}))
     return value
+
+
+def text(value: str | None, field: str, problems: list, limit: int = TEXT_MAX) -> str:
+    """Optional free text, stripped; TOO_LONG past ``limit``."""
+    return limited(value, field, limit, problems)
+
+
+def person(value: str | None, field: str, problems: list) -> str:
+    """An optional person's name."""
+    return limited(value, field, NAME_MAX, problems)
 
 
 def period(starts_on: date, ends_on: date, problems: list, field: str = "endsOn") -> None:

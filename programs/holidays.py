@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from core.errors import TITLE_MAX
 from permissions import audit
 from permissions.actor import Actor
 from programs import campaigns, common
@@ -44,13 +45,14 @@ def create_point(actor: Actor, *, project_id, organization_id, name: str, kind: 
     common.under(host, project.organization, "organizationId")
     problems: list = []
     name = common.required(name, "name", problems)
+    division_code = common.text(division_code, "divisionCode", problems, 12)
+    team = common.text(team, "team", problems, TITLE_MAX)
     common.period(starts_on, ends_on, problems)
     if starts_on < project.starts_on or ends_on > project.ends_on:
         problems.append((E.OUTSIDE_PROJECT, "startsOn", {"starts_on": project.starts_on, "ends_on": project.ends_on}))
     common.raise_any(problems)
     point = ServicePoint.objects.create(project=project, organization=host, name=name, kind=PointKind(kind),
-                                        starts_on=starts_on, ends_on=ends_on, division_code=(division_code or "").strip(),
-                                        team=(team or "").strip())
+                                        starts_on=starts_on, ends_on=ends_on, division_code=division_code, team=team)
     audit.record(actor, "service_point.create", point, host, {"project": project.pk, "name": name})
     return point
 
@@ -70,7 +72,7 @@ def report_point(actor: Actor, *, point_id, children_served: int | None = None, 
         if value is not None:
             changes[field] = common.amount(value, name, problems)
     if team is not None:
-        changes["team"] = team.strip()
+        changes["team"] = common.text(team, "team", problems, TITLE_MAX)
     common.raise_any(problems)
     volunteers = common.visible_all(actor, Volunteer.objects.all(), common.VIEW, add_volunteer_ids, "addVolunteerIds")
     for field, value in changes.items():

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from children.models import Child
-from core.errors import CommonErrorCode, ServiceError
+from core.errors import TITLE_MAX, CommonErrorCode, ServiceError
 from notifications import events
 from orgs.models import Organization
 from permissions import audit
@@ -82,8 +82,11 @@ def create_pairing(actor: Actor, *, organization_id, kind: str, started_on: date
                    commitments: str = "") -> Pairing:
     organization = actor.organization(organization_id, common.CHANGE)
     kind = PairingKind(kind)
-    partner_child = (partner_child or "").strip()
-    partner_name = (partner_name or "").strip()
+    problems: list = []
+    partner_child = common.person(partner_child, "partnerChild", problems)
+    partner_name = common.text(partner_name, "partnerName", problems, TITLE_MAX)
+    commitments = common.text(commitments, "commitments", problems)
+    common.raise_any(problems)
     given = {"volunteer": volunteer_id is not None, "child": child_id is not None, "partner_child": bool(partner_child),
              "partner": partner_organization_id is not None or bool(partner_name)}
     needs = SIDES[kind]
@@ -108,7 +111,7 @@ def create_pairing(actor: Actor, *, organization_id, kind: str, started_on: date
     pairing = Pairing.objects.create(
         organization=organization, kind=kind, volunteer=volunteer, child=child, partner_child=partner_child,
         partner_organization=partner, partner_name=partner_name, started_on=started_on,
-        commitments=(commitments or "").strip(), last_contact_on=started_on)
+        commitments=commitments, last_contact_on=started_on)
     audit.record(actor, "pairing.create", pairing, organization, {"kind": kind.value})
     return pairing
 
@@ -131,9 +134,10 @@ def record_contact(actor: Actor, *, pairing_id, contacted_on: date, kind: str, n
     pairing = _active(actor, pairing_id)
     problems: list = []
     common.not_future(contacted_on, "contactedOn", problems)
+    note = common.text(note, "note", problems)
     common.raise_any(problems)
     contact = PairingContact.objects.create(pairing=pairing, contacted_on=contacted_on, kind=ContactKind(kind),
-                                            note=(note or "").strip(), author=actor.label)
+                                            note=note, author=actor.display_name)
     _contacted(pairing, contacted_on)
     audit.record(actor, "pairing.contact", pairing, pairing.organization, {"on": str(contacted_on), "kind": kind})
     return contact
@@ -151,9 +155,10 @@ def tick(actor: Actor, *, pairing_id, item: str, done_on: date, note: str = "") 
         raise ServiceError(E.ALREADY_TICKED, "item", item=item.label, done_on=done.done_on)
     problems: list = []
     common.not_future(done_on, "doneOn", problems)
+    note = common.text(note, "note", problems, 200)
     common.raise_any(problems)
-    row = PairingTick.objects.create(pairing=pairing, item=item, done_on=done_on, note=(note or "").strip()[:200],
-                                     ticked_by=actor.label)
+    row = PairingTick.objects.create(pairing=pairing, item=item, done_on=done_on, note=note,
+                                     ticked_by=actor.display_name)
     _contacted(pairing, done_on)
     audit.record(actor, "pairing.tick", pairing, pairing.organization, {"item": item.value, "on": str(done_on)})
     return row
@@ -164,7 +169,10 @@ def close_pairing(actor: Actor, *, pairing_id, reason: str) -> Pairing:
     pairing = _active(actor, pairing_id)
     if not (reason or "").strip():
         raise ServiceError(E.REASON_REQUIRED, "reason")
-    pairing.state, pairing.closed_on, pairing.close_reason = PairingState.CLOSED, timezone.localdate(), reason.strip()[:200]
+    problems: list = []
+    reason = common.text(reason, "reason", problems, 200)
+    common.raise_any(problems)
+    pairing.state, pairing.closed_on, pairing.close_reason = PairingState.CLOSED, timezone.localdate(), reason
     pairing.save(update_fields=["state", "closed_on", "close_reason"])
     audit.record(actor, "pairing.close", pairing, pairing.organization, {"reason": pairing.close_reason})
     return pairing

@@ -1,5 +1,5 @@
 """快乐家园 sites: their record, the children and volunteers they serve, interest groups, and the standards
-a site is held to (figures with explanations in Chinese and English)."""
+a site is held to (figures with explanations, in the request's language)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from core.errors import CommonErrorCode, ServiceError
+from core.errors import NAME_MAX, TITLE_MAX, CommonErrorCode, ServiceError, Texts
 from permissions import audit
 from permissions.actor import Actor
 from programs import common
@@ -19,6 +19,8 @@ from programs.models import (Corner, FundingSource, HappyHome, HomeChild, HomeFu
                              StaffRole, Volunteer)
 
 VOLUNTEER_RATIO = Decimal("0.30")
+FIELD_NAMES = {"division_code": "divisionCode", "opening_hours": "openingHours", "supervision_group": "supervisionGroup"}
+LIMITS = {"division_code": 12, "address": 100, "opening_hours": 100, "supervision_group": 100}
 FIELDS = ("name", "division_code", "address", "opened_on", "area_m2", "corners", "open_after_school", "open_weekends",
           "open_holidays", "opening_hours", "books_count", "supervision_group")
 
@@ -26,9 +28,34 @@ FIELDS = ("name", "division_code", "address", "opened_on", "area_m2", "corners",
 @dataclass(frozen=True)
 class Standard:
     code: str
+    title: str
     met: bool
     figure: str
     explanation: str
+
+
+class SiteText(Texts):
+    VOLUNTEER_RATIO = ("志愿者比例", "Volunteer ratio")
+    STAFF = ("专职人员", "Staff in post")
+    OPENING_HOURS = ("开放时间", "Opening hours")
+    NOBODY_SERVED = ("尚未登记服务儿童，请先在“服务儿童”中添加；有儿童和志愿者后才能达标。",
+                     "No children served are recorded yet: add them first; a site meets the standard only with "
+                     "children and volunteers.")
+    RATIO_MET = ("志愿者 {volunteers} 人，服务儿童 {children} 人，比例 {figure}，达到不低于 30% 的要求。",
+                 "{volunteers} volunteers for {children} children ({figure}): meets the 30% rule.")
+    RATIO_SHORT = ("志愿者 {volunteers} 人，服务儿童 {children} 人，比例 {figure}，低于 30% 的要求，至少需要 {need} 名志愿者。",
+                   "{volunteers} volunteers for {children} children ({figure}): below the 30% rule; at least {need} "
+                   "volunteers are needed.")
+    STAFF_MET = ("专职主任和社工均已到位。", "A director and a social worker are in post.")
+    STAFF_MISSING = ("缺少：{missing}。", "Missing: {missing}.")
+    DIRECTOR = ("专职主任", "a director")
+    SOCIAL_WORKER = ("社工", "a social worker")
+    HOURS_MET = ("放学后、周末和节假日均开放。", "Open after school, at weekends and in holidays.")
+    HOURS_CLOSED = ("未开放：{closed}。", "Not open: {closed}.")
+    AFTER_SCHOOL = ("放学后", "after school")
+    WEEKENDS = ("周末", "at weekends")
+    HOLIDAYS = ("节假日", "in holidays")
+    LIST_SEPARATOR = ("、", ", ")
 
 
 def _percent(value: Decimal) -> str:
@@ -37,27 +64,25 @@ def _percent(value: Decimal) -> str:
 
 def standards(*, children: int, volunteers: int, roles: set[str], after_school: bool, weekends: bool,
               holidays: bool) -> list[Standard]:
-    """The three checks of a site (志愿者比例, 专职人员, 开放时间), each with its figure and why."""
+    """The three checks of a site (志愿者比例, 专职人员, 开放时间), each with its figure and why. A site that serves
+    nobody yet does not meet the volunteer ratio: there is nothing to be proud of in 0 volunteers for 0 children."""
+    T = SiteText
     ratio = Decimal(volunteers) / Decimal(children) if children else None
-    ratio_met = children == 0 or ratio >= VOLUNTEER_RATIO
+    ratio_met = ratio is not None and ratio >= VOLUNTEER_RATIO
     ratio_figure = _percent(ratio) if ratio is not None else "—"
     need = (Decimal(children) * VOLUNTEER_RATIO).to_integral_value(rounding="ROUND_CEILING")
-    ratio_text = (f"志愿者 {volunteers} 人，服务儿童 {children} 人，比例 {ratio_figure}，"
-                  + ("达到不低于 30% 的要求。" if ratio_met else f"低于 30% 的要求，至少需要 {need} 名志愿者。")
-                  + f" / {volunteers} volunteers for {children} children ({ratio_figure}): "
-                  + ("meets the 30% rule." if ratio_met else f"below the 30% rule; at least {need} volunteers are needed."))
-    missing = [label for role, label in ((StaffRole.DIRECTOR, "专职主任 director"), (StaffRole.SOCIAL_WORKER, "社工 social worker"))
+    counts = {"volunteers": volunteers, "children": children, "figure": ratio_figure, "need": need}
+    ratio_text = (T.NOBODY_SERVED if not children else T.RATIO_MET if ratio_met else T.RATIO_SHORT).render(**counts)
+    missing = [label.render() for role, label in ((StaffRole.DIRECTOR, T.DIRECTOR), (StaffRole.SOCIAL_WORKER, T.SOCIAL_WORKER))
                if role not in roles]
-    staff_text = ("专职主任和社工均已到位。 / A director and a social worker are in post." if not missing
-                  else "缺少：" + "、".join(m.split(" ")[0] for m in missing) + " / Missing: " + ", ".join(m.split(" ", 1)[1] for m in missing))
-    hours = {"放学后 after school": after_school, "周末 weekends": weekends, "节假日 holidays": holidays}
-    closed = [name for name, is_open in hours.items() if not is_open]
-    hours_text = ("放学后、周末和节假日均开放。 / Open after school, at weekends and in holidays." if not closed
-                  else "未开放：" + "、".join(c.split(" ")[0] for c in closed) + " / Not open: " + ", ".join(c.split(" ", 1)[1] for c in closed))
+    staff_text = T.STAFF_MISSING.render(missing=T.LIST_SEPARATOR.render().join(missing)) if missing else T.STAFF_MET.render()
+    hours = ((T.AFTER_SCHOOL, after_school), (T.WEEKENDS, weekends), (T.HOLIDAYS, holidays))
+    closed = [name.render() for name, is_open in hours if not is_open]
+    hours_text = T.HOURS_CLOSED.render(closed=T.LIST_SEPARATOR.render().join(closed)) if closed else T.HOURS_MET.render()
     return [
-        Standard("VOLUNTEER_RATIO", ratio_met, ratio_figure, ratio_text),
-        Standard("STAFF", not missing, f"{2 - len(missing)}/2", staff_text),
-        Standard("OPENING_HOURS", not closed, f"{3 - len(closed)}/3", hours_text),
+        Standard("VOLUNTEER_RATIO", T.VOLUNTEER_RATIO.render(), ratio_met, ratio_figure, ratio_text),
+        Standard("STAFF", T.STAFF.render(), not missing, f"{2 - len(missing)}/2", staff_text),
+        Standard("OPENING_HOURS", T.OPENING_HOURS.render(), not closed, f"{3 - len(closed)}/3", hours_text),
     ]
 
 
@@ -97,14 +122,14 @@ def _clean(values: dict, problems: list) -> dict:
         elif field in ("area_m2", "books_count") and (value is None or value < 0):
             problems.append((E.INVALID_AMOUNT, {"area_m2": "areaM2", "books_count": "booksCount"}[field], {}))
         elif isinstance(value, str):
-            value = value.strip()
+            value = common.text(value, FIELD_NAMES.get(field, field), problems, LIMITS.get(field, TITLE_MAX))
         out[field] = value
     return out
 
 
 def _check_staff_and_funding(staff, funding, problems: list) -> None:
-    if staff is not None and any(not (name or "").strip() for _role, name in staff):
-        problems.append((E.NAME_REQUIRED, "staff", {}))
+    for _role, name in staff or ():
+        common.required(name, "staff", problems, NAME_MAX)
     for _year, _source, value in funding or ():
         common.amount(value, "funding", problems)
 
@@ -172,6 +197,7 @@ def save_group(actor: Actor, *, home_id, name: str, schedule: str = "", member_i
     home = common.for_change(actor, HappyHome.objects.all(), home_id, "homeId")
     problems: list = []
     name = common.required(name, "name", problems)
+    schedule = common.text(schedule, "schedule", problems, TITLE_MAX)
     common.raise_any(problems)
     members = sorted({int(pk) for pk in member_ids})
     if HomeChild.objects.filter(home=home, child_id__in=members).count() != len(members):
@@ -179,7 +205,7 @@ def save_group(actor: Actor, *, home_id, name: str, schedule: str = "", member_i
     group = home.groups.filter(pk=group_id).first() if group_id is not None else InterestGroup(home=home)
     if group is None:
         raise ServiceError(CommonErrorCode.NOT_FOUND, "id")
-    group.name, group.schedule = name, (schedule or "").strip()
+    group.name, group.schedule = name, schedule
     group.save()
     group.members.set(members)
     audit.record(actor, "happy_home.group", home, home.organization, {"group": group.pk, "members": members})

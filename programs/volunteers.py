@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
-from core.errors import CommonErrorCode, ServiceError
+from core.errors import NAME_MAX, TITLE_MAX, CommonErrorCode, ServiceError, Texts
 from notifications import events
 from permissions import audit
 from permissions.actor import Actor
@@ -29,13 +29,13 @@ def _clean(values: dict, problems: list) -> dict:
         if field not in FIELDS:
             raise TypeError(field)
         if field == "name":
-            value = common.required(value, "name", problems)
+            value = common.required(value, "name", problems, NAME_MAX)
         elif field == "origin":
             value = Origin(value).value
         elif field == "skills":
             value = sorted({s.strip() for s in value or [] if s.strip()})
         else:
-            value = (value or "").strip()
+            value = common.text(value, {"origin_name": "originName"}.get(field, field), problems, TITLE_MAX)
         out[field] = value
     return out
 
@@ -90,10 +90,11 @@ def record_hours(actor: Actor, *, volunteer_id, served_on: date, hours, happy_ho
     problems: list = []
     common.not_future(served_on, "servedOn", problems)
     amount = _hours(hours, problems)
+    description = common.text(description, "description", problems, 200)
     common.raise_any(problems)
     record = ServiceRecord.objects.create(
         volunteer=volunteer, organization=place.organization, served_on=served_on, hours=amount,
-        description=(description or "").strip()[:200], recorded_by=actor.label,
+        description=description, recorded_by=actor.display_name,
         **({"happy_home": place} if model is HappyHome else {"service_point": place}))
     audit.record(actor, "service_hours.record", record, place.organization, {"volunteer": volunteer.pk, "hours": str(amount)})
     events.hours_recorded(record)
@@ -116,7 +117,7 @@ def confirm_hours(actor: Actor, *, record_ids) -> list[ServiceRecord]:
             raise ServiceError(E.ALREADY_CONFIRMED, "recordIds")
     now = timezone.now()
     for record in records:
-        record.confirmed_at, record.confirmed_by = now, actor.label
+        record.confirmed_at, record.confirmed_by = now, actor.display_name
     ServiceRecord.objects.bulk_update(records, ["confirmed_at", "confirmed_by"])
     for record in records:
         audit.record(actor, "service_hours.confirm", record, record.organization, {"hours": str(record.hours)})
@@ -135,11 +136,17 @@ class Summary:
 
     def certificate(self, name: str) -> str:
         if not self.services:
-            return f"{name} 同志暂无经确认的志愿服务记录。 / No confirmed volunteer service yet."
-        return (f"兹证明 {name} 同志于 {self.first_served_on:%Y年%-m月%-d日} 至 {self.last_served_on:%Y年%-m月%-d日} "
-                f"参加关爱留守儿童志愿服务 {self.services} 次，累计服务 {self.confirmed_hours} 小时。 / "
-                f"{name} served on {self.services} occasion(s) from {self.first_served_on} to {self.last_served_on}, "
-                f"{self.confirmed_hours} confirmed hours in all.")
+            return Certificate.NONE.render(name=name)
+        first, last = self.first_served_on, self.last_served_on
+        return Certificate.SERVED.render(
+            name=name, services=self.services, hours=self.confirmed_hours, first=first, last=last,
+            first_zh=f"{first.year}年{first.month}月{first.day}日", last_zh=f"{last.year}年{last.month}月{last.day}日")
+
+
+class Certificate(Texts):
+    NONE = ("{name} 同志暂无经确认的志愿服务记录。", "{name}: no confirmed volunteer service yet.")
+    SERVED = ("兹证明 {name} 同志于 {first_zh} 至 {last_zh} 参加关爱留守儿童志愿服务 {services} 次，累计服务 {hours} 小时。",
+              "{name} served on {services} occasion(s) from {first} to {last}, {hours} confirmed hours in all.")
 
 
 def summary(volunteer: Volunteer) -> Summary:

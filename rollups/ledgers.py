@@ -1,6 +1,7 @@
 """Ledgers (台账) and reports to Excel as background jobs: wishes, happy-home sites, activities and volunteers
 of a subtree, each read through the actor's scope, with children's and volunteers' personal data masked as the
-screens mask it; a report request with each addressee's state and figures, for the superior."""
+screens mask it; a report request with each addressee's state and figures, for the superior. Each is a
+government-format sheet (jobs.sheets: title, 填报单位, 导出时间, 序号, typed cells, 合计)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from typing import Callable
 from django.db.models import QuerySet
 
 from children import privacy
+from core.errors import Texts
 from jobs import services as jobs
+from jobs.sheets import DATE, DATETIME, INT, NUMBER, Column, ledger
 from jobs.models import Job, Kind
 from jobs.runner import enqueue
 from permissions import audit
@@ -25,12 +28,18 @@ from wishes.models import Category, State, Wish
 BATCH = 500
 
 
+class LedgerText(Texts):
+    EXPORTED = ("导出{title} {rows} 条", "{title}: {rows} rows exported")
+    REPORT_EXPORTED = ("导出报送“{title}” {rows} 个单位", "Report “{title}”: {rows} addressees exported")
+    REPORT_TITLE = ("{title}报送情况", "{title}: submissions")
+
+
 @dataclass(frozen=True)
 class Ledger:
     title: str
     permission: str
     rows: Callable[[], QuerySet]
-    header: tuple[str, ...]
+    header: tuple[Column, ...]
     row: Callable[[Actor, object], list]
 
 
@@ -38,21 +47,20 @@ def _wish(actor: Actor, wish: Wish) -> list:
     child = ""
     if wish.child_id:
         child = privacy.shown("name", wish.child.name, actor.scope.allows_row(privacy.PII, wish.child))
-    return [wish.organization.name, wish.title, Category(wish.category).label, str(wish.estimated_value),
-            str(wish.covered_amount), State(wish.state).label, child or wish.household,
-            wish.campaign.title if wish.campaign_id else "", wish.created_at.date().isoformat(),
-            wish.fulfilled_at.date().isoformat() if wish.fulfilled_at else ""]
+    return [wish.organization.name, wish.title, Category(wish.category).label, wish.estimated_value,
+            wish.covered_amount, State(wish.state).label, child or wish.household,
+            wish.campaign.title if wish.campaign_id else "", wish.created_at, wish.fulfilled_at]
 
 
 def _home(actor: Actor, home: HappyHome) -> list:
     checks = sites.standards_of(home)
-    return [home.organization.name, home.name, home.division_code, home.opened_on.isoformat() if home.opened_on else "",
+    return [home.organization.name, home.name, home.division_code, home.opened_on,
             home.area_m2, home.children_count, home.volunteers_count, home.books_count,
-            "；".join(c.explanation.split(" / ")[0] for c in checks if not c.met) or "达标"]
+            "；".join(c.explanation for c in checks if not c.met) or "达标"]
 
 
 def _activity(actor: Actor, activity: Activity) -> list:
-    return [activity.organization.name, activity.held_on.isoformat(), activity.title, ActivityKind(activity.kind).label,
+    return [activity.organization.name, activity.held_on, activity.title, ActivityKind(activity.kind).label,
             activity.place, activity.campaign.title if activity.campaign_id else "", len(activity.children.all()),
             len(activity.volunteers.all())]
 
@@ -66,19 +74,26 @@ def _volunteer(actor: Actor, volunteer: Volunteer) -> list:
 LEDGERS = {
     "WISHES": Ledger("微心愿台账", "wishes.view_wish",
                      lambda: Wish.objects.select_related("organization", "child", "campaign").order_by("org_path", "created_at", "id"),
-                     ("组织", "心愿", "类别", "估价（元）", "已认领（元）", "状态", "儿童/困难家庭", "所属行动", "征集日期", "圆梦日期"),
+                     (Column("组织", width=18), Column("心愿", width=24), Column("类别"), Column("估价（元）", NUMBER, total=True),
+                      Column("已认领（元）", NUMBER, total=True), Column("状态", width=10), Column("儿童/困难家庭", width=16),
+                      Column("所属行动", width=18), Column("征集日期", DATE), Column("圆梦日期", DATE)),
                      _wish),
     "HAPPY_HOMES": Ledger("快乐家园台账", "programs.view_program",
                           lambda: sites.with_counts(HappyHome.objects.select_related("organization").prefetch_related("staff"))
                           .order_by("org_path", "name", "id"),
-                          ("组织", "名称", "区划代码", "开办日期", "面积（㎡）", "服务儿童", "志愿者", "图书（册）", "达标情况"), _home),
+                          (Column("组织", width=18), Column("名称", width=22), Column("区划代码", width=14),
+                           Column("开办日期", DATE), Column("面积（㎡）", NUMBER, total=True), Column("服务儿童", INT, 10, True),
+                           Column("志愿者", INT, 10, True), Column("图书（册）", INT, 10, True), Column("达标情况", width=40)), _home),
     "ACTIVITIES": Ledger("活动台账", "programs.view_program",
                          lambda: Activity.objects.select_related("organization", "campaign")
                          .prefetch_related("children", "volunteers").order_by("org_path", "held_on", "id"),
-                         ("组织", "日期", "活动", "类型", "地点", "所属行动", "儿童人数", "志愿者人数"), _activity),
+                         (Column("组织", width=18), Column("日期", DATE), Column("活动", width=24), Column("类型", width=10),
+                          Column("地点", width=20), Column("所属行动", width=18), Column("儿童人数", INT, 10, True),
+                          Column("志愿者人数", INT, 10, True)), _activity),
     "VOLUNTEERS": Ledger("志愿者台账", "programs.view_program",
                          lambda: Volunteer.objects.select_related("organization").order_by("org_path", "name", "id"),
-                         ("组织", "姓名", "电话", "来源", "所在单位/学校", "服务队", "特长"), _volunteer),
+                         (Column("组织", width=18), Column("姓名", width=10), Column("电话", width=14), Column("来源", width=12),
+                          Column("所在单位/学校", width=22), Column("服务队", width=20), Column("特长", width=16)), _volunteer),
 }
 
 
@@ -99,7 +114,7 @@ def start_report_export(actor: Actor, *, request_id) -> Job:
 def run_report_export(job: Job) -> None:
     actor = jobs.actor_of(job)
     rows = reports.status(actor, request_id=job.params["request"])
-    request = ReportRequest.objects.get(pk=job.params["request"])
+    request = ReportRequest.objects.select_related("organization").get(pk=job.params["request"])
     job.progress(0, len(rows))
 
     def lines():
@@ -107,15 +122,17 @@ def run_report_export(job: Job) -> None:
             report = row.report
             figures = report.figures if report is not None else {}
             yield [row.organization.name, ReportState(row.state).label if row.state else "未报",
-                   "是" if row.late else "", report.submitted_at.strftime("%Y-%m-%d %H:%M") if report and report.submitted_at else "",
-                   report.reviewed_at.strftime("%Y-%m-%d %H:%M") if report and report.reviewed_at else "",
-                   *(figures.get(metric, "") for metric, _label in REPORT_FIGURES), report.narrative if report else ""]
+                   "是" if row.late else "", report.submitted_at if report else None, report.reviewed_at if report else None,
+                   *(figures.get(metric) for metric, _label in REPORT_FIGURES), report.narrative if report else ""]
 
     job.result_file = f"{job.pk}-report.xlsx"
-    header = ("报送单位", "状态", "逾期", "报送时间", "审核时间", *(label for _m, label in REPORT_FIGURES), "文字材料")
-    jobs.save_rows(job.result_file, request.title[:31], header, lines())
+    header = (Column("报送单位", width=18), Column("状态", width=10), Column("逾期", width=6), Column("报送时间", DATETIME, 17),
+              Column("审核时间", DATETIME, 17), *(Column(label, NUMBER, 12, True) for _m, label in REPORT_FIGURES),
+              Column("文字材料", width=40))
+    write = ledger(LedgerText.REPORT_TITLE.render(title=request.title), request.organization.name)
+    jobs.save_rows(job.result_file, request.title[:31], header, lines(), write)
     job.progress_done = len(rows)
-    job.message = f"导出报送“{request.title}” {len(rows)} 个单位 / {len(rows)} addressees exported"
+    job.message = LedgerText.REPORT_EXPORTED.render(title=request.title, rows=len(rows))
     audit.record(actor, "report.export", job, job.organization, {"request": request.pk})
 
 
@@ -144,7 +161,8 @@ def run_export(job: Job) -> None:
             yield kind.row(actor, row)
 
     job.result_file = f"{job.pk}-{job.params['ledger'].lower()}.xlsx"
-    jobs.save_rows(job.result_file, kind.title, kind.header, lines())
+    write = ledger(f"{job.organization.name}{kind.title}", job.organization.name)
+    jobs.save_rows(job.result_file, kind.title, kind.header, lines(), write)
     job.progress_done = done
-    job.message = f"导出{kind.title} {done} 条 / {done} rows exported"
+    job.message = LedgerText.EXPORTED.render(title=kind.title, rows=done)
     audit.record(actor, "ledger.export", job, job.organization, {"ledger": job.params["ledger"], "rows": done})

@@ -137,7 +137,7 @@ def open_request(actor: Actor, *, organization_id, title: str, deadline: date, p
         raise ServiceError(E.ANSWERS_ELSEWHERE, "answersId")
     request = ReportRequest.objects.create(
         organization=superior, title=title, instructions=(instructions or "").strip(), campaign=campaign,
-        first_month=period_.first, last_month=period_.last, deadline=deadline, answers=answers, opened_by=actor.label)
+        first_month=period_.first, last_month=period_.last, deadline=deadline, answers=answers, opened_by=actor.display_name)
     ReportAddressee.objects.bulk_create([ReportAddressee(request=request, organization=o, org_path=o.path) for o in addressees])
     audit.record(actor, "report_request.open", request, superior, {
         "title": title, "deadline": str(deadline), "addressees": [o.pk for o in addressees],
@@ -204,11 +204,11 @@ def transition(actor: Actor, *, report_id, action: str, comment: str = "") -> Re
             raise ServiceError(E.COMMENT_REQUIRED, "comment")
         report.return_comment = comment
     if action == "submit":
-        report.submitted_at, report.submitted_by = now, actor.label
+        report.submitted_at, report.submitted_by = now, actor.display_name
     elif action == "withdraw":
         report.submitted_at, report.submitted_by = None, ""
     else:
-        report.reviewed_at, report.reviewed_by = now, actor.label
+        report.reviewed_at, report.reviewed_by = now, actor.display_name
     before, report.state = report.state, target
     report.save()
     audit.record(actor, f"report.{action}", report, report.organization, {"from": before, "to": target, "comment": comment})

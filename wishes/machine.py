@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.errors import ServiceError
+from core.errors import ServiceError, Texts
 from wishes.errors import WishErrorCode
 from wishes.models import State as S
 
@@ -23,11 +23,32 @@ DISPATCH = "wishes.dispatch_wish"
 HANDLER, SUPERIOR, OWNER = "handler", "superior", "owner"
 
 
+class Action(Texts):
+    """Each action's name in messages (ILLEGAL_TRANSITION), rendered in the request's language."""
+
+    review = ("审核", "review")
+    return_ = ("退回修改", "return")
+    resubmit = ("重新提交", "resubmit")
+    publish = ("公示", "publish")
+    claim = ("认领", "claim")
+    prepare = ("备礼", "prepare")
+    deliver = ("发放", "deliver")
+    fulfil = ("圆梦销号", "confirm fulfilment")
+    withdraw = ("撤回", "withdraw")
+    close = ("无法实现", "close")
+    escalate = ("交上级协调", "escalate")
+    take_over = ("上级接办", "take over")
+    dispatch = ("派单", "dispatch")
+
+
+A = Action
+
+
 @dataclass(frozen=True)
 class Step:
     sources: frozenset
     target: str | None  # None: the action changes no state (dispatch)
-    label: str
+    label: Action
     permission: str = CHANGE
     at: str = HANDLER  # where the permission is needed: the body handling the wish, its superior, or the collector
     reason: str | None = None  # the field a required reason is written to
@@ -41,21 +62,21 @@ class Step:
 _OPEN = frozenset({S.COLLECTED, S.RETURNED, S.REVIEWED, S.PUBLISHED})
 
 TRANSITIONS: dict[str, Step] = {
-    "review": Step(frozenset({S.COLLECTED}), S.REVIEWED, "审核"),
-    "return": Step(frozenset({S.COLLECTED, S.REVIEWED}), S.RETURNED, "退回修改", reason="return_reason"),
-    "resubmit": Step(frozenset({S.RETURNED}), S.COLLECTED, "重新提交"),
-    "publish": Step(frozenset({S.REVIEWED}), S.PUBLISHED, "公示", stamp="published_at"),
-    "claim": Step(frozenset({S.PUBLISHED}), S.CLAIMED, "认领", permission=CLAIM, at=OWNER, stamp="claimed_at"),
-    "prepare": Step(frozenset({S.CLAIMED}), S.PREPARED, "备礼"),
-    "deliver": Step(frozenset({S.CLAIMED, S.PREPARED}), S.DELIVERED, "发放", note="delivery_note", stamp="delivered_at"),
-    "fulfil": Step(frozenset({S.DELIVERED}), S.FULFILLED, "圆梦销号", stamp="fulfilled_at"),
-    "withdraw": Step(_OPEN, S.WITHDRAWN, "撤回", refused_with_claims=True),
-    "close": Step(_OPEN | {S.ESCALATED}, S.CLOSED, "无法实现", reason="close_reason", stamp="closed_at",
+    "review": Step(frozenset({S.COLLECTED}), S.REVIEWED, A.review),
+    "return": Step(frozenset({S.COLLECTED, S.REVIEWED}), S.RETURNED, A.return_, reason="return_reason"),
+    "resubmit": Step(frozenset({S.RETURNED}), S.COLLECTED, A.resubmit),
+    "publish": Step(frozenset({S.REVIEWED}), S.PUBLISHED, A.publish, stamp="published_at"),
+    "claim": Step(frozenset({S.PUBLISHED}), S.CLAIMED, A.claim, permission=CLAIM, at=OWNER, stamp="claimed_at"),
+    "prepare": Step(frozenset({S.CLAIMED}), S.PREPARED, A.prepare),
+    "deliver": Step(frozenset({S.CLAIMED, S.PREPARED}), S.DELIVERED, A.deliver, note="delivery_note", stamp="delivered_at"),
+    "fulfil": Step(frozenset({S.DELIVERED}), S.FULFILLED, A.fulfil, stamp="fulfilled_at"),
+    "withdraw": Step(_OPEN, S.WITHDRAWN, A.withdraw, refused_with_claims=True),
+    "close": Step(_OPEN | {S.ESCALATED}, S.CLOSED, A.close, reason="close_reason", stamp="closed_at",
                   refused_with_claims=True),
-    "escalate": Step(frozenset({S.REVIEWED, S.PUBLISHED}), S.ESCALATED, "交上级协调", stamp="escalated_at",
+    "escalate": Step(frozenset({S.REVIEWED, S.PUBLISHED}), S.ESCALATED, A.escalate, stamp="escalated_at",
                      refused_with_claims=True, needs_superior=True),
-    "take_over": Step(frozenset({S.ESCALATED}), S.PUBLISHED, "上级接办", at=SUPERIOR, stamp="published_at"),
-    "dispatch": Step(frozenset({S.PUBLISHED}), None, "派单", permission=DISPATCH,
+    "take_over": Step(frozenset({S.ESCALATED}), S.PUBLISHED, A.take_over, at=SUPERIOR, stamp="published_at"),
+    "dispatch": Step(frozenset({S.PUBLISHED}), None, A.dispatch, permission=DISPATCH,
                      refusal=(WishErrorCode.NOT_CLAIMABLE, "wishId")),
 }
 

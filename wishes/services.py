@@ -11,7 +11,7 @@ from children import privacy
 from children.models import Child
 from children.services import require_consent
 from core import photos
-from core.errors import CommonErrorCode, ServiceError
+from core.errors import TEXT_MAX, TITLE_MAX, CommonErrorCode, ServiceError, check_lengths, limited
 from notifications import events
 from orgs.models import Organization
 from permissions import audit
@@ -70,6 +70,9 @@ def collect_wish(actor: Actor, *, organization_id, title: str, category: str, es
     problems = []
     if not (title or "").strip():
         problems.append((E.TITLE_REQUIRED, "title", {}))
+    limited(title, "title", TITLE_MAX, problems)
+    limited(text, "text", TEXT_MAX, problems)
+    limited(household, "household", TITLE_MAX, problems)
     if (child_id is None) == (not (household or "").strip()):
         problems.append((E.CHILD_OR_HOUSEHOLD, "childId", {}))
     value = _money(estimated_value)
@@ -99,7 +102,8 @@ def transition(actor: Actor, *, wish_id, action: str, reason: str = "", note: st
     if step.reason:
         if not reason:
             raise ServiceError(E.REASON_REQUIRED, "reason")
-        setattr(wish, step.reason, reason[:200])
+        check_lengths([(reason, "reason", 200)])
+        setattr(wish, step.reason, reason)
     if step.note:
         setattr(wish, step.note, (note or "").strip())
     if step.stamp:
@@ -134,7 +138,7 @@ def _donor(actor: Actor, unit_id=None) -> dict:
         if link is None:
             raise ServiceError(E.NOT_A_UNIT_MEMBER, "unitId")
         return {"donor_kind": DonorKind.UNIT, "donor_unit": link.organization, "donor_label": link.organization.name}
-    return {"donor_kind": DonorKind.PERSON, "donor_user": actor.user, "donor_label": actor.label}
+    return {"donor_kind": DonorKind.PERSON, "donor_user": actor.user, "donor_label": actor.display_name}
 
 
 def _claim_one(actor: Actor, wish: Wish, amount, donor: dict, via_dispatch: bool = False) -> Claim:
@@ -191,7 +195,7 @@ def dispatch_wish(actor: Actor, *, wish_id, unit_id, deadline) -> Dispatch:
     if deadline <= timezone.now():
         raise ServiceError(E.DEADLINE_IN_PAST, "deadline")
     unit = actor.organization(unit_id, field="unitId")
-    dispatch = Dispatch.objects.create(wish=wish, unit=unit, deadline=deadline, dispatched_by=actor.label)
+    dispatch = Dispatch.objects.create(wish=wish, unit=unit, deadline=deadline, dispatched_by=actor.display_name)
     audit.record(actor, "wish.dispatch", wish, _handler(wish), {"unit": unit.name, "deadline": deadline.isoformat()})
     events.dispatch_created(dispatch)
     return dispatch
@@ -228,7 +232,7 @@ def respond_to_dispatch(actor: Actor, *, dispatch_id, accept: bool) -> Dispatch:
         unit = dispatch.unit
         _claim_one(actor, wish, None, {"donor_kind": DonorKind.UNIT, "donor_unit": unit, "donor_label": unit.name}, via_dispatch=True)
     dispatch.state = DispatchState.ACCEPTED if accept else DispatchState.DECLINED
-    dispatch.responded_by, dispatch.responded_at = actor.label, now
+    dispatch.responded_by, dispatch.responded_at = actor.display_name, now
     dispatch.save(update_fields=["state", "responded_by", "responded_at"])
     audit.record(actor, "wish.dispatch_" + ("accept" if accept else "decline"), dispatch.wish, dispatch.unit, {"unit": dispatch.unit.name})
     return dispatch

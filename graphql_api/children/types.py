@@ -8,7 +8,7 @@ from django.utils import timezone
 from strawberry import Info, relay
 
 from children.models import Category, Child, FollowUp, FollowUpKind, GuardianArrangement, Need, Sex, Status
-from children.services import PHOTOS, index_of, years_before
+from children.services import PHOTOS, ChildText, index_of, years_before
 from graphql_api.photos import PhotoInfo, photo_infos
 from graphql_api.access.types import organization_field
 from graphql_api.context import actor_of
@@ -114,16 +114,13 @@ class ConsentInfo:
     partner_sharing: bool
 
 
-HIDDEN = "（需个人信息权限 / needs the personal-data permission）"
-
-
 def follow_up_infos(rows, clear: bool) -> list[FollowUpInfo]:
-    return [FollowUpInfo(visited_on=f.visited_on, kind=FollowUpKindEnum[f.kind], note=f.note if clear else HIDDEN,
+    return [FollowUpInfo(visited_on=f.visited_on, kind=FollowUpKindEnum[f.kind], note=f.note if clear else ChildText.HIDDEN.render(),
                          author=f.author_label) for f in rows]
 
 
 def growth_infos(rows, clear: bool) -> list[GrowthInfo]:
-    return [GrowthInfo(recorded_on=g.recorded_on, title=g.title, text=g.text if clear else HIDDEN, author=g.author_label)
+    return [GrowthInfo(recorded_on=g.recorded_on, title=g.title, text=g.text if clear else ChildText.HIDDEN.render(), author=g.author_label)
             for g in rows]
 
 

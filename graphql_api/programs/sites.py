@@ -51,6 +51,7 @@ class FundingInfo:
 @strawberry.type(name="SiteStandard", description="达标检查 / One standard a site is checked against")
 class StandardInfo:
     code: str = strawberry.field(description="VOLUNTEER_RATIO | STAFF | OPENING_HOURS")
+    title: str = strawberry.field(description="检查项名称（志愿者比例、专职人员、开放时间） / The standard's name")
     met: bool
     figure: str
     explanation: str
@@ -123,7 +124,7 @@ class HappyHomeType(relay.Node):
     @strawberry_django.field(prefetch_related=["staff"], only=["open_after_school", "open_weekends", "open_holidays"],
                              description="达标检查及说明 / Standards, with figures and why")
     def standards(self) -> list[StandardInfo]:
-        return [StandardInfo(code=s.code, met=s.met, figure=s.figure, explanation=s.explanation)
+        return [StandardInfo(code=s.code, title=s.title, met=s.met, figure=s.figure, explanation=s.explanation)
                 for s in services.standards_of(self)]
 
     @strawberry_django.field(prefetch_related=["staff"], only=["open_after_school", "open_weekends", "open_holidays"],

@@ -83,9 +83,15 @@ class UnitDispatchType(relay.Node):
             household=mask_name(wish.household) if wish.household else "")
 
 
+@strawberry_django.order_type(Dispatch)
+class DispatchOrder:
+    created_at: strawberry.auto
+    deadline: strawberry.auto
+
+
 @strawberry.type
 class Query:
     my_dispatches: Connection[UnitDispatchType] = strawberry_django.connection(
-        filters=UnitDispatchFilter, extensions=authenticated(),
+        filters=UnitDispatchFilter, order=DispatchOrder, extensions=authenticated(),
         description="派给我所代表单位的心愿（单位成员或单位令牌），最新在前 / "
                     "Wishes dispatched to the units you act for, newest first")

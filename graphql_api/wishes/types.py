@@ -190,5 +190,3 @@ class PublishedWishType(relay.Node):
     @strawberry_django.field(prefetch_related=["claims"])
     def claims(self) -> list[ClaimInfo]:
         return _claims(self, public=True)
-
-

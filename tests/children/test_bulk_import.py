@@ -114,7 +114,7 @@ def test_a_crash_in_the_second_batch_keeps_the_first_batch_whole(monkeypatch, se
 
     payload = import_payload(signed_in("maliang_league_staff"), org("马良镇团委"), workbook(ROWS))
 
-    assert payload["job"]["state"] == "FAILED" and payload["job"]["error"] == runner.FAILED_MESSAGE
+    assert payload["job"]["state"] == "FAILED" and payload["job"]["error"] == runner.JobText.FAILED.render()
     imported = Child.objects.filter(id_index__in=[services.index_of(n) for n in (SUN, WU, ZHOU, QIAN)])
     assert sorted(imported.values_list("name", flat=True)) == ["吴小军", "孙小红"]
     assert AuditEntry.objects.filter(action="child.create", target_id__in=[str(c.pk) for c in imported]).count() == 2

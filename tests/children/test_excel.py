@@ -12,7 +12,7 @@ from permissions import services as access_services
 from permissions.actor import Actor
 from permissions.models import AuditEntry
 from tests.conftest import user
-from tests.jobs.helpers import EXPORT, gid, import_payload, read_xlsx, upload, workbook
+from tests.jobs.helpers import EXPORT, download, gid, import_payload, ledger_rows, read_xlsx, upload, workbook
 from tests.permissions.helpers import org
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def staff():
 
 
 def report_of(client, payload) -> list[tuple]:
-    return read_xlsx(client, payload["job"]["resultUrl"])[1:]
+    return read_xlsx(client, payload["job"]["resultUrl"], "错误清单")[1:]
 
 
 def snapshot() -> list[tuple]:
@@ -74,13 +74,20 @@ def test_good_and_bad_rows_give_the_exact_report_and_create_only_the_good_rows(s
     assert payload["job"]["state"] == "SUCCEEDED"
     assert payload["job"]["message"].startswith("新增 2 条，更新 0 条，未变 0 条，有误 5 行")
     assert report_of(staff, payload) == [
-        (4, "身份证号", "INVALID_ID_CHECK_DIGIT", "身份证号校验位不正确，请核对。"),
-        (5, "姓名", "NAME_REQUIRED", "请填写儿童姓名。"),
-        (6, "性别", "ID_SEX_MISMATCH", "性别与身份证号不一致。"),
-        (6, "类别", "INVALID_CHOICE", "“留守”不是有效的选项。"),
-        (7, "出生日期", "INVALID_DATE", "“2013-13-03”不是有效的日期。"),
-        (9, "身份证号", "DUPLICATE_ROW", "与第 3 行的身份证号重复。"),
+        (4, "身份证号", "身份证号校验位不正确，请核对。"),
+        (5, "姓名", "请填写儿童姓名。"),
+        (6, "性别", "性别与身份证号不一致。"),
+        (6, "类别", "“留守”不是有效的选项。"),
+        (7, "出生日期", "“2013-13-03”不是有效的日期。"),
+        (9, "身份证号", "与第 3 行的身份证号重复。"),
     ]
+    marked = download(staff, payload["job"]["resultUrl"]).worksheets[0]  # the upload itself, faults marked in place
+    assert marked.title == "原表（已标注错误）" and marked.cell(1, 1).value == "马良镇留守儿童花名册"
+    assert [c.value for c in marked[2]][:3] == [h for h in HEADER[:3]] and marked.cell(2, len(HEADER) + 1).value == "错误说明"
+    assert marked.cell(4, 3).fill.fgColor.rgb.endswith("FFC7CE") and not marked.cell(4, 1).fill.fgColor.rgb.endswith("FFC7CE")
+    assert marked.cell(4, len(HEADER) + 1).value == "身份证号：身份证号校验位不正确，请核对。"
+    assert marked.cell(3, len(HEADER) + 1).value is None  # a good row carries no remark
+    assert "性别：性别与身份证号不一致。；类别：“留守”不是有效的选项。" == marked.cell(6, len(HEADER) + 1).value
     assert Child.objects.count() == before + 2
     sun = Child.objects.get(name="孙小红")
     assert (sun.organization.name, sun.sex, str(sun.birth_date), sun.categories, sun.guardian_arrangement) == \
@@ -118,7 +125,7 @@ def test_an_id_registered_by_another_tenant_is_reported_without_leaking(staff):
     payload = import_payload(staff, org("马良镇团委"), workbook([HEADER, ["王小磊", "男", WANG_LEI] + [""] * 9]))
 
     report = report_of(staff, payload)
-    assert report == [(3, "身份证号", "ALREADY_REGISTERED", "该儿童已在“黄堡村团支部”登记，可申请转移档案。")]
+    assert report == [(3, "身份证号", "该儿童已在“黄堡村团支部”登记，可申请转移档案。")]
     assert "王磊" not in str(report) and "13872109876" not in str(report)
     assert snapshot() == before and Child.objects.get(pk=wang.pk).name == "王磊"
 
@@ -126,7 +133,7 @@ def test_an_id_registered_by_another_tenant_is_reported_without_leaking(staff):
 def test_a_missing_required_column_is_reported_and_nothing_is_read(staff):
     before = Child.objects.count()
     payload = import_payload(staff, org("马良镇团委"), workbook([["姓名", "性别"], ["孙小红", "女"]], title=None))
-    assert report_of(staff, payload) == [(1, "身份证号", "MISSING_COLUMN", "缺少必需的列“身份证号”。")]
+    assert report_of(staff, payload) == [(1, "身份证号", "缺少必需的列“身份证号”。")]
     assert Child.objects.count() == before
 
 
@@ -134,7 +141,7 @@ def export(client, variables=None) -> list[tuple]:
     response = client.post("/graphql", {"query": EXPORT, "variables": {"input": variables or {}}}, content_type="application/json")
     payload = response.json()["data"]["exportChildren"]
     assert payload["errors"] == [] and payload["job"]["state"] == "SUCCEEDED"
-    return read_xlsx(client, payload["job"]["resultUrl"])
+    return ledger_rows(client, payload["job"]["resultUrl"])
 
 
 def test_export_is_masked_for_a_viewer_and_unmasked_for_staff_with_one_audit_entry(staff, django_user_model):
@@ -155,7 +162,7 @@ def test_export_is_masked_for_a_viewer_and_unmasked_for_staff_with_one_audit_ent
     clear = export(staff)
 
     row = next(r for r in clear if r[0] == "张小明")
-    assert row[2:] == (zhang, "2014-05-03", "马良镇中心小学", "五年级", "祖父母/外祖父母", "张德厚", "祖父", "13912345678",
+    assert row[2:] == (zhang, datetime(2014, 5, 3), "马良镇中心小学", "五年级", "祖父母/外祖父母", "张德厚", "祖父", "13912345678",
                        "广东省东莞市", "留守儿童", "马良坪村团支部", "在册")
     entry = AuditEntry.objects.get(action="children.export")
     assert (entry.actor_label, entry.changes["count"], entry.changes["unmasked"]) == ("马良镇团委干部", 3, True)
@@ -195,3 +202,24 @@ def test_uploads_are_limited_in_size_and_type(staff, settings, name, content, co
     assert payload["job"] is None
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [("file", code)]
     assert not Job.objects.exists()
+
+
+def test_the_import_template_has_the_expected_headers_and_an_example_that_imports(staff):
+    import io
+
+    import openpyxl
+
+    assert Client().get("/files/children-import-template.xlsx").status_code == 403
+    response = staff.get("/files/children-import-template.xlsx")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet, notes = book["花名册"], book["填写说明"]
+    header = [c.value for c in sheet[2]]
+    assert header[:4] == ["姓名", "性别", "身份证号", "出生日期"] and sheet.max_row == 2  # nothing to import by mistake
+    example = {row[0]: row[1] for row in notes.iter_rows(min_row=2, max_row=len(header) + 1, values_only=True)}
+    assert example["姓名"] == "张小明" and example["类别"] == "留守儿童"
+    fresh = id_number("420626", "20150808", 89)
+    filled = [header, [{**example, "姓名": "试填儿童", "身份证号": fresh, "出生日期": "2015-08-08"}[h] for h in header]]
+    payload = import_payload(staff, org("马良镇团委"), workbook(filled, title="留守儿童花名册"))
+    assert report_of(staff, payload) == [] and payload["job"]["message"].startswith("新增 1 条")
+    assert Child.objects.get(name="试填儿童").guardians.get().relation == "祖父"

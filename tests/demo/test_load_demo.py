@@ -54,3 +54,34 @@ def test_contract_accounts_and_partner_token_exist():
     token = ApiToken.objects.get(key_hash=digest(token_file.read_text().strip()))
     assert token.organization.name == data.PARTNER_UNIT
     assert sorted(token.permissions) == sorted(data.PARTNER_TOKEN_PERMISSIONS)
+
+
+def test_the_demo_follows_the_sources():
+    """石村村 as the 石桥镇 report has it; 河池's 暖冬行动 as its notice has it, with a report request under way; wishes
+    in every state of the life cycle, so the dashboard shows a real 圆梦率."""
+    from datetime import date
+
+    from programs import sites
+    from programs.models import Campaign, HappyHome
+    from rollups import services as rollups
+    from rollups.models import Report, ReportState
+    from wishes.models import State, Wish
+
+    shicun = sites.with_counts(HappyHome.objects.all()).get(name="石村村儿童快乐家园")
+    assert (shicun.children_count, shicun.volunteers_count, shicun.opened_on) == (142, 43, date(2024, 11, 1))
+    assert not sites.below_standard(shicun) and shicun.groups.count() == 7
+    winter = Campaign.objects.get(title__endswith="关爱留守儿童暖冬行动")
+    assert winter.organization.name == "共青团河池市委"
+    assert ((winter.starts_on.month, winter.starts_on.day), (winter.ends_on.month, winter.ends_on.day),
+            (winter.report_deadline.month, winter.report_deadline.day)) == ((1, 28), (2, 28), (4, 10))
+    states = {r.state for r in Report.objects.filter(request__campaign=winter)}
+    assert states == {ReportState.SUBMITTED, ReportState.DRAFT}
+    assert set(Wish.objects.values_list("state", flat=True)) >= {State.COLLECTED, State.RETURNED, State.REVIEWED, State.PUBLISHED,
+                                                                 State.CLAIMED, State.PREPARED, State.DELIVERED, State.FULFILLED,
+                                                                 State.ESCALATED, State.CLOSED}
+    rollups.refresh()
+    from permissions.actor import Actor
+
+    county = Organization.objects.get(name="共青团保康县委")
+    _, figures = rollups.rollup(Actor.system("test"), organization_id=county.pk, period_=rollups.period("YEAR", year=date.today().year))
+    assert figures["wishes.fulfilled"] == 2 and figures["wishes.collected"] > 2

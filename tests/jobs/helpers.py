@@ -54,11 +54,27 @@ def import_payload(client, organization, content: bytes, name="花名册.xlsx") 
     return body["data"]["importChildren"]
 
 
-def read_xlsx(client, url: str) -> list[tuple]:
+def download(client, url: str):
     response = client.get(url)
     assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).worksheets[0]
-    return [tuple("" if v is None else v for v in row) for row in sheet.iter_rows(values_only=True)]
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def read_xlsx(client, url: str, sheet: int | str = 0) -> list[tuple]:
+    book = download(client, url)
+    found = book.worksheets[sheet] if isinstance(sheet, int) else book[sheet]
+    return [tuple("" if v is None else v for v in row) for row in found.iter_rows(values_only=True)]
+
+
+def ledger_rows(client, url: str) -> list[tuple]:
+    """A government-format ledger's header and rows without the title rows, the 序号 column and the 合计 row
+    (after checking that they are there)."""
+    rows = read_xlsx(client, url)
+    assert rows[1][0].startswith("填报单位：") and any(str(v).startswith("导出时间：") for v in rows[1])
+    assert rows[2][0] == "序号"
+    body = [row for row in rows[3:] if row[0] != "合计"]
+    assert [row[0] for row in body] == list(range(1, len(body) + 1))
+    return [rows[2][1:]] + [row[1:] for row in body]
 
 
 def roster(count: int, region: str = "420626") -> list[list]:

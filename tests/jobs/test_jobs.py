@@ -84,7 +84,7 @@ def test_a_job_that_raises_ends_failed_with_a_message_and_leaves_no_rows(monkeyp
     job.refresh_from_db()
     assert job.state == State.FAILED and job.finished_at is not None
     assert job.attempts == settings.JOBS_MAX_ATTEMPTS  # retried, each run rolled back
-    assert job.error == runner.FAILED_MESSAGE and "disk full" not in job.error
+    assert job.error == runner.JobText.FAILED.render() and "disk full" not in job.error
     assert Child.objects.count() == before
 
 
@@ -97,7 +97,7 @@ def test_an_import_that_crashes_mid_batch_writes_none_of_the_batch(monkeypatch):
 
     payload = import_payload(signed_in("maliang_league_staff"), org("马良镇团委"), workbook(ROWS))
 
-    assert payload["job"]["state"] == "FAILED" and payload["job"]["error"] == runner.FAILED_MESSAGE
+    assert payload["job"]["state"] == "FAILED" and payload["job"]["error"] == runner.JobText.FAILED.render()
     assert Child.objects.count() == before
 
 

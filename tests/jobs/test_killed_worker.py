@@ -103,7 +103,7 @@ def test_a_worker_killed_mid_import_leaves_whole_batches_and_the_job_finishes_on
 
     # and once its lease ends the reaper queues it again, with a message
     assert wait_for(lambda: runner.reap() == [job.pk], LEASE_SECONDS + 5, "the reaper")
-    assert (Job.objects.get(pk=job.pk).state, Job.objects.get(pk=job.pk).message) == (State.QUEUED, runner.LOST_MESSAGE)
+    assert (Job.objects.get(pk=job.pk).state, Job.objects.get(pk=job.pk).message) == (State.QUEUED, runner.JobText.LOST.render())
 
     # and a new worker finishes it with exactly one child per row
     second = start_worker(broker, log)
@@ -118,4 +118,4 @@ def test_a_worker_killed_mid_import_leaves_whole_batches_and_the_job_finishes_on
     assert imported.count() == ROWS
     assert imported.values("id_index").distinct().count() == ROWS
     assert job.message.startswith(f"新增 {ROWS - written} 条，更新 0 条，未变 {written} 条，有误 0 行")
-    assert job.message.endswith(runner.RESUMED_NOTE.format(run=2))
+    assert job.message.endswith(runner.JobText.RESUMED.render(run=2))

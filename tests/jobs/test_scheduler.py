@@ -64,7 +64,7 @@ def test_each_slot_runs_once_however_many_schedulers_tick(schedule):
     assert [job.key for job in periodic_jobs("every_five")] == ["every_five@2026-11-26T10:00", "every_five@2026-11-26T10:05"]
     assert [job.key for job in periodic_jobs("nightly")] == ["nightly@2026-11-26T03:00"]
     job = periodic_jobs("nightly")[0]
-    assert (job.state, job.message) == (State.SUCCEEDED, "定时任务 nightly 完成：处理 7 条 / Periodic job nightly done: 7 handled")
+    assert (job.state, job.message) == (State.SUCCEEDED, "定时任务“nightly”完成：处理 7 条")
 
 
 def test_a_slot_another_scheduler_took_is_not_sent_again(schedule, settings, monkeypatch):
@@ -89,7 +89,7 @@ def test_the_registered_periodic_jobs_run_on_the_worker(worker, django_capture_o
     for job in started:
         job.refresh_from_db()
         assert (job.state, job.error, job.attempts) == (State.SUCCEEDED, "", 1), job.message
-        assert job.message.startswith(f"定时任务 {job.params['name']} 完成：处理 ")
+        assert job.message.startswith(f"定时任务“{registry.title(job.params['name'])}”完成：处理 ")
 
 
 def test_finished_periodic_jobs_are_pruned_after_the_keeping_period(schedule, settings):
@@ -127,10 +127,10 @@ def test_a_running_job_whose_worker_died_is_queued_again_and_sent_or_failed_afte
 
     for job in (orphaned, alive, exhausted):
         job.refresh_from_db()
-    assert (orphaned.state, orphaned.message) == (State.QUEUED, runner.LOST_MESSAGE)
+    assert (orphaned.state, orphaned.message) == (State.QUEUED, runner.JobText.LOST.render())
     assert alive.state == State.RUNNING
-    assert (exhausted.state, exhausted.error) == (State.FAILED, runner.FAILED_MESSAGE)
-    assert exhausted.message == runner.GAVE_UP_MESSAGE.format(runs=settings.JOBS_MAX_ATTEMPTS)
+    assert (exhausted.state, exhausted.error) == (State.FAILED, runner.JobText.FAILED.render())
+    assert exhausted.message == runner.JobText.GAVE_UP.render(runs=settings.JOBS_MAX_ATTEMPTS)
     assert sent == [orphaned.pk]
     # the requeued job can be claimed by the next worker, the live one cannot
     assert runner.claim(orphaned.pk).attempts == 2 and runner.claim(alive.pk) is None

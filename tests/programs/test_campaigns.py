@@ -229,7 +229,7 @@ def test_activity_photos_need_every_named_childs_consent(as_user):
     consent("张小明")
     result = upload_activity(staff, ("张小明", "赵婷婷"))
     assert result["activity"] is None and result["errors"] == [{
-        "field": None, "code": "CONSENT_REQUIRED", "message": "监护人尚未同意“照片 / photos”，不能进行此操作。"}]
+        "field": None, "code": "CONSENT_REQUIRED", "message": "监护人尚未同意“照片”，不能进行此操作。"}]
     assert not ActivityPhoto.objects.exists() and not Activity.objects.filter(title="暖冬走访").exists()
     # without photos, no consent is needed
     plain = mutate(staff, ACTIVITY, activity_input("马良镇团委", childIds=[gid("Child", Child.objects.get(name="赵婷婷").pk)]),

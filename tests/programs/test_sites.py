@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import translation
 from django.test.utils import CaptureQueriesContext
 
 from children.models import Child
@@ -25,25 +26,31 @@ def test_volunteer_ratio_on_the_shicun_figures():
     met = check(142, 43)["VOLUNTEER_RATIO"]
     assert met.met and met.figure == "30.3%"
     assert "志愿者 43 人" in met.explanation and "服务儿童 142 人" in met.explanation and "达到" in met.explanation
-    assert "meets the 30% rule" in met.explanation
+    assert met.title == "志愿者比例" and "meets" not in met.explanation  # one language per request: Chinese
+    with translation.override("en"):
+        assert "meets the 30% rule" in check(142, 43)["VOLUNTEER_RATIO"].explanation
     assert check(142, 60)["VOLUNTEER_RATIO"].met
     for short in (30, 40, 42):
         below = check(142, short)["VOLUNTEER_RATIO"]
         assert not below.met, short
         assert f"志愿者 {short} 人" in below.explanation and "服务儿童 142 人" in below.explanation
         assert "低于 30% 的要求，至少需要 43 名志愿者" in below.explanation
-        assert f"{short} volunteers for 142 children" in below.explanation
-        assert "at least 43 volunteers are needed" in below.explanation
+        with translation.override("en"):
+            english = check(142, short)["VOLUNTEER_RATIO"].explanation
+        assert english == f"{short} volunteers for 142 children ({below.figure}): below the 30% rule; at least 43 volunteers are needed."
     assert check(142, 30)["VOLUNTEER_RATIO"].figure == "21.1%"
     assert check(142, 40)["VOLUNTEER_RATIO"].figure == "28.2%"
-    assert check(0, 0)["VOLUNTEER_RATIO"].met  # a site serving no child yet is not below the rule
+    nobody = check(0, 0)["VOLUNTEER_RATIO"]  # a site serving no child yet does not meet the standard
+    assert not nobody.met and nobody.figure == "—" and "尚未登记服务儿童" in nobody.explanation
 
 
 def test_director_and_social_worker_must_both_be_in_post():
     assert check(10, 3)["STAFF"].met and check(10, 3)["STAFF"].figure == "2/2"
     no_worker = check(10, 3, roles=("DIRECTOR", "HELPER"))["STAFF"]
     assert not no_worker.met and no_worker.figure == "1/2"
-    assert "缺少：社工" in no_worker.explanation and "Missing: social worker" in no_worker.explanation
+    assert no_worker.explanation == "缺少：社工。"
+    with translation.override("en"):
+        assert check(10, 3, roles=("DIRECTOR",))["STAFF"].explanation == "Missing: a social worker."
     nobody = check(10, 3, roles=())["STAFF"]
     assert not nobody.met and nobody.figure == "0/2" and "专职主任、社工" in nobody.explanation
 
@@ -52,7 +59,10 @@ def test_opening_hours_after_school_weekends_and_holidays():
     assert check(10, 3)["OPENING_HOURS"].met
     closed = check(10, 3, weekends=False, holidays=False)["OPENING_HOURS"]
     assert not closed.met and closed.figure == "1/3"
-    assert "未开放：周末、节假日" in closed.explanation and "Not open: weekends, holidays" in closed.explanation
+    assert closed.explanation == "未开放：周末、节假日。"
+    with translation.override("en"):
+        english = check(10, 3, weekends=False, holidays=False)["OPENING_HOURS"].explanation
+    assert english == "Not open: at weekends, in holidays."
 
 
 HOMES = """

@@ -113,7 +113,7 @@ def test_the_life_cycle_from_request_to_locked_approval(as_user):
     # submit, withdraw before review, submit again
     assert act(ma, "submitReport", report_id)["report"]["state"] == "SUBMITTED"
     assert act(ma, "withdrawReport", report_id)["report"]["state"] == "DRAFT"
-    assert act(ma, "submitReport", report_id)["report"]["submittedBy"] == "马良镇团委干部"
+    assert act(ma, "submitReport", report_id)["report"]["submittedBy"] == "马良镇团委干部"  # the display name, not the username
 
     # the county returns it, with a comment only
     assert codes(act(county, "returnReport", report_id)) == ["COMMENT_REQUIRED"]

@@ -284,11 +284,12 @@ def test_periods_and_their_errors(as_user):
     assert bad["rollup"]["errors"][0]["code"] == "PERIOD_INVALID"
     from programs.models import Campaign
 
-    winter = Campaign.objects.get(title="2026年暖冬行动")
-    found = client(QUERY, {"id": gid("Organization", org("共青团保康县委").pk),
-                           "p": {"kind": "CAMPAIGN", "campaignId": gid("Campaign", winter.pk)}})["rollup"]
-    assert (found["rollup"]["startsOn"], found["rollup"]["endsOn"]) == ("2026-11-01", "2027-01-31")
-    outsider = as_user("huaihua_wf_admin")  # cannot see 保康's campaign: no period to resolve
+    winter = Campaign.objects.get(title__endswith="关爱留守儿童暖冬行动")  # 河池's, 1月28日 to 2月28日
+    found = as_user("hechi_league_admin")(QUERY, {"id": gid("Organization", org("共青团河池市委").pk),
+                                                  "p": {"kind": "CAMPAIGN", "campaignId": gid("Campaign", winter.pk)}})["rollup"]
+    year = winter.starts_on.year
+    assert (found["rollup"]["startsOn"], found["rollup"]["endsOn"]) == (f"{year}-01-01", f"{year}-02-28")
+    outsider = as_user("huaihua_wf_admin")  # cannot see 河池's campaign: no period to resolve
     hidden = outsider(QUERY, {"id": gid("Organization", org("怀化市妇联").pk),
                               "p": {"kind": "CAMPAIGN", "campaignId": gid("Campaign", winter.pk)}})["rollup"]
     assert hidden["errors"][0]["code"] == "PERIOD_INVALID"

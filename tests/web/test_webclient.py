@@ -48,3 +48,25 @@ def test_unbuilt_client_says_so_and_the_api_works(client, settings, tmp_path):
 
 def test_unsafe_methods_are_refused_on_the_client_routes(client, dist):
     assert client.post("/children").status_code in (403, 405)
+
+
+def test_precompressed_assets_are_sent_to_browsers_that_accept_them(client, dist):
+    import gzip
+
+    source = dist / "assets" / "index-abc.js"
+    (dist / "assets" / "index-abc.js.gz").write_bytes(gzip.compress(source.read_bytes()))
+    (dist / "assets" / "index-abc.js.br").write_bytes(b"brotli bytes")
+
+    def get(accept):
+        response = client.get("/assets/index-abc.js", HTTP_ACCEPT_ENCODING=accept)
+        return response, b"".join(response.streaming_content)
+
+    response, body = get("gzip, deflate, br")
+    assert (response["Content-Encoding"], body) == ("br", b"brotli bytes")
+    assert response["Content-Type"].startswith("text/javascript") and "Accept-Encoding" in response["Vary"]
+    response, body = get("gzip, deflate")
+    assert response["Content-Encoding"] == "gzip" and gzip.decompress(body) == b"console.log(1)"
+    response, body = get("identity")
+    assert "Content-Encoding" not in response and body == b"console.log(1)"
+    (dist / "assets" / "index-abc.js.br").unlink()
+    assert get("br, gzip")[0]["Content-Encoding"] == "gzip"  # the build may not have written every variant

@@ -62,7 +62,7 @@ def test_the_unit_accepts_a_dispatch_and_holds_the_claim(as_user, as_token, demo
     assert seen["state"] == "CLAIMED"
     assert seen["claims"] == [{"donorKind": "UNIT", "donorLabel": "保康县农商行", "amount": "260.00", "viaDispatch": True}]
     assert seen["dispatches"] == [{"id": sent["dispatchId"], "unitName": "保康县农商行", "state": "ACCEPTED",
-                                   "respondedBy": "token:保康县农商行微心愿对接"}]
+                                   "respondedBy": "保康县农商行微心愿对接"}]
     claim = Claim.objects.get(wish=wish)
     assert claim.via_dispatch and claim.donor_kind == DonorKind.UNIT and claim.donor_unit == org("保康县农商行")
     assert AuditEntry.objects.filter(action="wish.dispatch_accept", target_id=str(wish.pk)).count() == 1
@@ -179,3 +179,33 @@ def test_escalate_overdue_moves_unclaimed_published_wishes_up(db):
                       "逾期未公示": State.REVIEWED, "无上级": State.PUBLISHED}
     assert count == 1
     assert AuditEntry.objects.filter(action="wish.escalate", target_id=str(overdue.pk)).count() == 1
+
+
+UNIT_DISPATCHES = """
+query($filters: UnitDispatchFilter) {
+  myDispatches(first: 20, filters: $filters) {
+    totalCount edges { node { dispatchId state unitName wish { title place childName remaining } } }
+  }
+}"""
+
+
+def test_a_unit_lists_the_dispatches_addressed_to_it_and_no_one_elses(as_user, as_token, demo_token):
+    # given two dispatches: one to 保康县农商行, one to 保康县电力公司
+    ours, theirs = wish_in(State.PUBLISHED, value="120"), wish_in(State.PUBLISHED, value="90")
+    admin = as_user("baokang_league_admin")
+    sent = dispatch(admin, ours)
+    dispatch(admin, theirs, unit_name="保康县电力公司")
+    # when the partner unit (its token) lists its dispatches
+    partner = as_token(demo_token)
+    listed = partner(UNIT_DISPATCHES, {"filters": {"state": "PENDING"}})["myDispatches"]
+    # then it sees its own only, with the child masked, and can answer it by the id given
+    assert listed["totalCount"] == 1
+    node = listed["edges"][0]["node"]
+    assert (node["dispatchId"], node["wish"]["title"], node["unitName"], node["state"]) == \
+        (sent["dispatchId"], ours.title, "保康县农商行", "PENDING")
+    assert node["wish"]["childName"] is None or node["wish"]["childName"].endswith("*")
+    answer = partner(RESPOND, {"id": node["dispatchId"], "accept": False})["respondToDispatch"]
+    assert answer["state"] == "DECLINED"
+    assert partner(UNIT_DISPATCHES, {"filters": {"state": "PENDING"}})["myDispatches"]["totalCount"] == 0
+    # the county staff who dispatched act for no unit: they see none of the units' dispatches
+    assert admin(UNIT_DISPATCHES, {})["myDispatches"]["totalCount"] == 0

@@ -8,6 +8,7 @@ Screenshots of the main screens go to $WEB_SCREENSHOTS (make screenshots: docs/s
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -40,9 +41,9 @@ from permissions.actor import Actor
 from permissions import services
 User = get_user_model()
 actor = Actor.system("e2e")
-for username in ("baokang_league_reader", "nongshang_donor"):
+for username, name in (("baokang_league_reader", "保康团县委查看员"), ("nongshang_donor", "农商行爱心员工")):
     if not User.objects.filter(username=username).exists():
-        User.objects.create_user(username, password={PASSWORD!r}, first_name=username)
+        User.objects.create_user(username, password={PASSWORD!r}, first_name=name)
 county = Organization.objects.get(name="共青团保康县委")
 unit = Organization.objects.get(name="保康县农商行")
 services.grant_role(actor, organization_id=county.pk, role="VIEWER", username="baokang_league_reader")
@@ -161,7 +162,45 @@ def login(page, username, password=PASSWORD):
     return page
 
 
+# What a county cadre must never read on a screen: an English sentence (three ASCII words or more), an
+# UPPER_CASE code (VOLUNTEER_RATIO, HOME_VISIT), a username (maliang_league_staff). Technical words the users
+# know stay allowed.
+ENGLISH_SENTENCE = re.compile(r"\b[A-Za-z]{2,}(?:[ ,.'-]+[A-Za-z]{2,}){2,}\b")
+UPPER_CODE = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\b[A-Z]{5,}\b")
+USERNAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+ALLOWED = {"EXCEL", "EXIF"}
+
+
+def language_problems(text: str) -> list[str]:
+    found = ENGLISH_SENTENCE.findall(text) + USERNAME.findall(text)
+    found += [code for code in UPPER_CODE.findall(text) if code not in ALLOWED]
+    return found
+
+
+def assert_chinese(page):
+    """The visible text of the page, and the labels of its buttons, are Chinese: the language scan of issue 19."""
+    page.wait_for_load_state("networkidle")
+    text = page.locator("body").inner_text()
+    assert language_problems(text) == [], f"English, codes or usernames on {page.url}: {language_problems(text)}"
+    english_buttons = page.locator("button[aria-label]").evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-label')).filter(l => /^[A-Za-z ]+$/.test(l))")
+    assert english_buttons == [], f"buttons labelled in English on {page.url}: {english_buttons}"
+
+
 def screenshot(page, name):
+    """A screenshot of a rendered screen, which is also scanned for English, codes and usernames."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(400)  # let charts finish their animation
+    assert_chinese(page)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def phone(new_context):
+    """A page at a phone's width (390 px), as the console must work there."""
+    return new_context(width=390, height=844).new_page()
+
+
+def assert_fits(page):
+    """Nothing wider than the phone's screen: lists are cards, not a table to scroll sideways."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 392, f"{page.url} is {width} px wide at phone width"

@@ -111,7 +111,7 @@ def check_character(first17):
 
 
 def board_tab(page, label):
-    page.get_by_role("tab", name=label, exact=True).click()
+    page.get_by_role("tab", name=re.compile(f"^{label}（\\d+）$")).click()  # each tab with its server count
 
 
 def wish_row(page, title):
@@ -242,12 +242,12 @@ def test_programs_screens_list_their_rows(page):
     page.goto("/happy-homes")
     expect(page.get_by_test_id("happy-homes").locator("tr.ant-table-row").first).to_be_visible()
     page.get_by_test_id("happy-homes").locator("tbody a").first.click()
-    expect(page.get_by_test_id("standards")).to_contain_text("VOLUNTEER_RATIO")
-    screenshot(page, "happy-home")
+    expect(page.get_by_test_id("standards")).to_contain_text("志愿者比例")  # the standard's name, not its code
+    screenshot(page, "happy-home-county")
     page.goto("/pairings")
     expect(page.locator(".ant-table tr.ant-table-row").first).to_be_visible()
-    page.goto("/campaigns")
-    expect(page.locator(".ant-table tr.ant-table-row").first).to_be_visible()
+    page.goto("/campaigns?tab=activities")
+    expect(page.get_by_test_id("activities")).to_contain_text("冬季走访慰问")
 
 
 def test_phone_width_keeps_the_console_usable(new_context):

@@ -16,7 +16,8 @@ const client = makeClient();
 
 ReactDOM.createRoot(document.getElementById("root")!).render(
   <React.StrictMode>
-    <ConfigProvider locale={zhCN} button={{ autoInsertSpace: false }} theme={{ token: { colorPrimary: "#c8161d" } }}>
+    <ConfigProvider locale={zhCN} button={{ autoInsertSpace: false }} theme={{ token: { colorPrimary: "#c8161d" } }}
+      modal={{ closable: { "aria-label": "关闭" } }} drawer={{ closable: { "aria-label": "关闭" } }}>
       <AntApp>
         <ErrorBoundary>
           <Provider value={client}>

@@ -23,8 +23,6 @@ export function PiiTag({ piiVisible }: { piiVisible: boolean }) {
   return piiVisible ? <Tag color="orange">明文（已审计）</Tag> : <Tag>已脱敏</Tag>;
 }
 
-export const PAGE_SIZE = 20;
-
 /** Enter or Space on a focused element runs `open` (what a click does), as a button would. */
 export function onActivateKey(open: () => void) {
   return (e: React.KeyboardEvent) => {

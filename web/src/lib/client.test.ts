@@ -27,3 +27,13 @@ describe("messages shown to a user", () => {
     expect(metricLabel("children.arrangement.GRANDPARENTS", label)).toBe("监护：祖父母/外祖父母");
   });
 });
+
+describe("division names on the cross-system breakdown", () => {
+  it("names a division by the place its bodies serve, not by its code", async () => {
+    const { divisionName } = await import("./figures");
+    expect(divisionName("420626", ["共青团保康县委", "保康县妇联"])).toBe("保康县");
+    expect(divisionName("420626105", ["马良镇团委", "马良镇妇联"])).toBe("马良镇");
+    expect(divisionName("320111104", ["石桥镇妇联"])).toBe("石桥镇");
+    expect(divisionName("451229", [])).toBe("451229");
+  });
+});

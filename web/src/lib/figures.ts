@@ -34,3 +34,20 @@ export function metricLabel(metric: string, enumLabel: (e: string, v: string) =>
   if (arrangement) return `监护：${enumLabel("GuardianArrangement", arrangement[1])}`;
   return metric;
 }
+
+const BODY_PREFIX = /^(共青团|中国共产主义青年团)/;
+const BODY_SUFFIX = /(团委|团支部|团工委|妇联|关工委|少工委|青联|(?<=[县市区旗])委)$/;
+
+/** A division's place name from the bodies that serve it (共青团保康县委 and 保康县妇联: 保康县), for the cross-system
+ * breakdown whose rows are keyed by division code; the code itself when nothing better is known. */
+export function divisionName(code: string, organizationNames: readonly string[]): string {
+  const places = organizationNames.map((n) => n.replace(BODY_PREFIX, "").replace(BODY_SUFFIX, "")).filter(Boolean);
+  if (!places.length) return code;
+  let common = places[0];
+  for (const p of places.slice(1)) {
+    let i = 0;
+    while (i < common.length && i < p.length && common[i] === p[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common.length >= 2 ? common : places[0];
+}

@@ -1,75 +1,136 @@
 import { useState } from "react";
-import { Alert, App, Button, DatePicker, Descriptions, Drawer, Empty, Form, Image, Input, Modal, Select, Space, Table, Tabs, Tag, Typography, Upload } from "antd";
-import { PlusOutlined, UploadOutlined } from "@ant-design/icons";
+import { Alert, App, Button, DatePicker, Descriptions, Drawer, Empty, Form, Image, Input, Modal, Select, Space, Tabs, Tag, Typography, Upload } from "antd";
+import { NotificationOutlined, PlusOutlined, UploadOutlined } from "@ant-design/icons";
 import dayjs from "dayjs";
 import { useMutation, useQuery } from "urql";
 import { Link, useNavigate, useParams } from "react-router-dom";
-import { ActivitiesDocument, ActivityDetailDocument, CampaignDetailDocument, CampaignsDocument, RecordActivityDocument } from "../gql/graphql";
+import { ActivitiesDocument, ActivityDetailDocument, AnnounceCampaignDocument, CampaignDetailDocument, CampaignsDocument, OrganizationDescendantsDocument, RecordActivityDocument } from "../gql/graphql";
 import { enumOptions, label } from "../lib/labels";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
 import { useSession } from "../lib/session";
 import { RequestError, ActionLink } from "../components/common";
+import { ConnectionTable, useConnection } from "../components/ConnectionTable";
+import { useUrlState } from "../lib/urlState";
+import { NOTICE_MAX, TEXT_MAX, TITLE_MAX } from "../lib/limits";
+import { showErrors } from "./HappyHomes";
 import { OrgSelect } from "../components/OrgSelect";
 
-/** 行动与活动: campaigns with their notices, and activities with photos. */
+/** 行动与活动: campaigns with their notices (announcing one), and activities with photos; tab, page and the open
+ * campaign in the URL. */
 export function CampaignsPage() {
-  const [{ data, fetching, error }] = useQuery({ query: CampaignsDocument, variables: { first: 100 } });
-  const [{ data: acts, fetching: loadingActs }] = useQuery({ query: ActivitiesDocument, variables: { first: 100 } });
-  const [openId, setOpenId] = useState<string | null>(null);
+  const url = useUrlState();
+  const tab = url.get("tab") ?? "campaigns";
+  const campaigns = useConnection({ query: CampaignsDocument, variables: {}, pick: (d) => d.campaigns });
+  const activities = useConnection({ query: ActivitiesDocument, variables: {}, pick: (d) => d.activities, pageKey: "p2" });
+  const openId = url.get("campaign");
   const [{ data: detail }] = useQuery({ query: CampaignDetailDocument, variables: { id: openId ?? "" }, pause: !openId });
   const c = detail?.campaign;
   const session = useSession();
-  const [recording, setRecording] = useState(false);
+  const [dialog, setDialog] = useState<"activity" | "campaign" | null>(null);
   return (
     <>
       <Space style={{ width: "100%", justifyContent: "space-between", flexWrap: "wrap", marginBottom: 12 }}>
         <Typography.Title level={4} style={{ margin: 0 }}>行动与活动</Typography.Title>
-        {session.can("programs.change_program") && <Button type="primary" icon={<PlusOutlined />} onClick={() => setRecording(true)}>记录活动</Button>}
+        {session.can("programs.change_program") && (
+          <Space wrap>
+            <Button icon={<NotificationOutlined />} onClick={() => setDialog("campaign")}>发布行动通知</Button>
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog("activity")}>记录活动</Button>
+          </Space>
+        )}
       </Space>
-      <RecordActivityModal open={recording} onClose={() => setRecording(false)} campaigns={data?.campaigns.edges.map((e) => e.node) ?? []} />
-      <RequestError error={error} />
-      <Tabs items={[
+      <RecordActivityModal open={dialog === "activity"} onClose={() => setDialog(null)} campaigns={campaigns.rows} />
+      <AnnounceModal open={dialog === "campaign"} onClose={(id) => { setDialog(null); campaigns.refetch(); if (id) url.set({ campaign: id, tab: undefined }); }} />
+      <Tabs activeKey={tab} onChange={(k) => url.set({ tab: k === "campaigns" ? undefined : k })} items={[
         {
-          key: "campaigns", label: "行动",
-          children: <Table size="small" rowKey="id" loading={fetching} scroll={{ x: true }} dataSource={data?.campaigns.edges.map((e) => e.node) ?? []}
-            columns={[
-              { title: "行动", dataIndex: "title", render: (v, r) => <ActionLink onClick={() => setOpenId(r.id)}>{v}</ActionLink> },
+          key: "campaigns", label: `行动（${campaigns.total}）`,
+          children: <ConnectionTable testId="campaigns" list={campaigns} unit="项" columns={[
+              { title: "行动", dataIndex: "title", render: (v, r) => <ActionLink onClick={() => url.set({ campaign: r.id }, { keepPages: true })}>{v}</ActionLink> },
               { title: "发起", dataIndex: "announcerName" },
-              { title: "起止", render: (_, r) => `${r.startsOn} ~ ${r.endsOn}` },
-              { title: "报送截止", dataIndex: "reportDeadline", render: (v, r) => (r.reportOverdue ? <Tag color="red">{v} 已逾期</Tag> : v) },
+              { title: "起止", render: (_, r) => `${r.startsOn} 至 ${r.endsOn}` },
+              { title: "报送截止", dataIndex: "reportDeadline", render: (v, r) => (r.reportOverdue ? <Tag color="red">{v} 已逾期</Tag> : v ?? "—") },
             ]} />,
         },
         {
-          key: "activities", label: "活动",
-          children: <Table size="small" rowKey="id" loading={loadingActs} scroll={{ x: true }} dataSource={acts?.activities.edges.map((e) => e.node) ?? []}
-            columns={[
+          key: "activities", label: `活动（${activities.total}）`,
+          children: <ConnectionTable testId="activities" list={activities} unit="次" columns={[
               { title: "活动", dataIndex: "title", render: (v, r) => <Link to={`/activities/${r.id}`}>{v}</Link> },
               { title: "类型", dataIndex: "kind", render: (v) => label("ActivityKind", v) },
               { title: "日期", dataIndex: "heldOn" },
               { title: "地点", dataIndex: "place" },
-              { title: "行动", dataIndex: "campaignTitle" },
+              { title: "行动", dataIndex: "campaignTitle", render: (v) => v || "—" },
               { title: "儿童", dataIndex: "childrenCount" },
               { title: "志愿者", dataIndex: "volunteersCount" },
               { title: "组织", render: (_, r) => r.organization?.name },
             ]} />,
         },
       ]} />
-      <Drawer open={!!openId} onClose={() => setOpenId(null)} title={c?.title} width={Math.min(640, window.innerWidth)}>
+      <Drawer open={!!openId} onClose={() => url.set({ campaign: undefined }, { keepPages: true })} title={c?.title ?? "行动"} width={Math.min(640, window.innerWidth)}>
         {c && (
           <Space direction="vertical" style={{ width: "100%" }}>
             <Descriptions column={1} size="small" bordered>
               <Descriptions.Item label="发起">{c.announcerName}</Descriptions.Item>
               <Descriptions.Item label="覆盖">{c.coveredOrganizationNames.join("、")}</Descriptions.Item>
-              <Descriptions.Item label="起止">{c.startsOn} ~ {c.endsOn}</Descriptions.Item>
-              <Descriptions.Item label="报送截止">{c.reportDeadline}</Descriptions.Item>
+              <Descriptions.Item label="起止">{c.startsOn} 至 {c.endsOn}</Descriptions.Item>
+              <Descriptions.Item label="报送截止">{c.reportDeadline ?? "—"}</Descriptions.Item>
             </Descriptions>
             <Typography.Title level={5}>{c.noticeTitle}</Typography.Title>
-            <Typography.Paragraph style={{ whiteSpace: "pre-wrap" }}>{c.noticeText}</Typography.Paragraph>
+            <Typography.Paragraph style={{ whiteSpace: "pre-wrap" }} data-testid="notice-text">{c.noticeText}</Typography.Paragraph>
             <Image.PreviewGroup><Space wrap>{c.attachments.map((a, i) => <Image key={i} width={140} src={a.url} alt="通知附件" />)}</Space></Image.PreviewGroup>
           </Space>
         )}
       </Drawer>
     </>
+  );
+}
+
+/** 发布行动通知: the notice (title, text, pages as images), the period, the report deadline and the bodies it covers
+ * (each with its subtree; none chosen: the announcer's whole subtree). */
+function AnnounceModal({ open, onClose }: { open: boolean; onClose: (id?: string) => void }) {
+  const [form] = Form.useForm();
+  const session = useSession();
+  const [{ fetching }, announce] = useMutation(AnnounceCampaignDocument);
+  const [files, setFiles] = useState<File[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
+  return (
+    <Modal title="发布行动通知" open={open} onCancel={() => { setFiles([]); onClose(); }} onOk={() => form.submit()} okText="发布" confirmLoading={fetching} width={720} destroyOnClose>
+      {problem && <Alert type="error" showIcon message={problem} style={{ marginBottom: 12 }} />}
+      <Form form={form} layout="vertical" preserve={false} initialValues={{ organizationId: session.current?.organization.id, covered: [] }}
+        onFinish={async (v: { organizationId: string; title: string; noticeTitle: string; noticeText: string; period: [dayjs.Dayjs, dayjs.Dayjs]; reportDeadline?: dayjs.Dayjs; covered: string[] }) => {
+          setProblem(null);
+          const result = await announce({ input: {
+            organizationId: v.organizationId, title: v.title, noticeTitle: v.noticeTitle, noticeText: v.noticeText,
+            startsOn: v.period[0].format("YYYY-MM-DD"), endsOn: v.period[1].format("YYYY-MM-DD"),
+            reportDeadline: v.reportDeadline ? v.reportDeadline.format("YYYY-MM-DD") : null, coveredOrganizationIds: v.covered, attachments: files,
+          } });
+          const failed = showErrors(form, result.data?.announceCampaign.errors ?? [], requestErrorMessage(result.error));
+          if (failed || result.data?.announceCampaign.errors.length) return setProblem(failed);
+          setFiles([]);
+          onClose(result.data!.announceCampaign.campaign!.id);
+        }}>
+        <Form.Item name="organizationId" label="发起组织" rules={[{ required: true, message: "请选择组织" }]}><OrgSelect /></Form.Item>
+        <Form.Item name="title" label="行动名称" rules={[{ required: true, message: "请填写名称" }]}><Input maxLength={TITLE_MAX} showCount placeholder="如 关爱留守儿童暖冬行动" /></Form.Item>
+        <Form.Item name="noticeTitle" label="通知标题" rules={[{ required: true, message: "请填写通知标题" }]}><Input maxLength={TITLE_MAX * 2} /></Form.Item>
+        <Form.Item name="noticeText" label="通知正文" rules={[{ required: true, message: "请填写通知正文" }]}><Input.TextArea rows={6} maxLength={NOTICE_MAX} /></Form.Item>
+        <Space wrap>
+          <Form.Item name="period" label="活动时间" rules={[{ required: true, message: "请选择活动时间" }]}><DatePicker.RangePicker /></Form.Item>
+          <Form.Item name="reportDeadline" label="报送截止"><DatePicker /></Form.Item>
+        </Space>
+        <Form.Item name="covered" label="发给（不选则为本组织及全部下级）"><OrgMultiSelect /></Form.Item>
+        <Upload accept="image/*" multiple maxCount={9} beforeUpload={(f) => { setFiles((p) => [...p, f]); return false; }} onRemove={(f) => setFiles((p) => p.filter((x) => x.name !== f.name))}>
+          <Button icon={<UploadOutlined />}>通知原件（图片，最多 9 页）</Button>
+        </Upload>
+      </Form>
+    </Modal>
+  );
+}
+
+function OrgMultiSelect(props: { value?: string[]; onChange?: (ids: string[]) => void }) {
+  const session = useSession();
+  const current = session.current?.organization;
+  const [{ data }] = useQuery({ query: OrganizationDescendantsDocument, variables: { id: current?.id ?? "", first: 100 }, pause: !current });
+  return (
+    <Select mode="multiple" allowClear optionFilterProp="label" placeholder="选择下级组织" value={props.value} onChange={props.onChange}
+      options={data?.organization?.descendants.edges.map(({ node }) => ({ value: node.id, label: node.name })) ?? []} />
   );
 }
 
@@ -137,16 +198,16 @@ export function RecordActivityModal({ open, onClose, organizationId, happyHomeId
       <Form form={form} layout="vertical" preserve={false} onFinish={submit}
         initialValues={{ organizationId: organizationId ?? session.current?.organization.id, heldOn: dayjs(), kind: enumOptions("ActivityKind")[0]?.value }}>
         {!organizationId && <Form.Item name="organizationId" label="组织" rules={[{ required: true, message: "请选择组织" }]}><OrgSelect /></Form.Item>}
-        <Form.Item name="title" label="活动名称" rules={[{ required: true, message: "请填写活动名称" }]}><Input /></Form.Item>
+        <Form.Item name="title" label="活动名称" rules={[{ required: true, message: "请填写活动名称" }]}><Input maxLength={TITLE_MAX} /></Form.Item>
         <Space wrap>
           <Form.Item name="kind" label="类型" rules={[{ required: true }]}><Select options={enumOptions("ActivityKind")} style={{ width: 160 }} /></Form.Item>
           <Form.Item name="heldOn" label="日期" rules={[{ required: true, message: "请选择日期" }]}><DatePicker disabledDate={(d) => d.isAfter(dayjs(), "day")} /></Form.Item>
         </Space>
-        <Form.Item name="place" label="地点"><Input /></Form.Item>
+        <Form.Item name="place" label="地点"><Input maxLength={TITLE_MAX} /></Form.Item>
         {campaigns.length > 0 && <Form.Item name="campaignId" label="所属行动"><Select allowClear options={campaigns.map((c) => ({ value: c.id, label: c.title }))} /></Form.Item>}
         {children.length > 0 && <Form.Item name="childIds" label="参加儿童（上传照片需每名儿童的监护人照片同意）"><Select mode="multiple" allowClear options={children.map((c) => ({ value: c.id, label: c.name }))} /></Form.Item>}
         {volunteers.length > 0 && <Form.Item name="volunteerIds" label="志愿者"><Select mode="multiple" allowClear options={volunteers.map((c) => ({ value: c.id, label: c.name }))} /></Form.Item>}
-        <Form.Item name="narrative" label="活动记录"><Input.TextArea rows={3} /></Form.Item>
+        <Form.Item name="narrative" label="活动记录"><Input.TextArea rows={3} maxLength={TEXT_MAX} /></Form.Item>
         <Upload accept="image/*" multiple maxCount={9} beforeUpload={(f) => { setPhotos((p) => [...p, f]); return false; }} onRemove={(f) => setPhotos((p) => p.filter((x) => x.name !== f.name))}>
           <Button icon={<UploadOutlined />}>活动照片（最多 9 张）</Button>
         </Upload>

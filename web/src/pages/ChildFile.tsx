@@ -1,15 +1,19 @@
 import { useState } from "react";
-import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Empty, Form, Image, Input, List, Modal, Row, Select, Space, Spin, Table, Tag, Timeline, Typography, Upload } from "antd";
+import { Alert, App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Empty, Form, Image, Input, List, Modal, Row, Select, Space, Spin, Table, Tag, Timeline, Typography, Upload } from "antd";
 import { UploadOutlined } from "@ant-design/icons";
 import dayjs from "dayjs";
 import { useMutation, useQuery } from "urql";
 import { Link, useParams } from "react-router-dom";
-import { AddChildPhotoDocument, AddGrowthEntryDocument, ChildFileDocument, CloseChildDocument, RecordFollowUpDocument, RequestTransferDocument, UpdateChildDocument, type ChildFileQuery } from "../gql/graphql";
+import {
+  AddChildPhotoDocument, AddGrowthEntryDocument, AnonymizeChildDocument, ChildFileDocument, CloseChildDocument, RecordConsentDocument, RecordFollowUpDocument,
+  RequestTransferDocument, ShareChildDocument, UpdateChildDocument, type ChildFileQuery,
+} from "../gql/graphql";
 import { enumOptions, label } from "../lib/labels";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
 import { useSession } from "../lib/session";
 import { OrgSearch } from "../components/OrgSearch";
 import { Pii, PiiTag, RequestError } from "../components/common";
+import { NAME_MAX, TEXT_MAX, TITLE_MAX } from "../lib/limits";
 import { ChildFields, fillFromIdNumber } from "./Children";
 
 /** A child's file: personal data (masked or clear), guardians, consent, follow-ups, growth record, photos. */
@@ -72,7 +76,7 @@ export function ChildFilePage() {
         <Col xs={24} lg={12}>
           <Card title="走访记录" size="small">
             {pii ? (
-              <Timeline items={child.followUps.map((f) => ({ children: <><b>{f.visitedOn}</b> {f.kind} · {f.author}<div>{f.note}</div></> }))} />
+              <Timeline items={child.followUps.map((f) => ({ children: <><b>{f.visitedOn}</b> {label("FollowUpKind", f.kind)} · {f.author}<div>{f.note}</div></> }))} />
             ) : <Typography.Text type="secondary">无权查看走访内容</Typography.Text>}
           </Card>
         </Col>
@@ -98,7 +102,7 @@ export function ChildFilePage() {
   );
 }
 
-type Dialog = "edit" | "close" | "followUp" | "growth" | "transfer" | "photo" | null;
+type Dialog = "edit" | "close" | "followUp" | "growth" | "transfer" | "photo" | "consent" | "share" | "anonymize" | null;
 type FileChild = NonNullable<ChildFileQuery["child"]>;
 
 /** Recording a follow-up or a growth entry, adding a photo (needs the photo consent), offering a transfer. */
@@ -110,6 +114,9 @@ function ChildActions({ child, canTransfer, onDone }: { child: FileChild; canTra
   const [, transfer] = useMutation(RequestTransferDocument);
   const [, photo] = useMutation(AddChildPhotoDocument);
   const [, close] = useMutation(CloseChildDocument);
+  const [, consent] = useMutation(RecordConsentDocument);
+  const [, share] = useMutation(ShareChildDocument);
+  const [, anonymize] = useMutation(AnonymizeChildDocument);
   const [file, setFile] = useState<File | null>(null);
   const { message } = App.useApp();
   const finish = (payload: { errors: { message: string; code: string }[] } | undefined, err: Parameters<typeof requestErrorMessage>[0], ok: string) => {
@@ -125,9 +132,50 @@ function ChildActions({ child, canTransfer, onDone }: { child: FileChild; canTra
       <Button type="primary" onClick={() => setOpen("edit")}>编辑档案</Button>
       <Button onClick={() => setOpen("followUp")}>记录走访</Button>
       <Button onClick={() => setOpen("growth")}>添加成长记录</Button>
-      <Button onClick={() => setOpen("photo")}>上传照片</Button>
+      <Button onClick={() => setOpen("consent")}>登记监护人同意</Button>
+      <Button onClick={() => setOpen("photo")} disabled={!child.consent?.photos} title={child.consent?.photos ? undefined : "需先登记监护人的照片同意"}>上传照片</Button>
+      <Button onClick={() => setOpen("share")} disabled={!child.consent?.partnerSharing}>共享给合作单位</Button>
       {canTransfer && <Button onClick={() => setOpen("transfer")}>转出档案</Button>}
       {child.status === "ACTIVE" && <Button danger onClick={() => setOpen("close")}>结案</Button>}
+      <Button danger onClick={() => setOpen("anonymize")}>匿名化</Button>
+      <Modal title="登记监护人同意（个人信息保护法）" open={open === "consent"} onCancel={() => setOpen(null)} footer={null} destroyOnClose>
+        <Form layout="vertical" initialValues={{ givenOn: dayjs(), scopes: ["registry", ...(child.consent?.photos ? ["photos"] : []), ...(child.consent?.partnerSharing ? ["partnerSharing"] : [])],
+          givenBy: child.guardians[0]?.name, relation: child.guardians[0]?.relation }} onFinish={async (v) => {
+          const r = await consent({ input: { childId, givenBy: v.givenBy, relation: v.relation, givenOn: day(v.givenOn),
+            registry: v.scopes.includes("registry"), photos: v.scopes.includes("photos"), partnerSharing: v.scopes.includes("partnerSharing") } });
+          finish(r.data?.recordConsent, r.error, "已登记同意");
+        }}>
+          <Typography.Paragraph type="secondary">不满十四周岁儿童的个人信息须经监护人同意。新登记的同意取代此前的同意。</Typography.Paragraph>
+          <Space wrap>
+            <Form.Item name="givenBy" label="同意人（监护人）" rules={[{ required: true, message: "请填写同意人" }]}><Input maxLength={NAME_MAX} /></Form.Item>
+            <Form.Item name="relation" label="关系" rules={[{ required: true, message: "请填写关系" }]}><Input maxLength={NAME_MAX} style={{ width: 100 }} /></Form.Item>
+          </Space>
+          <Form.Item name="givenOn" label="签署日期"><DatePicker disabledDate={(d) => d.isAfter(dayjs(), "day")} /></Form.Item>
+          <Form.Item name="scopes" label="同意范围"><Checkbox.Group options={[{ value: "registry", label: "登记建档" }, { value: "photos", label: "拍摄和保存照片" }, { value: "partnerSharing", label: "向合作单位共享" }]} /></Form.Item>
+          <Button type="primary" htmlType="submit">保存</Button>
+        </Form>
+      </Modal>
+      <Modal title="共享给合作单位" open={open === "share"} onCancel={() => setOpen(null)} footer={null} destroyOnClose>
+        <Form layout="vertical" onFinish={async (v) => {
+          const r = await share({ input: { childId, unitId: v.unitId, expiresAt: v.expiresAt ? v.expiresAt.endOf("day").toISOString() : null } });
+          finish(r.data?.shareChild, r.error, "已共享，对方单位可查看该档案");
+        }}>
+          <Typography.Paragraph type="secondary">监护人已同意向合作单位共享。共享后，该单位的人员可查看这名儿童的档案（每次查看都记入审计日志）。</Typography.Paragraph>
+          <Form.Item name="unitId" label="合作单位" rules={[{ required: true, message: "请选择单位" }]}><OrgSearch /></Form.Item>
+          <Form.Item name="expiresAt" label="共享截止（可选）"><DatePicker disabledDate={(d) => d.isBefore(dayjs(), "day")} /></Form.Item>
+          <Button type="primary" htmlType="submit">共享</Button>
+        </Form>
+      </Modal>
+      <Modal title="匿名化档案" open={open === "anonymize"} onCancel={() => setOpen(null)} footer={null} destroyOnClose>
+        <Form layout="vertical" onFinish={async (v) => {
+          const r = await anonymize({ input: { id: childId, reason: v.reason } });
+          finish(r.data?.anonymizeChild, r.error, "已匿名化");
+        }}>
+          <Alert type="warning" showIcon style={{ marginBottom: 12 }} message="匿名化不可撤销：姓名、身份证号、住址、监护人、走访和成长记录、照片都将删除，只保留类别、组织和出生年份（统计数字不变）。" />
+          <Form.Item name="reason" label="原因（如监护人申请删除）" rules={[{ required: true, message: "请填写原因" }]}><Input.TextArea maxLength={TEXT_MAX} /></Form.Item>
+          <Button danger type="primary" htmlType="submit">确认匿名化</Button>
+        </Form>
+      </Modal>
       <EditChildModal child={child} open={open === "edit"} onClose={(saved) => { setOpen(null); if (saved) onDone(); }} />
       <Modal title="结案或迁出" open={open === "close"} onCancel={() => setOpen(null)} footer={null} destroyOnClose>
         <Form layout="vertical" initialValues={{ status: "CLOSED" }} onFinish={async (v) => {
@@ -135,7 +183,7 @@ function ChildActions({ child, canTransfer, onDone }: { child: FileChild; canTra
           finish(r.data?.closeChild, r.error, "已结案");
         }}>
           <Form.Item name="status" label="结果"><Select options={enumOptions("ChildStatus").filter((o) => o.value !== "ACTIVE")} /></Form.Item>
-          <Form.Item name="reason" label="原因" rules={[{ required: true, message: "请填写原因" }]}><Input.TextArea /></Form.Item>
+          <Form.Item name="reason" label="原因" rules={[{ required: true, message: "请填写原因" }]}><Input.TextArea maxLength={TEXT_MAX} /></Form.Item>
           <Button type="primary" danger htmlType="submit">确认结案</Button>
         </Form>
       </Modal>
@@ -146,7 +194,7 @@ function ChildActions({ child, canTransfer, onDone }: { child: FileChild; canTra
         }}>
           <Form.Item name="visitedOn" label="日期"><DatePicker /></Form.Item>
           <Form.Item name="kind" label="方式"><Select options={enumOptions("FollowUpKind")} /></Form.Item>
-          <Form.Item name="note" label="情况" rules={[{ required: true, message: "请填写走访情况" }]}><Input.TextArea /></Form.Item>
+          <Form.Item name="note" label="情况" rules={[{ required: true, message: "请填写走访情况" }]}><Input.TextArea maxLength={TEXT_MAX} /></Form.Item>
           <Button type="primary" htmlType="submit">保存</Button>
         </Form>
       </Modal>
@@ -156,8 +204,8 @@ function ChildActions({ child, canTransfer, onDone }: { child: FileChild; canTra
           finish(r.data?.addGrowthEntry, r.error, "已添加");
         }}>
           <Form.Item name="recordedOn" label="日期"><DatePicker /></Form.Item>
-          <Form.Item name="title" label="标题" rules={[{ required: true, message: "请填写标题" }]}><Input /></Form.Item>
-          <Form.Item name="text" label="内容" rules={[{ required: true, message: "请填写内容" }]}><Input.TextArea /></Form.Item>
+          <Form.Item name="title" label="标题" rules={[{ required: true, message: "请填写标题" }]}><Input maxLength={TITLE_MAX} /></Form.Item>
+          <Form.Item name="text" label="内容" rules={[{ required: true, message: "请填写内容" }]}><Input.TextArea maxLength={TEXT_MAX} /></Form.Item>
           <Button type="primary" htmlType="submit">保存</Button>
         </Form>
       </Modal>
@@ -173,7 +221,7 @@ function ChildActions({ child, canTransfer, onDone }: { child: FileChild; canTra
           finish(r.data?.requestTransfer, r.error, "已发起转移，等待接收方处理");
         }}>
           <Form.Item name="toOrganizationId" label="接收组织" rules={[{ required: true, message: "请选择接收组织" }]}><OrgSearch /></Form.Item>
-          <Form.Item name="reason" label="原因" rules={[{ required: true, message: "请填写原因" }]}><Input.TextArea /></Form.Item>
+          <Form.Item name="reason" label="原因" rules={[{ required: true, message: "请填写原因" }]}><Input.TextArea maxLength={TEXT_MAX} /></Form.Item>
           <Button type="primary" htmlType="submit">发起转移</Button>
         </Form>
       </Modal>

@@ -1,7 +1,7 @@
 import { useState } from "react";
-import { Alert, App, Button, type FormInstance, Checkbox, Col, Form, Input, InputNumber, Modal, Row, Select, Space, Table, Tabs, Tag, Typography, Upload } from "antd";
+import { Alert, App, Button, type FormInstance, Checkbox, Col, Form, Input, InputNumber, Modal, Row, Select, Space, Tabs, Tag, Typography, Upload } from "antd";
 import { PlusOutlined, UploadOutlined, DownloadOutlined, MinusCircleOutlined } from "@ant-design/icons";
-import { useMutation, useQuery } from "urql";
+import { useMutation } from "urql";
 import { Link } from "react-router-dom";
 import {
   ChildRosterDocument, CreateChildDocument, ExportChildrenDocument, ImportChildrenDocument,
@@ -11,31 +11,37 @@ import { enumOptions, label } from "../lib/labels";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
 import { validateIdNumber } from "../lib/idNumber";
 import { useSession } from "../lib/session";
-import { PAGE_SIZE, Pii, PiiTag, RequestError } from "../components/common";
+import { Pii, PiiTag } from "../components/common";
+import { ConnectionTable, useConnection } from "../components/ConnectionTable";
+import { useUrlState, numberParam } from "../lib/urlState";
+import { NAME_MAX, TITLE_MAX } from "../lib/limits";
 import { idNumberRule } from "../components/IdNumberInput";
 import { JobProgress } from "../components/JobProgress";
 import { OrgSelect } from "../components/OrgSelect";
 import { TransfersPanel } from "./Transfers";
 
-type Filters = { namePrefix?: string; idNumber?: string; category?: string; guardianArrangement?: string; status?: string; ageMin?: number; ageMax?: number; organization?: string };
+const FILTER_KEYS = ["organization", "namePrefix", "idNumber", "category", "guardianArrangement", "status", "ageMin", "ageMax"] as const;
+type Filters = Partial<Record<(typeof FILTER_KEYS)[number], string | number>>;
 
-/** 儿童档案: the scoped roster, filters, masked or clear per piiVisible, registration, Excel import and export. */
+/** 儿童档案: the scoped roster (filters and page in the URL), masked or clear per piiVisible, registration, Excel
+ * import (with the template to fill in) and export. */
 export function ChildrenPage() {
   const session = useSession();
-  const [filters, setFilters] = useState<Filters>({ status: "ACTIVE" });
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [page, setPage] = useState(0);
+  const url = useUrlState();
   const [creating, setCreating] = useState(false);
   const [importing, setImporting] = useState(false);
   const [exportJob, setExportJob] = useState<string | null>(null);
   const { message } = App.useApp();
+  const tab = url.get("tab") ?? "roster";
 
-  const filter: ChildFilter = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== "")) as ChildFilter;
-  const [{ data, fetching, error }, refetch] = useQuery({
-    query: ChildRosterDocument, variables: { filters: filter, first: PAGE_SIZE, after: cursors[page], order: { name: "ASC" } },
+  // status: 在册 unless the URL says otherwise (ALL: every status)
+  const filters: Filters = { ...Object.fromEntries(FILTER_KEYS.map((k) => [k, k.startsWith("age") ? numberParam(url.get(k)) : url.get(k)])),
+    status: url.get("status") ?? "ACTIVE" };
+  const filter = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== "" && v !== "ALL")) as ChildFilter;
+  const list = useConnection({
+    query: ChildRosterDocument, variables: { filters: filter, order: { name: "ASC" } }, pick: (d) => d.children,
   });
   const [, exportChildren] = useMutation(ExportChildrenDocument);
-  const roster = data?.children;
   const canChange = session.can("children.change_child") || session.can("children.add_child");
 
   return (
@@ -48,7 +54,8 @@ export function ChildrenPage() {
           <Button
             icon={<DownloadOutlined />}
             onClick={async () => {
-              const result = await exportChildren({ filters: filter });
+              const organizationId = (filter.organization as string | undefined) ?? session.current?.organization.id ?? null;
+              const result = await exportChildren({ filters: filter, organizationId });
               const problem = payloadErrorMessage(result.data?.exportChildren.errors) ?? requestErrorMessage(result.error);
               if (problem) message.error(problem);
               else setExportJob(result.data!.exportChildren.job!.id);
@@ -58,58 +65,41 @@ export function ChildrenPage() {
           </Button>
         </Space>
       </Space>
-      <Tabs items={[{ key: "roster", label: "花名册", children: (
+      <Tabs activeKey={tab} onChange={(k) => url.set({ tab: k === "roster" ? undefined : k })} items={[{ key: "roster", label: `花名册（${list.total}）`, children: (
         <>
-      <Form layout="inline" onFinish={(v: Filters) => { setFilters(v); setCursors([null]); setPage(0); }} initialValues={filters} style={{ marginBottom: 12, rowGap: 8 }}>
+      <Form key={JSON.stringify(filters)} layout="inline" style={{ marginBottom: 12, rowGap: 8 }} initialValues={filters}
+        onFinish={(v: Filters) => url.set({ ...Object.fromEntries(FILTER_KEYS.map((k) => [k, v[k]])), status: v.status === "ACTIVE" ? undefined : v.status })}>
         <Form.Item name="organization"><OrgSelect allowClear placeholder="组织（含下级）" /></Form.Item>
         {/* Searching by a masked value needs the personal-data permission: the API finds only records shown in clear. */}
         {session.can("children.view_child_pii") && <>
-          <Form.Item name="namePrefix"><Input placeholder="姓名" allowClear maxLength={50} style={{ width: 110 }} /></Form.Item>
-          <Form.Item name="idNumber"><Input placeholder="身份证号（精确）" allowClear maxLength={18} style={{ width: 180 }} /></Form.Item>
+          <Form.Item name="namePrefix"><Input placeholder="姓名" allowClear style={{ width: 110 }} maxLength={NAME_MAX} /></Form.Item>
+          <Form.Item name="idNumber"><Input placeholder="身份证号（精确）" allowClear style={{ width: 180 }} maxLength={18} /></Form.Item>
         </>}
         <Form.Item name="category"><Select placeholder="类别" allowClear options={enumOptions("ChildCategory")} style={{ width: 120 }} /></Form.Item>
         <Form.Item name="guardianArrangement"><Select placeholder="监护情况" allowClear options={enumOptions("GuardianArrangement")} style={{ width: 150 }} /></Form.Item>
-        <Form.Item name="status"><Select placeholder="状态" allowClear options={enumOptions("ChildStatus")} style={{ width: 100 }} /></Form.Item>
+        <Form.Item name="status"><Select placeholder="状态" options={[{ value: "ALL", label: "全部状态" }, ...enumOptions("ChildStatus")]} style={{ width: 110 }} /></Form.Item>
         <Form.Item name="ageMin"><InputNumber placeholder="最小年龄" min={0} max={18} style={{ width: 100 }} /></Form.Item>
         <Form.Item name="ageMax"><InputNumber placeholder="最大年龄" min={0} max={18} style={{ width: 100 }} /></Form.Item>
         <Form.Item><Button htmlType="submit" type="primary">查询</Button></Form.Item>
       </Form>
       {exportJob && <Alert style={{ marginBottom: 12 }} message="导出任务" description={<JobProgress jobId={exportJob} resultLabel="下载台账" />} closable onClose={() => setExportJob(null)} />}
-      <RequestError error={error} />
-      <Table
-        data-testid="children-roster"
-        size="small"
-        rowKey="id"
-        loading={fetching}
-        dataSource={roster?.edges.map((e) => e.node) ?? []}
-        scroll={{ x: true }}
-        pagination={{
-          current: page + 1, pageSize: PAGE_SIZE, total: roster?.totalCount ?? 0, showSizeChanger: false,
-          showTotal: (t) => `共 ${t} 人`,
-          onChange: (p) => {
-            const target = p - 1;
-            if (target > page && roster?.pageInfo.endCursor) setCursors((c) => { const n = c.slice(0, target); n[target] = roster.pageInfo.endCursor; return n; });
-            if (target <= page || roster?.pageInfo.hasNextPage) setPage(target);
-          },
-        }}
-        columns={[
+      <ConnectionTable testId="children-roster" list={list} unit="人" columns={[
           { title: "姓名", dataIndex: "name", onCell: () => ({ style: { whiteSpace: "nowrap" } }), render: (v, c) => <Link to={`/children/${c.id}`}><Pii value={v} piiVisible={c.piiVisible} /></Link> },
           { title: "性别", dataIndex: "sex", render: (v) => label("Sex", v) },
           { title: "年龄", dataIndex: "age" },
           { title: "身份证号", dataIndex: "idNumber", render: (v, c) => <Pii value={v} piiVisible={c.piiVisible} /> },
           { title: "类别", dataIndex: "categories", render: (v: string[]) => v.map((k) => <Tag key={k}>{label("ChildCategory", k)}</Tag>) },
           { title: "监护情况", dataIndex: "guardianArrangement", render: (v) => label("GuardianArrangement", v) },
-          { title: "监护人电话", render: (_, c) => c.guardians.map((g, i) => <div key={i}>{g.relation} <Pii value={g.phone} piiVisible={c.piiVisible} /></div>) },
+          { title: "监护人电话", hideOnCard: true, render: (_, c) => c.guardians.map((g, i) => <div key={i}>{g.relation} <Pii value={g.phone} piiVisible={c.piiVisible} /></div>) },
           { title: "学校", dataIndex: "school" },
           { title: "组织", render: (_, c) => c.organization?.name },
           { title: "状态", dataIndex: "status", render: (v) => label("ChildStatus", v) },
-          { title: "个人信息", render: (_, c) => <PiiTag piiVisible={c.piiVisible} /> },
-        ]}
-      />
+          { title: "个人信息", hideOnCard: true, render: (_, c) => <PiiTag piiVisible={c.piiVisible} /> },
+        ]} />
         </>
       ) }, { key: "transfers", label: "档案转移", children: <TransfersPanel /> }]} />
-      <CreateChildModal open={creating} onClose={(saved) => { setCreating(false); if (saved) refetch({ requestPolicy: "network-only" }); }} />
-      <ImportModal open={importing} onClose={() => { setImporting(false); refetch({ requestPolicy: "network-only" }); }} />
+      <CreateChildModal open={creating} onClose={(saved) => { setCreating(false); if (saved) list.refetch(); }} />
+      <ImportModal open={importing} onClose={() => { setImporting(false); list.refetch(); }} />
     </>
   );
 }
@@ -159,7 +149,7 @@ export function ChildFields({ withOrganization = false }: { withOrganization?: b
     <>
       <Row gutter={12}>
         {withOrganization && <Col xs={24} sm={12}><Form.Item name="organizationId" label="所属组织" rules={[{ required: true }]}><OrgSelect /></Form.Item></Col>}
-        <Col xs={24} sm={12}><Form.Item name="name" label="姓名" rules={[{ required: true, message: "请输入姓名" }]}><Input /></Form.Item></Col>
+        <Col xs={24} sm={12}><Form.Item name="name" label="姓名" rules={[{ required: true, message: "请输入姓名" }]}><Input maxLength={NAME_MAX} showCount /></Form.Item></Col>
         <Col xs={24} sm={12}>
           <Form.Item name="idNumber" label="身份证号" rules={[idNumberRule]} validateTrigger={["onChange", "onBlur"]} hasFeedback>
             <Input maxLength={18} data-testid="id-number" />
@@ -169,9 +159,9 @@ export function ChildFields({ withOrganization = false }: { withOrganization?: b
         <Col xs={12} sm={6}><Form.Item name="birthDate" label="出生日期"><Input disabled placeholder="取自身份证号" /></Form.Item></Col>
         <Col xs={24} sm={12}><Form.Item name="guardianArrangement" label="监护情况" rules={[{ required: true }]}><Select options={enumOptions("GuardianArrangement")} /></Form.Item></Col>
         <Col xs={24} sm={12}><Form.Item name="categories" label="类别"><Checkbox.Group options={enumOptions("ChildCategory")} /></Form.Item></Col>
-        <Col xs={24} sm={12}><Form.Item name="school" label="学校"><Input /></Form.Item></Col>
-        <Col xs={24} sm={12}><Form.Item name="grade" label="年级"><Input /></Form.Item></Col>
-        <Col xs={24} sm={12}><Form.Item name="parentsWorkPlace" label="父母务工地"><Input /></Form.Item></Col>
+        <Col xs={24} sm={12}><Form.Item name="school" label="学校"><Input maxLength={TITLE_MAX} /></Form.Item></Col>
+        <Col xs={24} sm={12}><Form.Item name="grade" label="年级"><Input maxLength={TITLE_MAX} /></Form.Item></Col>
+        <Col xs={24} sm={12}><Form.Item name="parentsWorkPlace" label="父母务工地"><Input maxLength={TITLE_MAX} /></Form.Item></Col>
         <Col xs={24} sm={12}><Form.Item name="address" label="住址"><Input /></Form.Item></Col>
       </Row>
       <Typography.Text strong>监护人</Typography.Text>
@@ -180,7 +170,7 @@ export function ChildFields({ withOrganization = false }: { withOrganization?: b
           <>
             {fields.map((f) => (
               <Space key={f.key} wrap align="baseline">
-                <Form.Item name={[f.name, "name"]} rules={[{ required: true, message: "姓名" }]}><Input placeholder="姓名" /></Form.Item>
+                <Form.Item name={[f.name, "name"]} rules={[{ required: true, message: "姓名" }]}><Input placeholder="姓名" maxLength={NAME_MAX} /></Form.Item>
                 <Form.Item name={[f.name, "relation"]} rules={[{ required: true, message: "关系" }]}><Input placeholder="关系" style={{ width: 80 }} /></Form.Item>
                 <Form.Item name={[f.name, "phone"]}><Input placeholder="电话" /></Form.Item>
                 <Button type="text" icon={<MinusCircleOutlined />} onClick={() => remove(f.name)} aria-label="删除监护人" />
@@ -223,8 +213,9 @@ function ImportModal({ open, onClose }: { open: boolean; onClose: () => void }) 
     <Modal title="Excel 导入花名册" open={open} onCancel={() => { setJobId(null); setFile(null); onClose(); }} footer={null} destroyOnClose>
       <Space direction="vertical" style={{ width: "100%" }}>
         <Typography.Paragraph type="secondary">
-          表头：姓名、性别、身份证号、出生日期、学校、年级、监护人、关系、联系电话、父母务工地、类别。每行都会校验；导入完成后可下载逐行错误报告。重复导入同一文件不会重复登记。
+          表头：姓名、性别、身份证号、出生日期、学校、年级、监护人、关系、联系电话、父母务工地、类别、监护方式。每行都会校验；导入完成后可下载错误报告（在原表中标出有误的单元格并说明原因）。重复导入同一文件不会重复登记。
         </Typography.Paragraph>
+        <Button icon={<DownloadOutlined />} href="/files/children-import-template.xlsx" data-testid="import-template">下载导入模板</Button>
         <OrgSelect value={organizationId} onChange={setOrganizationId} style={{ width: "100%" }} />
         <Upload accept=".xlsx" maxCount={1} beforeUpload={(f) => { setFile(f); return false; }} onRemove={() => setFile(null)} data-testid="import-file">
           <Button icon={<UploadOutlined />}>选择 .xlsx 文件</Button>

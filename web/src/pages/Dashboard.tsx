@@ -6,7 +6,7 @@ import { ExportLedgerDocument, RollupBreakdownDocument, RollupDashboardDocument,
 import { useSession } from "../lib/session";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
 import { JobProgress } from "../components/JobProgress";
-import { money, percent, ratio } from "../lib/figures";
+import { divisionName, money, percent, ratio } from "../lib/figures";
 import { RequestError, ActionLink, clickableRow } from "../components/common";
 import { Chart } from "../components/Chart";
 import { OrgSelect } from "../components/OrgSelect";
@@ -55,13 +55,13 @@ export function DashboardPage() {
   }, [figures]);
   const drillOption = useMemo(() => ({
     tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 40, right: 10, bottom: 60, top: 30 },
-    xAxis: { type: "category", data: breakdown.map((r) => r.name), axisLabel: { rotate: 30 } }, yAxis: { type: "value", minInterval: 1 },
+    xAxis: { type: "category", data: breakdown.map((r) => (by === "DIVISION" ? divisionName(r.name, r.organizationNames) : r.name)), axisLabel: { rotate: 30 } }, yAxis: { type: "value", minInterval: 1 },
     series: [
       { name: "儿童", type: "bar", data: breakdown.map((r) => r.rollup.children.total) },
       { name: "心愿征集", type: "bar", data: breakdown.map((r) => r.rollup.wishes.collected) },
       { name: "圆梦", type: "bar", data: breakdown.map((r) => r.rollup.wishes.fulfilled) },
     ],
-  }), [breakdown]);
+  }), [breakdown, by]);
 
   if (!base) return <Empty description="您没有任职组织" />;
   return (
@@ -115,7 +115,7 @@ export function DashboardPage() {
           size="small" rowKey="key" loading={loadingRows || fetching} dataSource={breakdown} pagination={false} scroll={{ x: true }}
           onRow={(r) => (by === "CHILD_ORGANIZATION" ? clickableRow(() => setTrail([...trail, { id: r.key, name: r.name }])) : {})}
           columns={[
-            { title: by === "DIVISION" ? "区划" : "下级组织", dataIndex: "name", render: (v, r) => (by === "DIVISION" ? `${v}（${r.organizationNames.join("、")}）` : <a>{v}</a>) },
+            { title: by === "DIVISION" ? "区划" : "下级组织", dataIndex: "name", render: (v, r) => (by === "DIVISION" ? <>{divisionName(v, r.organizationNames)}<Typography.Text type="secondary">（{v}：{r.organizationNames.join("、")}）</Typography.Text></> : <a>{v}</a>) },
             { title: "儿童", render: (_, r) => r.rollup.children.total },
             { title: "心愿征集", render: (_, r) => r.rollup.wishes.collected },
             { title: "圆梦", render: (_, r) => r.rollup.wishes.fulfilled },

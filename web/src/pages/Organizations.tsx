@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from "react";
-import { Breadcrumb, Card, Col, Descriptions, Empty, Input, List, Row, Table, Tree, Typography } from "antd";
+import { Breadcrumb, Card, Col, Descriptions, Empty, Input, List, Row, Tree, Typography } from "antd";
 import type { DataNode } from "antd/es/tree";
 import { useClient, useQuery } from "urql";
 import { Link, useNavigate, useParams } from "react-router-dom";
@@ -7,6 +7,7 @@ import { OrganizationDescendantsDocument, OrganizationDetailDocument } from "../
 import { useSession } from "../lib/session";
 import { label } from "../lib/labels";
 import { RequestError, clickableRow } from "../components/common";
+import { ConnectionTable, useConnection } from "../components/ConnectionTable";
 
 type TreeNode = DataNode & { key: string };
 
@@ -42,7 +43,10 @@ export function OrganizationsPage() {
   };
 
   const [{ data, fetching, error }] = useQuery({
-    query: OrganizationDetailDocument, variables: { id: selectedId ?? "", first: 100 }, pause: !selectedId,
+    query: OrganizationDetailDocument, variables: { id: selectedId ?? "", first: 0 }, pause: !selectedId,
+  });
+  const children = useConnection({
+    query: OrganizationDetailDocument, variables: { id: selectedId ?? "" }, pick: (d) => d.organization?.children, pause: !selectedId,
   });
   const [{ data: found, fetching: searching }] = useQuery({
     query: OrganizationDescendantsDocument,
@@ -96,14 +100,10 @@ export function OrganizationsPage() {
               <Descriptions.Item label="层级">{label("OrganizationLevel", org.level)}</Descriptions.Item>
               <Descriptions.Item label="区划代码">{org.divisionCode || "—"}</Descriptions.Item>
             </Descriptions>
-            <Typography.Title level={5} style={{ marginTop: 16 }}>下级组织（{org.children.totalCount}）</Typography.Title>
-            <Table
-              size="small"
-              rowKey="id"
-              loading={fetching}
-              dataSource={org.children.edges.map((e) => e.node)}
-              pagination={false}
-              scroll={{ x: true }}
+            <Typography.Title level={5} style={{ marginTop: 16 }}>下级组织（{children.total}）</Typography.Title>
+            <ConnectionTable
+              list={children}
+              unit="个"
               onRow={(o) => clickableRow(() => navigate(`/orgs/${o.id}`))}
               columns={[
                 { title: "名称", dataIndex: "name" },

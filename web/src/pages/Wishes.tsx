@@ -4,16 +4,21 @@ import { PlusOutlined, UploadOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, type AnyVariables, type TypedDocumentNode } from "urql";
 import dayjs from "dayjs";
 import {
-  ChildRosterDocument, ClaimWishesDocument, CloseWishDocument, CollectWishDocument, ConfirmFulfilmentDocument, DispatchWishDocument,
+  ClaimWishesDocument, CloseWishDocument, CollectWishDocument, ConfirmFulfilmentDocument, DispatchWishDocument,
   EscalateWishDocument, PrepareWishDocument, PublishWishDocument, PublishedWishesDocument, RecordDeliveryDocument,
   ResubmitWishDocument, ReturnWishDocument, ReviewWishDocument, TakeOverWishDocument, WishBoardDocument,
-  WishDetailDocument, WithdrawWishDocument, type WishState,
+  WishCountsDocument, WishDetailDocument, WithdrawWishDocument, type WishState,
 } from "../gql/graphql";
 import { enumOptions, label } from "../lib/labels";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
 import { useSession } from "../lib/session";
-import { PAGE_SIZE, RequestError, ActionLink } from "../components/common";
+import { RequestError, ActionLink } from "../components/common";
+import { ConnectionTable, Pager, useConnection } from "../components/ConnectionTable";
+import { useUrlState } from "../lib/urlState";
+import { money } from "../lib/figures";
+import { TEXT_MAX, TITLE_MAX } from "../lib/limits";
 import { OrgSelect } from "../components/OrgSelect";
+import { ChildPicker } from "../components/Pickers";
 
 const BOARD: WishState[] = ["COLLECTED", "RETURNED", "REVIEWED", "PUBLISHED", "CLAIMED", "PREPARED", "DELIVERED", "FULFILLED", "ESCALATED", "CLOSED", "WITHDRAWN"];
 
@@ -63,42 +68,40 @@ function ActionButton({ action, wishId, onDone }: { action: ActionKey; wishId: s
   return <Button size="small" type="primary" ghost loading={fetching} onClick={() => go()} data-testid={`wish-action-${action}`}>{spec.label}</Button>;
 }
 
-/** 微心愿: the life-cycle board by state with its actions, collection, dispatch and delivery. */
+/** 微心愿: the life-cycle board by state (tab, organization and page in the URL; tab counts from the server),
+ * with its actions, collection, dispatch and delivery. */
 export function WishBoardPage() {
   const session = useSession();
-  const [state, setState] = useState<WishState>("COLLECTED");
-  const [organization, setOrganization] = useState<string | undefined>();
+  const url = useUrlState();
+  const state = (url.get("state") ?? "COLLECTED") as WishState;
+  const organization = url.get("organization");
   const [openId, setOpenId] = useState<string | null>(null);
   const [collecting, setCollecting] = useState(false);
-  const [{ data, fetching, error }, refetch] = useQuery({
-    query: WishBoardDocument,
-    variables: { filters: { state, ...(organization ? { organization } : {}) }, first: 100, order: { createdAt: "DESC" } },
+  const list = useConnection({
+    query: WishBoardDocument, variables: { filters: { state, ...(organization ? { organization } : {}) }, order: { createdAt: "DESC" } },
+    pick: (d) => d.wishes,
   });
-  const reload = () => refetch({ requestPolicy: "network-only" });
+  const [{ data: counts }, recount] = useQuery({ query: WishCountsDocument, variables: { organization: organization ?? null } });
+  const reload = () => { list.refetch(); recount({ requestPolicy: "network-only" }); };
   const canChange = session.can("wishes.change_wish");
-  const wishes = data?.wishes.edges.map((e) => e.node) ?? [];
 
   return (
     <>
       <Space style={{ width: "100%", justifyContent: "space-between", flexWrap: "wrap" }}>
         <Typography.Title level={4} style={{ margin: 0 }}>微心愿</Typography.Title>
         <Space wrap>
-          <OrgSelect allowClear placeholder="组织（含下级）" value={organization} onChange={setOrganization} />
+          <OrgSelect allowClear placeholder="组织（含下级）" value={organization} onChange={(id) => url.set({ organization: id })} />
           {canChange && <Button type="primary" icon={<PlusOutlined />} onClick={() => setCollecting(true)}>征集心愿</Button>}
         </Space>
       </Space>
-      <Tabs activeKey={state} onChange={(k) => setState(k as WishState)} items={BOARD.map((s) => ({ key: s, label: label("WishState", s) }))} />
-      <RequestError error={error} />
-      <Table
-        data-testid="wish-board"
-        size="small" rowKey="id" loading={fetching} dataSource={wishes} scroll={{ x: true }}
-        pagination={{ pageSize: PAGE_SIZE, showTotal: (t) => `共 ${t} 个` }}
-        columns={[
+      <Tabs activeKey={state} onChange={(k) => url.set({ state: k === "COLLECTED" ? undefined : k })}
+        items={BOARD.map((s) => ({ key: s, label: `${label("WishState", s)}${counts ? `（${(counts as unknown as Record<string, { totalCount?: number | null } | undefined>)[s]?.totalCount ?? 0}）` : ""}` }))} />
+      <ConnectionTable testId="wish-board" list={list} unit="个" columns={[
           { title: "心愿", dataIndex: "title", render: (v, w) => <ActionLink onClick={() => setOpenId(w.id)}>{v}</ActionLink> },
           { title: "类别", dataIndex: "category", render: (v) => label("WishCategory", v) },
           { title: "孩子", render: (_, w) => (w.child ? `${w.child.name}（${w.child.age}岁）` : w.household || "—") },
-          { title: "估值（元）", dataIndex: "estimatedValue" },
-          { title: "已认领", dataIndex: "coveredAmount" },
+          { title: "估值（元）", dataIndex: "estimatedValue", render: (v) => money(v) },
+          { title: "已认领（元）", dataIndex: "coveredAmount", render: (v) => money(v) },
           { title: "组织", render: (_, w) => w.organization?.name },
           { title: "承办", dataIndex: "handlingOrganizationName" },
           {
@@ -112,10 +115,9 @@ export function WishBoardPage() {
               </Space>
             ) : null,
           },
-        ]}
-      />
+        ]} />
       <WishDrawer id={openId} onClose={() => setOpenId(null)} onChanged={reload} />
-      <CollectWishModal open={collecting} onClose={(saved) => { setCollecting(false); if (saved) { setState("COLLECTED"); reload(); } }} />
+      <CollectWishModal open={collecting} onClose={(saved) => { setCollecting(false); if (saved) { url.set({ state: undefined }); reload(); } }} />
     </>
   );
 }
@@ -139,7 +141,7 @@ function DeliveryButton({ wishId, onDone }: { wishId: string; onDone: () => void
           onDone();
         }}>
         <Space direction="vertical" style={{ width: "100%" }}>
-          <Input.TextArea placeholder="发放说明" value={note} onChange={(e) => setNote(e.target.value)} />
+          <Input.TextArea placeholder="发放说明" maxLength={TEXT_MAX} value={note} onChange={(e) => setNote(e.target.value)} />
           <Upload accept="image/*" multiple beforeUpload={(f) => { setPhotos((p) => [...p, f]); return false; }} onRemove={(f) => setPhotos((p) => p.filter((x) => x.name !== f.name))}>
             <Button icon={<UploadOutlined />}>发放现场照片（需监护人照片同意）</Button>
           </Upload>
@@ -160,7 +162,7 @@ function WishDrawer({ id, onClose, onChanged }: { id: string | null; onClose: ()
           <Descriptions column={1} size="small" bordered>
             <Descriptions.Item label="状态"><Tag color="red">{label("WishState", w.state)}</Tag></Descriptions.Item>
             <Descriptions.Item label="孩子的话">{w.text || "—"}</Descriptions.Item>
-            <Descriptions.Item label="估值 / 已认领 / 剩余">{w.estimatedValue} / {w.coveredAmount} / {w.remaining}</Descriptions.Item>
+            <Descriptions.Item label="估值 / 已认领 / 剩余（元）">{money(w.estimatedValue)} / {money(w.coveredAmount)} / {money(w.remaining)}</Descriptions.Item>
             <Descriptions.Item label="认领截止">{w.claimDeadline ?? "—"}</Descriptions.Item>
             <Descriptions.Item label="退回原因">{w.returnReason || "—"}</Descriptions.Item>
             <Descriptions.Item label="无法实现原因">{w.closeReason || "—"}</Descriptions.Item>
@@ -168,7 +170,7 @@ function WishDrawer({ id, onClose, onChanged }: { id: string | null; onClose: ()
           </Descriptions>
           <Typography.Title level={5}>认领</Typography.Title>
           <Table size="small" rowKey={(_, i) => String(i)} pagination={false} dataSource={w.claims}
-            columns={[{ title: "认领人", dataIndex: "donorLabel" }, { title: "类型", dataIndex: "donorKind", render: (v) => label("DonorKind", v) }, { title: "金额", dataIndex: "amount" }, { title: "时间", dataIndex: "createdAt", render: (v) => dayjs(v).format("YYYY-MM-DD HH:mm") }]} />
+            columns={[{ title: "认领人", dataIndex: "donorLabel" }, { title: "类型", dataIndex: "donorKind", render: (v) => label("DonorKind", v) }, { title: "金额（元）", dataIndex: "amount", render: (v) => money(v) }, { title: "时间", dataIndex: "createdAt", render: (v) => dayjs(v).format("YYYY-MM-DD HH:mm") }]} />
           <Typography.Title level={5}>派单</Typography.Title>
           <Table size="small" rowKey="id" pagination={false} dataSource={w.dispatches}
             columns={[{ title: "单位", dataIndex: "unitName" }, { title: "状态", dataIndex: "state", render: (v) => label("DispatchState", v) }, { title: "期限", dataIndex: "deadline", render: (v) => dayjs(v).format("YYYY-MM-DD") }]} />
@@ -217,28 +219,14 @@ function CollectWishModal({ open, onClose }: { open: boolean; onClose: (saved: b
           onClose(true);
         }}>
         <Form.Item name="organizationId" label="组织" rules={[{ required: true }]}><OrgSelect /></Form.Item>
-        <Form.Item name="title" label="心愿" rules={[{ required: true, message: "请填写心愿" }]}><Input /></Form.Item>
-        <Form.Item name="text" label="孩子的原话"><Input.TextArea /></Form.Item>
+        <Form.Item name="title" label="心愿" rules={[{ required: true, message: "请填写心愿" }]}><Input maxLength={TITLE_MAX} showCount /></Form.Item>
+        <Form.Item name="text" label="孩子的原话"><Input.TextArea maxLength={TEXT_MAX} /></Form.Item>
         <Form.Item name="category" label="类别" rules={[{ required: true }]}><Select options={enumOptions("WishCategory")} /></Form.Item>
         <Form.Item name="estimatedValue" label="估值（元）" rules={[{ required: true, message: "请填写估值" }]}><InputNumber min={0} /></Form.Item>
         <Form.Item name="childId" label="儿童"><ChildPicker /></Form.Item>
-        <Form.Item name="household" label="家庭（无具体儿童时）" extra="儿童与家庭二选一"><Input /></Form.Item>
+        <Form.Item name="household" label="家庭（无具体儿童时）" extra="儿童与家庭二选一"><Input maxLength={TITLE_MAX} /></Form.Item>
       </Form>
     </Modal>
-  );
-}
-
-/** A child of one's scope, searched by name (the first 100 matches of the roster). */
-function ChildPicker(props: { value?: string; onChange?: (id: string | undefined) => void }) {
-  const [prefix, setPrefix] = useState("");
-  const [{ data, fetching }] = useQuery({ query: ChildRosterDocument, variables: { first: 100, filters: { status: "ACTIVE", ...(prefix ? { namePrefix: prefix } : {}) } } });
-  return (
-    <Select
-      aria-label="儿童"
-      showSearch allowClear filterOption={false} loading={fetching} placeholder="输入姓名搜索"
-      value={props.value} onChange={props.onChange} onSearch={setPrefix}
-      options={data?.children.edges.map(({ node }) => ({ value: node.id, label: `${node.name}（${node.age}岁，${node.organization?.name ?? ""}）` })) ?? []}
-    />
   );
 }
 
@@ -249,10 +237,10 @@ export function PublishedWishesPage() {
   const [shares, setShares] = useState<Record<string, number | null>>({});
   const [unitId, setUnitId] = useState<string | undefined>();
   const [asUnit, setAsUnit] = useState(false);
-  const [{ data, fetching, error }, refetch] = useQuery({ query: PublishedWishesDocument, variables: { first: 100 } });
+  const list = useConnection({ query: PublishedWishesDocument, variables: {}, pick: (d) => d.publishedWishes, pageSize: 24 });
   const [{ fetching: claiming }, claim] = useMutation(ClaimWishesDocument);
   const { message } = App.useApp();
-  const wishes = data?.publishedWishes.edges.map((e) => e.node) ?? [];
+  const wishes = list.rows;
   const canClaim = session.can("wishes.claim_wish");
 
   const submit = async () => {
@@ -269,7 +257,7 @@ export function PublishedWishesPage() {
     message.success(`已认领 ${selected.length} 个心愿`);
     setSelected([]);
     setShares({});
-    refetch({ requestPolicy: "network-only" });
+    list.refetch();
   };
 
   return (
@@ -278,7 +266,7 @@ export function PublishedWishesPage() {
       <Typography.Paragraph type="secondary">
         勾选一个心愿认领剩余全部（1+1）；填写金额只认领一部分（N+1，多人合力）；勾选多个一次认领（1+N，要么全部成功，要么都不认领）。
       </Typography.Paragraph>
-      <RequestError error={error} />
+      <RequestError error={list.error} />
       {canClaim && (
         <Space wrap style={{ marginBottom: 12 }}>
           <Checkbox checked={asUnit} onChange={(e) => setAsUnit(e.target.checked)}>代表单位认领</Checkbox>
@@ -295,8 +283,8 @@ export function PublishedWishesPage() {
               ) : null}>
               <Typography.Paragraph ellipsis={{ rows: 2 }}>{w.text || "—"}</Typography.Paragraph>
               <div>{w.place} · {w.childName ?? w.household}{w.childAge != null ? `，${w.childAge}岁` : ""}</div>
-              <div>{label("WishCategory", w.category)} · 估值 {w.estimatedValue} 元 · 剩余 <b>{w.remaining}</b> 元</div>
-              {w.claims.length > 0 && <div>已认领：{w.claims.map((c) => `${c.donorLabel} ${c.amount}`).join("、")}</div>}
+              <div>{label("WishCategory", w.category)} · 估值 {money(w.estimatedValue)} 元 · 剩余 <b>{money(w.remaining)}</b> 元</div>
+              {w.claims.length > 0 && <div>已认领：{w.claims.map((c) => `${c.donorLabel} ${money(c.amount)} 元`).join("、")}</div>}
               {selected.includes(w.id) && (
                 <InputNumber style={{ marginTop: 8, width: "100%" }} min={0.01} max={Number(w.remaining)} placeholder="认领金额（空 = 剩余全部）"
                   value={shares[w.id] ?? null} onChange={(v) => setShares((s) => ({ ...s, [w.id]: v }))} />
@@ -304,8 +292,9 @@ export function PublishedWishesPage() {
             </Card>
           </Col>
         ))}
-        {!fetching && wishes.length === 0 && <Col span={24}><Alert message="暂无公示中的心愿" /></Col>}
+        {!list.fetching && wishes.length === 0 && <Col span={24}><Alert message="暂无公示中的心愿" /></Col>}
       </Row>
+      <Pager list={list} unit="个" />
     </>
   );
 }
