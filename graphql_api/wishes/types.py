@@ -1,3 +1,4 @@
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
@@ -16,13 +17,18 @@ from graphql_api.lookups import in_subtree, with_id
 from graphql_api.photos import PhotoInfo, photo_infos
 from permissions.masking import mask_name
 from wishes.models import Category, DispatchState, DonorKind, State, Wish
-from wishes import services
+from wishes import machine, services
 from wishes.services import PHOTOS
 
 CategoryEnum = choices_enum(Category, "WishCategory", "心愿类别 / Kind of wish")
 StateEnum = choices_enum(State, "WishState", "心愿状态 / Life-cycle state")
 DonorKindEnum = choices_enum(DonorKind, "DonorKind", "认领人类型 / Donor type")
 DispatchStateEnum = choices_enum(DispatchState, "DispatchState", "派单状态 / Dispatch state")
+# Each action of wishes/machine.py, described by its Chinese name as every enum value is.
+WishActionEnum = strawberry.enum(
+    enum.Enum("WishAction", {action.upper(): strawberry.enum_value(action, description=step.label.zh)
+                             for action, step in machine.TRANSITIONS.items()}),
+    name="WishAction", description="心愿上的操作 / An action on a wish")
 
 
 @strawberry.type(name="WishClaim", description="认领 / A donor's claim")
@@ -107,6 +113,14 @@ class WishType(relay.Node):
     @strawberry_django.field(only=["state"])
     def state(self) -> StateEnum:
         return StateEnum[self.state]
+
+    @strawberry_django.field(
+        select_related=["organization__parent", "handling_organization__parent"],
+        only=["state", "covered_amount", "organization_id", "handling_organization_id"],
+        description="你现在可以执行的操作（按状态、权限与认领情况） / What you may do with it now (its state, your "
+                    "permissions, its claims)")
+    def available_actions(self, info: Info) -> list[WishActionEnum]:
+        return [WishActionEnum[action.upper()] for action in machine.available(self, actor_of(info).scope)]
 
     @strawberry_django.field(only=["category"])
     def category(self) -> CategoryEnum:
