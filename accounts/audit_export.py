@@ -52,8 +52,8 @@ def start_export(actor: Actor, /, **filters) -> Job:
     organization = None
     if filters.get("organization_id") is not None:
         organization = actor.get_visible(Organization.objects.all(), "orgs.view_organization",
-                                         filters["organization_id"], "organizationId")
-        actor.require(VIEW, organization, "organizationId")
+                                         filters["organization_id"], "organization_id")
+        actor.require(VIEW, organization, "organization_id")
     params = {key: (value.isoformat() if isinstance(value, datetime) else value)
               for key, value in filters.items() if key in FILTERS and value is not None}
     job = jobs.create(actor, Kind.AUDIT_EXPORT, organization, {"filters": params})

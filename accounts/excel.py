@@ -48,8 +48,8 @@ ROLES = {**{str(label): value for value, label in Role.choices}, **{value: value
 
 
 def start_import(actor: Actor, *, organization_id, upload) -> Job:
-    organization = actor.get_visible(Organization.objects.all(), "orgs.view_organization", organization_id, "organizationId")
-    actor.require(services.MANAGE, organization, "organizationId")
+    organization = actor.get_visible(Organization.objects.all(), "orgs.view_organization", organization_id, "organization_id")
+    actor.require(services.MANAGE, organization, "organization_id")
     _check_upload(upload)
     job = jobs.create(actor, Kind.ACCOUNTS_IMPORT, organization, {"download_once": True})
     jobs.save_upload(job, upload)
@@ -69,7 +69,7 @@ def _expiry(value):
         except ValueError:
             pass
     if day is None:
-        raise ServiceError(E.INVALID_DATE, "expiresAt", value=_text(value))
+        raise ServiceError(E.INVALID_DATE, "expires_at", value=_text(value))
     return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
 
 
@@ -87,9 +87,9 @@ class _Organizations:
             return self.root
         found = self.by_name.get(name, [])
         if not found:
-            raise ServiceError(E.ORGANIZATION_UNKNOWN, "organizationId", name=name)
+            raise ServiceError(E.ORGANIZATION_UNKNOWN, "organization_id", name=name)
         if len(found) > 1:
-            raise ServiceError(E.ORGANIZATION_AMBIGUOUS, "organizationId", name=name)
+            raise ServiceError(E.ORGANIZATION_AMBIGUOUS, "organization_id", name=name)
         return found[0]
 
 

@@ -123,7 +123,7 @@ def initial_password(user) -> str:
 def _contact_problems(display_name: str | None, phone: str | None, email: str | None) -> list:
     problems = []
     if display_name is not None and not 0 < len(display_name) <= NAME_MAX:
-        problems.append((E.DISPLAY_NAME_REQUIRED, "displayName", {"limit": NAME_MAX}))
+        problems.append((E.DISPLAY_NAME_REQUIRED, "display_name", {"limit": NAME_MAX}))
     if phone and not MOBILE.match(phone):
         problems.append((E.PHONE_INVALID, "phone", {}))
     if email:
@@ -180,8 +180,8 @@ def create_account(actor: Actor, *, username: str, display_name: str, organizati
     fresh initial password instead of USERNAME_TAKEN: that run's report, with the first password, was never
     written.
     """
-    organization = actor.get_visible(Organization.objects.all(), access.VIEW_ORG, organization_id, "organizationId")
-    actor.require(MANAGE, organization, "organizationId")
+    organization = actor.get_visible(Organization.objects.all(), access.VIEW_ORG, organization_id, "organization_id")
+    actor.require(MANAGE, organization, "organization_id")
     username, display_name = (username or "").strip(), (display_name or "").strip()
     phone, email = (phone or "").strip(), (email or "").strip()
     problems = _contact_problems(display_name, phone, email)
@@ -283,13 +283,13 @@ def _person(actor: Actor):
 def change_my_password(actor: Actor, *, old_password: str, new_password: str):
     user = _person(actor)
     if not user.check_password(old_password):
-        raise ServiceError(E.WRONG_PASSWORD, "oldPassword")
+        raise ServiceError(E.WRONG_PASSWORD, "old_password")
     if new_password == old_password:
-        raise ServiceError(E.PASSWORD_UNCHANGED, "newPassword")
+        raise ServiceError(E.PASSWORD_UNCHANGED, "new_password")
     try:
         validate_password(new_password, user)
     except ValidationError as error:
-        raise ServiceError(E.PASSWORD_INVALID, "newPassword", detail="".join(error.messages)) from None
+        raise ServiceError(E.PASSWORD_INVALID, "new_password", detail="".join(error.messages)) from None
     user.set_password(new_password)
     user.save(update_fields=["password"])
     Profile.objects.filter(user=user).update(must_change_password=False, password_changed_at=timezone.now())
@@ -318,11 +318,11 @@ def update_my_settings(actor: Actor, *, phone: str | None = None, email: str | N
             setattr(profile, field, value)
     profile.language = Language(profile.language)
     if profile.notify_by_email and not user.email:
-        raise ServiceError(E.EMAIL_REQUIRED, "notifyByEmail")
+        raise ServiceError(E.EMAIL_REQUIRED, "notify_by_email")
     if profile.notify_by_sms and not profile.phone:
-        raise ServiceError(E.PHONE_REQUIRED, "notifyBySms")
+        raise ServiceError(E.PHONE_REQUIRED, "notify_by_sms")
     profile.save()
-    changed = [name for name, value in (("phone", phone), ("email", email), ("notifyByEmail", notify_by_email),
-                                        ("notifyBySms", notify_by_sms), ("language", language)) if value is not None]
+    changed = [name for name, value in (("phone", phone), ("email", email), ("notify_by_email", notify_by_email),
+                                        ("notify_by_sms", notify_by_sms), ("language", language)) if value is not None]
     audit.record(actor, "account.settings", user, profile.organization, {"fields": changed})
     return profile

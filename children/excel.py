@@ -54,8 +54,6 @@ REQUIRED = ("name", "id_number")
 TEXT = ("name", "id_number", "school", "grade", "parents_work_place")
 GUARDIAN = ("guardian", "relation", "phone")
 # Fields named by services.validate's errors -> column keys.
-FIELD_COLUMNS = {"name": "name", "idNumber": "id_number", "birthDate": "birth_date", "sex": "sex",
-                 "categories": "categories", "guardianArrangement": "guardian_arrangement"}
 COMPARED = ("name", "sex", "birth_date", "id_number", "categories", "school", "grade", "guardian_arrangement",
             "parents_work_place")
 SEPARATORS = re.compile(r"[、,，;；\s]+")
@@ -201,7 +199,7 @@ def _date(value) -> date | None:
             return datetime.strptime(_text(value), fmt).date()
         except ValueError:
             pass
-    raise ServiceError(E.INVALID_DATE, "birthDate", value=_text(value))
+    raise ServiceError(E.INVALID_DATE, "birth_date", value=_text(value))
 
 
 def _split(value) -> list[str]:
@@ -253,7 +251,7 @@ def _prepare(organization, fields: dict, guardians, seen: dict, number: int, exi
     (None, new Child, guardians) or (existing child id, changed fields, guardians or None)."""
     normalized = idcard.normalize(fields.get("id_number", ""))
     if normalized and normalized in seen:
-        raise ServiceError(E.DUPLICATE_ROW, "idNumber", row=seen[normalized])
+        raise ServiceError(E.DUPLICATE_ROW, "id_number", row=seen[normalized])
     current_id, current, current_guardians = existing.get(services.index_of(normalized), (None, None, None)) \
         if normalized else (None, None, None)
     base = current or {"guardian_arrangement": GuardianArrangement.OTHER}
@@ -273,8 +271,7 @@ def _problems(number: int, error: ServiceError) -> list[tuple]:
     """(row, column as the template names it, message) for each problem of a row."""
     found = []
     for code, field, params in error.problems:
-        key = FIELD_COLUMNS.get(field)
-        found.append((number, HEADERS[key][0] if key else "", code.render(**params)))
+        found.append((number, HEADERS[field][0] if field in HEADERS else "", code.render(**params)))
     return found
 
 

@@ -68,20 +68,20 @@ def validate(child: Child, today: date | None = None) -> None:
     child.name = limited(child.name, "name", NAME_MAX, problems)
     if not child.name:
         problems.append((E.NAME_REQUIRED, "name", {}))
-    for field, key in (("school", "school"), ("grade", "grade"), ("parents_work_place", "parentsWorkPlace")):
-        setattr(child, field, limited(getattr(child, field), key, TITLE_MAX, problems))
+    for field in ("school", "grade", "parents_work_place"):
+        setattr(child, field, limited(getattr(child, field), field, TITLE_MAX, problems))
     number = child.id_number = idcard.normalize(child.id_number)
     wrong = idcard.problem(number, today)
     if wrong:
-        problems.append((ID_PROBLEMS[wrong], "idNumber", {}))
+        problems.append((ID_PROBLEMS[wrong], "id_number", {}))
     else:
         if child.birth_date and child.birth_date != idcard.birth_date(number):
-            problems.append((E.ID_BIRTH_DATE_MISMATCH, "birthDate", {}))
+            problems.append((E.ID_BIRTH_DATE_MISMATCH, "birth_date", {}))
         if child.sex and (child.sex == Sex.MALE) != idcard.is_male(number):
             problems.append((E.ID_SEX_MISMATCH, "sex", {}))
     problems += _choice_problems(child.categories, Category, "categories")
     problems += _choice_problems(child.needs, Need, "needs")
-    problems += _choice_problems([child.guardian_arrangement], GuardianArrangement, "guardianArrangement")
+    problems += _choice_problems([child.guardian_arrangement], GuardianArrangement, "guardian_arrangement")
     problems += _choice_problems([child.sex], Sex, "sex")
     if problems:
         raise ServiceError.many(problems)
@@ -112,8 +112,8 @@ def disclosed_keepers(keepers: dict, asking: Organization) -> dict:
 
 def duplicate_errors(keepers: dict, registering: Organization) -> dict[str, ServiceError]:
     """{id_index: ALREADY_REGISTERED or REGISTERED_ELSEWHERE} for ID numbers kept by ``keepers``."""
-    return {index: ServiceError(E.ALREADY_REGISTERED, "idNumber", organization=name) if named
-            else ServiceError(E.REGISTERED_ELSEWHERE, "idNumber", contact=name)
+    return {index: ServiceError(E.ALREADY_REGISTERED, "id_number", organization=name) if named
+            else ServiceError(E.REGISTERED_ELSEWHERE, "id_number", contact=name)
             for index, (named, name) in disclosed_keepers(keepers, registering).items()}
 
 
@@ -160,7 +160,7 @@ def register_many(actor: Actor, organization: Organization, rows: list[tuple]) -
     inserted with their guardians and audit entries in one transaction. A concurrent registration of the
     same ID number falls back to ``create_child`` row by row so that each row still gets its own answer.
     """
-    actor.require(CHANGE, organization, "organizationId")
+    actor.require(CHANGE, organization, "organization_id")
     for _key, child, _guardians in rows:
         child.id_index = index_of(child.id_number)
         child.organization, child.org_path = organization, organization.path
@@ -237,7 +237,7 @@ def _dated_text(text: str, day: date, date_field: str, title: str = "") -> None:
 @transaction.atomic
 def record_follow_up(actor: Actor, *, child_id, visited_on: date, note: str, kind: str = FollowUpKind.HOME_VISIT) -> FollowUp:
     child = _changeable(actor, child_id)
-    _dated_text(note, visited_on, "visitedOn")
+    _dated_text(note, visited_on, "visited_on")
     entry = FollowUp.objects.create(child=child, visited_on=visited_on, kind=kind, note=note.strip(), author_label=actor.display_name)
     audit.record(actor, "child.follow_up", child, child.organization, {"visitedOn": visited_on.isoformat(), "kind": kind})
     return entry
@@ -246,7 +246,7 @@ def record_follow_up(actor: Actor, *, child_id, visited_on: date, note: str, kin
 @transaction.atomic
 def add_growth_entry(actor: Actor, *, child_id, recorded_on: date, title: str, text: str) -> GrowthEntry:
     child = _changeable(actor, child_id)
-    _dated_text(text, recorded_on, "recordedOn", title)
+    _dated_text(text, recorded_on, "recorded_on", title)
     entry = GrowthEntry.objects.create(child=child, recorded_on=recorded_on, title=(title or "").strip(),
                                        text=text.strip(), author_label=actor.display_name)
     audit.record(actor, "child.growth_entry", child, child.organization, {"recordedOn": recorded_on.isoformat()})
@@ -258,7 +258,7 @@ def record_consent(actor: Actor, *, child_id, given_by: str, relation: str, give
                    registry: bool = True, photos: bool = False, partner_sharing: bool = False) -> Consent:
     """A new consent replaces the previous one (which is kept, marked withdrawn, for the history)."""
     child = _changeable(actor, child_id)
-    _dated_text(given_by, given_on, "givenOn")
+    _dated_text(given_by, given_on, "given_on")
     child.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
     consent = Consent.objects.create(child=child, given_by=given_by.strip(), relation=relation.strip(), given_on=given_on,
                                      registry=registry, photos=photos, partner_sharing=partner_sharing, recorded_by=actor.display_name)
@@ -289,12 +289,12 @@ def require_consent(child: Child, scope: str) -> None:
 def share_child(actor: Actor, *, child_id, username: str | None = None, unit_id=None, expires_at=None):
     """Share one child's file (masked view) with a user or a partner unit until ``expires_at``: by those who
     manage members where the child is kept, and with a unit only with the guardian's sharing consent."""
-    child = actor.get_visible(Child.objects.select_related("organization"), VIEW, child_id, "childId")
-    actor.require(SHARE, child.organization, "childId")
+    child = actor.get_visible(Child.objects.select_related("organization"), VIEW, child_id, "child_id")
+    actor.require(SHARE, child.organization, "child_id")
     unit = None
     if unit_id is not None and username is None:
         require_consent(child, "partner_sharing")
-        unit = actor.organization(unit_id, field="unitId")
+        unit = actor.organization(unit_id, field="unit_id")
     grant = access.share_record(actor, child, username=username, unit=unit, expires_at=expires_at)
     audit.record(actor, "child.share", child, child.organization,
                  {"with": username or f"unit:{unit_id}", "expiresAt": expires_at.isoformat() if expires_at else None})
@@ -313,7 +313,7 @@ def _receiver(to_organization_id) -> Organization:
     """
     receiver = Organization.objects.active().filter(pk=to_organization_id).first()
     if receiver is None:
-        raise ServiceError(CommonErrorCode.NOT_FOUND, "toOrganizationId")
+        raise ServiceError(CommonErrorCode.NOT_FOUND, "to_organization_id")
     return receiver
 
 
@@ -323,7 +323,7 @@ def request_transfer(actor: Actor, *, child_id, to_organization_id, reason: str)
     child = _changeable(actor, child_id, TRANSFER)
     receiver = _receiver(to_organization_id)
     if receiver.pk == child.organization_id:
-        raise ServiceError(E.TRANSFER_SAME_ORGANIZATION, "toOrganizationId")
+        raise ServiceError(E.TRANSFER_SAME_ORGANIZATION, "to_organization_id")
     _pending(child)
     transfer = Transfer.objects.create(child=child, from_organization=child.organization, to_organization=receiver,
                                        reason=reason.strip(), requested_by=actor.display_name)
@@ -338,12 +338,12 @@ def request_transfer_in(actor: Actor, *, to_organization_id, id_number: str, rea
 
     Nothing of the record is revealed to the requester; the keeping organization decides.
     """
-    receiver = actor.organization(to_organization_id, TRANSFER, "toOrganizationId")
+    receiver = actor.organization(to_organization_id, TRANSFER, "to_organization_id")
     child = Child.objects.select_for_update().select_related("organization").filter(id_index=index_of(id_number)).first()
     if child is None or child.anonymized_at is not None:
-        raise ServiceError(CommonErrorCode.NOT_FOUND, "idNumber")
+        raise ServiceError(CommonErrorCode.NOT_FOUND, "id_number")
     if receiver.pk == child.organization_id:
-        raise ServiceError(E.TRANSFER_SAME_ORGANIZATION, "toOrganizationId")
+        raise ServiceError(E.TRANSFER_SAME_ORGANIZATION, "to_organization_id")
     _pending(child)
     transfer = Transfer.objects.create(child=child, from_organization=child.organization, to_organization=receiver,
                                        requested_by_receiver=True, reason=reason.strip(), requested_by=actor.display_name)

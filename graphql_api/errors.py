@@ -6,6 +6,7 @@ from collections.abc import Callable
 import strawberry
 from django.db import transaction
 from strawberry import relay
+from strawberry.utils.str_converters import to_camel_case
 
 from core.errors import CommonErrorCode, ErrorCode, ServiceError
 
@@ -26,7 +27,10 @@ def error_type(name: str, *domains: type[ErrorCode]):
 
 
 def as_errors(error_cls, error: ServiceError) -> list:
-    return [error_cls(field=field, code=error_cls.code_enum[code], message=message) for field, code, message in error.rendered()]
+    """The service's problems as typed errors. Services name fields as the domain does (``organization_id``);
+    the API names them as its inputs do (``organizationId``): the same conversion strawberry applies to them."""
+    return [error_cls(field=to_camel_case(field) if field else field, code=error_cls.code_enum[code], message=message)
+            for field, code, message in error.rendered()]
 
 
 def decode_id(global_id: relay.GlobalID | None, type_name: str, field: str = "id"):

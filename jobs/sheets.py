@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils import timezone
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from core import xlsx
 from core.errors import Texts
+from core.numbers import decimal_of
 
 TEXT, INT, NUMBER, DATE, DATETIME = "text", "int", "number", "date", "datetime"
 FORMATS = {INT: "0", NUMBER: "#,##0.00", DATE: "yyyy-mm-dd", DATETIME: "yyyy-mm-dd hh:mm"}
@@ -44,10 +45,10 @@ def _value(kind: str, value):
     if value is None or value == "":
         return None
     if kind in (INT, NUMBER):
-        try:
-            return int(value) if kind == INT else float(Decimal(str(value)))
-        except (InvalidOperation, ValueError):
+        number = decimal_of(value)
+        if number is None:
             return None
+        return int(number) if kind == INT else float(number)
     if kind == DATETIME and isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if kind == DATE and isinstance(value, datetime):

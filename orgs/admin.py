@@ -12,7 +12,7 @@ from orgs import services
 from orgs.models import Organization
 
 
-FIELD_NAMES = {"divisionCode": "division_code", "shortName": "short_name", "parentId": "parent"}
+FIELD_NAMES = {"parent_id": "parent"}  # the services name model fields; the form calls the key "parent"
 
 
 class OrganizationForm(forms.ModelForm):

@@ -46,9 +46,9 @@ def validate(org: Organization, parent: Organization | None, *, check_children: 
         problems.append((E.NAME_REQUIRED, "name", {}))
     code = org.division_code = (org.division_code or "").strip()
     if code and not divisions.is_well_formed(code):
-        problems.append((E.INVALID_DIVISION_CODE, "divisionCode", {"code": code}))
+        problems.append((E.INVALID_DIVISION_CODE, "division_code", {"code": code}))
     elif check_region and code and parent and parent.division_code and not divisions.is_within(code, parent.division_code):
-        problems.append((E.DIVISION_OUTSIDE_PARENT, "divisionCode", {"code": code, "parent_code": parent.division_code}))
+        problems.append((E.DIVISION_OUTSIDE_PARENT, "division_code", {"code": code, "parent_code": parent.division_code}))
     if org.system in KINDS and org.kind not in KINDS[org.system]:
         problems.append((E.KIND_NOT_OF_SYSTEM, "kind", {"kind": Kind(org.kind).label if org.kind in Kind.values else org.kind,
                                                         "system": System(org.system).label}))
@@ -73,7 +73,7 @@ def validate(org: Organization, parent: Organization | None, *, check_children: 
                 break
         for child in Organization.objects.active().filter(parent=org).exclude(division_code=""):
             if code and not divisions.is_within(child.division_code, code):
-                problems.append((E.DIVISION_EXCLUDES_CHILDREN, "divisionCode", {"code": code, "child": child.name}))
+                problems.append((E.DIVISION_EXCLUDES_CHILDREN, "division_code", {"code": code, "child": child.name}))
                 break
     if problems:
         raise ServiceError.many(problems)
@@ -93,10 +93,10 @@ def _changes(org: Organization) -> dict:
 def create_organization(actor: Actor, *, parent_id=None, **fields) -> Organization:
     if parent_id is None:
         if not actor.scope.everything:
-            raise ServiceError(E.ROOT_NEEDS_SUPERUSER, "parentId")
+            raise ServiceError(E.ROOT_NEEDS_SUPERUSER, "parent_id")
         parent = None
     else:
-        parent = _managed(actor, parent_id, "parentId", lock=True)
+        parent = _managed(actor, parent_id, "parent_id", lock=True)
     org = Organization(parent=parent, **{f: fields.get(f) or "" for f in EDITABLE if f != "level"}, level=fields["level"])
     validate(org, parent, check_children=False)
     org.path = _next_path(parent)
@@ -162,7 +162,7 @@ def _settle_duplicates(model, source: Organization, target: Organization) -> Non
         if not clashing.exists():
             continue
         if not getattr(model, "merge_drops_duplicates", False):
-            raise ServiceError(E.MERGE_CONFLICT, "sourceId", what=model._meta.verbose_name)
+            raise ServiceError(E.MERGE_CONFLICT, "source_id", what=model._meta.verbose_name)
         clashing.delete()
 
 
@@ -181,7 +181,7 @@ def _rewrite_paths(old: str, new: str) -> None:
 
 def _reparent(org: Organization, new_parent: Organization, *, check_region: bool = True) -> None:
     if new_parent.path.startswith(org.path):
-        raise ServiceError(E.CYCLE, "newParentId")
+        raise ServiceError(E.CYCLE, "new_parent_id")
     validate(org, new_parent, check_children=False, check_region=check_region)
     old_path = org.path
     new_path = _next_path(new_parent)
@@ -193,7 +193,7 @@ def _reparent(org: Organization, new_parent: Organization, *, check_region: bool
 @transaction.atomic
 def move_organization(actor: Actor, *, organization_id, new_parent_id) -> Organization:
     org = _managed(actor, organization_id, lock=True, whole_subtree=True)
-    new_parent = _managed(actor, new_parent_id, "newParentId", lock=True)
+    new_parent = _managed(actor, new_parent_id, "new_parent_id", lock=True)
     if org.parent_id == new_parent.pk:
         return org
     old_parent = org.parent
@@ -206,14 +206,14 @@ def move_organization(actor: Actor, *, organization_id, new_parent_id) -> Organi
 @transaction.atomic
 def merge_organizations(actor: Actor, *, source_id, target_id) -> Organization:
     """Merge ``source`` into ``target``: sub-organizations and every owned record move, source is archived."""
-    source = _managed(actor, source_id, "sourceId", lock=True, whole_subtree=True)
-    target = _managed(actor, target_id, "targetId", lock=True)
+    source = _managed(actor, source_id, "source_id", lock=True, whole_subtree=True)
+    target = _managed(actor, target_id, "target_id", lock=True)
     if source.pk == target.pk:
-        raise ServiceError(E.MERGE_SAME, "targetId")
+        raise ServiceError(E.MERGE_SAME, "target_id")
     if (source.system, source.level) != (target.system, target.level):
-        raise ServiceError(E.MERGE_MISMATCH, "targetId")
+        raise ServiceError(E.MERGE_MISMATCH, "target_id")
     if target.path.startswith(source.path):
-        raise ServiceError(E.CYCLE, "targetId")
+        raise ServiceError(E.CYCLE, "target_id")
     # The survivor's region absorbs the source's: the children keep their own division codes.
     for child in Organization.objects.active().filter(parent=source).order_by("path"):
         _reparent(child, target, check_region=False)

@@ -100,7 +100,7 @@ class Actor:
             raise permission_denied(field)
         _refuse_archived(organization, field)
 
-    def organization(self, organization_id, permission: str | None = None, field: str = "organizationId"):
+    def organization(self, organization_id, permission: str | None = None, field: str = "organization_id"):
         """The organization where the actor would work: NOT_FOUND unless visible, then ARCHIVED if archived,
         then PERMISSION_DENIED unless ``permission`` (if given) reaches it. Every service asks this."""
         organization = self.get_visible(Organization.objects.all(), "orgs.view_organization", organization_id, field)

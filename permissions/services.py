@@ -25,7 +25,7 @@ MANAGE_MEMBERS = "permissions.manage_membership"
 MANAGE_TOKENS = "permissions.manage_token"
 
 
-def _check_expiry(expires_at, field="expiresAt"):
+def _check_expiry(expires_at, field="expires_at"):
     if expires_at is not None and expires_at <= timezone.now():
         raise ServiceError(E.EXPIRY_IN_PAST, field)
 
@@ -91,11 +91,11 @@ def grant_role(actor: Actor, *, organization_id, role: str, username: str | None
         membership.user = user
         exists = Membership.objects.filter(user=user, organization=organization).exists()
     else:
-        unit = actor.organization(unit_id, field="unitId")
+        unit = actor.organization(unit_id, field="unit_id")
         membership.group = unit_group(unit)
         exists = Membership.objects.filter(group=membership.group, organization=organization).exists()
     if exists:
-        raise ServiceError(E.ALREADY_MEMBER, "username" if username else "unitId")
+        raise ServiceError(E.ALREADY_MEMBER, "username" if username else "unit_id")
     membership.save()
     _materialise(membership)
     bump_version()
@@ -235,8 +235,8 @@ def share_record(actor: Actor, record, *, username: str | None = None, unit: Org
 def _unit_member(actor: Actor, unit_id, username: str):
     """(unit, user) if the actor may manage the unit's members: members act with every role the unit holds, so
     the actor must manage memberships wherever the unit holds one; nobody adds or removes themselves."""
-    unit = actor.organization(unit_id, MANAGE_MEMBERS, "unitId")
-    _require_over_unit_roles(actor, unit, {MANAGE_MEMBERS}, "unitId")
+    unit = actor.organization(unit_id, MANAGE_MEMBERS, "unit_id")
+    _require_over_unit_roles(actor, unit, {MANAGE_MEMBERS}, "unit_id")
     user = _active_user(username)
     if user == actor.user:
         raise ServiceError(E.SELF_MEMBERSHIP, "username")

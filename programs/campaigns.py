@@ -38,7 +38,7 @@ def covers(campaign: Campaign, organization: Organization) -> bool:
     return any(organization.path.startswith(path) for path in campaign.coverage.values_list("org_path", flat=True))
 
 
-def attachable(actor: Actor, campaign_id, organization: Organization, field: str = "campaignId") -> Campaign | None:
+def attachable(actor: Actor, campaign_id, organization: Organization, field: str = "campaign_id") -> Campaign | None:
     """The campaign named, if the actor can see it and it covers ``organization`` (None for no campaign)."""
     if campaign_id is None:
         return None
@@ -57,16 +57,16 @@ def announce(actor: Actor, *, organization_id, title: str, notice_title: str, no
     organization = actor.organization(organization_id, common.CHANGE)
     problems: list = []
     title = common.required(title, "title", problems)
-    notice_title = common.required(notice_title, "noticeTitle", problems, TITLE_MAX * 2)
-    notice_text = common.required(notice_text, "noticeText", problems, NOTICE_MAX)
+    notice_title = common.required(notice_title, "notice_title", problems, TITLE_MAX * 2)
+    notice_text = common.required(notice_text, "notice_text", problems, NOTICE_MAX)
     common.period(starts_on, ends_on, problems)
     if report_deadline and report_deadline < starts_on:
-        problems.append((E.DEADLINE_BEFORE_START, "reportDeadline", {}))
+        problems.append((E.DEADLINE_BEFORE_START, "report_deadline", {}))
     common.raise_any(problems)
     covered = common.visible_all(actor, Organization.objects.active(), "orgs.view_organization",
-                                 covered_organization_ids, "coveredOrganizationIds") or [organization]
+                                 covered_organization_ids, "covered_organization_ids") or [organization]
     for node in covered:
-        common.under(node, organization, "coveredOrganizationIds")
+        common.under(node, organization, "covered_organization_ids")
     campaign = Campaign.objects.create(organization=organization, title=title, notice_title=notice_title,
                                        notice_text=notice_text, starts_on=starts_on, ends_on=ends_on,
                                        report_deadline=report_deadline, announced_by=actor.display_name)
@@ -99,15 +99,15 @@ def record_activity(actor: Actor, *, organization_id, title: str, kind: str, hel
     title = common.required(title, "title", problems)
     place = common.text(place, "place", problems, TITLE_MAX)
     narrative = common.text(narrative, "narrative", problems)
-    common.not_future(held_on, "heldOn", problems)
+    common.not_future(held_on, "held_on", problems)
     common.raise_any(problems)
     campaign = attachable(actor, campaign_id, organization)
     if campaign is not None and not campaign.starts_on <= held_on <= campaign.ends_on:
-        raise ServiceError(E.OUTSIDE_CAMPAIGN, "heldOn", starts_on=campaign.starts_on, ends_on=campaign.ends_on)
-    home = _place(actor, HappyHome, happy_home_id, organization, "happyHomeId")
-    point = _place(actor, ServicePoint, service_point_id, organization, "servicePointId")
+        raise ServiceError(E.OUTSIDE_CAMPAIGN, "held_on", starts_on=campaign.starts_on, ends_on=campaign.ends_on)
+    home = _place(actor, HappyHome, happy_home_id, organization, "happy_home_id")
+    point = _place(actor, ServicePoint, service_point_id, organization, "service_point_id")
     children = common.children(actor, child_ids)
-    volunteers = common.visible_all(actor, Volunteer.objects.all(), common.VIEW, volunteer_ids, "volunteerIds")
+    volunteers = common.visible_all(actor, Volunteer.objects.all(), common.VIEW, volunteer_ids, "volunteer_ids")
     if uploads:
         for child in children:
             require_consent(child, "photos")

@@ -1,13 +1,14 @@
 """What every program service shares: the permissions, looking rows up through the scope, plain checks."""
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from children.models import Child
 from core.errors import NAME_MAX, TEXT_MAX, TITLE_MAX, CommonErrorCode, ServiceError, limited
+from core.numbers import CENTS, decimal_of
 from orgs.models import Organization
 from permissions.actor import Actor
 from programs.errors import ProgramErrorCode as E
@@ -34,7 +35,7 @@ def visible_all(actor: Actor, queryset: QuerySet, permission: str, ids, field: s
     return rows
 
 
-def children(actor: Actor, ids, field: str = "childIds") -> list[Child]:
+def children(actor: Actor, ids, field: str = "child_ids") -> list[Child]:
     return visible_all(actor, Child.objects.all(), "children.view_child", ids, field)
 
 
@@ -61,7 +62,7 @@ def person(value: str | None, field: str, problems: list) -> str:
     return limited(value, field, NAME_MAX, problems)
 
 
-def period(starts_on: date, ends_on: date, problems: list, field: str = "endsOn") -> None:
+def period(starts_on: date, ends_on: date, problems: list, field: str = "ends_on") -> None:
     if starts_on and ends_on and ends_on < starts_on:
         problems.append((E.DATES_REVERSED, field, {}))
 
@@ -72,12 +73,10 @@ def not_future(day: date, field: str, problems: list) -> None:
 
 
 def amount(value, field: str, problems: list) -> Decimal:
-    try:
-        number = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError, TypeError):
-        number = Decimal(-1)
-    if number < 0:
+    number = decimal_of(value, CENTS)
+    if number is None or number < 0:
         problems.append((E.INVALID_AMOUNT, field, {}))
+        return Decimal(-1)
     return number
 
 

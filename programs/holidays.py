@@ -40,16 +40,16 @@ def create_project(actor: Actor, *, organization_id, name: str, year: int, seaso
 def create_point(actor: Actor, *, project_id, organization_id, name: str, kind: str, starts_on, ends_on,
                  division_code: str = "", team: str = "") -> ServicePoint:
     """A service point hosted by ``organization_id`` (the organizer or a body below it)."""
-    project = common.for_change(actor, HolidayProject.objects.all(), project_id, "projectId")
+    project = common.for_change(actor, HolidayProject.objects.all(), project_id, "project_id")
     host = actor.organization(organization_id, common.VIEW)
-    common.under(host, project.organization, "organizationId")
+    common.under(host, project.organization, "organization_id")
     problems: list = []
     name = common.required(name, "name", problems)
-    division_code = common.text(division_code, "divisionCode", problems, 12)
+    division_code = common.text(division_code, "division_code", problems, 12)
     team = common.text(team, "team", problems, TITLE_MAX)
     common.period(starts_on, ends_on, problems)
     if starts_on < project.starts_on or ends_on > project.ends_on:
-        problems.append((E.OUTSIDE_PROJECT, "startsOn", {"starts_on": project.starts_on, "ends_on": project.ends_on}))
+        problems.append((E.OUTSIDE_PROJECT, "starts_on", {"starts_on": project.starts_on, "ends_on": project.ends_on}))
     common.raise_any(problems)
     point = ServicePoint.objects.create(project=project, organization=host, name=name, kind=PointKind(kind),
                                         starts_on=starts_on, ends_on=ends_on, division_code=division_code, team=team)
@@ -66,15 +66,15 @@ def report_point(actor: Actor, *, point_id, children_served: int | None = None, 
     changes = {}
     if children_served is not None:
         if children_served < 0:
-            problems.append((E.INVALID_AMOUNT, "childrenServed", {}))
+            problems.append((E.INVALID_AMOUNT, "children_served", {}))
         changes["children_served"] = children_served
-    for field, value, name in (("money_raised", money_raised, "moneyRaised"), ("goods_value", goods_value, "goodsValue")):
+    for field, value in (("money_raised", money_raised), ("goods_value", goods_value)):
         if value is not None:
-            changes[field] = common.amount(value, name, problems)
+            changes[field] = common.amount(value, field, problems)
     if team is not None:
         changes["team"] = common.text(team, "team", problems, TITLE_MAX)
     common.raise_any(problems)
-    volunteers = common.visible_all(actor, Volunteer.objects.all(), common.VIEW, add_volunteer_ids, "addVolunteerIds")
+    volunteers = common.visible_all(actor, Volunteer.objects.all(), common.VIEW, add_volunteer_ids, "add_volunteer_ids")
     for field, value in changes.items():
         setattr(point, field, value)
     point.save()
@@ -107,7 +107,7 @@ def figures(points) -> Figures:
     sums = points.aggregate(n=Count("pk"), children=Sum("children_served"), money=Sum("money_raised"),
                             goods=Sum("goods_value"))
     volunteers = Volunteer.objects.filter(service_points__in=points.values("pk")).distinct().count()
-    hours = ServiceRecord.objects.filter(service_point__in=points.values("pk"), confirmed_at__isnull=False).aggregate(
+    hours = ServiceRecord.objects.confirmed().filter(service_point__in=points.values("pk")).aggregate(
         h=Sum("hours"))["h"]
     return Figures(service_points=sums["n"], children_served=sums["children"] or 0, volunteers=volunteers,
                    service_hours=_exact(hours, "0.1"), money_raised=_exact(sums["money"], "0.01"),
@@ -118,7 +118,7 @@ def with_point_figures(queryset):
     """Service points annotated with what their own figures need (one subquery each, for a whole page)."""
     assigned = (ServicePoint.volunteers.through.objects.filter(servicepoint=OuterRef("pk")).order_by()
                 .values("servicepoint").annotate(n=Count("pk")).values("n"))
-    hours = (ServiceRecord.objects.filter(service_point=OuterRef("pk"), confirmed_at__isnull=False).order_by()
+    hours = (ServiceRecord.objects.confirmed().filter(service_point=OuterRef("pk")).order_by()
              .values("service_point").annotate(h=Sum("hours")).values("h"))
     return queryset.annotate(volunteer_count=Coalesce(Subquery(assigned, output_field=IntegerField()), 0),
                              confirmed_hours=Subquery(hours, output_field=DecimalField()))

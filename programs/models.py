@@ -176,6 +176,15 @@ class ServicePoint(TenantOwned):
         verbose_name = verbose_name_plural = "七彩假期服务点"
 
 
+class ServiceRecordQuerySet(models.QuerySet):
+    def confirmed(self):
+        """The hours that count (in summaries, certificates, holiday figures and rollups): confirmed ones."""
+        return self.filter(confirmed_at__isnull=False)
+
+    def pending(self):
+        return self.filter(confirmed_at__isnull=True)
+
+
 class ServiceRecord(TenantOwned):
     """Hours a volunteer served at a site or a service point (exactly one). ``organization`` is the place's
     owner, whose staff confirm the hours; unconfirmed hours count nowhere."""
@@ -190,6 +199,8 @@ class ServiceRecord(TenantOwned):
     confirmed_by = models.CharField(max_length=150, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = ServiceRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-served_on", "-id"]

@@ -83,8 +83,8 @@ def create_pairing(actor: Actor, *, organization_id, kind: str, started_on: date
     organization = actor.organization(organization_id, common.CHANGE)
     kind = PairingKind(kind)
     problems: list = []
-    partner_child = common.person(partner_child, "partnerChild", problems)
-    partner_name = common.text(partner_name, "partnerName", problems, TITLE_MAX)
+    partner_child = common.person(partner_child, "partner_child", problems)
+    partner_name = common.text(partner_name, "partner_name", problems, TITLE_MAX)
     commitments = common.text(commitments, "commitments", problems)
     common.raise_any(problems)
     given = {"volunteer": volunteer_id is not None, "child": child_id is not None, "partner_child": bool(partner_child),
@@ -95,18 +95,18 @@ def create_pairing(actor: Actor, *, organization_id, kind: str, started_on: date
         raise ServiceError(E.PAIRING_SIDES, "kind", kind=kind.label, needs_zh="、".join(zh for zh, _en in labels),
                            needs_en=", ".join(en for _zh, en in labels))
     problems: list = []
-    common.not_future(started_on, "startedOn", problems)
+    common.not_future(started_on, "started_on", problems)
     common.raise_any(problems)
-    child = actor.get_visible(Child.objects.all(), "children.view_child", child_id, "childId") if child_id else None
+    child = actor.get_visible(Child.objects.all(), "children.view_child", child_id, "child_id") if child_id else None
     if child is not None and not child.org_path.startswith(organization.path):
-        raise ServiceError(E.NOT_IN_SUBTREE, "childId", organization=organization.name)
-    volunteer = actor.get_visible(Volunteer.objects.all(), common.VIEW, volunteer_id, "volunteerId") if volunteer_id else None
+        raise ServiceError(E.NOT_IN_SUBTREE, "child_id", organization=organization.name)
+    volunteer = actor.get_visible(Volunteer.objects.all(), common.VIEW, volunteer_id, "volunteer_id") if volunteer_id else None
     partner = None
     if partner_organization_id is not None:
         # Any active body may be a partner (a university in another province): only its name is ever shown.
         partner = Organization.objects.active().filter(pk=partner_organization_id).first()
         if partner is None:
-            raise ServiceError(CommonErrorCode.NOT_FOUND, "partnerOrganizationId")
+            raise ServiceError(CommonErrorCode.NOT_FOUND, "partner_organization_id")
         partner_name = partner_name or partner.name
     pairing = Pairing.objects.create(
         organization=organization, kind=kind, volunteer=volunteer, child=child, partner_child=partner_child,
@@ -117,9 +117,9 @@ def create_pairing(actor: Actor, *, organization_id, kind: str, started_on: date
 
 
 def _active(actor: Actor, pairing_id) -> Pairing:
-    pairing = common.for_change(actor, Pairing.objects.all(), pairing_id, "pairingId")
+    pairing = common.for_change(actor, Pairing.objects.all(), pairing_id, "pairing_id")
     if pairing.state != PairingState.ACTIVE:
-        raise ServiceError(E.PAIRING_CLOSED, "pairingId")
+        raise ServiceError(E.PAIRING_CLOSED, "pairing_id")
     return pairing
 
 
@@ -133,7 +133,7 @@ def _contacted(pairing: Pairing, day: date) -> None:
 def record_contact(actor: Actor, *, pairing_id, contacted_on: date, kind: str, note: str = "") -> PairingContact:
     pairing = _active(actor, pairing_id)
     problems: list = []
-    common.not_future(contacted_on, "contactedOn", problems)
+    common.not_future(contacted_on, "contacted_on", problems)
     note = common.text(note, "note", problems)
     common.raise_any(problems)
     contact = PairingContact.objects.create(pairing=pairing, contacted_on=contacted_on, kind=ContactKind(kind),
@@ -148,13 +148,13 @@ def tick(actor: Actor, *, pairing_id, item: str, done_on: date, note: str = "") 
     """Tick one of the 五个一 (大手拉小手 only); each item once. A tick is also a contact."""
     pairing = _active(actor, pairing_id)
     if pairing.kind != PairingKind.BIG_HAND:
-        raise ServiceError(E.NOT_A_CHECKLIST, "pairingId")
+        raise ServiceError(E.NOT_A_CHECKLIST, "pairing_id")
     item = ChecklistItem(item)
     done = pairing.ticks.filter(item=item).first()
     if done is not None:
         raise ServiceError(E.ALREADY_TICKED, "item", item=item.label, done_on=done.done_on)
     problems: list = []
-    common.not_future(done_on, "doneOn", problems)
+    common.not_future(done_on, "done_on", problems)
     note = common.text(note, "note", problems, 200)
     common.raise_any(problems)
     row = PairingTick.objects.create(pairing=pairing, item=item, done_on=done_on, note=note,

@@ -19,7 +19,6 @@ from programs.models import (Corner, FundingSource, HappyHome, HomeChild, HomeFu
                              StaffRole, Volunteer)
 
 VOLUNTEER_RATIO = Decimal("0.30")
-FIELD_NAMES = {"division_code": "divisionCode", "opening_hours": "openingHours", "supervision_group": "supervisionGroup"}
 LIMITS = {"division_code": 12, "address": 100, "opening_hours": 100, "supervision_group": 100}
 FIELDS = ("name", "division_code", "address", "opened_on", "area_m2", "corners", "open_after_school", "open_weekends",
           "open_holidays", "opening_hours", "books_count", "supervision_group")
@@ -120,9 +119,9 @@ def _clean(values: dict, problems: list) -> dict:
             value = [{"kind": Corner(c["kind"]).value, "name": (c.get("name") or "").strip()[:50],
                       "computers": max(0, int(c.get("computers") or 0))} for c in value or []]
         elif field in ("area_m2", "books_count") and (value is None or value < 0):
-            problems.append((E.INVALID_AMOUNT, {"area_m2": "areaM2", "books_count": "booksCount"}[field], {}))
+            problems.append((E.INVALID_AMOUNT, field, {}))
         elif isinstance(value, str):
-            value = common.text(value, FIELD_NAMES.get(field, field), problems, LIMITS.get(field, TITLE_MAX))
+            value = common.text(value, field, problems, LIMITS.get(field, TITLE_MAX))
         out[field] = value
     return out
 
@@ -178,9 +177,9 @@ def update_home(actor: Actor, *, home_id, staff=None, funding=None, **values) ->
 def set_members(actor: Actor, *, home_id, add_child_ids=(), remove_child_ids=(), add_volunteer_ids=(),
                 remove_volunteer_ids=()) -> HappyHome:
     """Children served and volunteers assigned. Added children and volunteers must be visible to the actor."""
-    home = common.for_change(actor, HappyHome.objects.all(), home_id, "homeId")
-    added = common.children(actor, add_child_ids, "addChildIds")
-    volunteers = common.visible_all(actor, Volunteer.objects.all(), common.VIEW, add_volunteer_ids, "addVolunteerIds")
+    home = common.for_change(actor, HappyHome.objects.all(), home_id, "home_id")
+    added = common.children(actor, add_child_ids, "add_child_ids")
+    volunteers = common.visible_all(actor, Volunteer.objects.all(), common.VIEW, add_volunteer_ids, "add_volunteer_ids")
     HomeChild.objects.bulk_create([HomeChild(home=home, child=c) for c in added], ignore_conflicts=True)
     HomeChild.objects.filter(home=home, child_id__in=list(remove_child_ids)).delete()
     home.volunteers.add(*volunteers)
@@ -194,14 +193,14 @@ def set_members(actor: Actor, *, home_id, add_child_ids=(), remove_child_ids=(),
 @transaction.atomic
 def save_group(actor: Actor, *, home_id, name: str, schedule: str = "", member_ids=(), group_id=None) -> InterestGroup:
     """Create or change an interest group; members must be children the site serves."""
-    home = common.for_change(actor, HappyHome.objects.all(), home_id, "homeId")
+    home = common.for_change(actor, HappyHome.objects.all(), home_id, "home_id")
     problems: list = []
     name = common.required(name, "name", problems)
     schedule = common.text(schedule, "schedule", problems, TITLE_MAX)
     common.raise_any(problems)
     members = sorted({int(pk) for pk in member_ids})
     if HomeChild.objects.filter(home=home, child_id__in=members).count() != len(members):
-        raise ServiceError(CommonErrorCode.NOT_FOUND, "memberIds")
+        raise ServiceError(CommonErrorCode.NOT_FOUND, "member_ids")
     group = home.groups.filter(pk=group_id).first() if group_id is not None else InterestGroup(home=home)
     if group is None:
         raise ServiceError(CommonErrorCode.NOT_FOUND, "id")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
 from core.errors import NAME_MAX, TITLE_MAX, CommonErrorCode, ServiceError, Texts
+from core.numbers import decimal_of
 from notifications import events
 from permissions import audit
 from permissions.actor import Actor
@@ -35,7 +36,7 @@ def _clean(values: dict, problems: list) -> dict:
         elif field == "skills":
             value = sorted({s.strip() for s in value or [] if s.strip()})
         else:
-            value = common.text(value, {"origin_name": "originName"}.get(field, field), problems, TITLE_MAX)
+            value = common.text(value, field, problems, TITLE_MAX)
         out[field] = value
     return out
 
@@ -66,11 +67,8 @@ def update_volunteer(actor: Actor, *, volunteer_id, **values) -> Volunteer:
 
 
 def _hours(value, problems: list) -> Decimal:
-    try:
-        hours = Decimal(str(value)).quantize(Decimal("0.1"))
-    except (InvalidOperation, ValueError, TypeError):
-        hours = Decimal(0)
-    if not Decimal("0.5") <= hours <= Decimal("24"):
+    hours = decimal_of(value, Decimal("0.1"))
+    if hours is None or not Decimal("0.5") <= hours <= Decimal("24"):
         problems.append((E.INVALID_HOURS, "hours", {}))
     return hours
 
@@ -80,15 +78,15 @@ def record_hours(actor: Actor, *, volunteer_id, served_on: date, hours, happy_ho
                  description: str = "") -> ServiceRecord:
     """By the staff of the place; the volunteer must be assigned to it."""
     if (happy_home_id is None) == (service_point_id is None):
-        raise ServiceError(E.ONE_PLACE, "happyHomeId")
-    model, pk, field = (HappyHome, happy_home_id, "happyHomeId") if happy_home_id is not None else (
-        ServicePoint, service_point_id, "servicePointId")
+        raise ServiceError(E.ONE_PLACE, "happy_home_id")
+    model, pk, field = (HappyHome, happy_home_id, "happy_home_id") if happy_home_id is not None else (
+        ServicePoint, service_point_id, "service_point_id")
     place = common.for_change(actor, model.objects.all(), pk, field)
     volunteer = place.volunteers.filter(pk=volunteer_id).first()
     if volunteer is None:
-        raise ServiceError(CommonErrorCode.NOT_FOUND, "volunteerId")
+        raise ServiceError(CommonErrorCode.NOT_FOUND, "volunteer_id")
     problems: list = []
-    common.not_future(served_on, "servedOn", problems)
+    common.not_future(served_on, "served_on", problems)
     amount = _hours(hours, problems)
     description = common.text(description, "description", problems, 200)
     common.raise_any(problems)
@@ -106,15 +104,15 @@ def confirm_hours(actor: Actor, *, record_ids) -> list[ServiceRecord]:
     """Confirm several records at once, all or none."""
     ids = sorted({int(pk) for pk in record_ids})
     if not ids or len(ids) > MAX_CONFIRM_AT_ONCE:
-        raise ServiceError(CommonErrorCode.INVALID, "recordIds", detail=f"1–{MAX_CONFIRM_AT_ONCE}")
+        raise ServiceError(CommonErrorCode.INVALID, "record_ids", detail=f"1–{MAX_CONFIRM_AT_ONCE}")
     records = list(actor.visible(ServiceRecord.objects.select_for_update(of=("self",)).select_related("organization"),
                                  common.VIEW).filter(pk__in=ids))
     if len(records) != len(ids):
-        raise ServiceError(CommonErrorCode.NOT_FOUND, "recordIds")
+        raise ServiceError(CommonErrorCode.NOT_FOUND, "record_ids")
     for record in records:
-        actor.require(common.CONFIRM, record.organization, "recordIds")
+        actor.require(common.CONFIRM, record.organization, "record_ids")
         if record.confirmed_at is not None:
-            raise ServiceError(E.ALREADY_CONFIRMED, "recordIds")
+            raise ServiceError(E.ALREADY_CONFIRMED, "record_ids")
     now = timezone.now()
     for record in records:
         record.confirmed_at, record.confirmed_by = now, actor.display_name
@@ -150,9 +148,9 @@ class Certificate(Texts):
 
 
 def summary(volunteer: Volunteer) -> Summary:
-    confirmed = volunteer.records.filter(confirmed_at__isnull=False).aggregate(
+    confirmed = volunteer.records.confirmed().aggregate(
         h=Sum("hours"), n=Count("pk"), first=Min("served_on"), last=Max("served_on"))
-    pending = volunteer.records.filter(confirmed_at__isnull=True).aggregate(h=Sum("hours"))["h"]
+    pending = volunteer.records.pending().aggregate(h=Sum("hours"))["h"]
     def hours(value) -> Decimal:  # one decimal place on every database
         return (value or Decimal(0)).quantize(Decimal("0.1"))
 

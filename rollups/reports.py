@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from core import photos
 from core.errors import CommonErrorCode, ServiceError, not_found
+from core.numbers import decimal_of
 from notifications import events
 from orgs.models import Organization, System
 from permissions import audit
@@ -95,12 +96,9 @@ def _checked_figures(figures) -> dict[str, str]:
         raise ServiceError(CommonErrorCode.INVALID, "figures", detail=f"≤ {MAX_FIGURES}")
     checked = {}
     for metric, value in figures:
-        try:
-            number = Decimal(str(value))
-        except (InvalidOperation, ValueError):
-            number = Decimal(-1)
+        number = decimal_of(value)
         name = (metric or "").strip()
-        if not (0 < len(name) <= 60 and "." in name) or not number.is_finite() or number < 0:
+        if not (0 < len(name) <= 60 and "." in name) or number is None or number < 0:
             raise ServiceError(E.FIGURE_INVALID, "figures", metric=name[:60])
         checked[name] = number
     return _plain(checked)
@@ -124,17 +122,17 @@ def open_request(actor: Actor, *, organization_id, title: str, deadline: date, p
     chosen = sorted({int(pk) for pk in addressee_ids})
     addressees = list(children.filter(pk__in=chosen) if chosen else children.exclude(system=System.UNIT))
     if chosen and len(addressees) != len(chosen):
-        raise ServiceError(E.NOT_DIRECT_CHILD, "addresseeIds")
+        raise ServiceError(E.NOT_DIRECT_CHILD, "addressee_ids")
     if not addressees:
-        raise ServiceError(E.NO_ADDRESSEES, "addresseeIds")
+        raise ServiceError(E.NO_ADDRESSEES, "addressee_ids")
     campaign = campaigns.visible(actor).filter(pk=campaign_id).first() if campaign_id is not None else None
     if campaign_id is not None and campaign is None:
-        raise not_found("campaignId")
+        raise not_found("campaign_id")
     answers = visible_requests(actor).filter(pk=answers_id).first() if answers_id is not None else None
     if answers_id is not None and answers is None:
-        raise not_found("answersId")
+        raise not_found("answers_id")
     if answers is not None and not answers.recipients.filter(organization=superior).exists():
-        raise ServiceError(E.ANSWERS_ELSEWHERE, "answersId")
+        raise ServiceError(E.ANSWERS_ELSEWHERE, "answers_id")
     request = ReportRequest.objects.create(
         organization=superior, title=title, instructions=(instructions or "").strip(), campaign=campaign,
         first_month=period_.first, last_month=period_.last, deadline=deadline, answers=answers, opened_by=actor.display_name)
@@ -160,11 +158,11 @@ def save_report(actor: Actor, *, request_id, organization_id, narrative: str | N
     (``[(metric, value)]``, merged over the pre-filled ones) and photos while DRAFT or RETURNED."""
     request = visible_requests(actor).filter(pk=request_id).first()
     if request is None:
-        raise not_found("requestId")
+        raise not_found("request_id")
     subordinate = actor.organization(organization_id, SUBMIT)
     recipient = ReportAddressee.objects.select_for_update().filter(request=request, organization=subordinate).first()
     if recipient is None:
-        raise ServiceError(E.NOT_ADDRESSED, "organizationId", organization=subordinate.name)
+        raise ServiceError(E.NOT_ADDRESSED, "organization_id", organization=subordinate.name)
     report = Report.objects.filter(request=request, organization=subordinate).first()
     now = timezone.now()
     if report is None:

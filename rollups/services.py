@@ -58,7 +58,7 @@ def period(kind: str, *, year: int | None = None, number: int | None = None, sta
 
     if kind == "CAMPAIGN":
         if campaign is None:
-            raise bad("campaignId")
+            raise bad("campaign_id")
         starts_on, ends_on = campaign.starts_on, campaign.ends_on
     elif kind == "CUSTOM":
         if starts_on is None or ends_on is None or ends_on < starts_on:
@@ -132,7 +132,7 @@ def figures(organization_ids: list[int], period_: Period) -> dict[int, dict[str,
     return {pk: _sum(grouped.get(pk, ())) for pk in organization_ids}
 
 
-def viewable(actor: Actor, organization_id, field: str = "organizationId") -> Organization:
+def viewable(actor: Actor, organization_id, field: str = "organization_id") -> Organization:
     organization = actor.get_visible(Organization.objects.all(), VIEW, organization_id, field)
     if last_run() is None:
         raise ServiceError(E.NOT_REFRESHED, None)
@@ -159,7 +159,7 @@ def by_division(actor: Actor, *, organization_id, period_: Period) -> list[tuple
     organization = viewable(actor, organization_id)
     prefix = region_prefix(organization.division_code) if organization.division_code else ""
     if not prefix:
-        raise ServiceError(E.NO_DIVISION, "organizationId")
+        raise ServiceError(E.NO_DIVISION, "organization_id")
     length = next((n for n in BOUNDARIES if n > len(prefix)), None)
     if length is None:
         return []

@@ -77,7 +77,7 @@ TRANSITIONS: dict[str, Step] = {
                      refused_with_claims=True, needs_superior=True),
     "take_over": Step(frozenset({S.ESCALATED}), S.PUBLISHED, A.take_over, at=SUPERIOR, stamp="published_at"),
     "dispatch": Step(frozenset({S.PUBLISHED}), None, A.dispatch, permission=DISPATCH,
-                     refusal=(WishErrorCode.NOT_CLAIMABLE, "wishId")),
+                     refusal=(WishErrorCode.NOT_CLAIMABLE, "wish_id")),
 }
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,6 +10,7 @@ from children.models import Child
 from children.services import require_consent
 from core import photos
 from core.errors import TEXT_MAX, TITLE_MAX, CommonErrorCode, ServiceError, check_lengths, limited
+from core.numbers import CENTS, decimal_of
 from notifications import events
 from orgs.models import Organization
 from permissions import audit
@@ -28,13 +27,6 @@ CHANGE, CLAIM, DISPATCH = machine.CHANGE, machine.CLAIM, machine.DISPATCH
 MAX_CLAIMS_AT_ONCE = 100
 MAX_DELIVERY_PHOTOS = 9
 PHOTOS = "wish-photos"
-
-
-def _money(value) -> Decimal | None:
-    try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError, TypeError):
-        return None
 
 
 def photos_visible(scope, wish: Wish) -> bool:
@@ -74,13 +66,13 @@ def collect_wish(actor: Actor, *, organization_id, title: str, category: str, es
     limited(text, "text", TEXT_MAX, problems)
     limited(household, "household", TITLE_MAX, problems)
     if (child_id is None) == (not (household or "").strip()):
-        problems.append((E.CHILD_OR_HOUSEHOLD, "childId", {}))
-    value = _money(estimated_value)
+        problems.append((E.CHILD_OR_HOUSEHOLD, "child_id", {}))
+    value = decimal_of(estimated_value, CENTS)
     if value is None or value <= 0:
-        problems.append((E.INVALID_VALUE, "estimatedValue", {}))
+        problems.append((E.INVALID_VALUE, "estimated_value", {}))
     if problems:
         raise ServiceError.many(problems)
-    child = actor.get_visible(Child.objects.all(), "children.view_child", child_id, "childId") if child_id else None
+    child = actor.get_visible(Child.objects.all(), "children.view_child", child_id, "child_id") if child_id else None
     campaign = campaigns.attachable(actor, campaign_id, organization)
     wish = Wish.objects.create(
         organization=organization, child=child, household=(household or "").strip(), title=title.strip(),
@@ -136,7 +128,7 @@ def _donor(actor: Actor, unit_id=None) -> dict:
     if unit_id is not None:
         link = UnitGroup.objects.select_related("organization").filter(organization_id=unit_id, group__user=actor.user).first()
         if link is None:
-            raise ServiceError(E.NOT_A_UNIT_MEMBER, "unitId")
+            raise ServiceError(E.NOT_A_UNIT_MEMBER, "unit_id")
         return {"donor_kind": DonorKind.UNIT, "donor_unit": link.organization, "donor_label": link.organization.name}
     return {"donor_kind": DonorKind.PERSON, "donor_user": actor.user, "donor_label": actor.display_name}
 
@@ -144,8 +136,8 @@ def _donor(actor: Actor, unit_id=None) -> dict:
 def _claim_one(actor: Actor, wish: Wish, amount, donor: dict, via_dispatch: bool = False) -> Claim:
     if wish.state not in machine.TRANSITIONS["claim"].sources:
         raise ServiceError(E.ALREADY_CLAIMED if wish.state in {State.CLAIMED, State.PREPARED, State.DELIVERED, State.FULFILLED}
-                           else E.NOT_CLAIMABLE, "wishIds")
-    wanted = wish.remaining if amount is None else _money(amount)
+                           else E.NOT_CLAIMABLE, "wish_ids")
+    wanted = wish.remaining if amount is None else decimal_of(amount, CENTS)
     if wanted is None or wanted <= 0:
         raise ServiceError(E.INVALID_AMOUNT, "shares")
     if wanted > wish.remaining:
@@ -168,7 +160,7 @@ def claim_wishes(actor: Actor, *, wish_ids: list, shares: list | None = None, un
     serialize on the rows: exactly one donor wins a 1+1 wish, and N+1 never covers more than the value.
     """
     if not wish_ids or len(wish_ids) > MAX_CLAIMS_AT_ONCE:
-        raise ServiceError(E.TOO_MANY, "wishIds", limit=MAX_CLAIMS_AT_ONCE)
+        raise ServiceError(E.TOO_MANY, "wish_ids", limit=MAX_CLAIMS_AT_ONCE)
     shares = list(shares) if shares else [None] * len(wish_ids)
     if len(shares) != len(wish_ids) or len(set(wish_ids)) != len(wish_ids):
         raise ServiceError(CommonErrorCode.INVALID, "shares", detail="shares/wishIds")
@@ -182,8 +174,8 @@ def claim_wishes(actor: Actor, *, wish_ids: list, shares: list | None = None, un
         wish = locked.get(wish_id)
         if wish is None or (wish.published_at is None and not actor.can(VIEW, wish.organization)):
             # a donor who sees only the board cannot tell a wish never published from one that does not exist
-            raise ServiceError(CommonErrorCode.NOT_FOUND, "wishIds")
-        actor.require(machine.TRANSITIONS["claim"].permission, machine.place("claim", wish), "wishIds")
+            raise ServiceError(CommonErrorCode.NOT_FOUND, "wish_ids")
+        actor.require(machine.TRANSITIONS["claim"].permission, machine.place("claim", wish), "wish_ids")
         claims.append(_claim_one(actor, wish, wanted[wish_id], donor))
     return claims
 
@@ -194,7 +186,7 @@ def dispatch_wish(actor: Actor, *, wish_id, unit_id, deadline) -> Dispatch:
     wish = _for(actor, "dispatch", wish_id)
     if deadline <= timezone.now():
         raise ServiceError(E.DEADLINE_IN_PAST, "deadline")
-    unit = actor.organization(unit_id, field="unitId")
+    unit = actor.organization(unit_id, field="unit_id")
     dispatch = Dispatch.objects.create(wish=wish, unit=unit, deadline=deadline, dispatched_by=actor.display_name)
     audit.record(actor, "wish.dispatch", wish, _handler(wish), {"unit": unit.name, "deadline": deadline.isoformat()})
     events.dispatch_created(dispatch)

@@ -99,7 +99,7 @@ KINDS = (
     Kind("REPORTS_TO_APPROVE", APPROVE, "/reports?state=SUBMITTED",
          lambda actor, now: Report.objects.filter(actor.scope.q(Report, APPROVE, REQUEST_SIDE), state=ReportState.SUBMITTED)),
     Kind("HOURS_TO_CONFIRM", CONFIRM_HOURS, "/volunteers?tab=hours&confirmed=false",
-         lambda actor, now: actor.visible(ServiceRecord.objects.filter(confirmed_at__isnull=True), CONFIRM_HOURS)),
+         lambda actor, now: actor.visible(ServiceRecord.objects.pending(), CONFIRM_HOURS)),
     Kind("OVERDUE_PAIRINGS", CHANGE_PROGRAM, "/pairings?overdue=true",
          lambda actor, now: actor.visible(Pairing.objects.filter(overdue_q(timezone.localdate(now))), CHANGE_PROGRAM)),
     Kind("FINISHED_JOBS", None, "/jobs",

@@ -22,7 +22,7 @@ from programs.models import Origin, ServiceRecord, Volunteer
 
 OriginEnum = choices_enum(Origin, "VolunteerOrigin", "志愿者来源 / Where a volunteer comes from")
 _CONFIRMED_HOURS = Coalesce(Subquery(
-    ServiceRecord.objects.filter(volunteer=OuterRef("pk"), confirmed_at__isnull=False).order_by()
+    ServiceRecord.objects.confirmed().filter(volunteer=OuterRef("pk")).order_by()
     .values("volunteer").annotate(h=Sum("hours")).values("h")), Decimal("0"), output_field=DecimalField())
 
 

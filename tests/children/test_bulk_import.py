@@ -89,7 +89,7 @@ def test_a_number_registered_between_the_check_and_the_insert_gets_its_own_answe
     errors = services.register_many(staff(), township, rows)
 
     assert list(errors) == [4]
-    assert errors[4].problems == [(ChildErrorCode.ALREADY_REGISTERED, "idNumber", {"organization": "黄堡村团支部"})]
+    assert errors[4].problems == [(ChildErrorCode.ALREADY_REGISTERED, "id_number", {"organization": "黄堡村团支部"})]
     created = Child.objects.filter(organization=township, id_index__in=[services.index_of(n) for n in (SUN, QIAN)])
     assert sorted(created.values_list("name", flat=True)) == ["孙小红", "钱小刚"]
     assert [g.phone for g in Guardian.objects.filter(child__name="钱小刚")] == ["13900000000"]

@@ -40,8 +40,8 @@ def test_create_places_the_child_under_its_parent_and_audits(system):
 @pytest.mark.parametrize(
     "changes, code, field",
     [
-        ({"division_code": "4206261052011"}, "INVALID_DIVISION_CODE", "divisionCode"),  # 13 digits
-        ({"division_code": "431281201001"}, "DIVISION_OUTSIDE_PARENT", "divisionCode"),  # a 怀化 village
+        ({"division_code": "4206261052011"}, "INVALID_DIVISION_CODE", "division_code"),  # 13 digits
+        ({"division_code": "431281201001"}, "DIVISION_OUTSIDE_PARENT", "division_code"),  # a 怀化 village
         ({"level": Level.TOWNSHIP}, "LEVEL_NOT_BELOW_PARENT", "level"),
         ({"name": "马良坪村团支部"}, "DUPLICATE_NAME", "name"),
         ({"name": "   "}, "NAME_REQUIRED", "name"),

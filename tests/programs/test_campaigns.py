@@ -127,7 +127,7 @@ def test_collect_wish_under_a_campaign_through_the_service():
     with pytest.raises(ServiceError) as refused:
         wishes.collect_wish(actor("huangbao_league_staff"), organization_id=org("黄堡村团支部").pk, title="棉鞋",
                             category="ITEM", estimated_value="80", household="困难户", campaign_id=warm.pk)
-    assert refused.value.code.name == "NOT_FOUND" and refused.value.problems[0][1] == "campaignId"
+    assert refused.value.code.name == "NOT_FOUND" and refused.value.problems[0][1] == "campaign_id"
 
 
 def test_empty_coverage_means_the_announcers_whole_subtree(as_user):

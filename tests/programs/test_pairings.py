@@ -216,7 +216,7 @@ def test_the_child_must_be_in_the_pairing_organizations_subtree():
     # 李芳 belongs to 三岔村团支部; a pairing run by 马良坪村团支部 (her neighbour village) cannot name her
     with pytest.raises(ServiceError) as refused:
         big_hand("马良坪村团支部", child="李芳")
-    assert refused.value.code.name == "NOT_IN_SUBTREE" and refused.value.problems[0][1] == "childId"
+    assert refused.value.code.name == "NOT_IN_SUBTREE" and refused.value.problems[0][1] == "child_id"
     # the township above both villages can
     assert big_hand("马良镇团委", child="李芳").child.name == "李芳"
 

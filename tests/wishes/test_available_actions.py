@@ -10,7 +10,6 @@ from core.errors import ServiceError
 from orgs.models import Organization, System
 from permissions.actor import Actor
 from tests.conftest import user
-from tests.permissions.helpers import org
 from tests.wishes.helpers import new_donor, wish_gid, wish_in
 from wishes import machine, services
 from wishes.models import State, Wish
