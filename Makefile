@@ -60,7 +60,10 @@ scheduler: migrate
 	@test -n "$$REDIS_URL$$RABBITMQ_URL" || { echo "Set REDIS_URL or RABBITMQ_URL; without them make run runs the scheduler in the web process."; exit 1; }
 	$(DEV) $(BIN)/python manage.py runscheduler
 
+# ruff (a small rule set) and the layer contracts (import-linter), then the suite.
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(DEV) $(BIN)/lint-imports --no-cache
 	$(DEV) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
 # The web client (web/, Node 20 + npm). npm ci runs again only when package-lock.json changed; the build runs

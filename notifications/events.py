@@ -15,8 +15,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils import timezone
-from strawberry.relay import to_base64
 
+from core.links import global_id
 from notifications.models import Kind
 from notifications.services import Message, notify
 from notifications.texts import NotificationText as T
@@ -42,7 +42,7 @@ def _handler(wish):
 # 报送 -----------------------------------------------------------------------------------------------------
 
 def report_requested(request, addressees) -> None:
-    link = f"/reports?request={to_base64('ReportRequest', request.pk)}"
+    link = f"/reports?request={global_id('ReportRequest', request.pk)}"
     for organization in addressees:
         notify(holders(SUBMIT, organization), _message(
             Kind.REPORT_REQUESTED, T.REPORT_REQUESTED_TITLE, T.REPORT_REQUESTED_BODY, link, title=request.title,
@@ -54,7 +54,7 @@ def report_due(addressee, today: date) -> None:
     """A reminder before the deadline (rollups.reports.remind_due)."""
     request = addressee.request
     notify(holders(SUBMIT, addressee.organization), _message(
-        Kind.REPORT_DUE, T.REPORT_DUE_TITLE, T.REPORT_DUE_BODY, f"/reports?request={to_base64('ReportRequest', request.pk)}",
+        Kind.REPORT_DUE, T.REPORT_DUE_TITLE, T.REPORT_DUE_BODY, f"/reports?request={global_id('ReportRequest', request.pk)}",
         title=request.title, organization=addressee.organization.name, deadline=request.deadline,
         days=(request.deadline - today).days), key=f"report-due:{addressee.pk}")
 
@@ -63,14 +63,14 @@ def report_overdue(addressee) -> None:
     request = addressee.request
     notify(holders(SUBMIT, addressee.organization), _message(
         Kind.REPORT_OVERDUE, T.REPORT_OVERDUE_TITLE, T.REPORT_OVERDUE_BODY,
-        f"/reports?request={to_base64('ReportRequest', request.pk)}", title=request.title,
+        f"/reports?request={global_id('ReportRequest', request.pk)}", title=request.title,
         organization=addressee.organization.name, deadline=request.deadline), key=f"report-overdue:{addressee.pk}")
 
 
 def report_changed(report, action: str) -> None:
     """A submitted report goes to the superior's approvers; a returned one back to the subordinate's staff."""
     request = report.request
-    link = f"/reports?report={to_base64('Report', report.pk)}"
+    link = f"/reports?report={global_id('Report', report.pk)}"
     params = {"title": request.title, "superior": request.organization.name, "organization": report.organization.name}
     if action == "submit":
         notify(holders(APPROVE, request.organization), _message(
@@ -96,7 +96,7 @@ def wish_reached(wish) -> None:
         return
     kind, title, body, query, daily = step
     organization = _handler(wish)
-    link = f"/wishes?{query}&organization={to_base64('Organization', organization.pk)}"
+    link = f"/wishes?{query}&organization={global_id('Organization', organization.pk)}"
     key = f"{kind}:{organization.pk}:{_today()}" if daily else f"{kind}:{wish.pk}"
     notify(holders(CHANGE_WISH, organization), _message(kind, title, body, link, organization=organization.name), key=key)
 
@@ -150,7 +150,7 @@ def pairing_overdue(pairing, due: date) -> None:
     """A reminder per lapse (programs.pairings.remind_overdue stamps ``reminded_on`` once per lapse)."""
     notify(holders(CHANGE_PROGRAM, pairing.organization), _message(
         Kind.PAIRING_OVERDUE, T.PAIRING_OVERDUE_TITLE, T.PAIRING_OVERDUE_BODY,
-        f"/pairings/{to_base64('Pairing', pairing.pk)}", organization=pairing.organization.name,
+        f"/pairings/{global_id('Pairing', pairing.pk)}", organization=pairing.organization.name,
         pairing_kind=pairing.get_kind_display(), card=pairing.card_number, due=due),
         key=f"pairing-overdue:{pairing.pk}:{pairing.last_contact_on}")
 
