@@ -68,14 +68,9 @@ def run_export(job: Job) -> None:
     entries = visible(actor, AuditEntry.objects.filter(condition(**filters))) \
         .select_related("organization", "actor_user").order_by("-created_at", "-id")
     job.progress(0, entries.count())
-    done = 0
 
     def rows():
-        nonlocal done
-        for entry in entries.iterator(chunk_size=BATCH):
-            done += 1
-            if done % BATCH == 0:
-                job.progress(done)
+        for entry in jobs.counted(job, entries.iterator(chunk_size=BATCH), BATCH):
             yield [timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"), entry.actor_label,
                    entry.actor_user.username if entry.actor_user_id else "", action_label(entry.action),
                    entry.organization.name if entry.organization_id else "", target_label(entry.target_type),
@@ -83,6 +78,5 @@ def run_export(job: Job) -> None:
 
     job.result_file = f"{job.pk}-audit.xlsx"
     jobs.save_rows(job.result_file, AuditText.SHEET.render(), [h.render() for h in HEADER], rows())
-    job.progress_done = done
-    job.message = AuditText.EXPORTED.render(count=done)
-    audit.record(actor, "audit.export", job, job.organization, {"rows": done, "filters": job.params["filters"]})
+    job.message = AuditText.EXPORTED.render(count=job.progress_done)
+    audit.record(actor, "audit.export", job, job.organization, {"rows": job.progress_done, "filters": job.params["filters"]})

@@ -12,7 +12,7 @@ deleted (``download_once``), the way a single account's password is shown once.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from itertools import islice
 
 from django.utils import timezone
@@ -20,7 +20,6 @@ from django.utils import timezone
 from accounts import services
 from accounts.errors import AccountErrorCode as E
 from accounts.errors import AccountText as T
-from children.excel import DATE_FORMATS, _check_upload, _header, _text
 from core import xlsx
 from core.errors import ServiceError
 from jobs import services as jobs
@@ -32,7 +31,6 @@ from permissions.actor import Actor
 from permissions.catalog import Role
 
 MAX_ROWS = 1000
-HEADER_SEARCH_ROWS = 10
 HEADERS = {
     "username": ("用户名", "账号", "登录名"),
     "display_name": ("姓名", "名字"),
@@ -50,7 +48,7 @@ ROLES = {**{str(label): value for value, label in Role.choices}, **{value: value
 def start_import(actor: Actor, *, organization_id, upload) -> Job:
     organization = actor.get_visible(Organization.objects.all(), "orgs.view_organization", organization_id, "organization_id")
     actor.require(services.MANAGE, organization, "organization_id")
-    _check_upload(upload)
+    xlsx.check_upload(upload)
     job = jobs.create(actor, Kind.ACCOUNTS_IMPORT, organization, {"download_once": True})
     jobs.save_upload(job, upload)
     enqueue(job)
@@ -59,18 +57,11 @@ def start_import(actor: Actor, *, organization_id, upload) -> Job:
 
 def _expiry(value):
     """The end of the given day, local time (a role that expires on 2026-12-31 holds through that day)."""
-    if value is None or _text(value) == "":
-        return None
-    day = value.date() if isinstance(value, datetime) else value if isinstance(value, date) else None
-    for fmt in DATE_FORMATS if day is None else ():
-        try:
-            day = datetime.strptime(_text(value), fmt).date()
-            break
-        except ValueError:
-            pass
-    if day is None:
-        raise ServiceError(E.INVALID_DATE, "expires_at", value=_text(value))
-    return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+    try:
+        day = xlsx.cell_date(value)
+    except ValueError:
+        raise ServiceError(E.INVALID_DATE, "expires_at", value=xlsx.cell_text(value)) from None
+    return timezone.make_aware(datetime.combine(day, time(23, 59, 59))) if day else None
 
 
 class _Organizations:
@@ -116,22 +107,14 @@ def _create(actor: Actor, job: Job, organizations: _Organizations, cells: dict) 
 def _rows(sheet):
     """(row number, {column key: text}) of each non-empty row below the header; the header's problems."""
     rows = enumerate(xlsx.rows(sheet), start=1)
-    columns, number = {}, 0
-    for number, values in rows:
-        columns = {}
-        for i, value in enumerate(values):
-            key = ALIASES.get(_header(value))
-            if key and key not in columns:
-                columns[key] = i
-        if "username" in columns or number >= HEADER_SEARCH_ROWS:
-            break
+    _number, columns = xlsx.find_header(rows, ALIASES, "username")
     missing = [HEADERS[key][0] for key in REQUIRED if key not in columns]
     if missing:
         raise ServiceError.many([(E.MISSING_COLUMN, None, {"column": column}) for column in missing])
     for number, values in rows:
-        cells = {key: (values[i] if key == "expires_on" else _text(values[i])) if i < len(values) else ""
+        cells = {key: (values[i] if key == "expires_on" else xlsx.cell_text(values[i])) if i < len(values) else ""
                  for key, i in columns.items()}
-        if any(_text(v) for v in cells.values()):
+        if any(xlsx.cell_text(v) for v in cells.values()):
             yield number, cells
 
 

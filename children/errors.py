@@ -29,7 +29,6 @@ class ChildErrorCode(ErrorCode):
     TRANSFER_NOT_PENDING = ("该转移申请已处理。", "This transfer has already been decided.")
     ANONYMIZED = ("该档案已匿名化，不能修改。", "The record is anonymized and cannot change.")
     # Excel rosters (children/excel.py)
-    FILE_TYPE = ("只接受 Excel .xlsx 文件。", "Only Excel .xlsx files are accepted.")
     MISSING_COLUMN = ("缺少必需的列“{column}”。", "The required column “{column}” is missing.")
     INVALID_DATE = ("“{value}”不是有效的日期。", "“{value}” is not a valid date.")
     DUPLICATE_ROW = ("与第 {row} 行的身份证号重复。", "Same ID number as row {row}.")

@@ -8,8 +8,7 @@ the job; ``run_import``/``run_export`` do the work. Every rule about a record st
 from __future__ import annotations
 
 import re
-import zipfile
-from datetime import date, datetime
+from datetime import date
 from itertools import zip_longest
 
 from django.conf import settings
@@ -21,7 +20,7 @@ from children import idcard, privacy, services
 from children.errors import ChildErrorCode as E
 from children.models import Category, Child, Guardian, GuardianArrangement, Sex, Status
 from core import xlsx
-from core.errors import CommonErrorCode, ServiceError, Texts, permission_denied
+from core.errors import ServiceError, Texts, permission_denied
 from jobs import services as jobs
 from jobs import sheets
 from jobs.sheets import DATE, Column
@@ -33,7 +32,6 @@ from permissions.actor import Actor
 PII = privacy.PII
 BATCH = 500
 ANALYZE_AFTER = 10_000  # children created by one import that make the table statistics worth refreshing
-HEADER_SEARCH_ROWS = 10  # a title row or two may sit above the header
 # Column key: the template's header first, then the aliases seen in county files.
 HEADERS = {
     "name": ("姓名", "儿童姓名"),
@@ -53,11 +51,9 @@ ALIASES = {alias: key for key, names in HEADERS.items() for alias in names}
 REQUIRED = ("name", "id_number")
 TEXT = ("name", "id_number", "school", "grade", "parents_work_place")
 GUARDIAN = ("guardian", "relation", "phone")
-# Fields named by services.validate's errors -> column keys.
 COMPARED = ("name", "sex", "birth_date", "id_number", "categories", "school", "grade", "guardian_arrangement",
             "parents_work_place")
 SEPARATORS = re.compile(r"[、,，;；\s]+")
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 EXPORT_COLUMNS = (Column("姓名", width=10), Column("性别", width=6), Column("身份证号", width=21), Column("出生日期", DATE),
                   Column("学校", width=18), Column("年级", width=8), Column("监护方式", width=16), Column("监护人", width=12),
                   Column("关系", width=8), Column("联系电话", width=14), Column("父母务工地", width=16), Column("类别", width=14),
@@ -131,7 +127,7 @@ def template() -> bytes:
 
 def start_import(actor: Actor, *, organization_id, upload) -> Job:
     organization = actor.organization(organization_id, services.CHANGE)
-    _check_upload(upload)
+    xlsx.check_upload(upload)
     job = jobs.create(actor, Kind.CHILDREN_IMPORT, organization)
     jobs.save_upload(job, upload)
     enqueue(job)
@@ -150,19 +146,6 @@ def start_export(actor: Actor, *, organization_id=None, condition: Q = Q()) -> J
     return job
 
 
-def _check_upload(upload) -> None:
-    if upload.size > settings.IMPORT_MAX_BYTES:
-        raise ServiceError(CommonErrorCode.FILE_TOO_LARGE, "file", limit=f"{settings.IMPORT_MAX_BYTES / 2**20:g}")
-    try:
-        is_xlsx = (upload.name or "").lower().endswith(".xlsx") and upload.read(4) == b"PK\x03\x04" \
-            and "xl/workbook.xml" in zipfile.ZipFile(upload).namelist()
-    except zipfile.BadZipFile:
-        is_xlsx = False
-    upload.seek(0)
-    if not is_xlsx:
-        raise ServiceError(E.FILE_TYPE, "file")
-
-
 def _q_to_json(q: Q) -> dict:
     """A filter condition as JSON for the job row (values: strings, numbers, dates, lists)."""
     return {"connector": q.connector, "negated": q.negated,
@@ -176,46 +159,27 @@ def _q_from_json(data: dict) -> Q:
 
 # Import ---------------------------------------------------------------------------------------------------
 
-def _header(value) -> str:
-    text = re.sub(r"[（(].*?[)）]", "", str(value or ""))
-    return re.sub(r"[\s\u3000*＊]+", "", text)
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _date(value) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date) or value is None or _text(value) == "":
-        return value or None
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(_text(value), fmt).date()
-        except ValueError:
-            pass
-    raise ServiceError(E.INVALID_DATE, "birth_date", value=_text(value))
+    try:
+        return xlsx.cell_date(value)
+    except ValueError:
+        raise ServiceError(E.INVALID_DATE, "birth_date", value=xlsx.cell_text(value)) from None
 
 
 def _split(value) -> list[str]:
-    return [part for part in SEPARATORS.split(_text(value)) if part]
+    return [part for part in SEPARATORS.split(xlsx.cell_text(value)) if part]
 
 
 def _parse(values, columns: dict) -> tuple[dict, list | None]:
     """The service fields present in a row, and its guardians (None when the file has no guardian columns)."""
     cell = {key: values[i] if i < len(values) else None for key, i in columns.items()}
-    fields = {key: _text(cell[key]) for key in TEXT if key in columns}
+    fields = {key: xlsx.cell_text(cell[key]) for key in TEXT if key in columns}
     if "sex" in columns:
-        fields["sex"] = SEXES.get(_text(cell["sex"]), _text(cell["sex"]))
+        fields["sex"] = SEXES.get(xlsx.cell_text(cell["sex"]), xlsx.cell_text(cell["sex"]))
     if "categories" in columns:
         fields["categories"] = [CATEGORIES.get(c, c) for c in _split(cell["categories"])]
-    if _text(cell.get("guardian_arrangement")):
-        fields["guardian_arrangement"] = ARRANGEMENTS.get(_text(cell["guardian_arrangement"]), _text(cell["guardian_arrangement"]))
+    if xlsx.cell_text(cell.get("guardian_arrangement")):
+        fields["guardian_arrangement"] = ARRANGEMENTS.get(xlsx.cell_text(cell["guardian_arrangement"]), xlsx.cell_text(cell["guardian_arrangement"]))
     if "birth_date" in columns:
         fields["birth_date"] = _date(cell["birth_date"])
     if not any(key in columns for key in GUARDIAN):
@@ -309,20 +273,6 @@ def _write(actor: Actor, organization, pending: list, seen: dict, report: list, 
     pending.clear()
 
 
-def _find_header(rows) -> tuple[int, dict]:
-    """The header row and {column key: index}, from the first rows of the sheet."""
-    number, columns = 1, {}
-    for number, values in rows:
-        columns = {}
-        for i, value in enumerate(values):
-            key = ALIASES.get(_header(value))
-            if key and key not in columns:
-                columns[key] = i
-        if "name" in columns or number >= HEADER_SEARCH_ROWS:
-            break
-    return number, columns
-
-
 def _refresh_statistics() -> None:
     """PostgreSQL's advice after a bulk load: ANALYZE, so that the next import's look-ups (and exports) are
     planned on the new row counts instead of waiting for autovacuum, which may be late or switched off (with
@@ -340,14 +290,14 @@ def run_import(job: Job) -> None:
     sheet = xlsx.open_workbook(jobs.read_upload(job))
     try:
         rows = enumerate(xlsx.rows(sheet), start=1)
-        header_row, columns = _find_header(rows)
+        header_row, columns = xlsx.find_header(rows, ALIASES, "name")
         missing = [key for key in REQUIRED if key not in columns]
         report += [(header_row, HEADERS[key][0], E.MISSING_COLUMN.render(column=HEADERS[key][0])) for key in missing]
         declared = min(sheet.max_row or 0, settings.IMPORT_MAX_ROWS)
         job.progress(0, max(declared - header_row, 0) if not missing else 0)
         seen, pending, done = {}, [], 0
         for number, values in () if missing else rows:
-            if all(_text(v) == "" for v in values):
+            if all(xlsx.cell_text(v) == "" for v in values):
                 continue
             done += 1
             try:
@@ -396,23 +346,20 @@ def run_export(job: Job) -> None:
     children = actor.visible(Child.objects.filter(_q_from_json(job.params["filter"])), services.VIEW) \
         .select_related("organization").prefetch_related("guardians").defer("address").order_by("org_path", "name", "id")
     job.progress(0, children.count())
-    counts = {"rows": 0, "unmasked": 0}
+    unmasked = 0
 
     def rows():
-        for child in children.iterator(chunk_size=BATCH):
-            clear = actor.can(PII, child.organization)
-            counts["rows"] += 1
-            counts["unmasked"] += clear
-            if counts["rows"] % BATCH == 0:
-                job.progress(counts["rows"])
+        nonlocal unmasked
+        for child in jobs.counted(job, children.iterator(chunk_size=BATCH), BATCH):
+            clear = actor.scope.allows_row(PII, child)
+            unmasked += clear
             yield _export_row(child, clear)
 
     job.result_file = f"{job.pk}-export.xlsx"
     unit = job.organization.name if job.organization else job.actor_user.get_full_name() if job.actor_user else ""
     write = sheets.ledger(ExcelText.EXPORT_TITLE.render(organization=unit), unit)
     jobs.save_rows(job.result_file, ExcelText.EXPORT_SHEET.render(), EXPORT_COLUMNS, rows(), write)
-    job.progress_done = counts["rows"]
-    job.message = ExcelText.EXPORTED.render(rows=counts["rows"])
-    if counts["unmasked"]:
+    job.message = ExcelText.EXPORTED.render(rows=job.progress_done)
+    if unmasked:
         audit.record(actor, "children.export", job, job.organization,
-                     {"count": counts["rows"], "unmasked": True, "unmaskedRows": counts["unmasked"]})
+                     {"count": job.progress_done, "unmasked": True, "unmaskedRows": unmasked})

@@ -51,6 +51,7 @@ class CommonErrorCode(ErrorCode):
     PHOTO_TYPE = ("只接受 JPEG 或 PNG 图片。", "Only JPEG or PNG images are accepted.")
     PHOTO_TOO_LARGE = ("图片尺寸过大（最多 {wan} 万像素）。", "The image is too large (at most {megapixels} megapixels).")
     # uploaded workbooks (core/xlsx.py)
+    FILE_TYPE = ("只接受 Excel .xlsx 文件。", "Only Excel .xlsx files are accepted.")
     FILE_CORRUPT = ("文件已损坏或不是有效的 Excel .xlsx 文件。", "The file is damaged or not a valid Excel .xlsx file.")
     WORKBOOK_TOO_LARGE = ("工作簿解压后超过 {limit} MB 上限。", "The workbook exceeds the {limit} MB limit once uncompressed.")
     SHARED_STRINGS_TOO_LARGE = ("工作簿中的文字内容（共享字符串表）超过 {limit} MB 上限。",

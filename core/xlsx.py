@@ -21,6 +21,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from datetime import date, datetime
 from io import BytesIO
 
 import openpyxl
@@ -124,3 +125,66 @@ def rows(sheet) -> Iterator[tuple]:
         if count > settings.IMPORT_MAX_ROWS:
             raise ServiceError(CommonErrorCode.TOO_MANY_ROWS, "file", limit=f"{settings.IMPORT_MAX_ROWS:,}")
         yield values
+
+
+# Reading a roster-like sheet: what the children's and the accounts' imports share -------------------------
+
+HEADER_SEARCH_ROWS = 10  # a title row or two may sit above the header
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+
+
+def check_upload(upload) -> None:
+    """FILE_TOO_LARGE or FILE_TYPE unless ``upload`` is an .xlsx within IMPORT_MAX_BYTES (read before any job)."""
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise ServiceError(CommonErrorCode.FILE_TOO_LARGE, "file", limit=f"{settings.IMPORT_MAX_BYTES / 2**20:g}")
+    try:
+        is_xlsx = (upload.name or "").lower().endswith(".xlsx") and upload.read(4) == b"PK\x03\x04" \
+            and "xl/workbook.xml" in zipfile.ZipFile(upload).namelist()
+    except zipfile.BadZipFile:
+        is_xlsx = False
+    upload.seek(0)
+    if not is_xlsx:
+        raise ServiceError(CommonErrorCode.FILE_TYPE, "file")
+
+
+def header_key(value) -> str:
+    """A header cell as compared with the known names: notes in brackets, spaces and asterisks dropped."""
+    text = re.sub(r"[（(].*?[)）]", "", str(value or ""))
+    return re.sub(r"[\s\u3000*＊]+", "", text)
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def cell_date(value) -> date | None:
+    """A date cell (a date, or text in one of DATE_FORMATS); None when empty; ValueError when unreadable."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date) or value is None or cell_text(value) == "":
+        return value or None
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(cell_text(value), fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(value)
+
+
+def find_header(rows, aliases: dict, anchor: str) -> tuple[int, dict]:
+    """(the header row's number, {column key: index}) from the first rows of ``rows`` (numbered (n, values)):
+    the first row naming ``anchor``'s column, else the last of HEADER_SEARCH_ROWS; the rows after it remain."""
+    number, columns = 1, {}
+    for number, values in rows:
+        columns = {}
+        for i, value in enumerate(values):
+            key = aliases.get(header_key(value))
+            if key and key not in columns:
+                columns[key] = i
+        if anchor in columns or number >= HEADER_SEARCH_ROWS:
+            break
+    return number, columns

@@ -58,6 +58,17 @@ def save_rows(name: str, title: str, header, rows, write=None) -> None:
         book.close()
 
 
+def counted(job: Job, items, every: int = 1000):
+    """``items`` as they come, the job's progress written every ``every`` of them (an export's rows as the sheet
+    takes them); ``job.progress_done`` holds how many came once they are all through."""
+    done = 0
+    for done, item in enumerate(items, start=1):
+        if done % every == 0:
+            job.progress(done)
+        yield item
+    job.progress_done = done
+
+
 def plain_rows(book, sheet, header, rows) -> None:
     sheet.write_row(0, 0, header)
     for number, row in enumerate(rows, start=1):

@@ -150,19 +150,9 @@ def run_export(job: Job) -> None:
     kind = LEDGERS[job.params["ledger"]]
     rows = actor.visible(kind.rows().filter(org_path__startswith=job.org_path), kind.permission)
     job.progress(0, rows.count())
-    done = 0
-
-    def lines():
-        nonlocal done
-        for row in rows.iterator(chunk_size=BATCH):
-            done += 1
-            if done % BATCH == 0:
-                job.progress(done)
-            yield kind.row(actor, row)
-
+    lines = (kind.row(actor, row) for row in jobs.counted(job, rows.iterator(chunk_size=BATCH), BATCH))
     job.result_file = f"{job.pk}-{job.params['ledger'].lower()}.xlsx"
     write = ledger(f"{job.organization.name}{kind.title}", job.organization.name)
-    jobs.save_rows(job.result_file, kind.title, kind.header, lines(), write)
-    job.progress_done = done
-    job.message = LedgerText.EXPORTED.render(title=kind.title, rows=done)
-    audit.record(actor, "ledger.export", job, job.organization, {"ledger": job.params["ledger"], "rows": done})
+    jobs.save_rows(job.result_file, kind.title, kind.header, lines, write)
+    job.message = LedgerText.EXPORTED.render(title=kind.title, rows=job.progress_done)
+    audit.record(actor, "ledger.export", job, job.organization, {"ledger": job.params["ledger"], "rows": job.progress_done})
