@@ -144,7 +144,9 @@ class RequestBounds(SchemaExtension):
         if connection.vendor != "postgresql" or self.execution_context.operation_type != OperationType.QUERY:
             yield
             return
-        with transaction.atomic():
+        # savepoint=False: the read is the outermost transaction in production; inside a test's transaction no
+        # savepoint is needed either (a cancelled statement sets the rollback of the whole test's transaction).
+        with transaction.atomic(savepoint=False):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('statement_timeout', %s, true)",
                                [f"{int(settings.GRAPHQL_TIME_BUDGET_SECONDS * 1000)}ms"])

@@ -214,6 +214,7 @@ def respond_to_dispatch(actor: Actor, *, dispatch_id, accept: bool) -> Dispatch:
         .filter(pk=dispatch_id).first()
     if dispatch is None:
         raise ServiceError(CommonErrorCode.NOT_FOUND, "id")
+    actor.require(CLAIM, dispatch.wish.organization, "id")  # answering for the unit is claiming (or not) for it
     if dispatch.state != DispatchState.PENDING:
         raise ServiceError(E.DISPATCH_NOT_PENDING, "id")
     now = timezone.now()

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from permissions import services as access_services
 from permissions.actor import Actor
 from permissions.models import AuditEntry
 from tests.permissions.helpers import SYSTEM, gid, org
@@ -118,6 +119,22 @@ def test_only_those_acting_for_the_unit_may_answer(as_user, as_token, demo_token
     assert codes(garbage["errors"]) == ["NOT_FOUND"]
     assert Dispatch.objects.get(pk=sent["dispatchId"]).state == DispatchState.PENDING
     assert not Claim.objects.filter(wish=wish).exists()
+
+
+def test_a_unit_token_that_may_not_claim_cannot_answer_a_dispatch(as_user, as_token):
+    # given a dispatch to 保康县农商行 and a token of that unit that may read the board but not claim
+    wish = wish_in(State.PUBLISHED)
+    sent = dispatch(as_user("baokang_league_admin"), wish)
+    _, board_only = access_services.create_token(SYSTEM, organization_id=org("保康县农商行").pk, name="只读看板",
+                                                 permissions=["wishes.view_published_wish"])
+    before = snapshot(wish)
+    # when it accepts or declines the dispatch
+    for accept in (True, False):
+        answer = as_token(board_only)(RESPOND, {"id": sent["dispatchId"], "accept": accept})["respondToDispatch"]
+        # then PERMISSION_DENIED (the dispatch is addressed to its unit) and nothing changed
+        assert answer["errors"] == [{"field": "id", "code": "PERMISSION_DENIED"}]
+    assert snapshot(wish) == before
+    assert Dispatch.objects.get(pk=sent["dispatchId"]).state == DispatchState.PENDING
 
 
 def test_dispatch_needs_a_published_wish_and_a_future_deadline(as_user):
