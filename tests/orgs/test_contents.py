@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from children.models import Child
 from tests.permissions.helpers import gid, org
+from tests.conftest import read_guard
 
 pytestmark = pytest.mark.django_db
 
@@ -41,4 +42,5 @@ def test_one_statement_whatever_the_subtree(as_user):
             admin(CONTENTS, variables)
         return len(captured)
 
-    assert cost("三岔村团支部") == cost("共青团保康县委") == 5  # session, user, scope version, the organization, the counts
+    # session, user, scope version, the organization, the counts (and the read's time bound on PostgreSQL)
+    assert cost("三岔村团支部") == cost("共青团保康县委") == 5 + read_guard()
