@@ -5,12 +5,12 @@ import strawberry_django
 from strawberry import Info
 
 from graphql_api.access.types import (
-    ApiTokenType, AuditEntryFilter, AuditEntryType, MembershipFilter, MembershipType, MeType, MyMembership, RoleEnum,
+    ApiTokenType, AuditEntryFilter, CatalogType, AuditEntryType, MembershipFilter, MembershipType, MeType, MyMembership, RoleEnum,
 )
 from graphql_api.connection import Connection
 from graphql_api.context import actor_of
 from accounts.services import must_change_password
-from graphql_api.declare import public, requires
+from graphql_api.declare import authenticated, public, requires
 from orgs.models import Organization
 from permissions.actor import person_label
 from permissions.catalog import Role
@@ -49,3 +49,8 @@ class Query:
         filters=AuditEntryFilter, extensions=requires("permissions.view_audit"),
         description="审计日志（最新在前） / The audit log, newest first",
     )
+
+    @strawberry.field(extensions=authenticated(),
+                      description="权限与操作日志动作的名称（筛选和表单的选项） / Names of permissions and audited actions")
+    def catalog(self) -> CatalogType:
+        return CatalogType()

@@ -12,11 +12,28 @@ from graphql_api.enums import choices_enum, from_choice
 from graphql_api.orgs.types import OrganizationType, visible_organization
 from permissions import audit_log
 from permissions.actor import person_label
-from permissions.catalog import Role
+from permissions.catalog import PERMISSIONS, Role, permission_label
 from permissions.masking import audit_changes
 from permissions.models import ApiToken, AuditEntry, Membership
 
 RoleEnum = choices_enum(Role, "Role", "角色 / Role held at an organization")
+
+
+@strawberry.type(name="Choice", description="选项：代码与名称 / A code and its name")
+class ChoiceType:
+    value: str
+    label: str
+
+
+@strawberry.type(name="Catalog", description="权限与操作日志动作的名称 / The names of permissions and audited actions")
+class CatalogType:
+    @strawberry.field(description="权限（接口令牌可持有的） / Permissions, e.g. for an API token")
+    def permissions(self) -> list[ChoiceType]:
+        return [ChoiceType(value=name, label=permission_label(name)) for name in PERMISSIONS]
+
+    @strawberry.field(description="操作日志的动作，用于筛选 / The audit log's actions, to filter by")
+    def audit_actions(self) -> list[ChoiceType]:
+        return [ChoiceType(value=action, label=audit_log.action_label(action)) for action in audit_log.ACTIONS]
 
 
 @strawberry.type(name="User", description="用户 / A person who signs in")

@@ -149,3 +149,14 @@ def test_every_recorded_action_has_a_label():
     actions = recorded_actions()
     assert {"account.create", "child.create", "pii.read", "wish.fulfil", "report.approve"} <= actions
     assert sorted(a for a in actions if audit_log.action_label(a) == a) == []
+
+
+def test_the_catalog_names_every_action_and_permission_in_the_readers_language(as_user):
+    query = "{ catalog { auditActions { value label } permissions { value label } } }"
+    catalog = as_user("auditor_baokang")(query)["catalog"]
+    actions = {a["value"]: a["label"] for a in catalog["auditActions"]}
+    assert set(actions) == set(audit_log.ACTIONS) and actions["account.create"] == "创建账号"
+    assert {"value": "wishes.claim_wish", "label": "认领微心愿"} in catalog["permissions"]
+    english = GraphQLClient().login("auditor_baokang").post(query, HTTP_ACCEPT_LANGUAGE="en").json()["data"]["catalog"]
+    assert {"value": "account.create", "label": "Account created"} in english["auditActions"]
+    assert {"value": "wishes.claim_wish", "label": "Claim micro-wishes"} in english["permissions"]
