@@ -151,7 +151,6 @@ class AuditEntryFilter:
 
 @strawberry_django.type(AuditEntry, name="AuditEntry", description="审计日志条目 / An audit log entry")
 class AuditEntryType(relay.Node):
-    actor_label: str = strawberry_django.field(description="操作人（姓名） / Who acted, by name")
     action: str
     target_type: str
     target_id: str
@@ -161,6 +160,11 @@ class AuditEntryType(relay.Node):
     @classmethod
     def get_queryset(cls, queryset, info: Info, **kwargs):
         return audit_log.visible(actor_of(info), queryset)
+
+    @strawberry_django.field(only=["actor_label", "actor_user_id", "actor_token_id"],
+                             description="操作人（姓名；平台自身的任务为“系统”） / Who acted, by name (System for the platform's tasks)")
+    def actor_label(self) -> str:
+        return audit_log.actor_label(self)
 
     @strawberry_django.field(select_related=["actor_user"], only=["actor_user_id"],
                              description="操作人的用户名 / The acting person's username")

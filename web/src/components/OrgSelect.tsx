@@ -1,21 +1,22 @@
 import { useState } from "react";
 import { Select } from "antd";
 import { useQuery } from "urql";
-import { OrganizationDescendantsDocument, OrganizationDetailDocument } from "../gql/graphql";
+import { OrganizationDescendantsDocument, OrganizationDetailDocument, type OrganizationFilter } from "../gql/graphql";
 import { useSession } from "../lib/session";
 
 /** The current organization or one below it, searched by name on the server (a county has hundreds). The chosen
- * one keeps its name even when it is not among the current matches (e.g. read back from the URL). */
-export function OrgSelect(props: { value?: string; onChange?: (id: string) => void; allowClear?: boolean; placeholder?: string; style?: React.CSSProperties }) {
+ * one keeps its name even when it is not among the current matches (e.g. read back from the URL). `filters`
+ * narrows the ones below (e.g. units only); the current organization is offered unless `below`. */
+export function OrgSelect(props: { value?: string; onChange?: (id: string) => void; allowClear?: boolean; placeholder?: string; style?: React.CSSProperties; filters?: OrganizationFilter; below?: boolean }) {
   const session = useSession();
   const current = session.current?.organization;
   const [text, setText] = useState("");
   const [{ data }] = useQuery({
     query: OrganizationDescendantsDocument,
-    variables: { id: current?.id ?? "", first: 30, filters: text ? { nameContains: text } : {} }, pause: !current,
+    variables: { id: current?.id ?? "", first: 30, filters: { ...props.filters, ...(text ? { nameContains: text } : {}) } }, pause: !current,
   });
   const found = [
-    ...(current && (!text || current.name.includes(text)) ? [{ value: current.id, label: current.name }] : []),
+    ...(current && !props.below && !props.filters && (!text || current.name.includes(text)) ? [{ value: current.id, label: current.name }] : []),
     ...(data?.organization?.descendants.edges.map(({ node }) => ({ value: node.id, label: `${node.name}（${node.parent?.name ?? ""}）` })) ?? []),
   ];
   const missing = !!props.value && !found.some((o) => o.value === props.value);
