@@ -161,3 +161,55 @@ def test_an_expired_session_goes_to_the_sign_in_page_and_back_to_the_same_addres
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(r"/children\?namePrefix=%E5%BC%A0$"))
     expect(page.get_by_test_id("children-roster")).to_contain_text("张小明")
+
+
+def choose(page, scope, field_label, option):
+    scope.locator(".ant-form-item", has_text=field_label).locator(".ant-select").click()
+    page.locator(".ant-select-dropdown:visible .ant-select-item-option", has_text=option).first.click()
+
+
+def open_org(page, name):
+    page.goto("/orgs")
+    page.get_by_label("搜索组织").fill(name)
+    page.get_by_label("搜索组织").press("Enter")
+    page.locator(".ant-list-item", has_text=name).first.click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+
+
+def test_the_county_admin_creates_renames_moves_and_archives_an_organization_told_what_moves_with_it(page):
+    login(page, "baokang_league_admin")
+    # What a move would carry: the township's villages and its records, counted before anything is done.
+    open_org(page, "马良镇团委")
+    page.get_by_test_id("org-operations").get_by_role("button", name="移动").click()
+    dialog = page.get_by_role("dialog", name="移动「马良镇团委」")
+    expect(dialog.get_by_test_id("org-contents")).to_contain_text(re.compile(r"随之移动：下级组织 \d+.*儿童档案 \d+"))
+    screenshot(page, "org-move")
+    dialog.get_by_role("button", name="取消").click()
+
+    page.get_by_role("button", name="新建下级组织").click()
+    dialog = page.get_by_role("dialog", name="在「马良镇团委」下新建组织")
+    dialog.get_by_label("名称").fill("马良镇试点村团支部")
+    choose(page, dialog, "类型", "团支部/团工委")
+    choose(page, dialog, "层级", "村/社区")
+    dialog.get_by_role("button", name="新建").click()
+    expect(page.get_by_role("heading", name="马良镇试点村团支部")).to_be_visible()
+
+    page.get_by_test_id("org-operations").get_by_role("button", name="修改").click()
+    dialog = page.get_by_role("dialog", name="修改「马良镇试点村团支部」")
+    dialog.get_by_label("名称").fill("马良镇新村团支部")
+    dialog.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("heading", name="马良镇新村团支部")).to_be_visible()
+
+    page.get_by_test_id("org-operations").get_by_role("button", name="移动").click()
+    dialog = page.get_by_role("dialog", name="移动「马良镇新村团支部」")
+    expect(dialog.get_by_test_id("org-contents")).to_contain_text("没有下级组织和记录")
+    pick_org(page, dialog.locator(".ant-select"), "黄堡镇团委")
+    dialog.get_by_role("button", name="确认移动").click()
+    expect(page.get_by_test_id("org-breadcrumbs")).to_contain_text("黄堡镇团委")
+
+    page.get_by_test_id("org-operations").get_by_role("button", name="归档").click()
+    dialog = page.get_by_role("dialog", name="归档「马良镇新村团支部」")
+    expect(dialog.get_by_test_id("org-contents")).to_be_visible()
+    dialog.get_by_role("button", name="确认归档").click()
+    expect(page.get_by_role("heading", name="黄堡镇团委")).to_be_visible()
+    expect(page.locator(".ant-table tr", has_text="马良镇新村团支部")).to_contain_text("已归档")

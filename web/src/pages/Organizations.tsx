@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from "react";
-import { Alert, Breadcrumb, Button, Card, Col, Descriptions, Empty, Form, Input, List, Modal, Row, Select, Space, Tree, Typography } from "antd";
+import { Alert, Breadcrumb, Button, Card, Col, Descriptions, Empty, Form, Input, List, Modal, Row, Select, Space, Tag, Tree, Typography } from "antd";
 import type { DataNode } from "antd/es/tree";
 import { useClient, useMutation, useQuery } from "urql";
 import { Link, useNavigate, useParams } from "react-router-dom";
@@ -43,7 +43,7 @@ export function OrganizationsPage() {
   const loadData = async (node: { key: React.Key }) => {
     const result = await client.query(OrganizationDetailDocument, { id: String(node.key), first: 100 }).toPromise();
     const kids = result.data?.organization?.children.edges.map(({ node: o }) => ({
-      key: o.id, title: `${o.name}`, isLeaf: o.level === "VILLAGE",
+      key: o.id, title: o.archivedAt ? `${o.name}（已归档）` : o.name, isLeaf: o.level === "VILLAGE",
     })) ?? [];
     setTreeData((old) => replaceChildren(old, String(node.key), kids));
   };
@@ -100,7 +100,8 @@ export function OrganizationsPage() {
               style={{ marginBottom: 12 }}
             />
             <Typography.Title level={4}>{org.name}</Typography.Title>
-            {session.can("orgs.manage_organization") && (
+            {org.archivedAt && <Alert type="warning" showIcon style={{ marginBottom: 12 }} message={`已于 ${org.archivedAt.slice(0, 10)} 归档：只读`} />}
+            {session.can("orgs.manage_organization") && !org.archivedAt && (
               <OrgOperations org={org} onDone={(goTo) => {
                 reloadOrg({ requestPolicy: "network-only" });
                 children.refetch();
@@ -119,7 +120,7 @@ export function OrganizationsPage() {
               unit="个"
               onRow={(o) => clickableRow(() => navigate(`/orgs/${o.id}`))}
               columns={[
-                { title: "名称", dataIndex: "name" },
+                { title: "名称", dataIndex: "name", render: (v, o) => <>{v}{o.archivedAt && <Tag style={{ marginInlineStart: 8 }}>已归档</Tag>}</> },
                 { title: "类型", dataIndex: "kind", render: (v) => label("OrganizationKind", v) },
                 { title: "层级", dataIndex: "level", render: (v) => label("OrganizationLevel", v) },
                 { title: "区划代码", dataIndex: "divisionCode" },
@@ -218,7 +219,7 @@ function OrgOperations({ org, onDone }: { org: Org; onDone: (goTo?: string) => v
       <Modal title={`归档「${org.name}」`} open={open === "archive"} onCancel={close} okText="确认归档" okButtonProps={{ danger: true }} cancelText="取消" destroyOnClose
         onOk={async () => { const r = await archive({ input: { id: org.id } }); done(report(r, r.data?.archiveOrganization, "已归档"), org.parent?.id); }}>
         <Space direction="vertical" style={{ width: "100%" }}>
-          <Typography.Text>归档后它不再出现在组织树和列表中，也不能再新增记录；须先移走或归档它的下级组织。</Typography.Text>
+          <Typography.Text>归档后只读：不能再新增或修改记录，也不再出现在组织搜索和选择中，在上级的下级组织中标为已归档。须先移走或归档它的下级组织。</Typography.Text>
           <Contents id={org.id} verb="留在归档组织名下（只读）" />
         </Space>
       </Modal>
