@@ -148,7 +148,7 @@ export function Shell() {
           </Space>
           <Space>
             <Badge count={todos?.unreadNotifications ?? 0} size="small" overflowCount={99} data-testid="unread-count">
-              <Button type="text" icon={<BellOutlined />} aria-label="通知" onClick={() => navigate("/notifications")} />
+              <Button type="text" icon={<BellOutlined />} aria-label="通知" onClick={() => navigate("/notifications?unread=true")} />
             </Badge>
             <Dropdown trigger={["click"]} menu={{
               items: [{ key: "/password", icon: <KeyOutlined />, label: "修改密码" }],

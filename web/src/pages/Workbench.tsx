@@ -8,7 +8,7 @@ import { RequestError } from "../components/common";
 
 /** 还剩 N 天 / 今天截止 / 已逾期 N 天 for a deadline `days` away. */
 export function dueText(days: number): string {
-  if (days > 0) return `最近截止还剩 ${days} 天`;
+  if (days > 0) return `还剩 ${days} 天`;
   if (days === 0) return "今天截止";
   return `已逾期 ${-days} 天`;
 }
@@ -32,19 +32,19 @@ export function WorkbenchPage() {
       {fetching && !todos && <Spin />}
       <Row gutter={[12, 12]} data-testid="todos">
         {pending.map((t) => (
-          <Col key={t.kind} xs={24} sm={12} lg={8}>
+          <Col key={t.kind} xs={12} lg={8}>
             <Link to={t.link} data-testid={`todo-${t.kind}`}>
               <Card hoverable size="small">
                 <Statistic title={t.label} value={t.count} valueStyle={{ color: "#c8161d" }} />
-                <Space style={{ marginTop: 4 }}>
-                  {t.dueInDays != null && <Tag color={t.dueInDays < 0 ? "red" : t.dueInDays <= 3 ? "orange" : undefined}>{dueText(t.dueInDays)}</Tag>}
-                  <Typography.Text type="secondary">去处理 ›</Typography.Text>
+                <Space style={{ marginTop: 4 }} wrap>
+                  {t.dueInDays != null ? <Tag color={t.dueInDays < 0 ? "red" : t.dueInDays <= 3 ? "orange" : undefined}>{dueText(t.dueInDays)}</Tag>
+                    : <Typography.Text type="secondary">去处理 ›</Typography.Text>}
                 </Space>
               </Card>
             </Link>
           </Col>
         ))}
-        <Col xs={24} sm={12} lg={8}>
+        <Col xs={12} lg={8}>
           <Link to="/notifications?unread=true" data-testid="todo-notifications">
             <Card hoverable size="small">
               <Statistic title="未读通知" value={todos?.unreadNotifications ?? 0} prefix={<Badge dot={!!todos?.unreadNotifications}><BellOutlined /></Badge>} />
