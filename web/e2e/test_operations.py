@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, assert_fits, login, phone, screenshot
+from conftest import PASSWORD, assert_fits, login, screenshot, server_shell
 
 pytestmark = pytest.mark.usefixtures("live_server")
 
@@ -35,6 +35,7 @@ def create_cadre(page, display_name, username):
     password = secret.inner_text().strip()
     assert len(password) >= 10
     page.get_by_role("button", name="我已记下").click()
+    expect(page.locator(".ant-modal-confirm")).to_be_hidden()
     expect(page.get_by_test_id("accounts")).to_contain_text(display_name)
     return password
 
@@ -108,6 +109,7 @@ def test_the_county_admin_creates_a_township_cadre_who_changes_the_password_and_
 
 @pytest.mark.parametrize("width", [1366, 390], ids=["desktop", "phone"])
 def test_an_auditor_reads_the_log_masked_exports_it_and_sees_only_the_screens_of_the_role(new_context, width):
+    server_shell("from axes.utils import reset; reset(username='auditor_baokang')")  # test_console locks it out
     page = login(new_context(width=width, height=900).new_page(), "auditor_baokang")
     if width > 400:
         menu = page.get_by_role("menu", name="主菜单")
