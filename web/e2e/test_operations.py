@@ -243,6 +243,7 @@ def test_the_county_admin_grants_and_revokes_a_role_lists_a_units_members_and_cr
     page.get_by_role("button", name="新建令牌").click()
     dialog = page.get_by_role("dialog", name="新建接口令牌")
     dialog.get_by_label("名称").fill("县农商行认领系统")
+    pick_org(page, dialog.locator(".ant-form-item", has_text="合作单位").locator(".ant-select"), "保康县农商行")
     dialog.get_by_role("button", name="创建").click()
     secret = page.get_by_test_id("token-secret")
     expect(secret).to_be_visible()

@@ -278,7 +278,6 @@ function UnitMembersTab() {
 
 /** API tokens for partner systems: the secret is shown once at creation; revoking ends it at once. */
 function TokensTab() {
-  const session = useSession();
   const report = useReport();
   const [modal, modalHolder] = Modal.useModal();
   const [creating, setCreating] = useState(false);
@@ -308,7 +307,7 @@ function TokensTab() {
       ]} />
       <Modal title="新建接口令牌" open={creating} onCancel={() => setCreating(false)} footer={null} destroyOnClose>
         <Form<{ organizationId: string; name: string; permissions: string[]; expiresAt?: Dayjs }> layout="vertical"
-          initialValues={{ organizationId: session.current?.organization.id, permissions: ["wishes.view_published_wish", "wishes.claim_wish"] }}
+          initialValues={{ permissions: ["wishes.view_published_wish", "wishes.claim_wish"] }}
           onFinish={async ({ expiresAt, ...v }) => {
             const r = await create({ input: { ...v, expiresAt: endOfDay(expiresAt) } });
             const token = r.data?.createApiToken.token;
@@ -318,7 +317,9 @@ function TokensTab() {
             showOnce(modal, `令牌「${v.name}」已创建`, "令牌", token, "token-secret");
           }}>
           <Form.Item name="name" label="名称" rules={[{ required: true, message: "请填写名称" }]}><Input maxLength={NAME_MAX * 2} placeholder="如：农商行认领系统" /></Form.Item>
-          <Form.Item name="organizationId" label="组织" rules={[{ required: true, message: "请选择组织" }]}><OrgSelect /></Form.Item>
+          <Form.Item name="organizationId" label="合作单位" extra="令牌代表该单位，只能持有该单位已被授予的权限" rules={[{ required: true, message: "请选择单位" }]}>
+            <OrgSelect filters={{ system: "UNIT" }} placeholder="选择单位" />
+          </Form.Item>
           <Form.Item name="permissions" label="权限" rules={[{ required: true, message: "请选择权限" }]}>
             <Select mode="multiple" options={catalog?.catalog.permissions ?? []} />
           </Form.Item>
