@@ -292,7 +292,7 @@ function TokensTab() {
       <Button type="primary" style={{ marginBottom: 12 }} onClick={() => setCreating(true)}>新建令牌</Button>
       <ConnectionTable testId="tokens" list={list} unit="个" emptyText="暂无接口令牌" columns={[
         { title: "名称", dataIndex: "name" },
-        { title: "组织", render: (_, t) => t.organization?.name ?? "—" },
+        { title: "单位", render: (_, t) => t.organization?.name ?? "—" },
         { title: "权限", render: (_, t) => <Space size={4} wrap>{t.permissions.map((p) => <Tag key={p}>{permissionName(p)}</Tag>)}</Space> },
         { title: "到期", dataIndex: "expiresAt", render: (v) => (v ? date(v) : "长期") },
         { title: "最近使用", dataIndex: "lastUsedAt", render: (v) => (v ? dayjs(v).format("YYYY-MM-DD HH:mm") : "未使用") },
