@@ -46,6 +46,7 @@ class CollectWishInput:
 class WishActionInput:
     id: relay.GlobalID
     reason: str = strawberry.field(default="", description="退回、无法实现时必填 / Required to return or close")
+    note: str = strawberry.field(default="", description="圆梦销号时给认领人的感谢语 / At fulfilment: the thank-you the donors read")
 
 
 @strawberry.input
@@ -98,7 +99,7 @@ class DispatchPayload:
 def _transition(info: Info, input: WishActionInput, action: str) -> WishPayload:
     actor = actor_of(info)
     return run(WishPayload, WishError, lambda: {"wish": services.transition(
-        actor, wish_id=_wish_id(input.id), action=action, reason=input.reason)})
+        actor, wish_id=_wish_id(input.id), action=action, reason=input.reason, note=input.note)})
 
 
 def _dispatch_id(raw: str) -> int:
