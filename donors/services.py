@@ -150,7 +150,7 @@ def claim(actor: Actor, *, wish_ids: list, shares: list | None = None) -> list[C
             raise ServiceError(E.SHARE_TOO_SMALL, "shares", minimum=limits.MIN_SHARE)
 
     person = {"donor_kind": DonorKind.PERSON, "donor_user": donor.user, "donor_label": actor.display_name}
-    return wish_services.claim_from(actor, wish_services.public_board(), wish_ids=wish_ids, shares=shares,
+    return wish_services.claim_from(actor, wish_services.public_board(been_on_it=True), wish_ids=wish_ids, shares=shares,
                                     donor=person, check=check)
 
 

@@ -152,10 +152,13 @@ def _claim_one(actor: Actor, wish: Wish, amount, donor: dict, via_dispatch: bool
     return claim
 
 
-def public_board():
+def public_board(*, been_on_it: bool = False):
     """The public board (公示): published wishes of active organizations. Anyone reads them (the child masked:
-    graphql_api/donors); a registered donor claims from them (donors.services)."""
-    return Wish.objects.filter(state=State.PUBLISHED, organization__archived_at__isnull=True)
+    graphql_api/donors); a registered donor claims from them (donors.services). ``been_on_it``: every wish that has
+    been published there, so that a claim that comes too late is told the wish is taken (ALREADY_CLAIMED), not
+    that it does not exist."""
+    active = Wish.objects.filter(organization__archived_at__isnull=True)
+    return active.filter(published_at__isnull=False) if been_on_it else active.filter(state=State.PUBLISHED)
 
 
 def claim_from(actor: Actor, board, *, wish_ids: list, shares: list | None, donor: dict, check=None) -> list[Claim]:

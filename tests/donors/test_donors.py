@@ -196,6 +196,9 @@ def test_a_donor_finds_no_wish_that_is_not_on_the_public_board(phones):
     collected = wish_in(State.COLLECTED)
     assert codes(claim(donor, [collected])) == ["NOT_FOUND"]
     assert codes(donor(CLAIM, {"ids": [gid("PublicWish", 999999)]})["claimAsDonor"]) == ["NOT_FOUND"]
+    taken = wish_in(State.PUBLISHED)
+    assert claim(phones.register("13900007778", "王女士"), [taken])["errors"] == []
+    assert codes(claim(donor, [taken])) == ["ALREADY_CLAIMED"]  # too late, not missing: it was on the board
 
 
 APPLY = """mutation($org: ID!) { applyForUnit(input: {organizationId: $org, name: "襄阳爱心建材有限公司", kind: COMPANY}) {
