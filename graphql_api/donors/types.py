@@ -19,14 +19,14 @@ from graphql_api.enums import choices_enum
 from graphql_api.lookups import in_subtree, with_id
 from graphql_api.photos import PhotoInfo, photo_infos
 from graphql_api.wishes.types import CategoryEnum, DonorKindEnum, StateEnum
-from orgs.models import Kind, Level
+from orgs.models import KINDS, Kind, Level, System
 from permissions.masking import mask_name
 from wishes.machine import CLAIM_CANCELLABLE
 from wishes.models import Claim, Wish
 from wishes.services import PHOTOS, photos_consented, public_board
 
 ApplicationStateEnum = choices_enum(ApplicationState, "UnitApplicationState", "爱心单位申请状态 / State of a unit's application")
-UnitKindEnum = choices_enum(Kind, "UnitKind", "单位类型 / Kind of unit")
+UnitKindEnum = choices_enum([k for k in Kind if k in KINDS[System.UNIT]], "UnitKind", "单位类型 / Kind of unit")
 
 
 def _places(organization) -> tuple[Optional[str], Optional[str]]:
