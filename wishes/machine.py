@@ -39,6 +39,7 @@ class Action(Texts):
     escalate = ("交上级协调", "escalate")
     take_over = ("上级接办", "take over")
     dispatch = ("派单", "dispatch")
+    revalue = ("修改估价", "change the estimated value")
 
 
 A = Action

@@ -84,6 +84,32 @@ def collect_wish(actor: Actor, *, organization_id, title: str, category: str, es
     return wish
 
 
+# A wish's estimated value may change until the gift is prepared; never below what donors have claimed.
+VALUE_EDITABLE = frozenset({State.COLLECTED, State.RETURNED, State.REVIEWED, State.PUBLISHED, State.ESCALATED})
+
+
+@transaction.atomic
+def update_value(actor: Actor, *, wish_id, estimated_value) -> Wish:
+    """Staff correct the estimated value (元) of a wish they handle: before any donor has covered it in full, and never
+    below the amount already claimed (down to it, the wish is claimed in full)."""
+    wish = actor.get_visible(Wish.objects.select_for_update(of=("self",)).select_related("organization", "handling_organization"),
+                             VIEW, wish_id)
+    actor.require(CHANGE, _handler(wish))
+    value = decimal_of(estimated_value, CENTS)
+    if value is None or value <= 0:
+        raise ServiceError(E.INVALID_VALUE, "estimated_value")
+    if wish.state not in VALUE_EDITABLE:
+        raise ServiceError(E.ILLEGAL_TRANSITION, "state", state=State(wish.state).label, action=machine.A.revalue)
+    if value < wish.covered_amount:
+        raise ServiceError(E.VALUE_BELOW_CLAIMED, "estimated_value", claimed=wish.covered_amount)
+    before, wish.estimated_value = wish.estimated_value, value
+    if wish.covered_amount == value:  # the claims made already cover it in full: the claim step of the machine
+        wish.state, wish.claimed_at = machine.target("claim", wish.state), timezone.now()
+    wish.save(update_fields=["estimated_value", "state", "claimed_at", "updated_at"])
+    audit.record(actor, "wish.revalue", wish, _handler(wish), {"value": [str(before), str(value)]})
+    return wish
+
+
 @transaction.atomic
 def transition(actor: Actor, *, wish_id, action: str, reason: str = "", note: str = "") -> Wish:
     """Any step of wishes/machine.py that changes the wish's state, as the table says: its permission at its place,

@@ -393,6 +393,7 @@ MUTATIONS: dict[str, Callable[[], dict]] = {
     "takeOverWish": lambda: wish_action(State.ESCALATED),
     "recordDelivery": lambda: {"wishId": claimed_wish_id(State.CLAIMED), "note": "已在学校发放"},
     "claimWishes": lambda: {"wishIds": [wish_id(State.PUBLISHED)]},
+    "updateWishValue": lambda: {"id": wish_id(State.PUBLISHED), "estimatedValue": "150"},
     "dispatchWish": lambda: {"wishId": wish_id(State.PUBLISHED), "unitId": org_id("保康县农商行"),
                              "deadline": (timezone.now() + timedelta(days=7)).isoformat()},
     "respondToDispatch": dispatched_to_the_admins_unit,
