@@ -1,12 +1,7 @@
-"""Helpers for the donor tests: an SMS outbox, registering over HTTP, donors made directly for the races."""
+"""Helpers for the donor tests: an SMS outbox and registering over HTTP as the public page does."""
 
 import re
 
-import pytest
-from django.core.cache import cache
-
-from core.crypto import blind_index
-from donors.models import Donor
 from notifications.sms import SmsBackend
 from tests.conftest import GraphQLClient
 
@@ -49,18 +44,6 @@ class Phones:
         payload = self.sign_in(client, phone, self.code(phone), name)
         assert payload["errors"] == [], payload
         return client
-
-
-@pytest.fixture
-def phones(settings, django_capture_on_commit_callbacks):
-    settings.SMS_BACKEND = "tests.donors.helpers.Outbox"
-    SENT.clear()
-    cache.clear()  # the rate-limit windows
-    return Phones(django_capture_on_commit_callbacks)
-
-
-def donor(user, phone: str) -> Donor:
-    return Donor.objects.create(user=user, phone=phone, phone_index=blind_index(phone))
 
 
 def codes(payload: dict) -> list[str]:

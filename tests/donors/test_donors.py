@@ -18,7 +18,7 @@ from donors.models import ApplicationState, Donor, PhoneCode, UnitApplication
 from orgs.models import Organization, System
 from permissions.models import AuditEntry
 from tests.conftest import GraphQLClient, user
-from tests.donors.helpers import codes, phones  # noqa: F401 (fixture)
+from tests.donors.helpers import codes
 from tests.permissions.helpers import SYSTEM, gid, org
 from tests.wishes.helpers import wish_in
 from wishes import services as wish_services
