@@ -61,7 +61,8 @@ def _board_options() -> PublicBoardOptions:
     return PublicBoardOptions(
         areas=[PublicArea(id=relay.GlobalID("Organization", str(o.pk)), name=o.name, level=o.level)
                for o in sorted(areas.values(), key=lambda o: o.path)],
-        campaigns=[PublicCampaign(id=relay.GlobalID("Campaign", str(c.pk)), title=c.title) for c in campaigns])
+        campaigns=[PublicCampaign(id=relay.GlobalID("Campaign", str(c.pk)), title=c.title) for c in campaigns],
+        min_share=limits.MIN_SHARE)
 
 
 def _donor_info(user) -> Optional[DonorInfo]:

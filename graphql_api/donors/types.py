@@ -127,6 +127,8 @@ class PublicCampaign:
 class PublicBoardOptions:
     areas: list[PublicArea]
     campaigns: list[PublicCampaign]
+    min_share: Decimal = strawberry.field(description="个人认领一份的最低金额（元），剩余全部除外 / A person's smallest share, yuan, "
+                                                      "unless it takes all that remains")
 
 
 @strawberry.type(name="ClaimProgress", description="心愿进度中的一步 / One step of a wish's progress")

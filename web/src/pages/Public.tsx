@@ -22,7 +22,6 @@ import { useSession } from "../lib/session";
 import { useUrlState } from "../lib/urlState";
 
 type PublicWish = PublicWishesQuery["publicWishes"]["edges"][number]["node"];
-const MIN_SHARE = 10; // donors/limits.py MIN_SHARE: a share is at least 10 元 unless it takes all that remains
 
 /** The public site (no sign-in): the wish board, and a donor's own page (sign-in by a phone code, claims). */
 export function PublicSite() {
@@ -118,12 +117,14 @@ function WishCard({ wish, onClaim }: { wish: PublicWish; onClaim: () => void }) 
 
 function ClaimModal({ wish, onClose }: { wish: PublicWish; onClose: (done: boolean) => void }) {
   const session = useSession();
+  const [options] = useQuery({ query: PublicBoardOptionsDocument }); // cached: the board asked for it already
+  const minShare = Number(options.data?.publicBoardOptions.minShare ?? 0); // a share's floor (donors/limits.py)
   const navigate = useNavigate();
   const { message } = App.useApp();
   const [{ fetching }, claim] = useMutation(ClaimAsDonorDocument);
   const remaining = Number(wish.remaining);
   const [whole, setWhole] = useState(true);
-  const [share, setShare] = useState<number | null>(Math.min(MIN_SHARE * 5, remaining));
+  const [share, setShare] = useState<number | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const submit = async () => {
     setProblem(null);
@@ -147,11 +148,11 @@ function ClaimModal({ wish, onClose }: { wish: PublicWish; onClose: (done: boole
           <Radio.Group value={whole} onChange={(e) => setWhole(e.target.value)}>
             <Space direction="vertical">
               <Radio value={true}>认领剩余全部 {money(wish.remaining)} 元</Radio>
-              <Radio value={false} disabled={remaining <= MIN_SHARE}>认领一份（至少 {MIN_SHARE} 元）</Radio>
+              <Radio value={false} disabled={remaining <= minShare}>认领一份（至少 {minShare} 元）</Radio>
             </Space>
           </Radio.Group>
           {!whole && (
-            <InputNumber aria-label="认领金额" min={MIN_SHARE} max={remaining} value={share} onChange={setShare}
+            <InputNumber aria-label="认领金额" min={minShare} max={remaining} value={share} onChange={setShare}
               addonAfter="元" style={{ width: 200 }} />
           )}
           <Button type="primary" block loading={fetching} onClick={submit} data-testid="confirm-claim">确认认领</Button>
