@@ -21,7 +21,7 @@ from core.numbers import CENTS, decimal_of
 from donors import limits
 from donors.errors import DonorErrorCode as E
 from donors.models import ApplicationState, Donor, PhoneCode, UnitApplication
-from notifications import sms
+from notifications import events, sms
 from orgs import services as org_services
 from orgs.models import KINDS, Organization, System
 from permissions import audit
@@ -199,6 +199,7 @@ def apply_for_unit(actor: Actor, *, organization_id, name: str, kind: str, note:
     application = UnitApplication.objects.create(organization=organization, applicant=donor.user, name=name, kind=kind,
                                                  note=(note or "").strip())
     audit.record(actor, "unit_application.create", application, organization, {"name": name, "kind": kind})
+    events.unit_application_made(application)
     return application
 
 
@@ -229,6 +230,7 @@ def decide_unit_application(actor: Actor, *, application_id, approve: bool, reas
     application.save()
     audit.record(actor, "unit_application." + ("approve" if approve else "reject"), application, organization,
                  {"name": application.name, "reason": application.reason})
+    events.unit_application_decided(application, approve)
     return application
 
 

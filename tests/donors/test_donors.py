@@ -15,6 +15,7 @@ from children import services as child_services
 from children.models import Child
 from donors import limits
 from donors.models import ApplicationState, Donor, PhoneCode, UnitApplication
+from notifications.models import Notification
 from orgs.models import Organization, System
 from permissions.models import AuditEntry
 from tests.conftest import GraphQLClient, user
@@ -213,6 +214,7 @@ def test_a_unit_applies_is_approved_by_the_board_and_its_member_claims_for_it(ph
     assert applied["errors"] == [] and applied["application"]["state"] == "PENDING"
     assert codes(applicant(APPLY, {"org": gid("Organization", org("共青团保康县委").pk)})["applyForUnit"]) == ["APPLICATION_PENDING"]
     application_id = applied["application"]["id"]
+    assert Notification.objects.filter(kind="UNIT_APPLICATION", recipient=user("baokang_league_admin")).exists()
 
     # a neighbour (the women's federation tree of 怀化) neither sees nor decides it
     neighbour = as_user("huaihua_wf_admin")
@@ -231,6 +233,8 @@ def test_a_unit_applies_is_approved_by_the_board_and_its_member_claims_for_it(ph
     assert unit.system == System.UNIT and unit.parent == org("共青团保康县委")
     mine = applicant("{ myUnitApplications { edges { node { state reason unitId } } } }")["myUnitApplications"]["edges"]
     assert mine[0]["node"] == {"state": "APPROVED", "reason": "欢迎", "unitId": gid("Organization", unit.pk)}
+    told = applicant("{ notifications { edges { node { title body } } } }")["notifications"]["edges"]
+    assert told[0]["node"] == {"title": "爱心单位申请已通过", "body": "共青团保康县委审核了襄阳爱心建材有限公司的申请：欢迎"}
 
     # the member now sees the county's board with the partner role of the unit and claims for the unit
     wish = wish_in(State.PUBLISHED, value="300")
