@@ -160,51 +160,55 @@ class DonorClaimType(relay.Node):
     def donor_kind(self) -> DonorKindEnum:
         return DonorKindEnum[self.donor_kind]
 
-    @strawberry_django.field(select_related=["wish"], description="心愿 / The wish")
+    @strawberry_django.field(select_related=["wish"], only=["wish__title"], description="心愿 / The wish")
     def wish_title(self) -> str:
         return self.wish.title
 
-    @strawberry_django.field(select_related=["wish"])
+    @strawberry_django.field(only=["wish_id"])
     def wish_id(self) -> relay.GlobalID:
         return relay.GlobalID("PublicWish", str(self.wish_id))
 
-    @strawberry_django.field(select_related=["wish"])
+    @strawberry_django.field(select_related=["wish"], only=["wish__category"])
     def category(self) -> CategoryEnum:
         return CategoryEnum[self.wish.category]
 
-    @strawberry_django.field(select_related=["wish"], description="心愿估价（元） / The wish's value, yuan")
+    @strawberry_django.field(select_related=["wish"], only=["wish__estimated_value"], description="心愿估价（元） / The wish's value, yuan")
     def estimated_value(self) -> Decimal:
         return self.wish.estimated_value
 
-    @strawberry_django.field(select_related=["wish"], description="心愿尚未认领的金额 / Still unclaimed, yuan")
+    @strawberry_django.field(select_related=["wish"], only=["wish__estimated_value", "wish__covered_amount"],
+                             description="心愿尚未认领的金额 / Still unclaimed, yuan")
     def remaining(self) -> Decimal:
         return self.wish.remaining
 
-    @strawberry_django.field(select_related=["wish__organization__parent"], description="村（社区）或乡镇 / The village or township")
+    @strawberry_django.field(select_related=["wish__organization__parent"], only=[f"wish__{f}" for f in _PLACE],
+                             description="村（社区）或乡镇 / The village or township")
     def place(self) -> str:
         township, village = _places(self.wish.organization)
         return " ".join(p for p in (township, village) if p) or self.wish.organization.name
 
-    @strawberry_django.field(select_related=["wish"], description="心愿当前状态 / The wish's state now")
+    @strawberry_django.field(select_related=["wish"], only=["wish__state"], description="心愿当前状态 / The wish's state now")
     def wish_state(self) -> StateEnum:
         return StateEnum[self.wish.state]
 
-    @strawberry_django.field(select_related=["wish"], description=(
+    @strawberry_django.field(select_related=["wish"], only=["wish__state", "wish__claimed_at", "wish__delivered_at",
+                                                            "wish__fulfilled_at"], description=(
         "认领完成、备礼、发放、圆梦四步及其时间 / Claimed in full, prepared, delivered, fulfilled, and when"))
     def progress(self) -> list[ProgressStep]:
         rank = _RANK.get(self.wish.state, 0)
         return [ProgressStep(state=StateEnum[state], done=rank >= _RANK[state],
                              at=getattr(self.wish, stamp) if stamp and rank >= _RANK[state] else None) for state, stamp in _STEPS]
 
-    @strawberry_django.field(select_related=["wish"], description="组织的感谢语（圆梦后） / The organization's thank-you, at fulfilment")
+    @strawberry_django.field(select_related=["wish"], only=["wish__thanks"], description="组织的感谢语（圆梦后） / The organization's thank-you, at fulfilment")
     def thanks(self) -> str:
         return self.wish.thanks
 
-    @strawberry_django.field(select_related=["wish"], description="可以取消认领（备礼之前） / May still be cancelled (before preparation)")
+    @strawberry_django.field(select_related=["wish"], only=["wish__state"], description="可以取消认领（备礼之前） / May still be cancelled (before preparation)")
     def cancellable(self) -> bool:
         return self.wish.state in CLAIM_CANCELLABLE
 
-    @strawberry_django.field(select_related=["wish__child"], prefetch_related=["wish__photos", "wish__child__consents"],
+    @strawberry_django.field(select_related=["wish__child"], only=["wish__child_id", "wish__child__id"],
+                             prefetch_related=["wish__photos", "wish__child__consents"],
                              description="发放现场照片：仅在监护人同意拍照时显示 / Delivery photos, only where the guardian consented")
     def photos(self, info: Info) -> list[PhotoInfo]:
         return photo_infos(PHOTOS, self.wish.photos.all(), actor_of(info)) if photos_consented(self.wish) else []
@@ -233,15 +237,16 @@ class UnitApplicationType(relay.Node):
     def kind(self) -> UnitKindEnum:
         return UnitKindEnum[self.kind]
 
-    @strawberry_django.field(select_related=["organization"], description="向其申请的组织 / The body applied to")
+    @strawberry_django.field(select_related=["organization"], only=["organization__name"], description="向其申请的组织 / The body applied to")
     def organization_name(self) -> str:
         return self.organization.name
 
-    @strawberry_django.field(select_related=["applicant"], description="申请人 / The applicant")
+    @strawberry_django.field(select_related=["applicant"], only=["applicant__first_name", "applicant__last_name"],
+                             description="申请人 / The applicant")
     def applicant_name(self) -> str:
         return self.applicant.get_full_name() or "—"
 
-    @strawberry_django.field(select_related=["unit"], description="成为的合作单位 / The partner unit it became")
+    @strawberry_django.field(only=["unit_id"], description="成为的合作单位 / The partner unit it became")
     def unit_id(self) -> Optional[relay.GlobalID]:
         return relay.GlobalID("Organization", str(self.unit_id)) if self.unit_id else None
 

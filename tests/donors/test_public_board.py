@@ -127,3 +127,36 @@ def test_the_staff_view_of_a_wish_stays_closed_to_the_anonymous():
     body = GraphQLClient().post('query($id: ID!) { wish(id: $id) { title child { name } } }', {"id": gid("Wish", wish.pk)}).json()
     assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
     assert json.dumps(body, ensure_ascii=False).find("张小明") == -1
+
+
+def test_a_page_of_the_board_and_of_claims_costs_the_same_queries_however_many_rows(phones):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    donor = phones.register("13900001111", "韩先生")
+
+    def cost(client, query, name) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            total = client(query)[name]["totalCount"]
+        return len(captured), total
+
+    board = "{ publicWishes(first: 50) { totalCount edges { node { id title townshipName villageName campaignTitle childSurname childAge remaining } } } }"
+    claims = ("{ myClaims(first: 50) { totalCount edges { node { id wishTitle place progress { done } thanks cancellable "
+              "photos { url } } } } }")
+    anonymous = GraphQLClient()
+    child = Child.objects.get(name="张小明")
+    for client, query, name in ((anonymous, board, "publicWishes"), (donor, claims, "myClaims")):
+        wish = wish_in(State.PUBLISHED, child_id=child.pk, value="500")
+        donor(CLAIM_ONE, {"ids": [gid("PublicWish", wish.pk)]})
+        cost(client, query, name)  # warm
+        few, n_few = cost(client, query, name)
+        for _ in range(3):
+            wish = wish_in(State.PUBLISHED, child_id=child.pk, value="500")
+            if name == "myClaims":
+                donor(CLAIM_ONE, {"ids": [gid("PublicWish", wish.pk)], "shares": ["20"]})
+        many, n_many = cost(client, query, name)
+        assert n_many == n_few + 3 and many == few, (name, few, many)
+
+
+CLAIM_ONE = """mutation($ids: [ID!]!, $shares: [Decimal]) { claimAsDonor(input: {wishIds: $ids, shares: $shares}) {
+  errors { code } } }"""
