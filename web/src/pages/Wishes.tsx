@@ -6,7 +6,7 @@ import dayjs from "dayjs";
 import {
   ClaimWishesDocument, CloseWishDocument, CollectWishDocument, ConfirmFulfilmentDocument, DispatchWishDocument,
   EscalateWishDocument, PrepareWishDocument, PublishWishDocument, PublishedWishesDocument, RecordDeliveryDocument,
-  ResubmitWishDocument, ReturnWishDocument, ReviewWishDocument, TakeOverWishDocument, WishBoardDocument,
+  ResubmitWishDocument, ReturnWishDocument, ReviewWishDocument, TakeOverWishDocument, UpdateWishValueDocument, WishBoardDocument,
   WishCountsDocument, WishDetailDocument, WithdrawWishDocument, type WishAction, type WishState,
 } from "../gql/graphql";
 import { enumOptions, label } from "../lib/labels";
@@ -22,21 +22,25 @@ import { ChildPicker } from "../components/Pickers";
 
 const BOARD: WishState[] = ["COLLECTED", "RETURNED", "REVIEWED", "PUBLISHED", "CLAIMED", "PREPARED", "DELIVERED", "FULFILLED", "ESCALATED", "CLOSED", "WITHDRAWN"];
 
-type SimpleDoc = TypedDocumentNode<any, { input: { id: string; reason?: string } }>;
+type SimpleDoc = TypedDocumentNode<any, { input: { id: string; reason?: string; note?: string } }>;
 /** How the board offers each step of the wish machine (wishes/machine.py). Which steps a wish offers comes from the
  * server (`availableActions`: state, permission and claims decided there); this only says which mutation runs
- * and whether the step asks for a reason. Claiming is on the published board, delivery and dispatch have forms. */
-const SIMPLE: Partial<Record<WishAction, { doc: SimpleDoc; reason?: boolean; danger?: boolean }>> = {
+ * and what the step asks for: a required reason, or an optional thank-you for the donors (note). Claiming is on
+ * the published board, delivery and dispatch have forms. */
+type Ask = { field: "reason" | "note"; title: string; required: boolean };
+const REASON: Ask = { field: "reason", title: "请填写原因", required: true };
+const THANKS: Ask = { field: "note", title: "给认领人的感谢语（可选，认领人在“我的认领”中可见）", required: false };
+const SIMPLE: Partial<Record<WishAction, { doc: SimpleDoc; ask?: Ask; danger?: boolean }>> = {
   REVIEW: { doc: ReviewWishDocument },
-  RETURN: { doc: ReturnWishDocument, reason: true },
+  RETURN: { doc: ReturnWishDocument, ask: REASON },
   RESUBMIT: { doc: ResubmitWishDocument },
   PUBLISH: { doc: PublishWishDocument },
   PREPARE: { doc: PrepareWishDocument },
-  FULFIL: { doc: ConfirmFulfilmentDocument },
+  FULFIL: { doc: ConfirmFulfilmentDocument, ask: THANKS },
   ESCALATE: { doc: EscalateWishDocument },
   TAKE_OVER: { doc: TakeOverWishDocument },
   WITHDRAW: { doc: WithdrawWishDocument, danger: true },
-  CLOSE: { doc: CloseWishDocument, reason: true, danger: true },
+  CLOSE: { doc: CloseWishDocument, ask: REASON, danger: true },
 };
 
 
@@ -45,22 +49,23 @@ function ActionButton({ action, wishId, onDone }: { action: WishAction; wishId: 
   const name = label("WishAction", action);
   const [{ fetching }, run] = useMutation(spec.doc);
   const { message, modal } = App.useApp();
-  const go = async (reason = "") => {
-    const result = await run({ input: { id: wishId, reason } });
+  const go = async (text = "") => {
+    const result = await run({ input: { id: wishId, ...(spec.ask ? { [spec.ask.field]: text } : {}) } });
     const payload = result.data ? (Object.values(result.data)[0] as { errors: { message: string; code: string }[] }) : null;
     const problem = payloadErrorMessage(payload?.errors) ?? requestErrorMessage(result.error);
     if (problem) message.error(problem);
     else { message.success(`${name}：已完成`); onDone(); }
   };
-  if (spec.reason) {
+  const ask = spec.ask;
+  if (ask) {
     return (
       <Button size="small" danger={spec.danger} loading={fetching} onClick={() => {
-        let reason = "";
+        let text = "";
         modal.confirm({
-          title: `${name}：请填写原因`,
-          content: <Input.TextArea aria-label="原因" onChange={(e) => (reason = e.target.value)} />,
+          title: `${name}：${ask.title}`,
+          content: <Input.TextArea aria-label={ask.field === "reason" ? "原因" : "感谢语"} maxLength={TEXT_MAX} onChange={(e) => (text = e.target.value)} />,
           okText: "确定", cancelText: "取消",
-          onOk: () => go(reason),
+          onOk: () => go(text),
         });
       }}>{name}</Button>
     );
@@ -157,6 +162,7 @@ function DeliveryButton({ wishId, onDone }: { wishId: string; onDone: () => void
 function WishDrawer({ id, onClose, onChanged }: { id: string | null; onClose: () => void; onChanged: () => void }) {
   const [{ data }, refetch] = useQuery({ query: WishDetailDocument, variables: { id: id ?? "" }, pause: !id, requestPolicy: "network-only" });
   const [dispatching, setDispatching] = useState(false);
+  const canChange = useSession().can("wishes.change_wish");
   const w = data?.wish;
   return (
     <Drawer open={!!id} onClose={onClose} title={w?.title ?? "心愿"} width={Math.min(560, window.innerWidth)}>
@@ -165,7 +171,10 @@ function WishDrawer({ id, onClose, onChanged }: { id: string | null; onClose: ()
           <Descriptions column={1} size="small" bordered>
             <Descriptions.Item label="状态"><Tag color="red">{label("WishState", w.state)}</Tag></Descriptions.Item>
             <Descriptions.Item label="孩子的话">{w.text || "—"}</Descriptions.Item>
-            <Descriptions.Item label="估值 / 已认领 / 剩余（元）">{money(w.estimatedValue)} / {money(w.coveredAmount)} / {money(w.remaining)}</Descriptions.Item>
+            <Descriptions.Item label="估值 / 已认领 / 剩余（元）">
+              {money(w.estimatedValue)} / {money(w.coveredAmount)} / {money(w.remaining)}
+              {canChange && <ValueButton wishId={w.id} value={Number(w.estimatedValue)} onDone={() => { refetch({ requestPolicy: "network-only" }); onChanged(); }} />}
+            </Descriptions.Item>
             <Descriptions.Item label="认领截止">{w.claimDeadline ?? "—"}</Descriptions.Item>
             <Descriptions.Item label="退回原因">{w.returnReason || "—"}</Descriptions.Item>
             <Descriptions.Item label="无法实现原因">{w.closeReason || "—"}</Descriptions.Item>
@@ -183,6 +192,29 @@ function WishDrawer({ id, onClose, onChanged }: { id: string | null; onClose: ()
         </Space>
       )}
     </Drawer>
+  );
+}
+
+/** 修改估值: until the gift is prepared, never below what donors have claimed (the server says why not). */
+function ValueButton({ wishId, value, onDone }: { wishId: string; value: number; onDone: () => void }) {
+  const [{ fetching }, update] = useMutation(UpdateWishValueDocument);
+  const { message, modal } = App.useApp();
+  return (
+    <Button size="small" type="link" loading={fetching} onClick={() => {
+      let next: number | null = value;
+      modal.confirm({
+        title: "修改估值（元）",
+        content: <InputNumber aria-label="新估值" min={0} precision={2} defaultValue={value} style={{ width: "100%" }} onChange={(v) => (next = v)} />,
+        okText: "保存", cancelText: "取消",
+        onOk: async () => {
+          const result = await update({ input: { id: wishId, estimatedValue: String(next ?? 0) } });
+          const problem = payloadErrorMessage(result.data?.updateWishValue.errors) ?? requestErrorMessage(result.error);
+          if (problem) { message.error(problem); return; }
+          message.success("估值已修改");
+          onDone();
+        },
+      });
+    }}>修改估值</Button>
   );
 }
 
