@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     HOURS_TO_CONFIRM = "HOURS_TO_CONFIRM", "服务时长待确认"
     PAIRING_OVERDUE = "PAIRING_OVERDUE", "结对超期未联系"
     JOB_FINISHED = "JOB_FINISHED", "后台任务结束"
+    GRAVE_INCIDENT = "GRAVE_INCIDENT", "严重事件"
 
 
 class Notification(models.Model):
