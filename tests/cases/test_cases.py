@@ -328,3 +328,33 @@ def test_a_viewer_cannot_record_case_work(as_user):
     new_user("maliang_viewer")
     access.grant_role(SYSTEM, organization_id=org("马良镇团委").pk, role="VIEWER", username="maliang_viewer")
     assert assess(as_user("maliang_viewer"))["errors"] == [{"field": "childId", "code": "PERMISSION_DENIED"}]
+
+
+# Lists cost a constant number of statements --------------------------------------------------------------
+
+LISTS = """{ cases(first: 20) { totalCount edges { node { id childName childAge organizationName riskLevel overdue
+  textsVisible incidents { kind description } } } }
+  incidents(first: 20) { totalCount edges { node { id kind severity childName organizationName closed } } } }"""
+
+
+def many_cases(count: int) -> None:
+    for pk in Child.objects.filter(org_path__startswith=org("共青团保康县委").path).values_list("pk", flat=True)[:count]:
+        services.record_assessment(SYSTEM, child_id=pk, assessed_on=timezone.localdate(),
+                                   ratings={**dict.fromkeys(risk.ITEMS, "GOOD"), "safety_at_home": "SERIOUS"})
+        services.report_incident(SYSTEM, child_id=pk, kind="NEGLECT", severity="MINOR", occurred_on=timezone.localdate(),
+                                 description="无人照看")
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_the_county_lists_cost_the_same_statements_for_one_case_or_many(as_user, count, django_assert_num_queries):
+    from tests.conftest import read_guard
+
+    many_cases(count)
+    admin = as_user("baokang_league_admin")
+    admin(LISTS)  # warm the session and scope
+    # session + user + scope version; cases page with its children and count, its incidents; the incidents page
+    # with cases, children and count; one audit insert for every case read in clear
+    with django_assert_num_queries(3 + 2 + 1 + 1 + read_guard()):
+        data = admin(LISTS)
+    assert data["cases"]["totalCount"] == data["incidents"]["totalCount"] == count
+    assert {e["node"]["riskLevel"] for e in data["cases"]["edges"]} == {"HIGH"}
