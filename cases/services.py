@@ -23,7 +23,7 @@ from children.models import Child
 from children.services import require_consent
 from core.errors import NAME_MAX, TEXT_MAX, TITLE_MAX, ServiceError, limited, not_found, permission_denied
 from notifications import events
-from orgs.models import Level, Organization
+from orgs.models import Level, Organization, System
 from orgs.paths import ancestor_paths
 from permissions import audit
 from permissions import services as access
@@ -292,10 +292,15 @@ def refer(actor: Actor, *, child_id, target: str, reason: str, sent_on: date, re
     return referral
 
 
+def partner_units(organization: Organization) -> QuerySet:
+    """The units (enterprises, schools, hospitals, social organizations …) of the county where a child is kept:
+    where its case may be referred. unscoped(): the referring staff of a village need not see the units' own
+    records; only their names are shown to them."""
+    return Organization.objects.active().filter(system=System.UNIT, path__startswith=county_body(organization).path)
+
+
 def _partner_unit(organization: Organization, unit_id) -> Organization:
-    """A unit in the county where the child is kept (partners work with the county's bodies). unscoped(): the
-    referring staff of a village need not see the unit's organization; only its name is shown to them."""
-    unit = Organization.objects.active().filter(pk=unit_id, path__startswith=county_body(organization).path).first()
+    unit = partner_units(organization).filter(pk=unit_id).first()
     if unit is None:
         raise not_found("unit_id")
     return unit

@@ -125,6 +125,12 @@ class StaffInfo:
     name: str
 
 
+@strawberry.type(name="CasePartnerUnit", description="可转介的合作单位 / A unit a case may be referred to")
+class PartnerUnitInfo:
+    id: relay.GlobalID
+    name: str
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
@@ -257,6 +263,14 @@ class CaseType(relay.Node):
                             with_whom=privacy.text(s.with_whom, shown), minutes=s.minutes,
                             programme=AidProgrammeEnum[s.programme] if s.programme else None, amount=s.amount,
                             summary=privacy.text(s.summary, shown), recorded_by=s.recorded_by) for s in rows]
+
+    @strawberry_django.field(only=CHILD, select_related=["child__organization"],
+                             description="可转介的合作单位（本县；仅个案工作人员可见） / Units of the county it may be referred to")
+    def partner_units(self, info: Info) -> list[PartnerUnitInfo]:
+        if not actor_of(info).can(privacy.CHANGE, self.child.organization):
+            return []
+        return [PartnerUnitInfo(id=relay.GlobalID("Organization", str(pk)), name=name)
+                for pk, name in services.partner_units(self.child.organization).values_list("pk", "name")[:100]]
 
     @strawberry_django.field(only=CHILD, select_related=["child__organization"],
                              description="可负责措施的工作人员（仅个案工作人员可见） / Who may own an action")
