@@ -247,6 +247,8 @@ def test_a_partner_reads_the_referred_case_until_the_referral_closes(as_user):
     assert refer_to_partner(staff)["errors"] == [{"field": None, "code": "CONSENT_REQUIRED"}]
     child_services.record_consent(SYSTEM, child_id=child().pk, given_by="张德厚", relation="祖父",
                                   given_on=timezone.localdate(), partner_sharing=True)
+    units = staff("query($id: ID!) { childCase(childId: $id) { partnerUnits { id name } } }", {"id": child_id()})
+    assert {"id": gid("Organization", org("保康县农商行").pk), "name": "保康县农商行"} in units["childCase"]["partnerUnits"]
     referred = refer_to_partner(staff)
     assert referred["errors"] == [] and referred["case"]["referrals"][0]["status"] == "SENT"
     seen = partner(CASE, {"id": child_id()})["childCase"]

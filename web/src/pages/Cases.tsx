@@ -6,7 +6,8 @@ import { useUrlState } from "../lib/urlState";
 import { ConnectionTable, useConnection } from "../components/ConnectionTable";
 import { RiskTag } from "./ChildCase";
 
-/** 个案保护: the county's high-risk children, overdue reassessments and open incidents (pages from the server). */
+/** 个案保护: the county's high-risk children, overdue reassessments, open incidents and every case in scope (for a
+ * partner unit: the cases referred to it), each paged by the server. */
 export function CasesPage() {
   const url = useUrlState();
   const tab = url.get("tab") ?? "high";
@@ -17,6 +18,7 @@ export function CasesPage() {
         { key: "high", label: "高风险儿童", children: <CaseList filters={{ riskLevel: "HIGH", status: "OPEN" }} testId="high-risk" /> },
         { key: "overdue", label: "复评逾期", children: <CaseList filters={{ overdueReassessment: true }} testId="overdue" /> },
         { key: "incidents", label: "未结事件", children: <IncidentList /> },
+        { key: "all", label: "全部个案", children: <CaseList filters={{}} testId="all-cases" /> },
       ]} />
     </>
   );

@@ -1,6 +1,11 @@
 import type React from "react";
 import { useState } from "react";
-import { Alert, App, Button, Card, Checkbox, DatePicker, Descriptions, Empty, Form, Input, InputNumber, List, Modal, Radio, Select, Space, Spin, Tag, Typography } from "antd";
+
+// A child without a case reads as null, which names no type: the document cache would not refetch it after the
+// first assessment opens the case. Every query of a case is refetched when a mutation returns a Case.
+const CASE_CONTEXT = { additionalTypenames: ["Case"] };
+import { Alert, App, Button, Card, Checkbox, DatePicker, Descriptions, Empty, Form, Input, InputNumber, List, Modal, Radio, Select, Space, Spin, Tabs, Tag, Typography } from "antd";
+import { Link } from "react-router-dom";
 import dayjs from "dayjs";
 import { useMutation, useQuery } from "urql";
 import {
@@ -12,6 +17,7 @@ import { enumOptions, label } from "../lib/labels";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
 import { useSession } from "../lib/session";
 import { RequestError } from "../components/common";
+import { useUrlState } from "../lib/urlState";
 import { NAME_MAX, TEXT_MAX, TITLE_MAX } from "../lib/limits";
 
 // The case tabs of a child's file (评估, 个案计划, 事件, 转介, 服务). Everything here is a minor's personal data: the
@@ -44,6 +50,24 @@ export function caseTabItems(childId: string): { key: string; label: string; chi
   return CASE_TABS.map((t) => ({ key: t.key, label: t.label, children: <CaseTab childId={childId} part={t.key} /> }));
 }
 
+/** A case referred to the reader's unit: the case tabs alone (the unit reads the case, not the child's record). */
+export function ReferredCase({ childId }: { childId: string }) {
+  const [{ data, fetching }] = useQuery({ query: ChildCaseDocument, variables: { childId }, context: CASE_CONTEXT });
+  const url = useUrlState();
+  if (fetching && !data) return <Spin />;
+  const kase = data?.childCase;
+  if (!kase) return <Empty description="档案不存在或无权查看" />;
+  const open = kase.referrals.find((r) => r.accessUntil && r.status !== "CLOSED");
+  return (
+    <Space direction="vertical" style={{ width: "100%" }}>
+      <Typography.Title level={4} style={{ margin: 0 }}><Link to="/cases?tab=all">个案保护</Link> / {kase.childName} <RiskTag level={kase.riskLevel} /></Typography.Title>
+      {open?.accessUntil && <Alert type="info" showIcon message={`本个案经转介供本单位查阅，至 ${dayjs(open.accessUntil).format("YYYY-MM-DD HH:mm")} 止；每次查阅记入审计日志。`} />}
+      <Tabs activeKey={CASE_TABS.some((t) => t.key === url.get("tab")) ? url.get("tab") : "assessment"} destroyInactiveTabPane
+        onChange={(k) => url.set({ tab: k }, { replace: true })} items={caseTabItems(childId)} />
+    </Space>
+  );
+}
+
 type Payload = { errors: { message: string; code: string }[] } | undefined;
 
 function useFinish() {
@@ -57,7 +81,7 @@ function useFinish() {
 }
 
 function CaseTab({ childId, part }: { childId: string; part: Part }) {
-  const [{ data, fetching, error }] = useQuery({ query: ChildCaseDocument, variables: { childId } });
+  const [{ data, fetching, error }] = useQuery({ query: ChildCaseDocument, variables: { childId }, context: CASE_CONTEXT });
   const session = useSession();
   const canChange = session.can("cases.change_case");
   if (fetching && !data) return <Spin />;
@@ -262,10 +286,18 @@ function ReferralsTab({ childId, kase, writable }: TabProps) {
   const [target, setTarget] = useState<string>();
   const [, refer] = useMutation(ReferCaseDocument);
   const [, update] = useMutation(UpdateReferralDocument);
+  const [, openCase] = useMutation(OpenCaseDocument);
   const finish = useFinish();
+  const start = async () => {  // the partner units to choose from come with the case: open it first
+    if (!kase) {
+      const r = await openCase({ input: { childId } });
+      if (!finish(r.data?.openCase, r.error, "已立案")) return;
+    }
+    setDialog("new");
+  };
   return (
     <>
-      {writable && <Button type="primary" onClick={() => setDialog("new")}>转介</Button>}
+      {writable && <Button type="primary" onClick={start}>转介</Button>}
       <List size="small" dataSource={kase?.referrals ?? []} locale={{ emptyText: "暂无转介" }} renderItem={(r) => (
         <List.Item actions={writable && r.status !== "CLOSED" ? [<Button key="u" size="small" onClick={() => setDialog({ id: r.id, status: r.status, feedback: r.feedback })}>更新状态</Button>] : []}>
           <List.Item.Meta
@@ -288,7 +320,7 @@ function ReferralsTab({ childId, kase, writable }: TabProps) {
           {target === "PARTNER" ? (
             <>
               <Form.Item name="unitId" label="合作单位" rules={[{ required: true, message: "请选择合作单位" }]}>
-                <Select showSearch optionFilterProp="label" aria-label="合作单位" options={kase?.partnerUnits.map((u) => ({ value: u.id, label: u.name })) ?? []}
+                <Select showSearch optionFilterProp="label" options={kase?.partnerUnits.map((u) => ({ value: u.id, label: u.name })) ?? []}
                   notFoundContent="本县暂无合作单位" />
               </Form.Item>
               <Form.Item name="accessDays" label="查阅期限（天）" extra="期间该单位可查阅本个案（每次查阅记入审计日志）；转介关闭或到期即终止。需监护人已同意向合作单位共享。">

@@ -16,7 +16,7 @@ import { Pii, PiiTag, RequestError } from "../components/common";
 import { NAME_MAX, TEXT_MAX, TITLE_MAX } from "../lib/limits";
 import { ChildFields, fillFromIdNumber } from "./Children";
 import { useUrlState } from "../lib/urlState";
-import { caseTabItems } from "./ChildCase";
+import { ReferredCase, caseTabItems } from "./ChildCase";
 
 /** A child's file: the record's tab, and the case tabs (ChildCase.tsx) for those who see case work; the tab is in
  * the URL. */
@@ -27,7 +27,7 @@ export function ChildFilePage() {
   const session = useSession();
   const url = useUrlState();
   if (fetching && !data) return <Spin />;
-  if (!child) return <><RequestError error={error} /><Empty description="档案不存在或无权查看" /></>;
+  if (!child) return <><RequestError error={error} />{session.can("cases.view_case") ? <ReferredCase childId={id} /> : <Empty description="档案不存在或无权查看" />}</>;
   const pii = child.piiVisible;
   const record = <ChildRecord child={child} onDone={() => refetch({ requestPolicy: "network-only" })} />;
   return (
