@@ -171,9 +171,8 @@ def staff_of(actor: Actor, case: Case) -> list:
 
 @transaction.atomic
 def add_action(actor: Actor, *, goal_id, text: str, owner: str, due_on: date) -> Action:
-    goal = _case_of(actor, Goal.objects.select_related("case__child__organization"), goal_id, "goal_id")
-    case = goal.case
-    case = _open_case(actor, case.child_id)
+    goal = _case_of(actor, Goal.objects.all(), goal_id, "goal_id")
+    case = _open_case(actor, goal.case.child_id)
     _texts([(text, "text", TEXT_MAX)], [(text, "text")])
     if due_on < timezone.localdate():
         raise ServiceError(E.DATE_IN_PAST, "due_on")
@@ -206,8 +205,9 @@ def close_case(actor: Actor, *, child_id, reason: str) -> Case:
 
 
 def _raise_to_high(case: Case, reason: str) -> None:
-    case.risk_level = RiskLevel.HIGH
-    case.risk_reasons = [*[r for r in case.risk_reasons if r != reason], reason] if case.risk_level else [reason]
+    """High now: for this reason alone, or beside the reasons it was already high for."""
+    kept = case.risk_reasons if case.risk_level == RiskLevel.HIGH else []
+    case.risk_level, case.risk_reasons = RiskLevel.HIGH, [*[r for r in kept if r != reason], reason]
     due = risk.next_assessment(RiskLevel.HIGH, timezone.localdate())
     case.next_assessment_on = min(case.next_assessment_on or due, due)
     case.save()

@@ -128,14 +128,19 @@ def test_overdue_reassessments_are_a_filter_and_a_todo(as_user):
 
 def test_a_neighbour_is_kept_out(as_user):
     assess(as_user("maliang_league_staff"), safety_at_home="SERIOUS")
+    services.report_incident(SYSTEM, child_id=child().pk, kind="RUNAWAY", severity="SERIOUS",
+                             occurred_on=timezone.localdate(), description="夜不归宿")
     huangbao = as_user("huangbao_league_staff")
     assert huangbao(CASE, {"id": child_id()})["childCase"] is None
     assert huangbao("{ cases(first: 10) { totalCount } }")["cases"]["totalCount"] == 0
     assert as_user("baokang_wf_staff")("{ cases(first: 10) { totalCount } }")["cases"]["totalCount"] == 0
     refused = assess(huangbao)
     assert refused == {"case": None, "errors": [{"field": "childId", "code": "NOT_FOUND"}]}
-    case_id = as_user("maliang_league_staff")(CASE, {"id": child_id()})["childCase"]["id"]
-    assert huangbao("query($id: ID!) { node(id: $id) { id } }", {"id": case_id})["node"] is None
+    case = as_user("maliang_league_staff")(CASE, {"id": child_id()})["childCase"]
+    assert huangbao("query($id: ID!) { node(id: $id) { id } }", {"id": case["id"]})["node"] is None
+    incident_id = case["incidents"][0]["id"]
+    update = f"""mutation($id: ID!) {{ updateIncident(input: {{id: $id, close: true}}) {{ {ERRORS} }} }}"""
+    assert huangbao(update, {"id": incident_id})["updateIncident"]["errors"] == [{"field": "id", "code": "NOT_FOUND"}]
 
 
 def test_a_viewer_reads_the_case_masked_and_clear_reads_are_audited(as_user):
@@ -179,7 +184,7 @@ def test_a_grave_incident_raises_the_level_and_tells_the_county_without_personal
     result = staff(INCIDENT, {"input": {"childId": child_id(), "kind": "ABUSE", "severity": "GRAVE", "occurredOn": today(),
                                         "description": "张小明身上有多处伤痕", "informed": ["POLICE", "GUARDIAN"]}})["reportIncident"]
     assert result["errors"] == [] and result["case"]["riskLevel"] == "HIGH"
-    assert result["case"]["riskReasons"] == ["GRAVE_INCIDENT"]
+    assert result["case"]["riskReasons"] == ["GRAVE_INCIDENT"]  # it was low: the incident alone makes it high
     told = Notification.objects.filter(kind="GRAVE_INCIDENT")
     assert {n.recipient.username for n in told} == {"baokang_league_admin"}  # the county body's case workers
     [note] = told
@@ -360,3 +365,12 @@ def test_the_county_lists_cost_the_same_statements_for_one_case_or_many(as_user,
         data = admin(LISTS)
     assert data["cases"]["totalCount"] == data["incidents"]["totalCount"] == count
     assert {e["node"]["riskLevel"] for e in data["cases"]["edges"]} == {"HIGH"}
+
+
+def test_a_grave_incident_on_a_high_risk_case_keeps_its_reasons():
+    case = services.record_assessment(SYSTEM, child_id=child().pk, assessed_on=timezone.localdate(),
+                                      ratings={**dict.fromkeys(risk.ITEMS, "GOOD"), "guardian_capacity": "SERIOUS"}).case
+    services.report_incident(SYSTEM, child_id=child().pk, kind="NEGLECT", severity="GRAVE", occurred_on=timezone.localdate(),
+                             description="无人照看")
+    case.refresh_from_db()
+    assert (case.risk_level, case.risk_reasons) == ("HIGH", ["NO_CAPABLE_GUARDIAN", "GRAVE_INCIDENT"])
