@@ -44,17 +44,9 @@ def cases_q(actor: Actor, permission: str = VIEW, prefix: str = "") -> Q:
     return Q(**{f"{prefix}pk__in": Case.objects.filter(q).values("pk")}) if prefix else q
 
 
-def visible_cases(actor: Actor) -> QuerySet:
-    return Case.objects.filter(cases_q(actor))
-
-
 def overdue_q(today: date, prefix: str = "") -> Q:
     """Open cases whose reassessment is past due."""
     return Q(**{f"{prefix}status": CaseStatus.OPEN, f"{prefix}next_assessment_on__lt": today})
-
-
-def visible_incidents(actor: Actor) -> QuerySet:
-    return Incident.objects.filter(case__in=visible_cases(actor).values("pk"))
 
 
 # Changing --------------------------------------------------------------------------------------------------
