@@ -22,6 +22,8 @@ from graphql_api.children.records import Mutation as ChildRecordMutation
 from graphql_api.children.records import Query as ChildRecordQuery
 from graphql_api.connection import MAX_PAGE_SIZE
 from graphql_api.declare import authenticated
+from graphql_api.donors.schema import Mutation as DonorMutation
+from graphql_api.donors.schema import Query as DonorQuery
 from graphql_api.guards import BudgetedExecutor, RequestBounds, ShapeErrors
 from graphql_api.jobs.mutations import Mutation as JobMutation
 from graphql_api.jobs.queries import Query as JobQuery
@@ -63,11 +65,12 @@ class NodeQuery:
         return queryset_hook(model.objects.all(), info).filter(pk=id.node_id).first()
 
 
-Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, AccountQuery, ChildQuery, ChildRecordQuery, CaseQuery, JobQuery, WishQuery,
-                              DispatchQuery, ProgramQuery, RollupQuery, ReportQuery, NotificationQuery, WorkbenchQuery))
+Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, AccountQuery, ChildQuery, ChildRecordQuery, CaseQuery, JobQuery,
+                              WishQuery, DispatchQuery, DonorQuery, ProgramQuery, RollupQuery, ReportQuery, NotificationQuery,
+                              WorkbenchQuery))
 Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, AccountMutation, ChildMutation, ChildRecordMutation, CaseMutation,
-                                    JobMutation,
-                                    WishMutation, ProgramMutation, ReportMutation, LedgerMutation, NotificationMutation))
+                                    JobMutation, WishMutation, DonorMutation, ProgramMutation, ReportMutation, LedgerMutation,
+                                    NotificationMutation))
 
 
 schema = strawberry.Schema(

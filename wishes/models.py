@@ -57,6 +57,7 @@ class Wish(TenantOwned):
     escalated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     delivery_note = models.TextField("发放记录", blank=True)
+    thanks = models.TextField("感谢语", blank=True)  # the organization's thank-you to the donors, at fulfilment
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

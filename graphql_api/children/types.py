@@ -18,6 +18,7 @@ from graphql_api.lookups import in_subtree
 from graphql_api.filters import MAX_AGE, bounded_int, bounded_text
 from graphql_api.pii import reveal
 from children import privacy
+from children.privacy import age_on
 from permissions.masking import mask_name
 
 SexEnum = choices_enum(Sex, "Sex", "性别 / Sex")
@@ -25,10 +26,6 @@ CategoryEnum = choices_enum(Category, "ChildCategory", "儿童类别 / Category 
 ArrangementEnum = choices_enum(GuardianArrangement, "GuardianArrangement", "监护方式 / Who the child lives with")
 NeedEnum = choices_enum(Need, "ChildNeed", "需求 / Need")
 StatusEnum = choices_enum(Status, "ChildStatus", "档案状态 / Record status")
-
-
-def age_on(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 @strawberry.type(name="ChildGuardian", description="监护人 / A guardian")

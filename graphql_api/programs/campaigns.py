@@ -36,6 +36,10 @@ class CampaignFilter:
     def running_on(self, value: date, prefix: str) -> Q:
         return Q(**{f"{prefix}starts_on__lte": value, f"{prefix}ends_on__gte": value})
 
+    @strawberry_django.filter_field(description="标题包含 / Title contains")
+    def title_contains(self, value: str, prefix: str) -> Q:
+        return Q(**{f"{prefix}title__contains": value})
+
 
 @strawberry_django.type(Campaign, name="Campaign", description="行动及其通知 / A campaign and its notice")
 class CampaignType(relay.Node):

@@ -99,6 +99,7 @@ class WishType(relay.Node):
     return_reason: str
     close_reason: str
     delivery_note: str
+    thanks: str = strawberry_django.field(description="圆梦时给认领人的感谢语 / The thank-you the donors read")
     published_at: datetime | None
     delivered_at: datetime | None
     fulfilled_at: datetime | None

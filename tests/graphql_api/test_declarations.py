@@ -32,7 +32,10 @@ from cases import risk as case_risk
 from cases import services as case_services
 from children import services as child_services
 from children.models import Child
+from core.crypto import blind_index
 from demo.data import DEMO_CHILDREN, id_number
+from donors import services as donor_services
+from donors.models import Donor, UnitApplication
 from graphql_api import contract
 from graphql_api.declare import Requires
 from graphql_api.schema import schema
@@ -222,6 +225,7 @@ QUERIES: dict[str, Read] = {
     "rollup": rollup("rollup", "", "rollup { children { total } }"),
     "rollupBreakdown": rollup("rollupBreakdown", ", by: CHILD_ORGANIZATION", "rows { name }"),
     "reportRequests": connection("reportRequests", open_request),
+    "unitApplications": connection("unitApplications", lambda: a_unit_application()),
     "reports": connection("reports", a_report),
     "reportRequest": one("reportRequest", "ReportRequest", open_request),
     "report": one("report", "Report", a_report),
@@ -284,6 +288,24 @@ def dispatched_to_the_admins_unit() -> dict:
     dispatch = wish_services.dispatch_wish(SYSTEM, wish_id=wish.pk, unit_id=org("保康县农商行").pk,
                                            deadline=timezone.now() + timedelta(days=7))
     return {"dispatchId": str(dispatch.pk), "accept": True}
+
+
+def the_admin_as_donor(values: dict | None = None) -> dict | None:
+    """baokang_league_admin's user registered as a donor (as signInDonor would); returns ``values``."""
+    Donor.objects.get_or_create(user=user("baokang_league_admin"), defaults={"phone": "13900000001",
+                                                                             "phone_index": blind_index("13900000001")})
+    return values
+
+
+def a_claim_of_the_admin() -> dict:
+    the_admin_as_donor()
+    claim = donor_services.claim(Actor.for_user(user("baokang_league_admin")), wish_ids=[wish_in(State.PUBLISHED).pk])[0]
+    return {"id": gid("DonorClaim", claim.pk)}
+
+
+def a_unit_application() -> UnitApplication:
+    return UnitApplication.objects.create(organization=org("共青团保康县委"), applicant=new_user("decl_applicant"),
+                                          name="测试爱心企业", kind="COMPANY")
 
 
 def password_of_the_admin(password: str) -> str:
@@ -412,9 +434,18 @@ MUTATIONS: dict[str, Callable[[], dict]] = {
     "takeOverWish": lambda: wish_action(State.ESCALATED),
     "recordDelivery": lambda: {"wishId": claimed_wish_id(State.CLAIMED), "note": "已在学校发放"},
     "claimWishes": lambda: {"wishIds": [wish_id(State.PUBLISHED)]},
+    "updateWishValue": lambda: {"id": wish_id(State.PUBLISHED), "estimatedValue": "150"},
     "dispatchWish": lambda: {"wishId": wish_id(State.PUBLISHED), "unitId": org_id("保康县农商行"),
                              "deadline": (timezone.now() + timedelta(days=7)).isoformat()},
     "respondToDispatch": dispatched_to_the_admins_unit,
+    # donors (approving also creates the unit and grants it the partner role: orgs.manage_organization and the
+    # role's permissions, as createOrganization and grantRole need them; refusing needs only the declared one)
+    "claimAsDonor": lambda: the_admin_as_donor({"wishIds": [gid("PublicWish", wish_in(State.PUBLISHED).pk)]}),
+    "cancelClaim": a_claim_of_the_admin,
+    "applyForUnit": lambda: the_admin_as_donor({"organizationId": org_id("共青团保康县委"), "name": "测试爱心企业",
+                                                "kind": "COMPANY"}),
+    "decideUnitApplication": lambda: {"id": gid("UnitApplication", a_unit_application().pk), "approve": False,
+                                      "reason": "材料不全"},
     # programs
     "createHappyHome": lambda: {"organizationId": org_id("马良镇团委"), "name": "三岔村快乐家园"},
     "updateHappyHome": lambda: {"id": gid("HappyHome", the_home().pk), "booksCount": 700},
@@ -525,6 +556,10 @@ AUTHENTICATED_QUERIES = {
     "myJobs": "{ myJobs { totalCount } }",
     "job": '{ job(id: "%s") { id } }' % gid("Job", 1),
     "myDispatches": "{ myDispatches { totalCount } }",
+    "myDonor": "{ myDonor { displayName } }",
+    "myClaims": "{ myClaims { totalCount } }",
+    "unitClaims": "{ unitClaims { totalCount } }",
+    "myUnitApplications": "{ myUnitApplications { totalCount } }",
     "notifications": "{ notifications { totalCount } }",
     "unreadNotificationCount": "{ unreadNotificationCount }",
     "todos": "{ todos { total } }",

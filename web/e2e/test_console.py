@@ -137,7 +137,7 @@ def test_a_wish_goes_from_collected_to_fulfilled_with_a_partner_claim_in_a_secon
     dialog.get_by_role("button", name="确定").click()
     expect(wish_row(staff, title)).to_be_visible()
     screenshot(staff, "wishes")
-    act(staff, title, "审核通过")
+    act(staff, title, "审核")
     board_tab(staff, "已审核")
     act(staff, title, "公示")
 
@@ -158,7 +158,7 @@ def test_a_wish_goes_from_collected_to_fulfilled_with_a_partner_claim_in_a_secon
     staff.get_by_role("dialog", name="记录发放").get_by_role("button", name="保存").click()
     expect(staff.locator(".ant-message")).to_contain_text("已记录发放")
     board_tab(staff, "已发放")
-    act(staff, title, "确认圆梦")
+    act(staff, title, "圆梦销号")
     board_tab(staff, "已圆梦")
     expect(wish_row(staff, title)).to_be_visible()
 
@@ -320,3 +320,26 @@ def test_a_follow_up_is_recorded_and_a_record_is_transferred_to_another_township
     town.get_by_role("tab", name="花名册").click()
     town.reload()
     expect(town.get_by_test_id("children-roster")).to_contain_text("李芳")
+
+
+def test_the_board_offers_the_steps_the_server_allows_and_a_claim_takes_withdrawal_away(new_context):
+    """The board's buttons come from each wish's availableActions (issue 16): once a donor has claimed a share,
+    the server refuses withdraw, close and escalate, and the row stops offering them."""
+    title = "一个新书包"
+    staff = login(new_context().new_page(), "huangbao_league_staff")
+    staff.goto("/wishes?state=PUBLISHED")
+    for step in ("撤回", "无法实现", "交上级协调"):
+        expect(wish_row(staff, title).get_by_role("button", name=step)).to_be_visible()
+
+    donor = login(new_context().new_page(), "nongshang_donor")
+    donor.goto("/wishes/published")
+    card = donor.get_by_test_id("published-board").locator(".ant-card", has_text=title)
+    card.get_by_role("checkbox").check()
+    card.get_by_placeholder("认领金额（空 = 剩余全部）").fill("30")
+    donor.get_by_test_id("claim-selected").click()
+    expect(donor.locator(".ant-message")).to_contain_text("已认领 1 个心愿")
+
+    staff.reload()
+    expect(wish_row(staff, title)).to_contain_text("30")  # 已认领（元）, read from the server after the reload
+    for step in ("撤回", "无法实现", "交上级协调"):
+        expect(wish_row(staff, title).get_by_role("button", name=step)).to_have_count(0)

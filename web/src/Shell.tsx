@@ -4,7 +4,7 @@ import { Layout, Menu, Select, Space, Button, Spin, Typography, Tag, Grid, Drawe
 import {
   ApartmentOutlined, TeamOutlined, GiftOutlined, HomeOutlined, BarChartOutlined, CloudSyncOutlined,
   LogoutOutlined, HeartOutlined, AuditOutlined, FlagOutlined, SunOutlined, UserOutlined, ShopOutlined, MenuOutlined,
-  InboxOutlined, SafetyOutlined,
+  InboxOutlined, SafetyOutlined, SolutionOutlined,
 } from "@ant-design/icons";
 import { Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
 import { useMutation } from "urql";
@@ -36,6 +36,9 @@ const PairingDetailPage = page(() => import("./pages/Pairings"), "PairingDetailP
 const CampaignsPage = page(() => import("./pages/Campaigns"), "CampaignsPage");
 const ActivityDetailPage = page(() => import("./pages/Campaigns"), "ActivityDetailPage");
 const DashboardPage = page(() => import("./pages/Dashboard"), "DashboardPage");
+const PartnerBoardPage = page(() => import("./pages/Partner"), "PartnerBoardPage");
+const UnitClaimsPage = page(() => import("./pages/Partner"), "UnitClaimsPage");
+const UnitApplicationsPage = page(() => import("./pages/Partner"), "UnitApplicationsPage");
 
 const MENU: { key: string; icon: React.ReactNode; label: string; permission?: string }[] = [
   { key: "/orgs", icon: <ApartmentOutlined />, label: "组织" },
@@ -44,6 +47,7 @@ const MENU: { key: string; icon: React.ReactNode; label: string; permission?: st
   { key: "/wishes", icon: <GiftOutlined />, label: "微心愿" },
   { key: "/wishes/published", icon: <ShopOutlined />, label: "心愿公示认领" },
   { key: "/dispatches", icon: <InboxOutlined />, label: "派单答复", permission: "wishes.claim_wish" },
+  { key: "/unit-applications", icon: <SolutionOutlined />, label: "爱心单位审核", permission: "permissions.manage_membership" },
   { key: "/happy-homes", icon: <HomeOutlined />, label: "快乐家园" },
   { key: "/holiday", icon: <SunOutlined />, label: "七彩假期" },
   { key: "/volunteers", icon: <UserOutlined />, label: "志愿者" },
@@ -52,6 +56,13 @@ const MENU: { key: string; icon: React.ReactNode; label: string; permission?: st
   { key: "/dashboard", icon: <BarChartOutlined />, label: "统计" },
   { key: "/reports", icon: <AuditOutlined />, label: "报送" },
   { key: "/jobs", icon: <CloudSyncOutlined />, label: "任务" },
+];
+
+// The partner view: a unit's member with no role of their own sees only the unit's work (and its dispatches).
+const PARTNER_MENU = [
+  { key: "/partner/board", icon: <ShopOutlined />, label: "认领心愿" },
+  { key: "/partner/claims", icon: <HeartOutlined />, label: "我的认领" },
+  { key: "/dispatches", icon: <InboxOutlined />, label: "派单答复" },
 ];
 
 /** The console's frame: a side menu on a desktop; on a phone a menu button opening a drawer over a backdrop.
@@ -66,7 +77,9 @@ export function Shell() {
   const [collapsed, setCollapsed] = useState(false);
   const [drawer, setDrawer] = useState(false);
   const me = session.me!;
-  const items = MENU.filter((m) => !m.permission || session.can(m.permission)).map(({ permission: _p, ...item }) => item);
+  const partner = me.units.length > 0 && me.memberships.length === 0 && !me.isSuperuser;
+  const items = partner ? PARTNER_MENU
+    : MENU.filter((m) => !m.permission || session.can(m.permission)).map(({ permission: _p, ...item }) => item);
   const selected = items.map((m) => m.key)
     .filter((k) => location.pathname === k || location.pathname.startsWith(k + "/"))
     .sort((a, b) => b.length - a.length)[0];
@@ -106,7 +119,9 @@ export function Shell() {
                 options={me.memberships.map((m) => ({ value: m.organization.id, label: `${m.organization.name} · ${label("Role", m.role)}` }))}
               />
             ) : (
-              <Typography.Text>{me.isSuperuser ? "平台管理员（全部组织）" : "无任职"}</Typography.Text>
+              <Typography.Text data-testid="acting-unit">
+                {me.isSuperuser ? "平台管理员（全部组织）" : partner ? `${me.units.map((u) => u.name).join("、")} · 合作单位` : "无任职"}
+              </Typography.Text>
             )}
             {session.current && !phone && <Tag color="red" data-testid="current-role">{label("Role", session.current.role)}</Tag>}
           </Space>
@@ -129,7 +144,10 @@ export function Shell() {
         <Content style={{ margin: phone ? 0 : 16, padding: phone ? 8 : 16, background: "#fff", minWidth: 0 }}>
           <Suspense fallback={<Spin />}>
           <Routes>
-            <Route path="/" element={<Navigate to={session.can("children.view_child") ? "/children" : "/dashboard"} replace />} />
+            <Route path="/" element={<Navigate to={partner ? "/partner/board" : session.can("children.view_child") ? "/children" : "/dashboard"} replace />} />
+            <Route path="/partner/board" element={<PartnerBoardPage />} />
+            <Route path="/partner/claims" element={<UnitClaimsPage />} />
+            <Route path="/unit-applications" element={<UnitApplicationsPage />} />
             <Route path="/orgs" element={<OrganizationsPage />} />
             <Route path="/orgs/:id" element={<OrganizationsPage />} />
             <Route path="/children" element={<ChildrenPage />} />

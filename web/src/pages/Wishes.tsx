@@ -7,7 +7,7 @@ import {
   ClaimWishesDocument, CloseWishDocument, CollectWishDocument, ConfirmFulfilmentDocument, DispatchWishDocument,
   EscalateWishDocument, PrepareWishDocument, PublishWishDocument, PublishedWishesDocument, RecordDeliveryDocument,
   ResubmitWishDocument, ReturnWishDocument, ReviewWishDocument, TakeOverWishDocument, WishBoardDocument,
-  WishCountsDocument, WishDetailDocument, WithdrawWishDocument, type WishState,
+  WishCountsDocument, WishDetailDocument, WithdrawWishDocument, type WishAction, type WishState,
 } from "../gql/graphql";
 import { enumOptions, label } from "../lib/labels";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
@@ -22,24 +22,27 @@ import { ChildPicker } from "../components/Pickers";
 
 const BOARD: WishState[] = ["COLLECTED", "RETURNED", "REVIEWED", "PUBLISHED", "CLAIMED", "PREPARED", "DELIVERED", "FULFILLED", "ESCALATED", "CLOSED", "WITHDRAWN"];
 
-type ActionKey = "review" | "return" | "resubmit" | "publish" | "prepare" | "fulfil" | "withdraw" | "close" | "escalate" | "takeOver";
 type SimpleDoc = TypedDocumentNode<any, { input: { id: string; reason?: string } }>;
-const ACTIONS: Record<ActionKey, { label: string; doc: SimpleDoc; from: WishState[]; reason?: boolean; danger?: boolean }> = {
-  review: { label: "审核通过", doc: ReviewWishDocument, from: ["COLLECTED"] },
-  return: { label: "退回修改", doc: ReturnWishDocument, from: ["COLLECTED", "REVIEWED"], reason: true },
-  resubmit: { label: "重新提交", doc: ResubmitWishDocument, from: ["RETURNED"] },
-  publish: { label: "公示", doc: PublishWishDocument, from: ["REVIEWED"] },
-  prepare: { label: "备礼", doc: PrepareWishDocument, from: ["CLAIMED"] },
-  fulfil: { label: "确认圆梦", doc: ConfirmFulfilmentDocument, from: ["DELIVERED"] },
-  escalate: { label: "交上级协调", doc: EscalateWishDocument, from: ["REVIEWED", "PUBLISHED"] },
-  takeOver: { label: "上级接办", doc: TakeOverWishDocument, from: ["ESCALATED"] },
-  withdraw: { label: "撤回", doc: WithdrawWishDocument, from: ["COLLECTED", "RETURNED", "REVIEWED", "PUBLISHED"], danger: true },
-  close: { label: "无法实现", doc: CloseWishDocument, from: ["COLLECTED", "RETURNED", "REVIEWED", "PUBLISHED", "ESCALATED"], reason: true, danger: true },
+/** How the board offers each step of the wish machine (wishes/machine.py). Which steps a wish offers comes from the
+ * server (`availableActions`: state, permission and claims decided there); this only says which mutation runs
+ * and whether the step asks for a reason. Claiming is on the published board, delivery and dispatch have forms. */
+const SIMPLE: Partial<Record<WishAction, { doc: SimpleDoc; reason?: boolean; danger?: boolean }>> = {
+  REVIEW: { doc: ReviewWishDocument },
+  RETURN: { doc: ReturnWishDocument, reason: true },
+  RESUBMIT: { doc: ResubmitWishDocument },
+  PUBLISH: { doc: PublishWishDocument },
+  PREPARE: { doc: PrepareWishDocument },
+  FULFIL: { doc: ConfirmFulfilmentDocument },
+  ESCALATE: { doc: EscalateWishDocument },
+  TAKE_OVER: { doc: TakeOverWishDocument },
+  WITHDRAW: { doc: WithdrawWishDocument, danger: true },
+  CLOSE: { doc: CloseWishDocument, reason: true, danger: true },
 };
 
 
-function ActionButton({ action, wishId, onDone }: { action: ActionKey; wishId: string; onDone: () => void }) {
-  const spec = ACTIONS[action];
+function ActionButton({ action, wishId, onDone }: { action: WishAction; wishId: string; onDone: () => void }) {
+  const spec = SIMPLE[action]!;
+  const name = label("WishAction", action);
   const [{ fetching }, run] = useMutation(spec.doc);
   const { message, modal } = App.useApp();
   const go = async (reason = "") => {
@@ -47,25 +50,25 @@ function ActionButton({ action, wishId, onDone }: { action: ActionKey; wishId: s
     const payload = result.data ? (Object.values(result.data)[0] as { errors: { message: string; code: string }[] }) : null;
     const problem = payloadErrorMessage(payload?.errors) ?? requestErrorMessage(result.error);
     if (problem) message.error(problem);
-    else { message.success(`${spec.label}：已完成`); onDone(); }
+    else { message.success(`${name}：已完成`); onDone(); }
   };
   if (spec.reason) {
     return (
       <Button size="small" danger={spec.danger} loading={fetching} onClick={() => {
         let reason = "";
         modal.confirm({
-          title: `${spec.label}：请填写原因`,
+          title: `${name}：请填写原因`,
           content: <Input.TextArea aria-label="原因" onChange={(e) => (reason = e.target.value)} />,
           okText: "确定", cancelText: "取消",
           onOk: () => go(reason),
         });
-      }}>{spec.label}</Button>
+      }}>{name}</Button>
     );
   }
   if (spec.danger) {
-    return <Popconfirm title={`确定${spec.label}？`} onConfirm={() => go()}><Button size="small" danger loading={fetching}>{spec.label}</Button></Popconfirm>;
+    return <Popconfirm title={`确定${name}？`} onConfirm={() => go()}><Button size="small" danger loading={fetching}>{name}</Button></Popconfirm>;
   }
-  return <Button size="small" type="primary" ghost loading={fetching} onClick={() => go()} data-testid={`wish-action-${action}`}>{spec.label}</Button>;
+  return <Button size="small" type="primary" ghost loading={fetching} onClick={() => go()} data-testid={`wish-action-${action}`}>{name}</Button>;
 }
 
 /** 微心愿: the life-cycle board by state (tab, organization and page in the URL; tab counts from the server),
@@ -106,14 +109,14 @@ export function WishBoardPage() {
           { title: "承办", dataIndex: "handlingOrganizationName" },
           {
             title: "操作",
-            render: (_, w) => canChange ? (
+            render: (_, w) => (
               <Space wrap size={4}>
-                {(Object.keys(ACTIONS) as ActionKey[]).filter((a) => ACTIONS[a].from.includes(w.state)).map((a) => (
+                {w.availableActions.filter((a) => SIMPLE[a]).map((a) => (
                   <ActionButton key={a} action={a} wishId={w.id} onDone={reload} />
                 ))}
-                {(w.state === "CLAIMED" || w.state === "PREPARED") && <DeliveryButton wishId={w.id} onDone={reload} />}
+                {w.availableActions.includes("DELIVER") && <DeliveryButton wishId={w.id} onDone={reload} />}
               </Space>
-            ) : null,
+            ),
           },
         ]} />
       <WishDrawer id={openId} onClose={() => setOpenId(null)} onChanged={reload} />
@@ -174,7 +177,7 @@ function WishDrawer({ id, onClose, onChanged }: { id: string | null; onClose: ()
           <Typography.Title level={5}>派单</Typography.Title>
           <Table size="small" rowKey="id" pagination={false} dataSource={w.dispatches}
             columns={[{ title: "单位", dataIndex: "unitName" }, { title: "状态", dataIndex: "state", render: (v) => label("DispatchState", v) }, { title: "期限", dataIndex: "deadline", render: (v) => dayjs(v).format("YYYY-MM-DD") }]} />
-          {w.state === "PUBLISHED" && <Button onClick={() => setDispatching(true)}>派单给单位</Button>}
+          {w.availableActions.includes("DISPATCH") && <Button onClick={() => setDispatching(true)}>派单给单位</Button>}
           {w.photos.length > 0 && <Space wrap>{w.photos.map((p, i) => <img key={i} src={p.url} width={120} alt="发放照片" />)}</Space>}
           <DispatchModal wishId={w.id} open={dispatching} onClose={() => { setDispatching(false); refetch({ requestPolicy: "network-only" }); onChanged(); }} />
         </Space>
