@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "orgs",
     "permissions",
     "children",
+    "cases",
     "wishes",
     "programs",
     "rollups",

@@ -14,6 +14,8 @@ from graphql_api.access.queries import Query as AccessQuery
 from graphql_api.accounts.gate import PasswordChangeGate
 from graphql_api.accounts.mutations import Mutation as AccountMutation
 from graphql_api.accounts.queries import Query as AccountQuery
+from graphql_api.cases.mutations import Mutation as CaseMutation
+from graphql_api.cases.queries import Query as CaseQuery
 from graphql_api.children.mutations import Mutation as ChildMutation
 from graphql_api.children.queries import Query as ChildQuery
 from graphql_api.children.records import Mutation as ChildRecordMutation
@@ -63,10 +65,12 @@ class NodeQuery:
         return queryset_hook(model.objects.all(), info).filter(pk=id.node_id).first()
 
 
-Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, AccountQuery, ChildQuery, ChildRecordQuery, JobQuery, WishQuery,
-                              DispatchQuery, DonorQuery, ProgramQuery, RollupQuery, ReportQuery, NotificationQuery, WorkbenchQuery))
-Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, AccountMutation, ChildMutation, ChildRecordMutation, JobMutation,
-                                    WishMutation, DonorMutation, ProgramMutation, ReportMutation, LedgerMutation, NotificationMutation))
+Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, AccountQuery, ChildQuery, ChildRecordQuery, CaseQuery, JobQuery,
+                              WishQuery, DispatchQuery, DonorQuery, ProgramQuery, RollupQuery, ReportQuery, NotificationQuery,
+                              WorkbenchQuery))
+Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, AccountMutation, ChildMutation, ChildRecordMutation, CaseMutation,
+                                    JobMutation, WishMutation, DonorMutation, ProgramMutation, ReportMutation, LedgerMutation,
+                                    NotificationMutation))
 
 
 schema = strawberry.Schema(

@@ -181,3 +181,12 @@ def job_finished(job) -> None:
     title = T.JOB_SUCCEEDED_TITLE if job.state == "SUCCEEDED" else T.JOB_FAILED_TITLE
     notify([job.actor_user_id], Message(kind=Kind.JOB_FINISHED, title=lambda: title.render(kind=job.get_kind_display()),
                                         body=lambda: job.message or job.error, link="/jobs"), key=f"job:{job.pk}")
+
+
+# 个案保护 -------------------------------------------------------------------------------------------------
+
+def grave_incident(incident_id: int, organization, county, kind_label: str, permission: str) -> None:
+    """A grave incident, to those responsible at the county-level body: where and what kind, never who."""
+    notify(holders(permission, county), _message(
+        Kind.GRAVE_INCIDENT, T.GRAVE_INCIDENT_TITLE, T.GRAVE_INCIDENT_BODY, "/cases?tab=incidents",
+        organization=organization.name, kind=kind_label), key=f"grave-incident:{incident_id}")

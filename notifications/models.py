@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     JOB_FINISHED = "JOB_FINISHED", "后台任务结束"
     UNIT_APPLICATION = "UNIT_APPLICATION", "爱心单位申请待审核"
     UNIT_APPLICATION_DECIDED = "UNIT_APPLICATION_DECIDED", "爱心单位申请已审核"
+    GRAVE_INCIDENT = "GRAVE_INCIDENT", "严重事件"
 
 
 class Notification(models.Model):

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from strawberry import Info, relay
 
+from cases import services as case_services
 from children.models import Category, Child, FollowUp, FollowUpKind, GuardianArrangement, Need, Sex, Status
 from children.services import PHOTOS, ChildText, index_of, years_before
 from graphql_api.photos import PhotoInfo, photo_infos
@@ -64,6 +65,11 @@ class ChildFilter:
     @strawberry_django.filter_field(description="年龄不大于 / Aged at most")
     def age_max(self, value: int, prefix: str) -> Q:
         return Q(**{f"{prefix}birth_date__gt": years_before(timezone.localdate(), bounded_int("ageMax", value, 0, MAX_AGE) + 1)})
+
+    @strawberry_django.filter_field(description="保护个案复评已逾期 / The case's reassessment is overdue")
+    def overdue_reassessment(self, value: bool, prefix: str) -> Q:
+        q = case_services.overdue_q(timezone.localdate(), f"{prefix}case__")
+        return q if value else ~q
 
     @strawberry_django.filter_field(description="该日期以来有过走访 / Followed up on or after this date")
     def has_follow_up_since(self, value: date, prefix: str) -> Q:

@@ -28,6 +28,8 @@ from graphql import GraphQLNonNull, build_schema
 from PIL import Image
 
 from accounts import services as account_services
+from cases import risk as case_risk
+from cases import services as case_services
 from children import services as child_services
 from children.models import Child
 from core.crypto import blind_index
@@ -134,6 +136,24 @@ def jpeg() -> SimpleUploadedFile:
     return SimpleUploadedFile("照片.jpg", out.getvalue())
 
 
+def a_case(name: str = "张小明"):
+    return case_services.record_assessment(SYSTEM, child_id=Child.objects.get(name=name).pk, assessed_on=today(),
+                                           ratings=dict.fromkeys(case_risk.ITEMS, "GOOD")).case
+
+
+def a_goal():
+    return case_services.add_goal(SYSTEM, child_id=a_case().child_id, text="恢复正常上学")
+
+
+def an_incident():
+    return case_services.report_incident(SYSTEM, child_id=a_case().child_id, kind="INJURY", severity="MINOR",
+                                         occurred_on=today(), description="放学路上摔伤")
+
+
+def a_referral():
+    return case_services.refer(SYSTEM, child_id=a_case().child_id, target="SCHOOL", reason="学业辅导", sent_on=today())
+
+
 def post(document: str, variables: dict | None = None) -> dict:
     response = GraphQLClient().post(document, variables)
     assert response.status_code == 200, response.content
@@ -182,6 +202,9 @@ QUERIES: dict[str, Read] = {
     "children": connection("children"),
     "child": one("child", "Child", lambda: Child.objects.get(name="张小明")),
     "transfers": connection("transfers", a_transfer),
+    "cases": connection("cases", a_case),
+    "incidents": connection("incidents", an_incident),
+    "childCase": Read("query($id: ID!) { childCase(childId: $id) { id } }", lambda: {"id": gid("Child", a_case().child_id)}),
     "wishes": connection("wishes"),
     "publishedWishes": connection("publishedWishes"),
     "wish": one("wish", "Wish", lambda: wish_in(State.COLLECTED)),
@@ -378,6 +401,24 @@ MUTATIONS: dict[str, Callable[[], dict]] = {
     "anonymizeChild": lambda: {"id": child_id(), "reason": "监护人申请删除"},
     "importChildren": lambda: {"organizationId": org_id("马良镇团委"), "file": SimpleUploadedFile("花名册.xlsx", workbook(roster(1)))},
     "exportChildren": lambda: {"organizationId": org_id("马良镇团委")},
+    # case work
+    "openCase": lambda: {"childId": child_id("李芳")},
+    "closeCase": lambda: {"childId": gid("Child", a_case().child_id), "reason": "服务完成"},
+    "recordAssessment": lambda: {"childId": child_id(), "assessedOn": str(today()), "guardianCapacity": "GOOD",
+                                 "schoolAttendance": "GOOD", "health": "GOOD", "psychologicalState": "CONCERN",
+                                 "safetyAtHome": "GOOD", "parentContact": "SERIOUS"},
+    "addCaseGoal": lambda: {"childId": child_id(), "text": "恢复正常上学"},
+    "addCaseAction": lambda: {"goalId": gid("CaseGoal", a_goal().pk), "text": "联系班主任", "owner": "baokang_league_admin",
+                              "dueOn": str(today() + timedelta(days=7))},
+    "setCaseActionStatus": lambda: {"id": gid("CaseAction", case_services.add_action(
+        SYSTEM, goal_id=a_goal().pk, text="联系班主任", owner="baokang_league_admin", due_on=today()).pk), "status": "DONE"},
+    "reportIncident": lambda: {"childId": child_id(), "kind": "DROPOUT", "severity": "SERIOUS", "occurredOn": str(today()),
+                               "description": "连续一周未到校", "informed": ["SCHOOL"]},
+    "updateIncident": lambda: {"id": gid("CaseIncident", an_incident().pk), "followUp": "已就医", "close": True},
+    "referCase": lambda: {"childId": child_id(), "target": "HOTLINE_12355", "reason": "心理援助", "sentOn": str(today())},
+    "updateReferral": lambda: {"id": gid("CaseReferral", a_referral().pk), "status": "ACCEPTED", "feedback": "已接收"},
+    "recordCaseService": lambda: {"childId": child_id(), "kind": "FAMILY_CALL", "givenOn": str(today()),
+                                  "withWhom": "母亲", "minutes": 15},
     # wishes
     "collectWish": lambda: {"organizationId": org_id("马良坪村团支部"), "title": "一盒彩笔", "category": "ITEM",
                             "estimatedValue": "50", "household": "测试困难户"},

@@ -4,7 +4,7 @@ import { Layout, Menu, Select, Space, Button, Spin, Typography, Tag, Grid, Drawe
 import {
   ApartmentOutlined, TeamOutlined, GiftOutlined, HomeOutlined, BarChartOutlined, CloudSyncOutlined,
   LogoutOutlined, HeartOutlined, AuditOutlined, FlagOutlined, SunOutlined, UserOutlined, ShopOutlined, MenuOutlined,
-  InboxOutlined, SolutionOutlined,
+  InboxOutlined, SafetyOutlined, SolutionOutlined,
 } from "@ant-design/icons";
 import { Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
 import { useMutation } from "urql";
@@ -21,6 +21,7 @@ const page = <K extends string>(load: () => Promise<Record<K, React.ComponentTyp
 const OrganizationsPage = page(() => import("./pages/Organizations"), "OrganizationsPage");
 const ChildrenPage = page(() => import("./pages/Children"), "ChildrenPage");
 const ChildFilePage = page(() => import("./pages/ChildFile"), "ChildFilePage");
+const CasesPage = page(() => import("./pages/Cases"), "CasesPage");
 const WishBoardPage = page(() => import("./pages/Wishes"), "WishBoardPage");
 const PublishedWishesPage = page(() => import("./pages/Wishes"), "PublishedWishesPage");
 const DispatchesPage = page(() => import("./pages/Dispatches"), "DispatchesPage");
@@ -42,6 +43,7 @@ const UnitApplicationsPage = page(() => import("./pages/Partner"), "UnitApplicat
 const MENU: { key: string; icon: React.ReactNode; label: string; permission?: string }[] = [
   { key: "/orgs", icon: <ApartmentOutlined />, label: "组织" },
   { key: "/children", icon: <TeamOutlined />, label: "儿童档案" },
+  { key: "/cases", icon: <SafetyOutlined />, label: "个案保护", permission: "cases.view_case" },
   { key: "/wishes", icon: <GiftOutlined />, label: "微心愿" },
   { key: "/wishes/published", icon: <ShopOutlined />, label: "心愿公示认领" },
   { key: "/dispatches", icon: <InboxOutlined />, label: "派单答复", permission: "wishes.claim_wish" },
@@ -150,6 +152,7 @@ export function Shell() {
             <Route path="/orgs/:id" element={<OrganizationsPage />} />
             <Route path="/children" element={<ChildrenPage />} />
             <Route path="/children/:id" element={<ChildFilePage />} />
+            <Route path="/cases" element={<CasesPage />} />
             <Route path="/wishes" element={<WishBoardPage />} />
             <Route path="/wishes/published" element={<PublishedWishesPage />} />
             <Route path="/dispatches" element={<DispatchesPage />} />
