@@ -91,6 +91,18 @@ Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, AccountMutation
                                     WishMutation, ProgramMutation, ReportMutation, LedgerMutation, NotificationMutation))
 
 
+def _model_nodes(base=relay.Node):
+    for node in base.__subclasses__():
+        if hasattr(node, "__strawberry_django_definition__"):
+            yield node
+        yield from _model_nodes(node)
+
+
+# A model's node is identified by its primary key: fixed once, or strawberry searches every type's annotations for a
+# NodeID field again for each id it resolves (strawberry-django falls back to "pk" after a failed search).
+for _node in _model_nodes():
+    _node._id_attr = "pk"
+
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,

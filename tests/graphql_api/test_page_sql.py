@@ -2,12 +2,17 @@
 over the whole scope; ``totalCount`` is read only when asked for; pages walked by their cursors cover every row once,
 in every order the API offers, however many rows share the sort value."""
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from children.models import Child
+from tests.conftest import read_guard
 from tests.permissions.helpers import org
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +89,22 @@ def test_the_wish_board_walked_by_cursor_is_the_board_newest_first(as_user):
     expected = [e["node"]["id"] for e in whole["edges"]]
     assert len(expected) == whole["totalCount"] >= 2
     assert walk(client, WISHES, 1) == expected
+
+
+def test_the_web_clients_wish_board_costs_the_same_statements_at_any_size(as_user):
+    """Session, user, scope version, the page with its organizations, child and campaign (+ the audit row of the
+    children's names read in clear, + the read's time bound): no statement per row."""
+    board = (ROOT / "frontend_schema" / "operations" / "wishes.graphql").read_text()
+    client = as_user("baokang_league_admin")
+
+    def cost(first):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.client.post("/graphql", {"query": board, "variables": {"first": first},
+                                                       "operationName": "WishBoard"}, content_type="application/json")
+        assert "errors" not in response.json()
+        return len(captured), len(response.json()["data"]["wishes"]["edges"])
+
+    cost(1)  # warm: the cached scope
+    (one, rows_one), (many, rows_many) = cost(1), cost(50)
+    assert rows_one == 1 < rows_many
+    assert one == many == 5 + read_guard()
