@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from core.models import PrivatePhoto
-from orgs.models import TenantOwned
+from orgs.models import TenantOwned, page_index
 
 
 class Category(models.TextChoices):
@@ -63,6 +63,7 @@ class Wish(TenantOwned):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [page_index("wish", "created_at", "id")]  # the board's order, newest first
         verbose_name = verbose_name_plural = "微心愿"
         constraints = [models.CheckConstraint(condition=models.Q(covered_amount__lte=models.F("estimated_value")),
                                               name="wish_never_over_covered")]

@@ -31,7 +31,9 @@ class UserType:
 def organization_field(description: str):
     """``organization`` on a tenant-owned row: the owner, or null if the actor's scope does not reach it."""
 
-    @strawberry_django.field(select_related=["organization"], only=["organization_id", "org_path"],
+    # the name too: another field's hint on the same relation (a wish's availableActions, through the parent)
+    # would otherwise leave it deferred, one query per row
+    @strawberry_django.field(select_related=["organization"], only=["organization_id", "org_path", "organization__name"],
                              description=description)
     def organization(self, info: Info) -> Optional[OrganizationType]:
         return self.organization if visible_organization(info, self.organization_id, self.org_path) else None

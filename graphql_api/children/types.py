@@ -12,7 +12,7 @@ from children.models import Category, Child, FollowUp, FollowUpKind, GuardianArr
 from children.services import PHOTOS, ChildText, index_of, years_before
 from graphql_api.photos import PhotoInfo, photo_infos
 from graphql_api.access.types import organization_field
-from graphql_api.context import actor_of
+from graphql_api.context import actor_of, today
 from graphql_api.enums import choices_enum, from_choice
 from graphql_api.lookups import in_subtree
 from graphql_api.filters import MAX_AGE, bounded_int, bounded_text
@@ -177,8 +177,8 @@ class ChildType(relay.Node):
         return privacy.shown("birth_date", self.birth_date, reveal(info, self))
 
     @strawberry_django.field(only=["birth_date"])
-    def age(self) -> int:
-        return age_on(self.birth_date, timezone.localdate())
+    def age(self, info: Info) -> int:
+        return age_on(self.birth_date, today(info))
 
     @strawberry_django.field(only=["sex"])
     def sex(self) -> SexEnum:

@@ -5,7 +5,6 @@ from typing import Optional
 import strawberry
 import strawberry_django
 from django.db.models import Q
-from django.utils import timezone
 from strawberry import Info, relay
 from strawberry.file_uploads import Upload
 
@@ -13,7 +12,7 @@ from children.models import Child
 from graphql_api.access.types import organization_field
 from graphql_api.children.types import ChildType
 from graphql_api.connection import Connection
-from graphql_api.context import actor_of
+from graphql_api.context import actor_of, today
 from graphql_api.declare import requires
 from graphql_api.enums import choices_enum
 from graphql_api.errors import decode_id, run
@@ -67,8 +66,8 @@ class CampaignType(relay.Node):
         return [c.organization.name for c in self.coverage.all()]
 
     @strawberry_django.field(only=["report_deadline"], description="已过报送截止 / Past the report deadline")
-    def report_overdue(self) -> bool:
-        return self.report_deadline is not None and self.report_deadline < timezone.localdate()
+    def report_overdue(self, info: Info) -> bool:
+        return self.report_deadline is not None and self.report_deadline < today(info)
 
     @strawberry_django.field(prefetch_related=["attachments"], description="通知附件 / The notice's pages")
     def attachments(self, info: Info) -> list[PhotoInfo]:
