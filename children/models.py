@@ -4,7 +4,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from core.fields import EncryptedTextField
 from core.models import PrivatePhoto
-from orgs.models import TenantOwned
+from orgs.models import Bytewise, TenantOwned, page_index
 
 
 class Sex(models.TextChoices):
@@ -68,7 +68,9 @@ class Child(TenantOwned):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["org_path", "name", "id"]
+        ordering = [Bytewise("org_path").asc(), "name", "id"]
+        # the roster's orders: by organization and name (the default, and by name within the scope), newest first
+        indexes = [page_index("child", "name", "id"), page_index("child", "created_at", "id")]
         verbose_name = verbose_name_plural = "儿童档案"
 
     def __str__(self) -> str:

@@ -15,16 +15,24 @@ shared file, staff of a sibling body through a superior's scope) may learn what 
   birth date) tells a row's place among its neighbours, not a value; turning that into a guess confirmed would
   take inserting records, which needs children.change_child and is audited.
 
+Anyone (the public wish board, without signing in) learns of a child only the surname and the age in whole years
+(``public_child``), and nothing that tells two wishes of the same child apart from two children's: no ID, no name,
+no photo, no school, no birth date.
+
 The same policy holds in lists, single records, exports (children/excel.py) and audit diffs (registered with
 permissions.masking for ``children.Child`` entries, so the audit log masks per reader too).
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from children.models import Child
 from permissions.masking import mask_id_number, mask_name, mask_phone
 
 PII = "children.view_child_pii"
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "宇文",
+                     "司徒", "夏侯", "轩辕", "端木", "申屠", "独孤", "南宫", "西门")
 HIDDEN = "****"
 
 
@@ -78,3 +86,17 @@ def mask_changes(changes: dict) -> dict:
         return shown(field, value, False)
 
     return {field: one(field, value) for field, value in changes.items()}
+
+
+def age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def surname(name: str) -> str:
+    return next((s for s in COMPOUND_SURNAMES if name.startswith(s) and len(name) > len(s)), name[:1])
+
+
+def public_child(child, today: date) -> tuple[str, int | None]:
+    """What anyone may learn of a child on the public board: (surname, age in whole years)."""
+    return surname(child.name), age_on(child.birth_date, today) if child.birth_date else None
+

@@ -394,6 +394,13 @@ def decide_transfer(actor: Actor, *, transfer_id, accept: bool) -> Transfer:
 
 
 ANONYMOUS_NAME = "（已匿名）"
+_ANONYMIZERS: list = []
+
+
+def register_anonymizer(erase) -> None:
+    """A domain that keeps texts about a child outside the registry (cases) registers ``erase(child)`` in its
+    AppConfig.ready: anonymizing the child runs it, in the same transaction."""
+    _ANONYMIZERS.append(erase)
 
 
 def anonymize(child: Child, actor: Actor, reason: str) -> Child:
@@ -408,6 +415,8 @@ def anonymize(child: Child, actor: Actor, reason: str) -> Child:
         photos.discard(PHOTOS, photo.file_name)
     for related in (child.guardians, child.follow_ups, child.growth_entries, child.consents, child.photos):
         related.all().delete()
+    for erase in _ANONYMIZERS:
+        erase(child)
     audit.record(actor, "child.anonymize", child, child.organization, {"reason": reason})
     return child
 

@@ -80,12 +80,14 @@ INSTALLED_APPS = [
     "orgs",
     "permissions",
     "children",
+    "cases",
     "wishes",
     "programs",
     "rollups",
     "jobs",
     "accounts",
     "notifications",
+    "donors",
     "graphql_api",
     "demo",
 ]
@@ -216,6 +218,7 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 
 # API tokens for partner units: requests per token per minute.
 API_TOKEN_RATE_LIMIT = int(os.environ.get("API_TOKEN_RATE_LIMIT", "600"))
+PUBLIC_BOARD_RATE_LIMIT = int(os.environ.get("PUBLIC_BOARD_RATE_LIMIT", "60"))  # anonymous board reads per address and minute
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -58,6 +58,7 @@ class CommonErrorCode(ErrorCode):
                                 "The workbook's text (its shared-strings table) exceeds the {limit} MB limit.")
     TOO_MANY_ROWS = ("表格超过 {limit} 行上限，请拆分后分批导入。", "The sheet has more than {limit} rows; split it and import the parts.")
     TOO_LONG = ("不能超过 {limit} 个字。", "At most {limit} characters.")
+    RATE_LIMITED = ("请求过于频繁，请稍后再试。", "Too many requests; retry later.")
 
 
 class ServiceError(Exception):

@@ -1,10 +1,23 @@
-"""Cursor connections with ``totalCount`` and a hard page-size limit that answers with a typed error."""
+"""Cursor connections with ``totalCount`` and a hard page-size limit that answers with a typed error.
+
+A page of a queryset is read as ``id IN (SELECT id ... ORDER BY ... LIMIT n+1 OFFSET k)``: the subquery reads ids
+only, over the index that matches the order (orgs.models.page_index), and stops after n+1; the outer statement
+fetches just those rows with what the optimizer joins. ``totalCount``, when the selection asks for it, is a
+scalar subquery of the same statement (PostgreSQL and SQLite run it once): no ``COUNT(*) OVER ()``, which reads
+and sorts the whole scope. The order always ends with the primary key, so pages do not overlap or skip rows.
+"""
 
 import strawberry
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from graphql import GraphQLError
 from strawberry import relay
 from strawberry.relay.types import PREFIX
+from strawberry_django.optimizer import is_optimized_by_prefetching
 from strawberry_django.relay import DjangoListConnection
+from strawberry_django.relay.list_connection import _should_optimize_total_count as asks_total_count
+
+from core.sql import aggregate
 
 from graphql_api.guards import RequestErrorCode
 
@@ -26,7 +39,46 @@ class Connection(DjangoListConnection[relay.NodeType]):
             if kwargs.get(name) is not None and not _valid_cursor(kwargs[name]):
                 raise GraphQLError(RequestErrorCode.INVALID_CURSOR.render(name=name),
                                    extensions={"code": RequestErrorCode.INVALID_CURSOR.name})
+        if isinstance(nodes, QuerySet) and not last and not _prefetched(nodes):
+            page = _Page(_total_order(nodes), counted=asks_total_count(info))
+            # relay.ListConnection's pager (offset cursors), without DjangoListConnection's window count
+            connection = super(DjangoListConnection, cls).resolve_connection(page, info=info, first=first, **kwargs)
+            connection.nodes = nodes
+            return connection
         return super().resolve_connection(nodes, info=info, first=first, last=last, **kwargs)
+
+
+def _prefetched(nodes: QuerySet) -> bool:
+    """A nested page comes read for all its parents at once (prefetched by the optimizer), and is paged as read."""
+    return nodes._result_cache is not None or is_optimized_by_prefetching(nodes)
+
+
+class _Page:
+    """The rows ``nodes[start:stop]`` in two steps: their ids by the index, then the rows (and the count)."""
+
+    def __init__(self, nodes: QuerySet, counted: bool):
+        self.nodes = nodes
+        self.counted = counted
+
+    def __getitem__(self, window: slice) -> QuerySet:
+        page = self.nodes.filter(pk__in=self.nodes.values("pk")[window])
+        if self.counted:  # read back by DjangoListConnection.total_count; an empty page counts on its own
+            page = page.annotate(_strawberry_total_count=RawSQL(*aggregate(self.nodes)))
+        return page
+
+
+def _total_order(nodes: QuerySet) -> QuerySet:
+    """``nodes`` in their order with the primary key last (in the direction of the last term), so that the order is
+    total and an offset names the same row on every page."""
+    order = list(nodes.query.order_by or (nodes.model._meta.ordering if nodes.query.default_ordering else []))
+    if not order:
+        return nodes.order_by("pk")
+    last = order[-1]
+    name = last if isinstance(last, str) else getattr(getattr(last, "expression", None), "name", None)
+    if name is not None and name.lstrip("-") in ("pk", nodes.model._meta.pk.name):
+        return nodes
+    descending = last.startswith("-") if isinstance(last, str) else getattr(last, "descending", False)
+    return nodes.order_by(*order, "-pk" if descending else "pk")
 
 
 def _valid_cursor(cursor: str) -> bool:

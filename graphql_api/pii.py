@@ -17,9 +17,14 @@ from permissions.models import AuditEntry
 def reveal(info: Info, row) -> bool:
     if not actor_of(info).scope.allows_row(PII, row):
         return False
-    reads = info.context.request.__dict__.setdefault("pii_reads", {})
-    reads[(row._meta.label, row.pk)] = (row.organization_id, row.org_path)
+    note_read(info, row._meta.label, row.pk, row.organization_id, row.org_path)
     return True
+
+
+def note_read(info: Info, label: str, pk, organization_id, org_path: str) -> None:
+    """Note a clear read of the record ``label``/``pk`` kept at that organization, for the audit at the end."""
+    reads = info.context.request.__dict__.setdefault("pii_reads", {})
+    reads[(label, pk)] = (organization_id, org_path)
 
 
 class PiiReadAudit(SchemaExtension):

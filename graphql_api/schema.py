@@ -4,7 +4,8 @@ from typing import Optional
 
 import strawberry
 from strawberry import Info, relay
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter,
+                                   ValidationCache)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
@@ -14,12 +15,16 @@ from graphql_api.access.queries import Query as AccessQuery
 from graphql_api.accounts.gate import PasswordChangeGate
 from graphql_api.accounts.mutations import Mutation as AccountMutation
 from graphql_api.accounts.queries import Query as AccountQuery
+from graphql_api.cases.mutations import Mutation as CaseMutation
+from graphql_api.cases.queries import Query as CaseQuery
 from graphql_api.children.mutations import Mutation as ChildMutation
 from graphql_api.children.queries import Query as ChildQuery
 from graphql_api.children.records import Mutation as ChildRecordMutation
 from graphql_api.children.records import Query as ChildRecordQuery
 from graphql_api.connection import MAX_PAGE_SIZE
 from graphql_api.declare import authenticated
+from graphql_api.donors.schema import Mutation as DonorMutation
+from graphql_api.donors.schema import Query as DonorQuery
 from graphql_api.guards import BudgetedExecutor, RequestBounds, ShapeErrors
 from graphql_api.jobs.mutations import Mutation as JobMutation
 from graphql_api.jobs.queries import Query as JobQuery
@@ -42,6 +47,29 @@ from graphql_api.workbench.queries import Query as WorkbenchQuery
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 3000
+DOCUMENTS_CACHED = 256  # distinct operation texts kept parsed and validated (the web client sends a few dozen)
+
+
+class Limits(AddValidationRules):
+    """Depth and alias limits as validation rules built once: a document validated under them is cached by
+    (document, rules), which per-request rule classes would defeat."""
+
+    RULES = (*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+             *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules)
+
+    def __init__(self):
+        super().__init__(list(self.RULES))
+
+
+class CachedValidation(ValidationCache):
+    """Validation cached by (document, rules), and skipped like strawberry's own once a bound has refused the
+    document (RequestBounds: a fragment bomb must never reach the rules)."""
+
+    def on_validate(self):
+        if self.execution_context.pre_execution_errors:
+            yield
+        else:
+            yield from super().on_validate()
 
 
 @strawberry.type
@@ -61,11 +89,25 @@ class NodeQuery:
         return queryset_hook(model.objects.all(), info).filter(pk=id.node_id).first()
 
 
-Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, AccountQuery, ChildQuery, ChildRecordQuery, JobQuery, WishQuery,
-                              DispatchQuery, ProgramQuery, RollupQuery, ReportQuery, NotificationQuery, WorkbenchQuery))
-Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, AccountMutation, ChildMutation, ChildRecordMutation, JobMutation,
-                                    WishMutation, ProgramMutation, ReportMutation, LedgerMutation, NotificationMutation))
+Query = merge_types("Query", (NodeQuery, OrgQuery, AccessQuery, AccountQuery, ChildQuery, ChildRecordQuery, CaseQuery, JobQuery,
+                              WishQuery, DispatchQuery, DonorQuery, ProgramQuery, RollupQuery, ReportQuery, NotificationQuery,
+                              WorkbenchQuery))
+Mutation = merge_types("Mutation", (OrgMutation, AccessMutation, AccountMutation, ChildMutation, ChildRecordMutation, CaseMutation,
+                                    JobMutation, WishMutation, DonorMutation, ProgramMutation, ReportMutation, LedgerMutation,
+                                    NotificationMutation))
 
+
+def _model_nodes(base=relay.Node):
+    for node in base.__subclasses__():
+        if hasattr(node, "__strawberry_django_definition__"):
+            yield node
+        yield from _model_nodes(node)
+
+
+# A model's node is identified by its primary key: fixed once, or strawberry searches every type's annotations for a
+# NodeID field again for each id it resolves (strawberry-django falls back to "pk" after a failed search).
+for _node in _model_nodes():
+    _node._id_attr = "pk"
 
 schema = strawberry.Schema(
     query=Query,
@@ -77,9 +119,10 @@ schema = strawberry.Schema(
         PasswordChangeGate,
         DjangoOptimizerExtension,
         PiiReadAudit,
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        Limits,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=DOCUMENTS_CACHED),  # the same text parses to the same document (the key below)
+        lambda: CachedValidation(maxsize=DOCUMENTS_CACHED),
         ShapeErrors,
     ],
 )

@@ -25,6 +25,7 @@ from permissions.holders import holders, unit_members
 SUBMIT, APPROVE = "rollups.submit_report", "rollups.approve_report"
 CHANGE_WISH, TRANSFER = "wishes.change_wish", "children.transfer_child"
 CONFIRM_HOURS, CHANGE_PROGRAM = "programs.confirm_hours", "programs.change_program"
+MANAGE_MEMBERS = "permissions.manage_membership"
 
 
 def _message(kind: str, title: T, body: T, link: str, /, **params) -> Message:
@@ -116,6 +117,22 @@ def _dispatch(dispatch, kind, title, body, what: str) -> None:
         unit=dispatch.unit.name, deadline=deadline), key=f"dispatch-{what}:{dispatch.pk}")
 
 
+# 爱心单位 ---------------------------------------------------------------------------------------------------
+
+def unit_application_made(application) -> None:
+    """Those who manage members at the body applied to decide a unit's application."""
+    notify(holders(MANAGE_MEMBERS, application.organization), _message(
+        Kind.UNIT_APPLICATION, T.UNIT_APPLICATION_TITLE, T.UNIT_APPLICATION_BODY, "/unit-applications",
+        unit=application.name, organization=application.organization.name), key=f"unit-application:{application.pk}")
+
+
+def unit_application_decided(application, approved: bool) -> None:
+    notify([application.applicant_id], _message(
+        Kind.UNIT_APPLICATION_DECIDED, T.UNIT_APPLICATION_APPROVED_TITLE if approved else T.UNIT_APPLICATION_REJECTED_TITLE,
+        T.UNIT_APPLICATION_DECIDED_BODY, "/public/donor", unit=application.name, organization=application.organization.name,
+        reason=application.reason or "—"), key=f"unit-application-decided:{application.pk}")
+
+
 # 儿童档案转移 ---------------------------------------------------------------------------------------------
 
 def _decider(transfer):
@@ -164,3 +181,12 @@ def job_finished(job) -> None:
     title = T.JOB_SUCCEEDED_TITLE if job.state == "SUCCEEDED" else T.JOB_FAILED_TITLE
     notify([job.actor_user_id], Message(kind=Kind.JOB_FINISHED, title=lambda: title.render(kind=job.get_kind_display()),
                                         body=lambda: job.message or job.error, link="/jobs"), key=f"job:{job.pk}")
+
+
+# 个案保护 -------------------------------------------------------------------------------------------------
+
+def grave_incident(incident_id: int, organization, county, kind_label: str, permission: str) -> None:
+    """A grave incident, to those responsible at the county-level body: where and what kind, never who."""
+    notify(holders(permission, county), _message(
+        Kind.GRAVE_INCIDENT, T.GRAVE_INCIDENT_TITLE, T.GRAVE_INCIDENT_BODY, "/cases?tab=incidents",
+        organization=organization.name, kind=kind_label), key=f"grave-incident:{incident_id}")

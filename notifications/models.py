@@ -18,6 +18,9 @@ class Kind(models.TextChoices):
     HOURS_TO_CONFIRM = "HOURS_TO_CONFIRM", "服务时长待确认"
     PAIRING_OVERDUE = "PAIRING_OVERDUE", "结对超期未联系"
     JOB_FINISHED = "JOB_FINISHED", "后台任务结束"
+    UNIT_APPLICATION = "UNIT_APPLICATION", "爱心单位申请待审核"
+    UNIT_APPLICATION_DECIDED = "UNIT_APPLICATION_DECIDED", "爱心单位申请已审核"
+    GRAVE_INCIDENT = "GRAVE_INCIDENT", "严重事件"
 
 
 class Notification(models.Model):

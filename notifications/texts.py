@@ -34,6 +34,12 @@ class NotificationText(ErrorCode):
     DISPATCH_RECEIVED_TITLE = ("收到派单：请在 {deadline} 前回复", "A wish dispatched to you: answer by {deadline}")
     DISPATCH_RECEIVED_BODY = ("{organization}向{unit}派单了一个微心愿，请接单或拒绝。",
                               "{organization} dispatched a wish to {unit}; accept or decline it.")
+    UNIT_APPLICATION_TITLE = ("爱心单位申请待审核", "A unit applies to claim wishes")
+    UNIT_APPLICATION_BODY = ("{unit}申请成为{organization}的爱心单位，请审核。",
+                             "{unit} applies to claim the wishes of {organization}; decide it.")
+    UNIT_APPLICATION_APPROVED_TITLE = ("爱心单位申请已通过", "Your unit's application is approved")
+    UNIT_APPLICATION_REJECTED_TITLE = ("爱心单位申请未通过", "Your unit's application is not approved")
+    UNIT_APPLICATION_DECIDED_BODY = ("{organization}审核了{unit}的申请：{reason}", "{organization} decided on {unit}: {reason}")
     DISPATCH_EXPIRING_TITLE = ("派单即将超时", "A dispatch is about to expire")
     DISPATCH_EXPIRING_BODY = ("{organization}派给{unit}的微心愿将于 {deadline} 超时，请尽快回复。",
                               "The wish {organization} dispatched to {unit} expires at {deadline}; answer soon.")
@@ -53,3 +59,7 @@ class NotificationText(ErrorCode):
                             "A pairing of {organization} ({pairing_kind}, card {card}) was due for contact by {due}; please get in touch.")
     JOB_SUCCEEDED_TITLE = ("任务已完成：{kind}", "Job finished: {kind}")
     JOB_FAILED_TITLE = ("任务失败：{kind}", "Job failed: {kind}")
+    GRAVE_INCIDENT_TITLE = ("严重事件：{organization}", "Grave incident: {organization}")
+    GRAVE_INCIDENT_BODY = ("{organization}报告了一起严重的“{kind}”事件，该儿童已列为高风险，请督促跟进处置。",
+                           "{organization} reported a grave incident ({kind}); the child is now at high risk. "
+                           "Please see that it is followed up.")

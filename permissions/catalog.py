@@ -19,6 +19,8 @@ PERMISSIONS: dict[str, str] = {
     "children.view_child_pii": "查看儿童个人信息明文 / View children's personal data unmasked",
     "children.change_child": "录入和修改儿童档案 / Create and change children's records",
     "children.transfer_child": "转移儿童档案 / Transfer children's records",
+    "cases.view_case": "查看保护个案（文字需个人信息权限） / View child-protection cases (texts need view_child_pii)",
+    "cases.change_case": "开展个案工作 / Assess risk, plan, record incidents, referrals and services",
     "wishes.view_wish": "查看微心愿 / View micro-wishes",
     "wishes.view_published_wish": "查看公示的微心愿 / View the published wish board",
     "wishes.change_wish": "管理微心愿 / Collect, review, publish and deliver micro-wishes",
@@ -61,6 +63,7 @@ class Role(models.TextChoices):
 _ROWS = {
     "orgs.view_organization",
     "children.view_child",
+    "cases.view_case",
     "wishes.view_wish",
     "wishes.view_published_wish",
     "programs.view_program",
@@ -69,6 +72,7 @@ _ROWS = {
 _WORK = {
     "children.change_child",
     "children.transfer_child",
+    "cases.change_case",
     "wishes.change_wish",
     "wishes.dispatch_wish",
     "programs.change_program",

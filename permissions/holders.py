@@ -17,8 +17,9 @@ from permissions.catalog import codename
 from permissions.models import OrganizationUserPermission, UnitGroup, unexpired
 
 
-def holders(permission: str, organization) -> list:
-    """The users nearest to ``organization`` (an Organization with path and id) holding ``permission`` there."""
+def holders(permission: str, organization, nearest: bool = True) -> list:
+    """The users nearest to ``organization`` (an Organization with path and id) holding ``permission`` there
+    (``nearest`` False: all of them, at any level)."""
     rows = list(OrganizationUserPermission.objects.filter(
         unexpired("membership__"),
         Q(content_object_id=organization.pk) | Q(membership__subtree=True),
@@ -27,8 +28,8 @@ def holders(permission: str, organization) -> list:
         content_object__archived_at__isnull=True,
         user__is_active=True,
     ).values_list("user_id", "content_object__depth"))
-    nearest = max((depth for _user, depth in rows), default=None)
-    return sorted({user for user, depth in rows if depth == nearest})
+    closest = max((depth for _user, depth in rows), default=None)
+    return sorted({user for user, depth in rows if depth == closest or not nearest})
 
 
 def unit_members(unit) -> list:

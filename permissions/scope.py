@@ -96,8 +96,10 @@ class Scope:
         """Whether ``permission`` reaches a tenant-owned ``row`` (through its model's ``scope_fields``), or a
         record-level grant shares that very row."""
         path_field, org_field = type(row).scope_fields
-        if self.allows_at(permission, getattr(row, path_field), getattr(row, org_field)):
-            return True
+        return self.allows_at(permission, getattr(row, path_field), getattr(row, org_field)) or self.shares(permission, row)
+
+    def shares(self, permission: str, row) -> bool:
+        """Whether a record-level grant of ``permission`` shares that very ``row``."""
         return row.pk in self.records.get(permission, {}).get(row._meta.label, ())
 
     def covers(self, permission: str, organization) -> bool:
@@ -107,9 +109,11 @@ class Scope:
         return any(organization.path.startswith(p) for p in self.prefixes.get(permission, ()))
 
     def permissions(self) -> set[str]:
+        """The permissions held anywhere: by a role, or by a record-level grant on some record."""
         if self.everything:
             return set(PERMISSIONS)
-        return {p for p, v in self.prefixes.items() if v} | {p for p, v in self.organization_ids.items() if v}
+        return ({p for p, v in self.prefixes.items() if v} | {p for p, v in self.organization_ids.items() if v}
+                | {p for p, by_model in self.records.items() if any(by_model.values())})
 
     def restricted_to(self, permissions) -> Scope:
         """The same scope keeping only ``permissions`` (an API token's subset)."""

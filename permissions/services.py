@@ -232,6 +232,16 @@ def share_record(actor: Actor, record, *, username: str | None = None, unit: Org
     return grant
 
 
+def unshare_record(record, *, unit: Organization | None = None) -> None:
+    """End what ``share_record`` gave on ``record``: the unit's grant, or (no unit) every grant on it."""
+    user_model, group_model = RECORD_GRANTS[record._meta.label]
+    grants = [group_model.objects.filter(content_object=record, group__unit__organization=unit)] if unit is not None \
+        else [user_model.objects.filter(content_object=record), group_model.objects.filter(content_object=record)]
+    for rows in grants:
+        rows.delete()
+    bump_version()
+
+
 def _unit_member(actor: Actor, unit_id, username: str):
     """(unit, user) if the actor may manage the unit's members: members act with every role the unit holds, so
     the actor must manage memberships wherever the unit holds one; nobody adds or removes themselves."""

@@ -7,9 +7,9 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
+from core import ratelimit
 from permissions.models import ApiToken
 
 TOKEN_PREFIX = "tw_"
@@ -39,14 +39,5 @@ def authenticate(raw: str) -> ApiToken | None:
 
 
 def over_rate_limit(token: ApiToken) -> bool:
-    """Fixed one-minute window per token, counted in the cache (shared through Redis in production)."""
-    key = f"token-rate:{token.pk}:{int(timezone.now().timestamp() // 60)}"
-    if cache.add(key, 1, 90):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, 90)
-            count = 1
-    return count > settings.API_TOKEN_RATE_LIMIT
+    """A one-minute window per token (core/ratelimit.py)."""
+    return ratelimit.over(f"token:{token.pk}", settings.API_TOKEN_RATE_LIMIT)

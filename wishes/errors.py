@@ -18,3 +18,5 @@ class WishErrorCode(ErrorCode):
     DISPATCH_EXPIRED = ("该派单已超过回复期限。", "This dispatch is past its deadline.")
     DEADLINE_IN_PAST = ("回复期限必须晚于现在。", "The deadline must be in the future.")
     NOT_A_UNIT_MEMBER = ("您不代表该单位，不能认领为单位。", "You do not act for that unit.")
+    NOT_CANCELLABLE = ("心愿状态为“{state}”，不能再取消认领。", "The wish is “{state}”: the claim can no longer be cancelled.")
+    VALUE_BELOW_CLAIMED = ("估价不能低于已认领的 {claimed} 元。", "The value cannot be below the {claimed} yuan already claimed.")

@@ -39,6 +39,7 @@ class Action(Texts):
     escalate = ("交上级协调", "escalate")
     take_over = ("上级接办", "take over")
     dispatch = ("派单", "dispatch")
+    revalue = ("修改估价", "change the estimated value")
 
 
 A = Action
@@ -69,7 +70,7 @@ TRANSITIONS: dict[str, Step] = {
     "claim": Step(frozenset({S.PUBLISHED}), S.CLAIMED, A.claim, permission=CLAIM, at=OWNER, stamp="claimed_at"),
     "prepare": Step(frozenset({S.CLAIMED}), S.PREPARED, A.prepare),
     "deliver": Step(frozenset({S.CLAIMED, S.PREPARED}), S.DELIVERED, A.deliver, note="delivery_note", stamp="delivered_at"),
-    "fulfil": Step(frozenset({S.DELIVERED}), S.FULFILLED, A.fulfil, stamp="fulfilled_at"),
+    "fulfil": Step(frozenset({S.DELIVERED}), S.FULFILLED, A.fulfil, note="thanks", stamp="fulfilled_at"),
     "withdraw": Step(_OPEN, S.WITHDRAWN, A.withdraw, refused_with_claims=True),
     "close": Step(_OPEN | {S.ESCALATED}, S.CLOSED, A.close, reason="close_reason", stamp="closed_at",
                   refused_with_claims=True),
@@ -79,6 +80,10 @@ TRANSITIONS: dict[str, Step] = {
     "dispatch": Step(frozenset({S.PUBLISHED}), None, A.dispatch, permission=DISPATCH,
                      refusal=(WishErrorCode.NOT_CLAIMABLE, "wish_id")),
 }
+
+
+# A donor may take a claim back until the gift is prepared: the wish returns to the board (uncovered by that much).
+CLAIM_CANCELLABLE = frozenset({S.PUBLISHED, S.CLAIMED})
 
 
 def target(action: str, state: str) -> str | None:

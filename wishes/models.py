@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from core.models import PrivatePhoto
-from orgs.models import TenantOwned
+from orgs.models import TenantOwned, page_index
 
 
 class Category(models.TextChoices):
@@ -57,11 +57,13 @@ class Wish(TenantOwned):
     escalated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     delivery_note = models.TextField("发放记录", blank=True)
+    thanks = models.TextField("感谢语", blank=True)  # the organization's thank-you to the donors, at fulfilment
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [page_index("wish", "created_at", "id")]  # the board's order, newest first
         verbose_name = verbose_name_plural = "微心愿"
         constraints = [models.CheckConstraint(condition=models.Q(covered_amount__lte=models.F("estimated_value")),
                                               name="wish_never_over_covered")]

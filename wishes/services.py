@@ -84,6 +84,32 @@ def collect_wish(actor: Actor, *, organization_id, title: str, category: str, es
     return wish
 
 
+# A wish's estimated value may change until the gift is prepared; never below what donors have claimed.
+VALUE_EDITABLE = frozenset({State.COLLECTED, State.RETURNED, State.REVIEWED, State.PUBLISHED, State.ESCALATED})
+
+
+@transaction.atomic
+def update_value(actor: Actor, *, wish_id, estimated_value) -> Wish:
+    """Staff correct the estimated value (元) of a wish they handle: before any donor has covered it in full, and never
+    below the amount already claimed (down to it, the wish is claimed in full)."""
+    wish = actor.get_visible(Wish.objects.select_for_update(of=("self",)).select_related("organization", "handling_organization"),
+                             VIEW, wish_id)
+    actor.require(CHANGE, _handler(wish))
+    value = decimal_of(estimated_value, CENTS)
+    if value is None or value <= 0:
+        raise ServiceError(E.INVALID_VALUE, "estimated_value")
+    if wish.state not in VALUE_EDITABLE:
+        raise ServiceError(E.ILLEGAL_TRANSITION, "state", state=State(wish.state).label, action=machine.A.revalue)
+    if value < wish.covered_amount:
+        raise ServiceError(E.VALUE_BELOW_CLAIMED, "estimated_value", claimed=wish.covered_amount)
+    before, wish.estimated_value = wish.estimated_value, value
+    if wish.covered_amount == value:  # the claims made already cover it in full: the claim step of the machine
+        wish.state, wish.claimed_at = machine.target("claim", wish.state), timezone.now()
+    wish.save(update_fields=["estimated_value", "state", "claimed_at", "updated_at"])
+    audit.record(actor, "wish.revalue", wish, _handler(wish), {"value": [str(before), str(value)]})
+    return wish
+
+
 @transaction.atomic
 def transition(actor: Actor, *, wish_id, action: str, reason: str = "", note: str = "") -> Wish:
     """Any step of wishes/machine.py that changes the wish's state, as the table says: its permission at its place,
@@ -152,9 +178,18 @@ def _claim_one(actor: Actor, wish: Wish, amount, donor: dict, via_dispatch: bool
     return claim
 
 
-@transaction.atomic
-def claim_wishes(actor: Actor, *, wish_ids: list, shares: list | None = None, unit_id=None) -> list[Claim]:
-    """1+1, N+1 and 1+N in one service: each wish gets its share (None: all that remains). All or nothing.
+def public_board(*, been_on_it: bool = False):
+    """The public board (公示): published wishes of active organizations. Anyone reads them (the child masked:
+    graphql_api/donors); a registered donor claims from them (donors.services). ``been_on_it``: every wish that has
+    been published there, so that a claim that comes too late is told the wish is taken (ALREADY_CLAIMED), not
+    that it does not exist."""
+    active = Wish.objects.filter(organization__archived_at__isnull=True)
+    return active.filter(published_at__isnull=False) if been_on_it else active.filter(state=State.PUBLISHED)
+
+
+def claim_from(actor: Actor, board, *, wish_ids: list, shares: list | None, donor: dict, check=None) -> list[Claim]:
+    """1+1, N+1 and 1+N: each wish of ``board`` gets its share (None: all that remains). All or nothing.
+    ``check(wish, amount)`` may refuse a claim (a permission, a donor's limits) before it is made.
 
     The wishes are locked in primary-key order (no deadlock between two 1+N donors), so concurrent claims
     serialize on the rows: exactly one donor wins a 1+1 wish, and N+1 never covers more than the value.
@@ -164,20 +199,67 @@ def claim_wishes(actor: Actor, *, wish_ids: list, shares: list | None = None, un
     shares = list(shares) if shares else [None] * len(wish_ids)
     if len(shares) != len(wish_ids) or len(set(wish_ids)) != len(wish_ids):
         raise ServiceError(CommonErrorCode.INVALID, "shares", detail="shares/wishIds")
-    donor = _donor(actor, unit_id)
     wanted = dict(zip(wish_ids, shares))
-    visible = actor.visible(Wish.objects.all(), BOARD).filter(pk__in=wanted)
     locked = {w.pk: w for w in Wish.objects.select_for_update(of=("self",)).select_related("organization", "handling_organization")
-              .filter(pk__in=visible.values("pk")).order_by("pk")}
+              .filter(pk__in=board.filter(pk__in=wanted).values("pk")).order_by("pk")}
     claims = []
     for wish_id in wish_ids:
         wish = locked.get(wish_id)
-        if wish is None or (wish.published_at is None and not actor.can(VIEW, wish.organization)):
+        if wish is None:
+            raise ServiceError(CommonErrorCode.NOT_FOUND, "wish_ids")
+        if check is not None:
+            check(wish, wanted[wish_id])
+        claims.append(_claim_one(actor, wish, wanted[wish_id], donor))
+    return claims
+
+
+@transaction.atomic
+def claim_wishes(actor: Actor, *, wish_ids: list, shares: list | None = None, unit_id=None) -> list[Claim]:
+    """Claims by those the board's permission reaches (staff, partner units' members and tokens), where
+    ``wishes.claim_wish`` reaches the collecting body."""
+    def check(wish, amount):
+        if wish.published_at is None and not actor.can(VIEW, wish.organization):
             # a donor who sees only the board cannot tell a wish never published from one that does not exist
             raise ServiceError(CommonErrorCode.NOT_FOUND, "wish_ids")
         actor.require(machine.TRANSITIONS["claim"].permission, machine.place("claim", wish), "wish_ids")
-        claims.append(_claim_one(actor, wish, wanted[wish_id], donor))
-    return claims
+
+    return claim_from(actor, actor.visible(Wish.objects.all(), BOARD), wish_ids=wish_ids, shares=shares,
+                      donor=_donor(actor, unit_id), check=check)
+
+
+@transaction.atomic
+def cancel_claim(actor: Actor, claim: Claim) -> Wish:
+    """The claimant takes a claim back before the gift is prepared (the caller found the claim among the actor's
+    own): the wish is uncovered by that much and, if it was fully covered, back on the board."""
+    wish = Wish.objects.select_for_update(of=("self",)).select_related("organization", "handling_organization").get(pk=claim.wish_id)
+    if wish.state not in machine.CLAIM_CANCELLABLE:
+        raise ServiceError(E.NOT_CANCELLABLE, "id", state=State(wish.state).label)
+    wish.covered_amount -= claim.amount
+    if wish.state == State.CLAIMED:
+        wish.state, wish.claimed_at = State.PUBLISHED, None
+    wish.save(update_fields=["covered_amount", "state", "claimed_at", "updated_at"])
+    audit.record(actor, "wish.claim_cancel", wish, _handler(wish), {"donor": claim.donor_label, "amount": str(claim.amount)})
+    claim.delete()
+    return wish
+
+
+def claims_of(actor: Actor, *, for_units: bool):
+    """The actor's own claims as a person, or (``for_units``) the claims of the units the actor acts for."""
+    if for_units:
+        return Claim.objects.filter(donor_unit_id__in=acting_units(actor))
+    return Claim.objects.filter(donor_user=actor.user, donor_kind=DonorKind.PERSON) if actor.user else Claim.objects.none()
+
+
+def photos_shown_to_claimant(actor: Actor, wish: Wish) -> bool:
+    """A donor (a person, or a unit's member or token) who claimed the wish sees its delivery photos only where the
+    child's guardian consented to photos and still does; a household's wish shows no child."""
+    claimed = (claims_of(actor, for_units=False) | claims_of(actor, for_units=True)).filter(wish_id=wish.pk).exists()
+    return claimed and photos_consented(wish)
+
+
+def photos_consented(wish: Wish) -> bool:
+    """Whether the guardian's current consent covers photos (reads ``child.consents.all()``: prefetch it for lists)."""
+    return wish.child_id is None or any(c.photos and c.withdrawn_at is None for c in wish.child.consents.all())
 
 
 @transaction.atomic

@@ -8,7 +8,10 @@ from wishes.services import PHOTOS
 
 def _find(actor, photo_id):
     found = WishPhoto.objects.select_related("wish__child").filter(pk=photo_id).first()
-    return found if found is not None and services.photos_visible(actor.scope, found.wish) else None
+    if found is None:
+        return None
+    visible = services.photos_visible(actor.scope, found.wish) or services.photos_shown_to_claimant(actor, found.wish)
+    return found if visible else None
 
 
 @require_GET

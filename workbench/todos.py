@@ -16,6 +16,8 @@ from typing import Callable
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from cases.services import cases_q, overdue_q as overdue_case_q
+from cases.models import Case
 from children.models import Transfer, TransferState
 from core import sql
 from core.errors import ErrorCode
@@ -36,6 +38,7 @@ CHANGE_WISH = "wishes.change_wish"
 TRANSFER = "children.transfer_child"
 CONFIRM_HOURS = "programs.confirm_hours"
 CHANGE_PROGRAM = "programs.change_program"
+CHANGE_CASE = "cases.change_case"
 REQUEST_SIDE = ("request__org_path", "request__organization_id")
 
 
@@ -51,6 +54,7 @@ class TodoText(ErrorCode):
     REPORTS_TO_APPROVE = ("报送待审核", "Reports to approve")
     HOURS_TO_CONFIRM = ("服务时长待确认", "Service hours to confirm")
     OVERDUE_PAIRINGS = ("结对超期未联系", "Overdue pairings")
+    OVERDUE_REASSESSMENTS = ("个案待复评（已逾期）", "Case reassessments overdue")
     FINISHED_JOBS = ("已结束的后台任务（24 小时内）", "Jobs finished in the last 24 hours")
 
 
@@ -102,6 +106,9 @@ KINDS = (
          lambda actor, now: actor.visible(ServiceRecord.objects.pending(), CONFIRM_HOURS)),
     Kind("OVERDUE_PAIRINGS", CHANGE_PROGRAM, "/pairings?overdue=true",
          lambda actor, now: actor.visible(Pairing.objects.filter(overdue_q(timezone.localdate(now))), CHANGE_PROGRAM)),
+    Kind("OVERDUE_REASSESSMENTS", CHANGE_CASE, "/cases?tab=overdue",
+         lambda actor, now: Case.objects.filter(cases_q(actor, CHANGE_CASE), overdue_case_q(timezone.localdate(now))),
+         "next_assessment_on"),
     Kind("FINISHED_JOBS", None, "/jobs",
          lambda actor, now: jobs.visible_to(actor).filter(state__in=[JobState.SUCCEEDED, JobState.FAILED],
                                                           finished_at__gte=now - timedelta(hours=FINISHED_JOBS_HOURS))),

@@ -2,14 +2,17 @@ from typing import Optional
 
 import strawberry
 import strawberry_django
-from strawberry import Info
+from strawberry import Info, relay
 
 from graphql_api.access.types import (
-    ApiTokenType, AuditEntryFilter, CatalogType, AuditEntryType, MembershipFilter, MembershipType, MeType, MyMembership, RoleEnum,
+    ApiTokenType, AuditEntryFilter, AuditEntryType, CatalogType, MembershipFilter, MembershipType, MeType, MyMembership,
+    MyUnit, RoleEnum,
 )
 from graphql_api.connection import Connection
 from graphql_api.context import actor_of
 from accounts.services import must_change_password
+from donors.models import Donor
+from wishes.services import acting_units
 from graphql_api.declare import authenticated, public, requires
 from orgs.models import Organization
 from permissions.actor import person_label
@@ -36,6 +39,9 @@ class Query:
                 for m in memberships.order_by("organization__path")
             ],
             permissions=sorted(actor.scope.permissions()),
+            is_donor=Donor.objects.filter(user=actor.user).exists(),
+            units=[MyUnit(id=relay.GlobalID("Organization", str(u.pk)), name=u.name)
+                   for u in Organization.objects.active().filter(pk__in=acting_units(actor)).order_by("path")],
         )
 
     memberships: Connection[MembershipType] = strawberry_django.connection(

@@ -48,7 +48,9 @@ class UserType:
 def organization_field(description: str):
     """``organization`` on a tenant-owned row: the owner, or null if the actor's scope does not reach it."""
 
-    @strawberry_django.field(select_related=["organization"], only=["organization_id", "org_path"],
+    # the name too: another field's hint on the same relation (a wish's availableActions, through the parent)
+    # would otherwise leave it deferred, one query per row
+    @strawberry_django.field(select_related=["organization"], only=["organization_id", "org_path", "organization__name"],
                              description=description)
     def organization(self, info: Info) -> Optional[OrganizationType]:
         return self.organization if visible_organization(info, self.organization_id, self.org_path) else None
@@ -97,6 +99,15 @@ class MeType:
     must_change_password: bool = strawberry.field(description="须先修改密码 / Must change the password before anything else")
     memberships: list[MyMembership]
     permissions: list[str] = strawberry.field(description="在任一组织持有的权限 / Permissions held anywhere")
+    is_donor: bool = strawberry.field(default=False, description="用手机号登记的爱心人士 / A donor registered with a phone")
+    units: list["MyUnit"] = strawberry.field(default_factory=list, description=(
+        "我所代表的合作单位（单位成员） / The partner units you act for (as their member)"))
+
+
+@strawberry.type(name="MyUnit", description="我所代表的单位 / A unit you act for")
+class MyUnit:
+    id: relay.GlobalID
+    name: str
 
 
 @strawberry_django.filter_type(Membership, lookups=False)

@@ -5,7 +5,6 @@ from typing import Optional
 
 import strawberry
 import strawberry_django
-from django.utils import timezone
 from strawberry import Info, relay
 from strawberry.file_uploads import Upload
 
@@ -14,7 +13,7 @@ from children.models import Transfer, TransferState
 from graphql_api.children.mutations import ChildError, ChildPayload
 from graphql_api.children.types import FollowUpKindEnum, age_on
 from graphql_api.connection import Connection
-from graphql_api.context import actor_of
+from graphql_api.context import actor_of, today
 from graphql_api.declare import requires
 from graphql_api.enums import choices_enum
 from graphql_api.errors import decode_id, run
@@ -60,7 +59,7 @@ class TransferType(relay.Node):
 
     @strawberry_django.field(select_related=["child", "from_organization"])
     def child_age(self, info: Info) -> Optional[int]:
-        return None if services.hidden_from_requester(actor_of(info), self) else age_on(self.child.birth_date, timezone.localdate())
+        return None if services.hidden_from_requester(actor_of(info), self) else age_on(self.child.birth_date, today(info))
 
 
 @strawberry.type

@@ -7,16 +7,18 @@ from django.db.models import Q
 from django.utils import timezone
 from strawberry import Info, relay
 
+from cases import services as case_services
 from children.models import Category, Child, FollowUp, FollowUpKind, GuardianArrangement, Need, Sex, Status
 from children.services import PHOTOS, ChildText, index_of, years_before
 from graphql_api.photos import PhotoInfo, photo_infos
 from graphql_api.access.types import organization_field
-from graphql_api.context import actor_of
+from graphql_api.context import actor_of, today
 from graphql_api.enums import choices_enum, from_choice
 from graphql_api.lookups import in_subtree
 from graphql_api.filters import MAX_AGE, bounded_int, bounded_text
 from graphql_api.pii import reveal
 from children import privacy
+from children.privacy import age_on
 from permissions.masking import mask_name
 
 SexEnum = choices_enum(Sex, "Sex", "性别 / Sex")
@@ -24,10 +26,6 @@ CategoryEnum = choices_enum(Category, "ChildCategory", "儿童类别 / Category 
 ArrangementEnum = choices_enum(GuardianArrangement, "GuardianArrangement", "监护方式 / Who the child lives with")
 NeedEnum = choices_enum(Need, "ChildNeed", "需求 / Need")
 StatusEnum = choices_enum(Status, "ChildStatus", "档案状态 / Record status")
-
-
-def age_on(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 @strawberry.type(name="ChildGuardian", description="监护人 / A guardian")
@@ -67,6 +65,11 @@ class ChildFilter:
     @strawberry_django.filter_field(description="年龄不大于 / Aged at most")
     def age_max(self, value: int, prefix: str) -> Q:
         return Q(**{f"{prefix}birth_date__gt": years_before(timezone.localdate(), bounded_int("ageMax", value, 0, MAX_AGE) + 1)})
+
+    @strawberry_django.filter_field(description="保护个案复评已逾期 / The case's reassessment is overdue")
+    def overdue_reassessment(self, value: bool, prefix: str) -> Q:
+        q = case_services.overdue_q(timezone.localdate(), f"{prefix}case__")
+        return q if value else ~q
 
     @strawberry_django.filter_field(description="该日期以来有过走访 / Followed up on or after this date")
     def has_follow_up_since(self, value: date, prefix: str) -> Q:
@@ -174,8 +177,8 @@ class ChildType(relay.Node):
         return privacy.shown("birth_date", self.birth_date, reveal(info, self))
 
     @strawberry_django.field(only=["birth_date"])
-    def age(self) -> int:
-        return age_on(self.birth_date, timezone.localdate())
+    def age(self, info: Info) -> int:
+        return age_on(self.birth_date, today(info))
 
     @strawberry_django.field(only=["sex"])
     def sex(self) -> SexEnum:

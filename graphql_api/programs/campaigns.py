@@ -5,7 +5,6 @@ from typing import Optional
 import strawberry
 import strawberry_django
 from django.db.models import Q
-from django.utils import timezone
 from strawberry import Info, relay
 from strawberry.file_uploads import Upload
 
@@ -13,7 +12,7 @@ from children.models import Child
 from graphql_api.access.types import organization_field
 from graphql_api.children.types import ChildType
 from graphql_api.connection import Connection
-from graphql_api.context import actor_of
+from graphql_api.context import actor_of, today
 from graphql_api.declare import requires
 from graphql_api.enums import choices_enum
 from graphql_api.errors import decode_id, run
@@ -35,6 +34,10 @@ class CampaignFilter:
     @strawberry_django.filter_field(description="在该日期进行中 / Running on this date")
     def running_on(self, value: date, prefix: str) -> Q:
         return Q(**{f"{prefix}starts_on__lte": value, f"{prefix}ends_on__gte": value})
+
+    @strawberry_django.filter_field(description="标题包含 / Title contains")
+    def title_contains(self, value: str, prefix: str) -> Q:
+        return Q(**{f"{prefix}title__contains": value})
 
 
 @strawberry_django.type(Campaign, name="Campaign", description="行动及其通知 / A campaign and its notice")
@@ -63,8 +66,8 @@ class CampaignType(relay.Node):
         return [c.organization.name for c in self.coverage.all()]
 
     @strawberry_django.field(only=["report_deadline"], description="已过报送截止 / Past the report deadline")
-    def report_overdue(self) -> bool:
-        return self.report_deadline is not None and self.report_deadline < timezone.localdate()
+    def report_overdue(self, info: Info) -> bool:
+        return self.report_deadline is not None and self.report_deadline < today(info)
 
     @strawberry_django.field(prefetch_related=["attachments"], description="通知附件 / The notice's pages")
     def attachments(self, info: Info) -> list[PhotoInfo]:

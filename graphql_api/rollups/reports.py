@@ -7,13 +7,12 @@ from typing import Optional
 import strawberry
 import strawberry_django
 from django.db.models import Q
-from django.utils import timezone
 from strawberry import Info, relay
 from strawberry.file_uploads import Upload
 
 from graphql_api.access.types import organization_field
 from graphql_api.connection import Connection
-from graphql_api.context import actor_of
+from graphql_api.context import actor_of, today
 from graphql_api.declare import requires
 from graphql_api.enums import choices_enum
 from graphql_api.errors import decode_id, error_type, run
@@ -116,8 +115,8 @@ class ReportRequestType(relay.Node):
         return self.campaign.title if self.campaign_id else None
 
     @strawberry_django.field(only=["deadline"], description="已过截止 / Past the deadline")
-    def overdue(self) -> bool:
-        return self.deadline < timezone.localdate()
+    def overdue(self, info: Info) -> bool:
+        return self.deadline < today(info)
 
     @strawberry_django.field(prefetch_related=["recipients__organization"], description="报送对象 / Organizations asked")
     def addressee_names(self) -> list[str]:

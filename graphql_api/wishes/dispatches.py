@@ -8,12 +8,11 @@ from typing import Optional
 import strawberry
 import strawberry_django
 from django.db.models import Q
-from django.utils import timezone
 from strawberry import Info, relay
 
 from graphql_api.children.types import age_on
 from graphql_api.connection import Connection
-from graphql_api.context import actor_of
+from graphql_api.context import actor_of, today
 from graphql_api.declare import authenticated
 from graphql_api.wishes.types import CategoryEnum, DispatchStateEnum, StateEnum
 from permissions.masking import mask_name
@@ -72,14 +71,14 @@ class UnitDispatchType(relay.Node):
         *(f"wish__{f}" for f in ("title", "text", "category", "state", "estimated_value", "covered_amount", "quantity",
                                  "claim_deadline", "household", "child_id", "organization_id")),
         "wish__organization__name", "wish__child__name", "wish__child__birth_date"])
-    def wish(self) -> DispatchedWish:
+    def wish(self, info: Info) -> DispatchedWish:
         wish, child = self.wish, self.wish.child
         return DispatchedWish(
             title=wish.title, text=wish.text, category=CategoryEnum[wish.category], state=StateEnum[wish.state],
             estimated_value=wish.estimated_value, remaining=wish.remaining, quantity=wish.quantity,
             claim_deadline=wish.claim_deadline, place=wish.organization.name,
             child_name=child.name[0] + "*" if child else None,
-            child_age=age_on(child.birth_date, timezone.localdate()) if child else None,
+            child_age=age_on(child.birth_date, today(info)) if child else None,
             household=mask_name(wish.household) if wish.household else "")
 
 

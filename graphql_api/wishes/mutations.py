@@ -43,9 +43,16 @@ class CollectWishInput:
 
 
 @strawberry.input
+class UpdateWishValueInput:
+    id: relay.GlobalID
+    estimated_value: Decimal = strawberry.field(description="估价（元） / Estimated value, yuan")
+
+
+@strawberry.input
 class WishActionInput:
     id: relay.GlobalID
     reason: str = strawberry.field(default="", description="退回、无法实现时必填 / Required to return or close")
+    note: str = strawberry.field(default="", description="圆梦销号时给认领人的感谢语 / At fulfilment: the thank-you the donors read")
 
 
 @strawberry.input
@@ -98,7 +105,7 @@ class DispatchPayload:
 def _transition(info: Info, input: WishActionInput, action: str) -> WishPayload:
     actor = actor_of(info)
     return run(WishPayload, WishError, lambda: {"wish": services.transition(
-        actor, wish_id=_wish_id(input.id), action=action, reason=input.reason)})
+        actor, wish_id=_wish_id(input.id), action=action, reason=input.reason, note=input.note)})
 
 
 def _dispatch_id(raw: str) -> int:
@@ -118,6 +125,13 @@ class Mutation:
             child_id=decode_id(input.child_id, "Child", "childId"), household=input.household, text=input.text,
             quantity=input.quantity, claim_deadline=input.claim_deadline,
             campaign_id=decode_id(input.campaign_id, "Campaign", "campaignId"))})
+
+    @strawberry.mutation(extensions=requires(CHANGE), description=(
+        "修改心愿估价（备礼前，不低于已认领金额） / Change the estimated value (before preparation, not below what is claimed)"))
+    def update_wish_value(self, info: Info, input: UpdateWishValueInput) -> WishPayload:
+        actor = actor_of(info)
+        return run(WishPayload, WishError, lambda: {"wish": services.update_value(
+            actor, wish_id=_wish_id(input.id), estimated_value=input.estimated_value)})
 
     @strawberry.mutation(extensions=requires(CHANGE), description="审核 / Review")
     def review_wish(self, info: Info, input: WishActionInput) -> WishPayload:

@@ -11,7 +11,7 @@ from strawberry import Info, relay
 
 from graphql_api.access.types import organization_field
 from graphql_api.children.types import ChildType, age_on
-from graphql_api.context import actor_of
+from graphql_api.context import actor_of, today
 from graphql_api.enums import choices_enum
 from graphql_api.lookups import in_subtree, with_id
 from graphql_api.photos import PhotoInfo, photo_infos
@@ -99,6 +99,7 @@ class WishType(relay.Node):
     return_reason: str
     close_reason: str
     delivery_note: str
+    thanks: str = strawberry_django.field(description="圆梦时给认领人的感谢语 / The thank-you the donors read")
     published_at: datetime | None
     delivered_at: datetime | None
     fulfilled_at: datetime | None
@@ -116,7 +117,8 @@ class WishType(relay.Node):
 
     @strawberry_django.field(
         select_related=["organization__parent", "handling_organization__parent"],
-        only=["state", "covered_amount", "organization_id", "handling_organization_id"],
+        only=["state", "covered_amount", "organization_id", "handling_organization_id", "organization__path",
+              "handling_organization__path"],  # scope.allows reads each place's path
         description="你现在可以执行的操作（按状态、权限与认领情况） / What you may do with it now (its state, your "
                     "permissions, its claims)")
     def available_actions(self, info: Info) -> list[WishActionEnum]:
@@ -134,7 +136,8 @@ class WishType(relay.Node):
     def campaign_title(self) -> Optional[str]:
         return self.campaign.title if self.campaign_id else None
 
-    @strawberry_django.field(select_related=["handling_organization"], description="现办理组织 / Handled by now")
+    @strawberry_django.field(select_related=["handling_organization"], only=["handling_organization__name"],
+                             description="现办理组织 / Handled by now")
     def handling_organization_name(self) -> Optional[str]:
         return self.handling_organization.name if self.handling_organization_id else None
 
@@ -194,8 +197,8 @@ class PublishedWishType(relay.Node):
         return (self.child.name[0] + "*") if self.child_id else None
 
     @strawberry_django.field(select_related=["child"])
-    def child_age(self) -> Optional[int]:
-        return age_on(self.child.birth_date, timezone.localdate()) if self.child_id else None
+    def child_age(self, info: Info) -> Optional[int]:
+        return age_on(self.child.birth_date, today(info)) if self.child_id else None
 
     @strawberry_django.field(only=["household"], description="困难家庭（脱敏） / The household, masked")
     def household(self) -> str:

@@ -28,9 +28,14 @@ from graphql import GraphQLNonNull, build_schema
 from PIL import Image
 
 from accounts import services as account_services
+from cases import risk as case_risk
+from cases import services as case_services
 from children import services as child_services
 from children.models import Child
+from core.crypto import blind_index
 from demo.data import DEMO_CHILDREN, id_number
+from donors import services as donor_services
+from donors.models import Donor, UnitApplication
 from graphql_api import contract
 from graphql_api.declare import Requires
 from graphql_api.schema import schema
@@ -131,6 +136,24 @@ def jpeg() -> SimpleUploadedFile:
     return SimpleUploadedFile("照片.jpg", out.getvalue())
 
 
+def a_case(name: str = "张小明"):
+    return case_services.record_assessment(SYSTEM, child_id=Child.objects.get(name=name).pk, assessed_on=today(),
+                                           ratings=dict.fromkeys(case_risk.ITEMS, "GOOD")).case
+
+
+def a_goal():
+    return case_services.add_goal(SYSTEM, child_id=a_case().child_id, text="恢复正常上学")
+
+
+def an_incident():
+    return case_services.report_incident(SYSTEM, child_id=a_case().child_id, kind="INJURY", severity="MINOR",
+                                         occurred_on=today(), description="放学路上摔伤")
+
+
+def a_referral():
+    return case_services.refer(SYSTEM, child_id=a_case().child_id, target="SCHOOL", reason="学业辅导", sent_on=today())
+
+
 def post(document: str, variables: dict | None = None) -> dict:
     response = GraphQLClient().post(document, variables)
     assert response.status_code == 200, response.content
@@ -179,6 +202,9 @@ QUERIES: dict[str, Read] = {
     "children": connection("children"),
     "child": one("child", "Child", lambda: Child.objects.get(name="张小明")),
     "transfers": connection("transfers", a_transfer),
+    "cases": connection("cases", a_case),
+    "incidents": connection("incidents", an_incident),
+    "childCase": Read("query($id: ID!) { childCase(childId: $id) { id } }", lambda: {"id": gid("Child", a_case().child_id)}),
     "wishes": connection("wishes"),
     "publishedWishes": connection("publishedWishes"),
     "wish": one("wish", "Wish", lambda: wish_in(State.COLLECTED)),
@@ -199,6 +225,7 @@ QUERIES: dict[str, Read] = {
     "rollup": rollup("rollup", "", "rollup { children { total } }"),
     "rollupBreakdown": rollup("rollupBreakdown", ", by: CHILD_ORGANIZATION", "rows { name }"),
     "reportRequests": connection("reportRequests", open_request),
+    "unitApplications": connection("unitApplications", lambda: a_unit_application()),
     "reports": connection("reports", a_report),
     "reportRequest": one("reportRequest", "ReportRequest", open_request),
     "report": one("report", "Report", a_report),
@@ -261,6 +288,24 @@ def dispatched_to_the_admins_unit() -> dict:
     dispatch = wish_services.dispatch_wish(SYSTEM, wish_id=wish.pk, unit_id=org("保康县农商行").pk,
                                            deadline=timezone.now() + timedelta(days=7))
     return {"dispatchId": str(dispatch.pk), "accept": True}
+
+
+def the_admin_as_donor(values: dict | None = None) -> dict | None:
+    """baokang_league_admin's user registered as a donor (as signInDonor would); returns ``values``."""
+    Donor.objects.get_or_create(user=user("baokang_league_admin"), defaults={"phone": "13900000001",
+                                                                             "phone_index": blind_index("13900000001")})
+    return values
+
+
+def a_claim_of_the_admin() -> dict:
+    the_admin_as_donor()
+    claim = donor_services.claim(Actor.for_user(user("baokang_league_admin")), wish_ids=[wish_in(State.PUBLISHED).pk])[0]
+    return {"id": gid("DonorClaim", claim.pk)}
+
+
+def a_unit_application() -> UnitApplication:
+    return UnitApplication.objects.create(organization=org("共青团保康县委"), applicant=new_user("decl_applicant"),
+                                          name="测试爱心企业", kind="COMPANY")
 
 
 def password_of_the_admin(password: str) -> str:
@@ -356,6 +401,24 @@ MUTATIONS: dict[str, Callable[[], dict]] = {
     "anonymizeChild": lambda: {"id": child_id(), "reason": "监护人申请删除"},
     "importChildren": lambda: {"organizationId": org_id("马良镇团委"), "file": SimpleUploadedFile("花名册.xlsx", workbook(roster(1)))},
     "exportChildren": lambda: {"organizationId": org_id("马良镇团委")},
+    # case work
+    "openCase": lambda: {"childId": child_id("李芳")},
+    "closeCase": lambda: {"childId": gid("Child", a_case().child_id), "reason": "服务完成"},
+    "recordAssessment": lambda: {"childId": child_id(), "assessedOn": str(today()), "guardianCapacity": "GOOD",
+                                 "schoolAttendance": "GOOD", "health": "GOOD", "psychologicalState": "CONCERN",
+                                 "safetyAtHome": "GOOD", "parentContact": "SERIOUS"},
+    "addCaseGoal": lambda: {"childId": child_id(), "text": "恢复正常上学"},
+    "addCaseAction": lambda: {"goalId": gid("CaseGoal", a_goal().pk), "text": "联系班主任", "owner": "baokang_league_admin",
+                              "dueOn": str(today() + timedelta(days=7))},
+    "setCaseActionStatus": lambda: {"id": gid("CaseAction", case_services.add_action(
+        SYSTEM, goal_id=a_goal().pk, text="联系班主任", owner="baokang_league_admin", due_on=today()).pk), "status": "DONE"},
+    "reportIncident": lambda: {"childId": child_id(), "kind": "DROPOUT", "severity": "SERIOUS", "occurredOn": str(today()),
+                               "description": "连续一周未到校", "informed": ["SCHOOL"]},
+    "updateIncident": lambda: {"id": gid("CaseIncident", an_incident().pk), "followUp": "已就医", "close": True},
+    "referCase": lambda: {"childId": child_id(), "target": "HOTLINE_12355", "reason": "心理援助", "sentOn": str(today())},
+    "updateReferral": lambda: {"id": gid("CaseReferral", a_referral().pk), "status": "ACCEPTED", "feedback": "已接收"},
+    "recordCaseService": lambda: {"childId": child_id(), "kind": "FAMILY_CALL", "givenOn": str(today()),
+                                  "withWhom": "母亲", "minutes": 15},
     # wishes
     "collectWish": lambda: {"organizationId": org_id("马良坪村团支部"), "title": "一盒彩笔", "category": "ITEM",
                             "estimatedValue": "50", "household": "测试困难户"},
@@ -371,9 +434,18 @@ MUTATIONS: dict[str, Callable[[], dict]] = {
     "takeOverWish": lambda: wish_action(State.ESCALATED),
     "recordDelivery": lambda: {"wishId": claimed_wish_id(State.CLAIMED), "note": "已在学校发放"},
     "claimWishes": lambda: {"wishIds": [wish_id(State.PUBLISHED)]},
+    "updateWishValue": lambda: {"id": wish_id(State.PUBLISHED), "estimatedValue": "150"},
     "dispatchWish": lambda: {"wishId": wish_id(State.PUBLISHED), "unitId": org_id("保康县农商行"),
                              "deadline": (timezone.now() + timedelta(days=7)).isoformat()},
     "respondToDispatch": dispatched_to_the_admins_unit,
+    # donors (approving also creates the unit and grants it the partner role: orgs.manage_organization and the
+    # role's permissions, as createOrganization and grantRole need them; refusing needs only the declared one)
+    "claimAsDonor": lambda: the_admin_as_donor({"wishIds": [gid("PublicWish", wish_in(State.PUBLISHED).pk)]}),
+    "cancelClaim": a_claim_of_the_admin,
+    "applyForUnit": lambda: the_admin_as_donor({"organizationId": org_id("共青团保康县委"), "name": "测试爱心企业",
+                                                "kind": "COMPANY"}),
+    "decideUnitApplication": lambda: {"id": gid("UnitApplication", a_unit_application().pk), "approve": False,
+                                      "reason": "材料不全"},
     # programs
     "createHappyHome": lambda: {"organizationId": org_id("马良镇团委"), "name": "三岔村快乐家园"},
     "updateHappyHome": lambda: {"id": gid("HappyHome", the_home().pk), "booksCount": 700},
@@ -484,6 +556,10 @@ AUTHENTICATED_QUERIES = {
     "myJobs": "{ myJobs { totalCount } }",
     "job": '{ job(id: "%s") { id } }' % gid("Job", 1),
     "myDispatches": "{ myDispatches { totalCount } }",
+    "myDonor": "{ myDonor { displayName } }",
+    "myClaims": "{ myClaims { totalCount } }",
+    "unitClaims": "{ unitClaims { totalCount } }",
+    "myUnitApplications": "{ myUnitApplications { totalCount } }",
     "notifications": "{ notifications { totalCount } }",
     "unreadNotificationCount": "{ unreadNotificationCount }",
     "todos": "{ todos { total } }",

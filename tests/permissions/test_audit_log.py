@@ -142,6 +142,7 @@ def recorded_actions() -> set[str]:
     found |= {f"report.{action}" for action in reports.TRANSITIONS}
     found |= {f"wish.dispatch_{answer}" for answer in ("accept", "decline")}
     found |= {f"child.transfer_{answer}" for answer in ("accept", "decline")}
+    found |= {f"unit_application.{decision}" for decision in ("approve", "reject")}
     return found
 
 

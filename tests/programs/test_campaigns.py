@@ -299,3 +299,15 @@ def test_notice_attachments_are_stripped_and_follow_the_campaigns_visibility(as_
     assert huang.client.get(url).status_code == 404
     assert huang.client.get(photos.url(services.ATTACHMENTS, page.pk, actor("huangbao_league_staff"))).status_code == 404
     assert Client().get(url).status_code == 404
+
+
+def test_campaigns_are_found_by_title_within_the_readers_scope(as_user):
+    """The holiday project form picks its campaign by a server search (no first-100 list in the browser)."""
+    ours = campaign("共青团保康县委", covered=("马良镇团委",))
+    campaign("共青团保康县委", covered=("马良镇团委",))
+    beside = campaign("共青团保康县委", covered=("黄堡镇团委",))
+    search = "query($t: String!) { campaigns(filters: {titleContains: $t}, first: 10) { totalCount edges { node { id } } } }"
+    ma = as_user("maliang_league_staff")
+    found = ma(search, {"t": ours.title})["campaigns"]
+    assert [pk_of(e["node"]["id"]) for e in found["edges"]] == [ours.pk] and found["totalCount"] == 1
+    assert ma(search, {"t": beside.title})["campaigns"]["totalCount"] == 0  # 黄堡镇's campaign stays out of 马良镇's search

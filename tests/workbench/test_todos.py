@@ -60,7 +60,8 @@ def test_the_counts_equal_what_the_filtered_screens_list(as_user):
 
     # then every kind its roles allow is offered, each count equal to the screen it links to
     assert set(items) == {"WISHES_TO_REVIEW", "WISHES_TO_PUBLISH", "WISHES_TO_DELIVER", "TRANSFERS_TO_DECIDE",
-                          "REPORTS_DUE", "REPORTS_TO_APPROVE", "HOURS_TO_CONFIRM", "OVERDUE_PAIRINGS", "FINISHED_JOBS"}
+                          "REPORTS_DUE", "REPORTS_TO_APPROVE", "HOURS_TO_CONFIRM", "OVERDUE_PAIRINGS", "OVERDUE_REASSESSMENTS",
+                          "FINISHED_JOBS"}
     wishes_in = "query($state: WishState) { wishes(first: 1, filters: {state: $state}) { totalCount } }"
     assert items["WISHES_TO_REVIEW"]["count"] == total(staff, wishes_in, "wishes", {"state": "COLLECTED"}) >= 1
     assert items["WISHES_TO_PUBLISH"]["count"] == total(staff, wishes_in, "wishes", {"state": "REVIEWED"}) >= 1

@@ -137,14 +137,21 @@ def test_a_wish_goes_from_collected_to_fulfilled_with_a_partner_claim_in_a_secon
     dialog.get_by_role("button", name="确定").click()
     expect(wish_row(staff, title)).to_be_visible()
     screenshot(staff, "wishes")
-    act(staff, title, "审核通过")
+    act(staff, title, "审核")
     board_tab(staff, "已审核")
+    wish_row(staff, title).get_by_role("button", name=title).click()  # the wish's drawer: the value is revised
+    staff.locator(".ant-drawer-content").get_by_role("button", name="修改估值").click()
+    staff.get_by_label("新估值").fill("100")
+    staff.get_by_role("dialog", name="修改估值（元）").get_by_role("button", name="保存").click()
+    expect(staff.locator(".ant-message")).to_contain_text("估值已修改")
+    expect(staff.locator(".ant-drawer-content")).to_contain_text("100 / 0 / 100")
+    staff.keyboard.press("Escape")
     act(staff, title, "公示")
 
     donor = login(new_context().new_page(), "nongshang_donor")
     donor.goto("/wishes/published")
     card = donor.get_by_test_id("published-board").locator(".ant-card", has_text=title)
-    expect(card).to_contain_text("剩余 90")
+    expect(card).to_contain_text("剩余 100")
     card.get_by_role("checkbox").check()
     screenshot(donor, "wishes-published")
     donor.get_by_test_id("claim-selected").click()
@@ -158,7 +165,10 @@ def test_a_wish_goes_from_collected_to_fulfilled_with_a_partner_claim_in_a_secon
     staff.get_by_role("dialog", name="记录发放").get_by_role("button", name="保存").click()
     expect(staff.locator(".ant-message")).to_contain_text("已记录发放")
     board_tab(staff, "已发放")
-    act(staff, title, "确认圆梦")
+    wish_row(staff, title).get_by_role("button", name="圆梦销号").click()
+    staff.get_by_role("textbox", name="感谢语").fill("谢谢你们送来的台灯！")
+    staff.get_by_role("button", name="确定").click()
+    expect(staff.locator(".ant-message")).to_contain_text("圆梦销号：已完成")
     board_tab(staff, "已圆梦")
     expect(wish_row(staff, title)).to_be_visible()
 
@@ -320,3 +330,26 @@ def test_a_follow_up_is_recorded_and_a_record_is_transferred_to_another_township
     town.get_by_role("tab", name="花名册").click()
     town.reload()
     expect(town.get_by_test_id("children-roster")).to_contain_text("李芳")
+
+
+def test_the_board_offers_the_steps_the_server_allows_and_a_claim_takes_withdrawal_away(new_context):
+    """The board's buttons come from each wish's availableActions (issue 16): once a donor has claimed a share,
+    the server refuses withdraw, close and escalate, and the row stops offering them."""
+    title = "一个新书包"
+    staff = login(new_context().new_page(), "huangbao_league_staff")
+    staff.goto("/wishes?state=PUBLISHED")
+    for step in ("撤回", "无法实现", "交上级协调"):
+        expect(wish_row(staff, title).get_by_role("button", name=step)).to_be_visible()
+
+    donor = login(new_context().new_page(), "nongshang_donor")
+    donor.goto("/wishes/published")
+    card = donor.get_by_test_id("published-board").locator(".ant-card", has_text=title)
+    card.get_by_role("checkbox").check()
+    card.get_by_placeholder("认领金额（空 = 剩余全部）").fill("30")
+    donor.get_by_test_id("claim-selected").click()
+    expect(donor.locator(".ant-message")).to_contain_text("已认领 1 个心愿")
+
+    staff.reload()
+    expect(wish_row(staff, title)).to_contain_text("30")  # 已认领（元）, read from the server after the reload
+    for step in ("撤回", "无法实现", "交上级协调"):
+        expect(wish_row(staff, title).get_by_role("button", name=step)).to_have_count(0)

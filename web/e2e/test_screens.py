@@ -169,10 +169,29 @@ def test_a_campaign_notice_is_announced_with_its_pages_and_hechi_sees_its_warm_w
     dialog.get_by_placeholder("结束日期").fill("2027-02-10")
     dialog.get_by_placeholder("结束日期").press("Enter")
     dialog.locator("input[type=file]").set_input_files(files=[{"name": "通知第1页.png", "mimeType": "image/png", "buffer": png()}])
+    addressees = dialog.locator(".ant-form-item", has_text="发给").get_by_role("combobox")
+    pick(page, addressees, "马良", "马良镇团委")  # searched on the server; the first choice keeps its name
+    pick(page, addressees, "黄堡", "黄堡镇团委")
     dialog.get_by_role("button", name="发布").click()
     notice = page.get_by_test_id("notice-text")
     expect(notice).to_contain_text("请于寒假期间开展走访慰问")
     expect(page.get_by_role("img", name="通知附件")).to_have_count(1)
+    expect(page.locator(".ant-drawer-content")).to_contain_text(re.compile("马良镇团委、黄堡镇团委|黄堡镇团委、马良镇团委"))
+
+    # a holiday project joins the campaign through a server search by title
+    page.goto("/holiday")
+    page.get_by_role("button", name="新建假期项目").click()
+    project = page.get_by_role("dialog", name="新建假期项目")
+    pick(page, project.get_by_role("combobox").first, "马良", "马良镇团委")  # the campaign covers 马良镇, not the county
+    project.get_by_label("项目名称").fill("情暖童心寒假服务")
+    project.get_by_placeholder("开始日期").fill("2027-01-12")
+    project.get_by_placeholder("结束日期").fill("2027-02-08")
+    project.get_by_placeholder("结束日期").press("Enter")
+    pick(page, project.get_by_role("combobox", name="所属行动"), "情暖", "2027年保康县情暖童心行动")
+    project.get_by_role("button", name="保存").click()
+    expect(page.locator(".ant-drawer-content", has_text="情暖童心寒假服务")).to_be_visible()
+    page.goto("/holiday")
+    expect(page.locator("tr", has_text="情暖童心寒假服务")).to_contain_text("2027年保康县情暖童心行动")
 
     hechi = login(new_context().new_page(), "hechi_league_admin")
     hechi.goto("/campaigns")

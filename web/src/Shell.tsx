@@ -5,6 +5,7 @@ import {
   ApartmentOutlined, TeamOutlined, GiftOutlined, HomeOutlined, BarChartOutlined, CloudSyncOutlined,
   LogoutOutlined, HeartOutlined, AuditOutlined, FlagOutlined, SunOutlined, UserOutlined, ShopOutlined, MenuOutlined,
   InboxOutlined, DashboardOutlined, BellOutlined, SafetyCertificateOutlined, FileSearchOutlined, KeyOutlined,
+  SafetyOutlined, SolutionOutlined,
 } from "@ant-design/icons";
 import { Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
 import { useQuery } from "urql";
@@ -21,6 +22,7 @@ const page = <K extends string>(load: () => Promise<Record<K, React.ComponentTyp
 const OrganizationsPage = page(() => import("./pages/Organizations"), "OrganizationsPage");
 const ChildrenPage = page(() => import("./pages/Children"), "ChildrenPage");
 const ChildFilePage = page(() => import("./pages/ChildFile"), "ChildFilePage");
+const CasesPage = page(() => import("./pages/Cases"), "CasesPage");
 const WishBoardPage = page(() => import("./pages/Wishes"), "WishBoardPage");
 const PublishedWishesPage = page(() => import("./pages/Wishes"), "PublishedWishesPage");
 const DispatchesPage = page(() => import("./pages/Dispatches"), "DispatchesPage");
@@ -35,6 +37,9 @@ const PairingDetailPage = page(() => import("./pages/Pairings"), "PairingDetailP
 const CampaignsPage = page(() => import("./pages/Campaigns"), "CampaignsPage");
 const ActivityDetailPage = page(() => import("./pages/Campaigns"), "ActivityDetailPage");
 const DashboardPage = page(() => import("./pages/Dashboard"), "DashboardPage");
+const PartnerBoardPage = page(() => import("./pages/Partner"), "PartnerBoardPage");
+const UnitClaimsPage = page(() => import("./pages/Partner"), "UnitClaimsPage");
+const UnitApplicationsPage = page(() => import("./pages/Partner"), "UnitApplicationsPage");
 const WorkbenchPage = page(() => import("./pages/Workbench"), "WorkbenchPage");
 const NotificationsPage = page(() => import("./pages/Notifications"), "NotificationsPage");
 const PeoplePage = page(() => import("./pages/People"), "PeoplePage");
@@ -49,9 +54,11 @@ const MENU: { key: string; icon: React.ReactNode; label: string; permissions?: s
   { key: "/", icon: <DashboardOutlined />, label: "工作台" },
   { key: "/orgs", icon: <ApartmentOutlined />, label: "组织", permissions: ["orgs.view_organization"] },
   { key: "/children", icon: <TeamOutlined />, label: "儿童档案", permissions: ["children.view_child"] },
+  { key: "/cases", icon: <SafetyOutlined />, label: "个案保护", permissions: ["cases.view_case"] },
   { key: "/wishes", icon: <GiftOutlined />, label: "微心愿", permissions: ["wishes.view_wish"] },
   { key: "/wishes/published", icon: <ShopOutlined />, label: "心愿公示认领", permissions: ["wishes.view_published_wish"] },
   { key: "/dispatches", icon: <InboxOutlined />, label: "派单答复", permissions: ["wishes.claim_wish"] },
+  { key: "/unit-applications", icon: <SolutionOutlined />, label: "爱心单位审核", permissions: ["permissions.manage_membership"] },
   { key: "/happy-homes", icon: <HomeOutlined />, label: "快乐家园", permissions: PROGRAMS },
   { key: "/holiday", icon: <SunOutlined />, label: "七彩假期", permissions: PROGRAMS },
   { key: "/volunteers", icon: <UserOutlined />, label: "志愿者", permissions: PROGRAMS },
@@ -64,11 +71,16 @@ const MENU: { key: string; icon: React.ReactNode; label: string; permissions?: s
   { key: "/jobs", icon: <CloudSyncOutlined />, label: "任务" },
 ];
 
+// The partner view: a unit's member with no role of their own sees only the unit's work (and its dispatches).
+const PARTNER_MENU = [
+  { key: "/partner/board", icon: <ShopOutlined />, label: "认领心愿" },
+  { key: "/partner/claims", icon: <HeartOutlined />, label: "我的认领" },
+  { key: "/dispatches", icon: <InboxOutlined />, label: "派单答复" },
+];
+
 /** The menu entry a path belongs to: the longest key it starts with (/wishes/published before /wishes). */
-function menuKeyOf(path: string): string | undefined {
-  return MENU.map((m) => m.key)
-    .filter((k) => path === k || (k !== "/" && path.startsWith(k + "/")))
-    .sort((a, b) => b.length - a.length)[0];
+function menuKeyOf(path: string, keys: string[] = MENU.map((m) => m.key)): string | undefined {
+  return keys.filter((k) => path === k || (k !== "/" && path.startsWith(k + "/"))).sort((a, b) => b.length - a.length)[0];
 }
 
 /** A screen behind its menu entry's permissions. */
@@ -101,11 +113,12 @@ export function Shell() {
   const todos = todoData?.todos;
   const badge = (key: string) => (key === "/" ? todos?.total ?? 0 : (todos?.items ?? [])
     .filter((t) => t.link.split("?")[0] === key).reduce((sum, t) => sum + t.count, 0));
-  const items = MENU.filter((m) => !m.permissions || m.permissions.some(session.can)).map(({ key, icon, label: text }) => ({
+  const partner = me.units.length > 0 && me.memberships.length === 0 && !me.isSuperuser;
+  const items = partner ? PARTNER_MENU : MENU.filter((m) => !m.permissions || m.permissions.some(session.can)).map(({ key, icon, label: text }) => ({
     key, icon,
     label: <span data-menu={key}>{text}{badge(key) > 0 && <Badge count={badge(key)} size="small" overflowCount={999} style={{ marginInlineStart: 8 }} data-testid={`menu-badge-${key}`} />}</span>,
   }));
-  const selected = menuKeyOf(location.pathname);
+  const selected = menuKeyOf(location.pathname, items.map((m) => m.key));
   const menu = (
     <Menu mode="inline" selectedKeys={selected ? [selected] : []} items={items} aria-label="主菜单"
       onClick={({ key }) => { navigate(key); setDrawer(false); }} />
@@ -142,7 +155,9 @@ export function Shell() {
                 options={me.memberships.map((m) => ({ value: m.organization.id, label: `${m.organization.name} · ${label("Role", m.role)}` }))}
               />
             ) : (
-              <Typography.Text>{me.isSuperuser ? "平台管理员（全部组织）" : "无任职"}</Typography.Text>
+              <Typography.Text data-testid="acting-unit">
+                {me.isSuperuser ? "平台管理员（全部组织）" : partner ? `${me.units.map((u) => u.name).join("、")} · 合作单位` : "无任职"}
+              </Typography.Text>
             )}
             {session.current && !phone && <Tag color="red" data-testid="current-role">{label("Role", session.current.role)}</Tag>}
           </Space>
@@ -171,7 +186,10 @@ export function Shell() {
         <Content style={{ margin: phone ? 0 : 16, padding: phone ? 8 : 16, background: "#fff", minWidth: 0 }}>
           <Suspense fallback={<Spin />}>
           <Routes>
-            <Route path="/" element={<WorkbenchPage />} />
+            <Route path="/" element={partner ? <Navigate to="/partner/board" replace /> : <WorkbenchPage />} />
+            <Route path="/partner/board" element={<PartnerBoardPage />} />
+            <Route path="/partner/claims" element={<UnitClaimsPage />} />
+            <Route path="/unit-applications" element={<Allowed path="/unit-applications"><UnitApplicationsPage /></Allowed>} />
             <Route path="/notifications" element={<NotificationsPage />} />
             <Route path="/password" element={<ChangePasswordPage />} />
             <Route path="/people" element={<Allowed path="/people"><PeoplePage /></Allowed>} />
@@ -180,6 +198,7 @@ export function Shell() {
             <Route path="/orgs/:id" element={<Allowed path="/orgs/:id"><OrganizationsPage /></Allowed>} />
             <Route path="/children" element={<Allowed path="/children"><ChildrenPage /></Allowed>} />
             <Route path="/children/:id" element={<Allowed path="/children/:id"><ChildFilePage /></Allowed>} />
+            <Route path="/cases" element={<Allowed path="/cases"><CasesPage /></Allowed>} />
             <Route path="/wishes" element={<Allowed path="/wishes"><WishBoardPage /></Allowed>} />
             <Route path="/wishes/published" element={<Allowed path="/wishes/published"><PublishedWishesPage /></Allowed>} />
             <Route path="/dispatches" element={<Allowed path="/dispatches"><DispatchesPage /></Allowed>} />

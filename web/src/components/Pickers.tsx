@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Select } from "antd";
 import { useQuery } from "urql";
-import { ChildRosterDocument, VolunteersDocument } from "../gql/graphql";
+import { CampaignsDocument, ChildRosterDocument, VolunteersDocument } from "../gql/graphql";
 
 type PickerProps<V> = { value?: V; onChange?: (value: V) => void; placeholder?: string; organization?: string };
 
@@ -30,6 +30,19 @@ export function VolunteerPicker<V extends string | string[]>(props: PickerProps<
       showSearch allowClear filterOption={false} loading={fetching} placeholder={props.placeholder ?? "输入姓名搜索"}
       value={props.value} onChange={(v) => props.onChange?.(v as V)} onSearch={setText}
       options={data?.volunteers.edges.map(({ node }) => ({ value: node.id, label: `${node.name}（${node.team || node.originName || node.organization?.name || ""}）` })) ?? []}
+    />
+  );
+}
+
+/** Campaigns visible to one (announced in one's tree or covering it), searched by title on the server. */
+export function CampaignPicker(props: PickerProps<string>) {
+  const [text, setText] = useState("");
+  const [{ data, fetching }] = useQuery({ query: CampaignsDocument, variables: { first: 30, filters: text ? { titleContains: text } : {} } });
+  return (
+    <Select
+      aria-label="所属行动" showSearch allowClear filterOption={false} loading={fetching} placeholder={props.placeholder ?? "输入标题搜索"}
+      value={props.value} onChange={(v) => props.onChange?.(v)} onSearch={setText}
+      options={data?.campaigns.edges.map(({ node }) => ({ value: node.id, label: node.title })) ?? []}
     />
   );
 }

@@ -4,7 +4,7 @@ import { NotificationOutlined, PlusOutlined, UploadOutlined } from "@ant-design/
 import dayjs from "dayjs";
 import { useMutation, useQuery } from "urql";
 import { Link, useNavigate, useParams } from "react-router-dom";
-import { ActivitiesDocument, ActivityDetailDocument, AnnounceCampaignDocument, CampaignDetailDocument, CampaignsDocument, OrganizationDescendantsDocument, RecordActivityDocument } from "../gql/graphql";
+import { ActivitiesDocument, ActivityDetailDocument, AnnounceCampaignDocument, CampaignDetailDocument, CampaignsDocument, RecordActivityDocument } from "../gql/graphql";
 import { enumOptions, label } from "../lib/labels";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
 import { useSession } from "../lib/session";
@@ -13,7 +13,7 @@ import { ConnectionTable, useConnection } from "../components/ConnectionTable";
 import { useUrlState } from "../lib/urlState";
 import { NOTICE_MAX, TEXT_MAX, TITLE_MAX } from "../lib/limits";
 import { showErrors } from "./HappyHomes";
-import { OrgSelect } from "../components/OrgSelect";
+import { OrgMultiSelect, OrgSelect } from "../components/OrgSelect";
 
 /** 行动与活动: campaigns with their notices (announcing one), and activities with photos; tab, page and the open
  * campaign in the URL. */
@@ -121,16 +121,6 @@ function AnnounceModal({ open, onClose }: { open: boolean; onClose: (id?: string
         </Upload>
       </Form>
     </Modal>
-  );
-}
-
-function OrgMultiSelect(props: { value?: string[]; onChange?: (ids: string[]) => void }) {
-  const session = useSession();
-  const current = session.current?.organization;
-  const [{ data }] = useQuery({ query: OrganizationDescendantsDocument, variables: { id: current?.id ?? "", first: 100 }, pause: !current });
-  return (
-    <Select mode="multiple" allowClear optionFilterProp="label" placeholder="选择下级组织" value={props.value} onChange={props.onChange}
-      options={data?.organization?.descendants.edges.map(({ node }) => ({ value: node.id, label: node.name })) ?? []} />
   );
 }
 

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Alert, App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Empty, Form, Image, Input, List, Modal, Row, Select, Space, Spin, Table, Tag, Timeline, Typography, Upload } from "antd";
+import { Alert, App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Empty, Form, Image, Input, List, Modal, Row, Select, Space, Spin, Table, Tabs, Tag, Timeline, Typography, Upload } from "antd";
 import { UploadOutlined } from "@ant-design/icons";
 import dayjs from "dayjs";
 import { useMutation, useQuery } from "urql";
@@ -15,25 +15,44 @@ import { OrgSearch } from "../components/OrgSearch";
 import { Pii, PiiTag, RequestError } from "../components/common";
 import { NAME_MAX, TEXT_MAX, TITLE_MAX } from "../lib/limits";
 import { ChildFields, fillFromIdNumber } from "./Children";
+import { useUrlState } from "../lib/urlState";
+import { ReferredCase, caseTabItems } from "./ChildCase";
 
-/** A child's file: personal data (masked or clear), guardians, consent, follow-ups, growth record, photos. */
+/** A child's file: the record's tab, and the case tabs (ChildCase.tsx) for those who see case work; the tab is in
+ * the URL. */
 export function ChildFilePage() {
   const { id = "" } = useParams();
   const [{ data, fetching, error }, refetch] = useQuery({ query: ChildFileDocument, variables: { id } });
   const child = data?.child;
   const session = useSession();
+  const url = useUrlState();
   if (fetching && !data) return <Spin />;
-  if (!child) return <><RequestError error={error} /><Empty description="档案不存在或无权查看" /></>;
+  if (!child) return <><RequestError error={error} />{session.can("cases.view_case") ? <ReferredCase childId={id} /> : <Empty description="档案不存在或无权查看" />}</>;
   const pii = child.piiVisible;
+  const record = <ChildRecord child={child} onDone={() => refetch({ requestPolicy: "network-only" })} />;
   return (
     <Space direction="vertical" style={{ width: "100%" }} size="middle">
       <Typography.Title level={4} style={{ margin: 0 }}>
         <Link to="/children">儿童档案</Link> / <Pii value={child.name} piiVisible={pii} /> <PiiTag piiVisible={pii} />
       </Typography.Title>
+      {session.can("cases.view_case") ? (
+        <Tabs activeKey={url.get("tab") ?? "file"} onChange={(k) => url.set({ tab: k === "file" ? undefined : k }, { replace: true })}
+          destroyInactiveTabPane items={[{ key: "file", label: "档案", children: record }, ...caseTabItems(child.id)]} />
+      ) : record}
+    </Space>
+  );
+}
+
+/** The record itself: personal data (masked or clear), guardians, consent, follow-ups, growth record, photos. */
+function ChildRecord({ child, onDone }: { child: FileChild; onDone: () => void }) {
+  const session = useSession();
+  const pii = child.piiVisible;
+  return (
+    <Space direction="vertical" style={{ width: "100%" }} size="middle">
       {child.anonymized && <Alert type="info" message="该档案已匿名化，仅保留类别、组织和出生年份。" />}
       {child.status !== "ACTIVE" && <Alert type="warning" data-testid="child-closed" message={`档案已${label("ChildStatus", child.status)}${child.closedReason ? `：${child.closedReason}` : ""}`} />}
       {pii && session.can("children.change_child") && !child.anonymized && (
-        <ChildActions child={child} canTransfer={session.can("children.transfer_child")} onDone={() => refetch({ requestPolicy: "network-only" })} />
+        <ChildActions child={child} canTransfer={session.can("children.transfer_child")} onDone={onDone} />
       )}
       <Descriptions bordered size="small" column={{ xs: 1, sm: 2, lg: 3 }}>
         <Descriptions.Item label="姓名"><Pii value={child.name} piiVisible={pii} /></Descriptions.Item>

@@ -4,7 +4,7 @@ import { PlusOutlined } from "@ant-design/icons";
 import dayjs from "dayjs";
 import { useMutation, useQuery } from "urql";
 import {
-  CampaignsDocument, CreateHolidayProjectDocument, CreateServicePointDocument, HolidayProjectDetailDocument, HolidayProjectsDocument,
+  CreateHolidayProjectDocument, CreateServicePointDocument, HolidayProjectDetailDocument, HolidayProjectsDocument,
   ReportServicePointDocument, type HolidayProjectDetailQuery,
 } from "../gql/graphql";
 import { enumOptions, label } from "../lib/labels";
@@ -16,7 +16,7 @@ import { TITLE_MAX } from "../lib/limits";
 import { ActionLink } from "../components/common";
 import { ConnectionTable, useConnection } from "../components/ConnectionTable";
 import { OrgSelect } from "../components/OrgSelect";
-import { VolunteerPicker } from "../components/Pickers";
+import { CampaignPicker, VolunteerPicker } from "../components/Pickers";
 import { showErrors } from "./HappyHomes";
 
 type Project = NonNullable<HolidayProjectDetailQuery["holidayProject"]>;
@@ -85,7 +85,6 @@ function ProjectModal({ open, onClose }: { open: boolean; onClose: (id?: string)
   const [form] = Form.useForm();
   const session = useSession();
   const [{ fetching }, create] = useMutation(CreateHolidayProjectDocument);
-  const [{ data: campaigns }] = useQuery({ query: CampaignsDocument, variables: { first: 50 }, pause: !open });
   const [problem, setProblem] = useState<string | null>(null);
   return (
     <Modal title="新建假期项目" open={open} onCancel={() => onClose()} onOk={() => form.submit()} okText="保存" confirmLoading={fetching} destroyOnClose>
@@ -107,7 +106,7 @@ function ProjectModal({ open, onClose }: { open: boolean; onClose: (id?: string)
           <Form.Item name="season" label="假期"><Select options={enumOptions("HolidaySeason")} style={{ width: 120 }} /></Form.Item>
         </Space>
         <Form.Item name="dates" label="起止日期" rules={[{ required: true, message: "请选择起止日期" }]}><DatePicker.RangePicker style={{ width: "100%" }} /></Form.Item>
-        <Form.Item name="campaignId" label="所属行动（可选）"><Select allowClear options={campaigns?.campaigns.edges.map(({ node }) => ({ value: node.id, label: node.title })) ?? []} /></Form.Item>
+        <Form.Item name="campaignId" label="所属行动（可选）"><CampaignPicker /></Form.Item>
       </Form>
     </Modal>
   );

@@ -11,9 +11,11 @@ import { label } from "../lib/labels";
 import { metricLabel } from "../lib/figures";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
 import { useSession } from "../lib/session";
-import { RequestError, ActionLink } from "../components/common";
+import { ActionLink } from "../components/common";
 import { JobProgress } from "../components/JobProgress";
 import { OrgSelect } from "../components/OrgSelect";
+import { ConnectionTable, useConnection } from "../components/ConnectionTable";
+import { useUrlState } from "../lib/urlState";
 
 const STATE_COLOR: Record<string, string> = { DRAFT: "default", SUBMITTED: "blue", RETURNED: "orange", APPROVED: "green" };
 const stateTag = (s?: string | null) => (s ? <Tag color={STATE_COLOR[s]}>{label("ReportState", s)}</Tag> : <Tag>未填报</Tag>);
@@ -36,38 +38,37 @@ export function ReportsPage() {
   const [requestId, setRequestId] = useState<string | null>(null);
   const [reportId, setReportId] = useState<string | null>(null);
   const [opening, setOpening] = useState(false);
-  const [{ data: requests, fetching, error }, refetchRequests] = useQuery({ query: ReportRequestsDocument, variables: { first: 100 } });
-  const [{ data: reports, fetching: loadingReports }, refetchReports] = useQuery({ query: ReportsDocument, variables: { first: 100 } });
-  const reload = () => { refetchRequests({ requestPolicy: "network-only" }); refetchReports({ requestPolicy: "network-only" }); };
+  const url = useUrlState();
+  const tab = url.get("tab") ?? "requests";
+  const requests = useConnection({ query: ReportRequestsDocument, variables: {}, pick: (d) => d.reportRequests, pageKey: "rp" });
+  const reports = useConnection({ query: ReportsDocument, variables: {}, pick: (d) => d.reports, pageKey: "p" });
+  const reload = () => { requests.refetch(); reports.refetch(); };
   return (
     <>
       <Space style={{ width: "100%", justifyContent: "space-between", flexWrap: "wrap" }}>
         <Typography.Title level={4} style={{ margin: 0 }}>报送</Typography.Title>
         {session.can("rollups.approve_report") && <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpening(true)}>发起报送</Button>}
       </Space>
-      <RequestError error={error} />
-      <Tabs items={[
+      <Tabs activeKey={tab} onChange={(k) => url.set({ tab: k === "requests" ? undefined : k })} items={[
         {
-          key: "requests", label: "报送任务",
-          children: <Table data-testid="report-requests" size="small" rowKey="id" loading={fetching} scroll={{ x: true }} dataSource={requests?.reportRequests.edges.map((e) => e.node) ?? []}
-            columns={[
+          key: "requests", label: `报送任务（${requests.total}）`,
+          children: <ConnectionTable testId="report-requests" list={requests} unit="项" columns={[
               { title: "标题", dataIndex: "title", render: (v, r) => <ActionLink onClick={() => setRequestId(r.id)}>{v}</ActionLink> },
               { title: "发起", dataIndex: "organizationName" },
               { title: "期间", render: (_, r) => `${r.startsOn} ~ ${r.endsOn}` },
               { title: "截止", dataIndex: "deadline", render: (v, r) => (r.overdue ? <Tag color="red">{v} 已截止</Tag> : v) },
               { title: "报送单位", dataIndex: "addresseeNames", render: (v: string[]) => v.join("、") },
-            ]} />,
+          ]} />,
         },
         {
-          key: "reports", label: "报送记录",
-          children: <Table size="small" rowKey="id" loading={loadingReports} scroll={{ x: true }} dataSource={reports?.reports.edges.map((e) => e.node) ?? []}
-            columns={[
+          key: "reports", label: `报送记录（${reports.total}）`,
+          children: <ConnectionTable testId="reports" list={reports} unit="份" columns={[
               { title: "任务", render: (_, r) => <ActionLink onClick={() => setReportId(r.id)}>{r.request.title}</ActionLink> },
               { title: "报送单位", dataIndex: "organizationName" },
               { title: "状态", dataIndex: "state", render: stateTag },
               { title: "截止", render: (_, r) => r.request.deadline },
               { title: "提交", dataIndex: "submittedAt", render: (v) => (v ? dayjs(v).format("YYYY-MM-DD HH:mm") : "—") },
-            ]} />,
+          ]} />,
         },
       ]} />
       <RequestDrawer id={requestId} onClose={() => setRequestId(null)} onOpenReport={setReportId} onChanged={reload} />

@@ -6,8 +6,8 @@ import dayjs from "dayjs";
 import {
   ClaimWishesDocument, CloseWishDocument, CollectWishDocument, ConfirmFulfilmentDocument, DispatchWishDocument,
   EscalateWishDocument, PrepareWishDocument, PublishWishDocument, PublishedWishesDocument, RecordDeliveryDocument,
-  ResubmitWishDocument, ReturnWishDocument, ReviewWishDocument, TakeOverWishDocument, WishBoardDocument,
-  WishCountsDocument, WishDetailDocument, WithdrawWishDocument, type WishState,
+  ResubmitWishDocument, ReturnWishDocument, ReviewWishDocument, TakeOverWishDocument, UpdateWishValueDocument, WishBoardDocument,
+  WishCountsDocument, WishDetailDocument, WithdrawWishDocument, type WishAction, type WishState,
 } from "../gql/graphql";
 import { enumOptions, label } from "../lib/labels";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
@@ -22,50 +22,58 @@ import { ChildPicker } from "../components/Pickers";
 
 const BOARD: WishState[] = ["COLLECTED", "RETURNED", "REVIEWED", "PUBLISHED", "CLAIMED", "PREPARED", "DELIVERED", "FULFILLED", "ESCALATED", "CLOSED", "WITHDRAWN"];
 
-type ActionKey = "review" | "return" | "resubmit" | "publish" | "prepare" | "fulfil" | "withdraw" | "close" | "escalate" | "takeOver";
-type SimpleDoc = TypedDocumentNode<any, { input: { id: string; reason?: string } }>;
-const ACTIONS: Record<ActionKey, { label: string; doc: SimpleDoc; from: WishState[]; reason?: boolean; danger?: boolean }> = {
-  review: { label: "审核通过", doc: ReviewWishDocument, from: ["COLLECTED"] },
-  return: { label: "退回修改", doc: ReturnWishDocument, from: ["COLLECTED", "REVIEWED"], reason: true },
-  resubmit: { label: "重新提交", doc: ResubmitWishDocument, from: ["RETURNED"] },
-  publish: { label: "公示", doc: PublishWishDocument, from: ["REVIEWED"] },
-  prepare: { label: "备礼", doc: PrepareWishDocument, from: ["CLAIMED"] },
-  fulfil: { label: "确认圆梦", doc: ConfirmFulfilmentDocument, from: ["DELIVERED"] },
-  escalate: { label: "交上级协调", doc: EscalateWishDocument, from: ["REVIEWED", "PUBLISHED"] },
-  takeOver: { label: "上级接办", doc: TakeOverWishDocument, from: ["ESCALATED"] },
-  withdraw: { label: "撤回", doc: WithdrawWishDocument, from: ["COLLECTED", "RETURNED", "REVIEWED", "PUBLISHED"], danger: true },
-  close: { label: "无法实现", doc: CloseWishDocument, from: ["COLLECTED", "RETURNED", "REVIEWED", "PUBLISHED", "ESCALATED"], reason: true, danger: true },
+type SimpleDoc = TypedDocumentNode<any, { input: { id: string; reason?: string; note?: string } }>;
+/** How the board offers each step of the wish machine (wishes/machine.py). Which steps a wish offers comes from the
+ * server (`availableActions`: state, permission and claims decided there); this only says which mutation runs
+ * and what the step asks for: a required reason, or an optional thank-you for the donors (note). Claiming is on
+ * the published board, delivery and dispatch have forms. */
+type Ask = { field: "reason" | "note"; title: string; required: boolean };
+const REASON: Ask = { field: "reason", title: "请填写原因", required: true };
+const THANKS: Ask = { field: "note", title: "给认领人的感谢语（可选，认领人在“我的认领”中可见）", required: false };
+const SIMPLE: Partial<Record<WishAction, { doc: SimpleDoc; ask?: Ask; danger?: boolean }>> = {
+  REVIEW: { doc: ReviewWishDocument },
+  RETURN: { doc: ReturnWishDocument, ask: REASON },
+  RESUBMIT: { doc: ResubmitWishDocument },
+  PUBLISH: { doc: PublishWishDocument },
+  PREPARE: { doc: PrepareWishDocument },
+  FULFIL: { doc: ConfirmFulfilmentDocument, ask: THANKS },
+  ESCALATE: { doc: EscalateWishDocument },
+  TAKE_OVER: { doc: TakeOverWishDocument },
+  WITHDRAW: { doc: WithdrawWishDocument, danger: true },
+  CLOSE: { doc: CloseWishDocument, ask: REASON, danger: true },
 };
 
 
-function ActionButton({ action, wishId, onDone }: { action: ActionKey; wishId: string; onDone: () => void }) {
-  const spec = ACTIONS[action];
+function ActionButton({ action, wishId, onDone }: { action: WishAction; wishId: string; onDone: () => void }) {
+  const spec = SIMPLE[action]!;
+  const name = label("WishAction", action);
   const [{ fetching }, run] = useMutation(spec.doc);
   const { message, modal } = App.useApp();
-  const go = async (reason = "") => {
-    const result = await run({ input: { id: wishId, reason } });
+  const go = async (text = "") => {
+    const result = await run({ input: { id: wishId, ...(spec.ask ? { [spec.ask.field]: text } : {}) } });
     const payload = result.data ? (Object.values(result.data)[0] as { errors: { message: string; code: string }[] }) : null;
     const problem = payloadErrorMessage(payload?.errors) ?? requestErrorMessage(result.error);
     if (problem) message.error(problem);
-    else { message.success(`${spec.label}：已完成`); onDone(); }
+    else { message.success(`${name}：已完成`); onDone(); }
   };
-  if (spec.reason) {
+  const ask = spec.ask;
+  if (ask) {
     return (
       <Button size="small" danger={spec.danger} loading={fetching} onClick={() => {
-        let reason = "";
+        let text = "";
         modal.confirm({
-          title: `${spec.label}：请填写原因`,
-          content: <Input.TextArea aria-label="原因" onChange={(e) => (reason = e.target.value)} />,
+          title: `${name}：${ask.title}`,
+          content: <Input.TextArea aria-label={ask.field === "reason" ? "原因" : "感谢语"} maxLength={TEXT_MAX} onChange={(e) => (text = e.target.value)} />,
           okText: "确定", cancelText: "取消",
-          onOk: () => go(reason),
+          onOk: () => go(text),
         });
-      }}>{spec.label}</Button>
+      }}>{name}</Button>
     );
   }
   if (spec.danger) {
-    return <Popconfirm title={`确定${spec.label}？`} onConfirm={() => go()}><Button size="small" danger loading={fetching}>{spec.label}</Button></Popconfirm>;
+    return <Popconfirm title={`确定${name}？`} onConfirm={() => go()}><Button size="small" danger loading={fetching}>{name}</Button></Popconfirm>;
   }
-  return <Button size="small" type="primary" ghost loading={fetching} onClick={() => go()} data-testid={`wish-action-${action}`}>{spec.label}</Button>;
+  return <Button size="small" type="primary" ghost loading={fetching} onClick={() => go()} data-testid={`wish-action-${action}`}>{name}</Button>;
 }
 
 /** 微心愿: the life-cycle board by state (tab, organization and page in the URL; tab counts from the server),
@@ -106,14 +114,14 @@ export function WishBoardPage() {
           { title: "承办", dataIndex: "handlingOrganizationName" },
           {
             title: "操作",
-            render: (_, w) => canChange ? (
+            render: (_, w) => (
               <Space wrap size={4}>
-                {(Object.keys(ACTIONS) as ActionKey[]).filter((a) => ACTIONS[a].from.includes(w.state)).map((a) => (
+                {w.availableActions.filter((a) => SIMPLE[a]).map((a) => (
                   <ActionButton key={a} action={a} wishId={w.id} onDone={reload} />
                 ))}
-                {(w.state === "CLAIMED" || w.state === "PREPARED") && <DeliveryButton wishId={w.id} onDone={reload} />}
+                {w.availableActions.includes("DELIVER") && <DeliveryButton wishId={w.id} onDone={reload} />}
               </Space>
-            ) : null,
+            ),
           },
         ]} />
       <WishDrawer id={openId} onClose={() => setOpenId(null)} onChanged={reload} />
@@ -154,6 +162,7 @@ function DeliveryButton({ wishId, onDone }: { wishId: string; onDone: () => void
 function WishDrawer({ id, onClose, onChanged }: { id: string | null; onClose: () => void; onChanged: () => void }) {
   const [{ data }, refetch] = useQuery({ query: WishDetailDocument, variables: { id: id ?? "" }, pause: !id, requestPolicy: "network-only" });
   const [dispatching, setDispatching] = useState(false);
+  const canChange = useSession().can("wishes.change_wish");
   const w = data?.wish;
   return (
     <Drawer open={!!id} onClose={onClose} title={w?.title ?? "心愿"} width={Math.min(560, window.innerWidth)}>
@@ -162,7 +171,10 @@ function WishDrawer({ id, onClose, onChanged }: { id: string | null; onClose: ()
           <Descriptions column={1} size="small" bordered>
             <Descriptions.Item label="状态"><Tag color="red">{label("WishState", w.state)}</Tag></Descriptions.Item>
             <Descriptions.Item label="孩子的话">{w.text || "—"}</Descriptions.Item>
-            <Descriptions.Item label="估值 / 已认领 / 剩余（元）">{money(w.estimatedValue)} / {money(w.coveredAmount)} / {money(w.remaining)}</Descriptions.Item>
+            <Descriptions.Item label="估值 / 已认领 / 剩余（元）">
+              {money(w.estimatedValue)} / {money(w.coveredAmount)} / {money(w.remaining)}
+              {canChange && <ValueButton wishId={w.id} value={Number(w.estimatedValue)} onDone={() => { refetch({ requestPolicy: "network-only" }); onChanged(); }} />}
+            </Descriptions.Item>
             <Descriptions.Item label="认领截止">{w.claimDeadline ?? "—"}</Descriptions.Item>
             <Descriptions.Item label="退回原因">{w.returnReason || "—"}</Descriptions.Item>
             <Descriptions.Item label="无法实现原因">{w.closeReason || "—"}</Descriptions.Item>
@@ -174,12 +186,35 @@ function WishDrawer({ id, onClose, onChanged }: { id: string | null; onClose: ()
           <Typography.Title level={5}>派单</Typography.Title>
           <Table size="small" rowKey="id" pagination={false} dataSource={w.dispatches}
             columns={[{ title: "单位", dataIndex: "unitName" }, { title: "状态", dataIndex: "state", render: (v) => label("DispatchState", v) }, { title: "期限", dataIndex: "deadline", render: (v) => dayjs(v).format("YYYY-MM-DD") }]} />
-          {w.state === "PUBLISHED" && <Button onClick={() => setDispatching(true)}>派单给单位</Button>}
+          {w.availableActions.includes("DISPATCH") && <Button onClick={() => setDispatching(true)}>派单给单位</Button>}
           {w.photos.length > 0 && <Space wrap>{w.photos.map((p, i) => <img key={i} src={p.url} width={120} alt="发放照片" />)}</Space>}
           <DispatchModal wishId={w.id} open={dispatching} onClose={() => { setDispatching(false); refetch({ requestPolicy: "network-only" }); onChanged(); }} />
         </Space>
       )}
     </Drawer>
+  );
+}
+
+/** 修改估值: until the gift is prepared, never below what donors have claimed (the server says why not). */
+function ValueButton({ wishId, value, onDone }: { wishId: string; value: number; onDone: () => void }) {
+  const [{ fetching }, update] = useMutation(UpdateWishValueDocument);
+  const { message, modal } = App.useApp();
+  return (
+    <Button size="small" type="link" loading={fetching} onClick={() => {
+      let next: number | null = value;
+      modal.confirm({
+        title: "修改估值（元）",
+        content: <InputNumber aria-label="新估值" min={0} precision={2} defaultValue={value} style={{ width: "100%" }} onChange={(v) => (next = v)} />,
+        okText: "保存", cancelText: "取消",
+        onOk: async () => {
+          const result = await update({ input: { id: wishId, estimatedValue: String(next ?? 0) } });
+          const problem = payloadErrorMessage(result.data?.updateWishValue.errors) ?? requestErrorMessage(result.error);
+          if (problem) { message.error(problem); return; }
+          message.success("估值已修改");
+          onDone();
+        },
+      });
+    }}>修改估值</Button>
   );
 }
 

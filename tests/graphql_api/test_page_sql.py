@@ -1,0 +1,110 @@
+"""Issue 15, page SQL: a connection's page is ``id IN (SELECT id ... ORDER BY ... LIMIT n+1)``, never a window count
+over the whole scope; ``totalCount`` is read only when asked for; pages walked by their cursors cover every row once,
+in every order the API offers, however many rows share the sort value."""
+
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from children.models import Child
+from tests.conftest import read_guard
+from tests.permissions.helpers import org
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.django_db
+
+CHILDREN = """query($first: Int, $after: String, $order: ChildOrder) {
+  children(first: $first, after: $after, order: $order) { %s edges { cursor node { id name } } pageInfo { hasNextPage } } }"""
+WISHES = """query($first: Int, $after: String) {
+  wishes(first: $first, after: $after) { %s edges { cursor node { id title } } pageInfo { hasNextPage } } }"""
+
+
+@pytest.fixture
+def namesakes():
+    """Four more children named alike at 马良坪村 (copies of 张小明 without an ID number): ties in every order."""
+    source = Child.objects.get(name="张小明")
+    for _ in range(4):
+        source.pk, source.id_number, source.id_index, source.name = None, "", None, "同名"
+        source.save()
+
+
+def read(client, query, **variables):
+    with CaptureQueriesContext(connection) as captured:
+        data = next(iter(client(query, variables).values()))
+    return data, [q["sql"] for q in captured.captured_queries]
+
+
+def walk(client, query, size, **variables) -> list[str]:
+    ids, after = [], None
+    while True:
+        page, _ = read(client, query % "", first=size, after=after, **variables)
+        ids += [e["node"]["id"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return ids
+        after = page["edges"][-1]["cursor"]
+
+
+@pytest.mark.parametrize("order", [None, {"name": "ASC"}, {"name": "DESC"}, {"createdAt": "DESC"}, {"birthDate": "ASC"}])
+def test_pages_walked_by_cursor_hold_every_child_once_in_the_order_of_one_big_page(as_user, namesakes, order):
+    client = as_user("maliang_league_staff")
+    whole, _ = read(client, CHILDREN % "totalCount", first=100, order=order)
+    expected = [e["node"]["id"] for e in whole["edges"]]
+    assert len(expected) == whole["totalCount"] >= 6
+    assert walk(client, CHILDREN, 2, order=order) == expected
+
+
+def test_the_page_reads_ids_by_the_index_and_counts_apart_only_when_asked(as_user, namesakes):
+    client = as_user("maliang_league_staff")
+    counted, sql = read(client, CHILDREN % "totalCount", first=2)
+    page = [s for s in sql if 'FROM "children_child"' in s and "COUNT" in s.upper()]
+    assert len(page) == 1 and " IN (SELECT " in page[0] and "OVER" not in page[0].upper()
+    assert counted["totalCount"] == Child.objects.filter(org_path__startswith=org("马良镇团委").path).count()
+
+    _, sql = read(client, CHILDREN % "", first=2)
+    assert not [s for s in sql if "COUNT(" in s.upper()]
+    assert all("OVER" not in s.upper() for s in sql)
+
+
+def test_a_page_past_the_end_still_counts_the_scope(as_user):
+    client = as_user("maliang_league_staff")
+    first, _ = read(client, CHILDREN % "totalCount", first=100)
+    past, _ = read(client, CHILDREN % "totalCount", first=2, after=first["edges"][-1]["cursor"])
+    assert past["edges"] == [] and past["totalCount"] == first["totalCount"]
+
+
+def test_a_neighbour_townships_staff_page_holds_none_of_these_children(as_user, namesakes):
+    mine = walk(as_user("maliang_league_staff"), CHILDREN, 2)
+    theirs, _ = read(as_user("huangbao_league_staff"), CHILDREN % "totalCount", first=100)
+    assert theirs["totalCount"] == len(theirs["edges"]) >= 1
+    assert not set(mine) & {e["node"]["id"] for e in theirs["edges"]}
+
+
+def test_the_wish_board_walked_by_cursor_is_the_board_newest_first(as_user):
+    client = as_user("baokang_league_admin")
+    whole, sql = read(client, WISHES % "totalCount", first=100)
+    assert all("OVER" not in s.upper() for s in sql)
+    expected = [e["node"]["id"] for e in whole["edges"]]
+    assert len(expected) == whole["totalCount"] >= 2
+    assert walk(client, WISHES, 1) == expected
+
+
+def test_the_web_clients_wish_board_costs_the_same_statements_at_any_size(as_user):
+    """Session, user, scope version, the page with its organizations, child and campaign (+ the audit row of the
+    children's names read in clear, + the read's time bound): no statement per row."""
+    board = (ROOT / "frontend_schema" / "operations" / "wishes.graphql").read_text()
+    client = as_user("baokang_league_admin")
+
+    def cost(first):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.client.post("/graphql", {"query": board, "variables": {"first": first},
+                                                       "operationName": "WishBoard"}, content_type="application/json")
+        assert "errors" not in response.json()
+        return len(captured), len(response.json()["data"]["wishes"]["edges"])
+
+    cost(1)  # warm: the cached scope
+    (one, rows_one), (many, rows_many) = cost(1), cost(50)
+    assert rows_one == 1 < rows_many
+    assert one == many == 5 + read_guard()
