@@ -1,22 +1,67 @@
-"""What is counted. Each source yields ``(organization_id, month or None, metric, value)`` for every
-organization's own rows; rollups.services sums them up the tree. ``month`` is the first day of the month of
-the event the metric counts (collected, fulfilled, served …); stock figures (children registered, sites,
-volunteers, active pairings) have no month and are as of the refresh.
+"""What is counted: the metric catalogue, one entry per figure (adding a figure is adding an entry to METRICS).
+
+Each metric counts rows (or sums a field of them) per organization and month, in SQL: ``month`` is the first day
+of the month of the event the metric counts (collected, fulfilled, served …); stock figures (children registered,
+sites, volunteers, active pairings) have no month and are as of the computation. ``watch`` names the columns of
+the counted rows a figure depends on: the database triggers (rollups.triggers) mark an organization dirty when
+a row is inserted or deleted, or one of these columns changes; ``also`` names other tables whose rows change the
+figure (a site's staff, the children it serves).
 
 A record is counted at the organization that owns it (a wish at the body that collected it, even after a
 superior took it over), so every record is counted once in any subtree and any sum of disjoint subtrees."""
 
-from collections import Counter
-from datetime import date
-from decimal import Decimal
+from __future__ import annotations
 
-from django.db.models import Count, F, Sum
-from django.db.models.functions import TruncMonth
+from dataclasses import dataclass
+from typing import Callable
 
-from children.models import Child, Status
+from django.db.models import Count, DateField, F, QuerySet, Sum, Value
+from django.db.models.functions import Cast, TruncMonth
+
+from children.models import Category, Child, GuardianArrangement, Status
 from programs import pairings, sites
-from programs.models import Activity, HappyHome, Pairing, PairingState, ServicePoint, ServiceRecord, Volunteer
+from programs.models import Activity, HappyHome, HomeChild, HomeStaff, Pairing, PairingState, ServicePoint, ServiceRecord, Volunteer
 from wishes.models import Wish
+
+
+@dataclass(frozen=True)
+class Watch:
+    """Rows of ``model`` that change figures: on insert, delete or an update of ``columns``; ``owner`` is the
+    foreign key leading to the row that holds the organization ("" when the row itself holds it)."""
+
+    model: type
+    columns: tuple[str, ...] = ()
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    rows: Callable[[], QuerySet]  # called at each computation (overdue pairings depend on the day)
+    stamp: str | None = None  # the date or time stamp giving the month; None: a stock figure
+    total: str | None = None  # the field summed; None: rows counted
+    owner: str = ""  # lookup prefix from a counted row to the row holding the organization ("home__")
+    watch: tuple[str, ...] = ("organization_id",)
+    also: tuple[Watch, ...] = ()
+
+    def grouped(self, *, organization_ids=None, path: str | None = None) -> QuerySet:
+        """``(o, k, m, v)``: organization, metric name, month and value, one row per organization and month,
+        for the given organizations or for the subtree under ``path``."""
+        rows = self.rows().order_by()
+        if self.stamp:
+            rows = rows.filter(**{f"{self.stamp}__isnull": False})
+        if organization_ids is not None:
+            rows = rows.filter(**{f"{self.owner}organization_id__in": organization_ids})
+        if path is not None:
+            rows = rows.filter(**{f"{self.owner}org_path__startswith": path})
+        month = Cast(TruncMonth(self.stamp), DateField()) if self.stamp else Value(None, output_field=DateField())
+        return rows.values(o=F(f"{self.owner}organization_id"), k=Value(self.name), m=month).annotate(
+            v=Sum(self.total) if self.total else Count("pk"))
+
+    def watches(self) -> tuple[Watch, ...]:
+        model = self.rows().model
+        return (Watch(model, tuple(self.watch), self.owner.rstrip("_")), *self.also)
+
 
 WISH_EVENTS = {  # metric -> the wish's time stamp
     "wishes.collected": "created_at",
@@ -27,83 +72,52 @@ WISH_EVENTS = {  # metric -> the wish's time stamp
     "wishes.escalated": "escalated_at",
     "wishes.closed": "closed_at",
 }
+CHILD_COLUMNS = ("organization_id", "status", "categories", "guardian_arrangement")
+HOME_COLUMNS = ("organization_id", "open_after_school", "open_weekends", "open_holidays")
+POINT_COLUMNS = ("organization_id", "starts_on", "children_served", "money_raised", "goods_value")
+HOURS_COLUMNS = ("organization_id", "service_point_id", "served_on", "hours", "confirmed_at")
+PAIRING_COLUMNS = ("organization_id", "state", "kind", "last_contact_on", "started_on")
 
 
-def _month(value) -> date:
-    return date(value.year, value.month, 1)
+def _children(**filters) -> Callable[[], QuerySet]:
+    """Children in care now (active, not anonymized)."""
+    return lambda: Child.objects.filter(status=Status.ACTIVE, **filters)
 
 
-def _by_month(queryset, stamp: str, metric: str, total=None):
-    """Counts (or sums of ``total``) per organization and month of ``stamp``."""
-    rows = (queryset.filter(**{f"{stamp}__isnull": False}).order_by().annotate(m=TruncMonth(stamp))
-            .values("organization_id", "m").annotate(v=Sum(total) if total else Count("pk")))
-    for row in rows:
-        yield row["organization_id"], _month(row["m"]), metric, row["v"] or 0
+def _points() -> QuerySet:
+    return ServicePoint.objects.all()
 
 
-def _stock(queryset, metric: str):
-    for row in queryset.order_by().values("organization_id").annotate(v=Count("pk")):
-        yield row["organization_id"], None, metric, row["v"]
+METRICS: tuple[Metric, ...] = (
+    Metric("children.total", _children(), watch=CHILD_COLUMNS),
+    # categories is a JSON list of codes: a code in quotes is found in its text on SQLite and PostgreSQL alike
+    *(Metric(f"children.category.{c}", _children(categories__icontains=f'"{c}"'), watch=CHILD_COLUMNS) for c in Category.values),
+    *(Metric(f"children.arrangement.{a}", _children(guardian_arrangement=a), watch=CHILD_COLUMNS)
+      for a in GuardianArrangement.values),
+    *(Metric(name, Wish.objects.all, stamp, watch=("organization_id", stamp)) for name, stamp in WISH_EVENTS.items()),
+    Metric("homes.sites", HappyHome.objects.all),
+    Metric("homes.children_served", HomeChild.objects.all, owner="home__", watch=("home_id",)),
+    Metric("homes.volunteers", HappyHome.volunteers.through.objects.all, owner="happyhome__", watch=("happyhome_id",)),
+    Metric("homes.below_standard", lambda: sites.below_standard_rows(HappyHome.objects.all()), watch=HOME_COLUMNS,
+           also=(Watch(HomeChild, ("home_id",), "home"), Watch(HappyHome.volunteers.through, ("happyhome_id",), "happyhome"),
+                 Watch(HomeStaff, ("home_id", "role"), "home"))),
+    Metric("volunteers.registered", Volunteer.objects.all),
+    Metric("holiday.service_points", _points, "starts_on", watch=POINT_COLUMNS),
+    Metric("holiday.children_served", _points, "starts_on", "children_served", watch=POINT_COLUMNS),
+    Metric("holiday.money_raised", _points, "starts_on", "money_raised", watch=POINT_COLUMNS),
+    Metric("holiday.goods_value", _points, "starts_on", "goods_value", watch=POINT_COLUMNS),
+    Metric("holiday.volunteers", ServicePoint.volunteers.through.objects.all, "servicepoint__starts_on",
+           owner="servicepoint__", watch=("servicepoint_id",)),
+    Metric("holiday.service_hours", lambda: ServiceRecord.objects.confirmed().filter(service_point__isnull=False),
+           "served_on", "hours", watch=HOURS_COLUMNS),
+    Metric("pairings.active", lambda: Pairing.objects.filter(state=PairingState.ACTIVE), watch=PAIRING_COLUMNS),
+    Metric("pairings.overdue", lambda: Pairing.objects.filter(pairings.overdue_q()), watch=PAIRING_COLUMNS),
+    Metric("pairings.started", Pairing.objects.all, "started_on", watch=PAIRING_COLUMNS),
+    Metric("activities.held", Activity.objects.all, "held_on", watch=("organization_id", "held_on")),
+)
 
 
-def children():
-    """Children in care now (active, not anonymized), in all and by each category and arrangement."""
-    counts: Counter = Counter()
-    rows = Child.objects.filter(status=Status.ACTIVE).values_list("organization_id", "categories", "guardian_arrangement")
-    for organization_id, categories, arrangement in rows.iterator(chunk_size=5000):
-        counts[organization_id, "children.total"] += 1
-        for category in categories or ():
-            counts[organization_id, f"children.category.{category}"] += 1
-        if arrangement:
-            counts[organization_id, f"children.arrangement.{arrangement}"] += 1
-    for (organization_id, metric), value in counts.items():
-        yield organization_id, None, metric, value
-
-
-def wishes():
-    for metric, stamp in WISH_EVENTS.items():
-        yield from _by_month(Wish.objects.all(), stamp, metric)
-
-
-def happy_homes():
-    yield from _stock(HappyHome.objects.all(), "homes.sites")
-    yield from _stock(Volunteer.objects.all(), "volunteers.registered")
-    for home in sites.with_counts(HappyHome.objects.all()).prefetch_related("staff").iterator(chunk_size=1000):
-        yield home.organization_id, None, "homes.children_served", home.children_count
-        yield home.organization_id, None, "homes.volunteers", home.volunteers_count
-        if sites.below_standard(home):
-            yield home.organization_id, None, "homes.below_standard", 1
-
-
-def holiday():
-    """By the month a service point opened (its figures), and the month hours were served (confirmed only)."""
-    points = ServicePoint.objects.all()
-    yield from _by_month(points, "starts_on", "holiday.service_points")
-    yield from _by_month(points, "starts_on", "holiday.children_served", "children_served")
-    yield from _by_month(points, "starts_on", "holiday.money_raised", "money_raised")
-    yield from _by_month(points, "starts_on", "holiday.goods_value", "goods_value")
-    assignments = (ServicePoint.volunteers.through.objects.annotate(organization_id=F("servicepoint__organization_id"),
-                                                                    starts_on=F("servicepoint__starts_on")))
-    yield from _by_month(assignments, "starts_on", "holiday.volunteers")
-    yield from _by_month(ServiceRecord.objects.filter(service_point__isnull=False, confirmed_at__isnull=False),
-                         "served_on", "holiday.service_hours", "hours")
-
-
-def programs():
-    yield from _stock(Pairing.objects.filter(state=PairingState.ACTIVE), "pairings.active")
-    yield from _stock(Pairing.objects.filter(pairings.overdue_q()), "pairings.overdue")
-    yield from _by_month(Pairing.objects.all(), "started_on", "pairings.started")
-    yield from _by_month(Activity.objects.all(), "held_on", "activities.held")
-
-
-SOURCES = (children, wishes, happy_homes, holiday, programs)
-
-
-def own_figures():
-    """Every organization's own figures, summed per (organization, month, metric)."""
-    totals: dict = {}
-    for source in SOURCES:
-        for organization_id, month, metric, value in source():
-            key = (organization_id, month, metric)
-            totals[key] = totals.get(key, Decimal(0)) + Decimal(value)
-    return totals
+def own_rows(**where) -> QuerySet:
+    """Every metric's ``(o, k, m, v)`` rows in one statement (UNION ALL of one GROUP BY per metric)."""
+    first, *rest = (metric.grouped(**where) for metric in METRICS)
+    return first.union(*rest, all=True)
