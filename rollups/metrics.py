@@ -15,13 +15,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from django.db.models import Count, DateField, F, QuerySet, Sum, Value
+from django.db.models import Count, DateField, DecimalField, F, QuerySet, Sum, Value
 from django.db.models.functions import Cast, TruncMonth
 
 from children.models import Category, Child, GuardianArrangement, Status
 from programs import pairings, sites
 from programs.models import Activity, HappyHome, HomeChild, HomeStaff, Pairing, PairingState, ServicePoint, ServiceRecord, Volunteer
 from wishes.models import Wish
+
+
+FIGURE = DecimalField(max_digits=16, decimal_places=2)  # every value, so that the UNION ALL keeps decimals
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,8 @@ class Metric:
         if path is not None:
             rows = rows.filter(**{f"{self.owner}org_path__startswith": path})
         month = Cast(TruncMonth(self.stamp), DateField()) if self.stamp else Value(None, output_field=DateField())
-        return rows.values(o=F(f"{self.owner}organization_id"), k=Value(self.name), m=month).annotate(
-            v=Sum(self.total) if self.total else Count("pk"))
+        value = (Sum(self.total, output_field=FIGURE) if self.total else Count("pk", output_field=FIGURE))
+        return rows.values(o=F(f"{self.owner}organization_id"), k=Value(self.name), m=month).annotate(v=value)
 
     def watches(self) -> tuple[Watch, ...]:
         model = self.rows().model
