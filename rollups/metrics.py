@@ -40,6 +40,7 @@ class Watch:
 @dataclass(frozen=True)
 class Metric:
     name: str
+    label: str  # on screens, in Excel and in messages
     rows: Callable[[], QuerySet]  # called at each computation (overdue pairings depend on the day)
     stamp: str | None = None  # the date or time stamp giving the month; None: a stock figure
     total: str | None = None  # the field summed; None: rows counted
@@ -47,9 +48,10 @@ class Metric:
     watch: tuple[str, ...] = ("organization_id",)
     also: tuple[Watch, ...] = ()
 
-    def grouped(self, *, organization_ids=None, path: str | None = None) -> QuerySet:
-        """``(o, k, m, v)``: organization, metric name, month and value, one row per organization and month,
-        for the given organizations or for the subtree under ``path``."""
+    def grouped(self, *, organization_ids=None, path: str | None = None, months: tuple | None = None) -> QuerySet:
+        """``(o, k, m, v)``: organization, metric name, month and value, one row per organization and month, for
+        the given organizations or the subtree under ``path``; with ``months`` (first, last), ``(k, v)``: the
+        subtree's total over those months (stock figures as they are now)."""
         rows = self.rows().order_by()
         if self.stamp:
             rows = rows.filter(**{f"{self.stamp}__isnull": False})
@@ -59,7 +61,11 @@ class Metric:
             rows = rows.filter(**{f"{self.owner}org_path__startswith": path})
         month = Cast(TruncMonth(self.stamp), DateField()) if self.stamp else Value(None, output_field=DateField())
         value = (Sum(self.total, output_field=FIGURE) if self.total else Count("pk", output_field=FIGURE))
-        return rows.values(o=F(f"{self.owner}organization_id"), k=Value(self.name), m=month).annotate(v=value)
+        if months is None:
+            return rows.values(o=F(f"{self.owner}organization_id"), k=Value(self.name), m=month).annotate(v=value)
+        if self.stamp:
+            rows = rows.alias(month=month).filter(month__gte=months[0], month__lte=months[1])
+        return rows.values(k=Value(self.name)).annotate(v=value)
 
     def watches(self) -> tuple[Watch, ...]:
         model = self.rows().model
@@ -75,6 +81,9 @@ WISH_EVENTS = {  # metric -> the wish's time stamp
     "wishes.escalated": "escalated_at",
     "wishes.closed": "closed_at",
 }
+WISH_LABELS = {"wishes.collected": "心愿征集", "wishes.published": "心愿公示", "wishes.claimed": "心愿认领",
+               "wishes.delivered": "心愿发放", "wishes.fulfilled": "心愿圆梦", "wishes.escalated": "心愿交上级",
+               "wishes.closed": "心愿无法实现"}
 CHILD_COLUMNS = ("organization_id", "status", "categories", "guardian_arrangement")
 HOME_COLUMNS = ("organization_id", "open_after_school", "open_weekends", "open_holidays")
 POINT_COLUMNS = ("organization_id", "starts_on", "children_served", "money_raised", "goods_value")
@@ -92,35 +101,39 @@ def _points() -> QuerySet:
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("children.total", _children(), watch=CHILD_COLUMNS),
+    Metric("children.total", "在册儿童", _children(), watch=CHILD_COLUMNS),
     # categories is a JSON list of codes: a code in quotes is found in its text on SQLite and PostgreSQL alike
-    *(Metric(f"children.category.{c}", _children(categories__icontains=f'"{c}"'), watch=CHILD_COLUMNS) for c in Category.values),
-    *(Metric(f"children.arrangement.{a}", _children(guardian_arrangement=a), watch=CHILD_COLUMNS)
-      for a in GuardianArrangement.values),
-    *(Metric(name, Wish.objects.all, stamp, watch=("organization_id", stamp)) for name, stamp in WISH_EVENTS.items()),
-    Metric("homes.sites", HappyHome.objects.all),
-    Metric("homes.children_served", HomeChild.objects.all, owner="home__", watch=("home_id",)),
-    Metric("homes.volunteers", HappyHome.volunteers.through.objects.all, owner="happyhome__", watch=("happyhome_id",)),
-    Metric("homes.below_standard", lambda: sites.below_standard_rows(HappyHome.objects.all()), watch=HOME_COLUMNS,
+    *(Metric(f"children.category.{c}", f"儿童：{label}", _children(categories__icontains=f'"{c}"'), watch=CHILD_COLUMNS)
+      for c, label in Category.choices),
+    *(Metric(f"children.arrangement.{a}", f"监护：{label}", _children(guardian_arrangement=a), watch=CHILD_COLUMNS)
+      for a, label in GuardianArrangement.choices),
+    *(Metric(name, WISH_LABELS[name], Wish.objects.all, stamp, watch=("organization_id", stamp)) for name, stamp in WISH_EVENTS.items()),
+    Metric("homes.sites", "快乐家园", HappyHome.objects.all),
+    Metric("homes.children_served", "快乐家园服务儿童", HomeChild.objects.all, owner="home__", watch=("home_id",)),
+    Metric("homes.volunteers", "快乐家园志愿者", HappyHome.volunteers.through.objects.all, owner="happyhome__", watch=("happyhome_id",)),
+    Metric("homes.below_standard", "未达标快乐家园", lambda: sites.below_standard_rows(HappyHome.objects.all()), watch=HOME_COLUMNS,
            also=(Watch(HomeChild, ("home_id",), "home"), Watch(HappyHome.volunteers.through, ("happyhome_id",), "happyhome"),
                  Watch(HomeStaff, ("home_id", "role"), "home"))),
-    Metric("volunteers.registered", Volunteer.objects.all),
-    Metric("holiday.service_points", _points, "starts_on", watch=POINT_COLUMNS),
-    Metric("holiday.children_served", _points, "starts_on", "children_served", watch=POINT_COLUMNS),
-    Metric("holiday.money_raised", _points, "starts_on", "money_raised", watch=POINT_COLUMNS),
-    Metric("holiday.goods_value", _points, "starts_on", "goods_value", watch=POINT_COLUMNS),
-    Metric("holiday.volunteers", ServicePoint.volunteers.through.objects.all, "servicepoint__starts_on",
+    Metric("volunteers.registered", "登记志愿者", Volunteer.objects.all),
+    Metric("holiday.service_points", "七彩假期服务点", _points, "starts_on", watch=POINT_COLUMNS),
+    Metric("holiday.children_served", "七彩假期服务儿童", _points, "starts_on", "children_served", watch=POINT_COLUMNS),
+    Metric("holiday.money_raised", "七彩假期募集资金（元）", _points, "starts_on", "money_raised", watch=POINT_COLUMNS),
+    Metric("holiday.goods_value", "七彩假期物资价值（元）", _points, "starts_on", "goods_value", watch=POINT_COLUMNS),
+    Metric("holiday.volunteers", "七彩假期志愿者人次", ServicePoint.volunteers.through.objects.all, "servicepoint__starts_on",
            owner="servicepoint__", watch=("servicepoint_id",)),
-    Metric("holiday.service_hours", lambda: ServiceRecord.objects.confirmed().filter(service_point__isnull=False),
+    Metric("holiday.service_hours", "七彩假期服务时长", lambda: ServiceRecord.objects.confirmed().filter(service_point__isnull=False),
            "served_on", "hours", watch=HOURS_COLUMNS),
-    Metric("pairings.active", lambda: Pairing.objects.filter(state=PairingState.ACTIVE), watch=PAIRING_COLUMNS),
-    Metric("pairings.overdue", lambda: Pairing.objects.filter(pairings.overdue_q()), watch=PAIRING_COLUMNS),
-    Metric("pairings.started", Pairing.objects.all, "started_on", watch=PAIRING_COLUMNS),
-    Metric("activities.held", Activity.objects.all, "held_on", watch=("organization_id", "held_on")),
+    Metric("pairings.active", "结对中", lambda: Pairing.objects.filter(state=PairingState.ACTIVE), watch=PAIRING_COLUMNS),
+    Metric("pairings.overdue", "结对逾期未联系", lambda: Pairing.objects.filter(pairings.overdue_q()), watch=PAIRING_COLUMNS),
+    Metric("pairings.started", "新结对", Pairing.objects.all, "started_on", watch=PAIRING_COLUMNS),
+    Metric("activities.held", "开展活动", Activity.objects.all, "held_on", watch=("organization_id", "held_on")),
 )
 
 
+LABELS = {metric.name: metric.label for metric in METRICS}
+
+
 def own_rows(**where) -> QuerySet:
-    """Every metric's ``(o, k, m, v)`` rows in one statement (UNION ALL of one GROUP BY per metric)."""
+    """Every metric's rows (Metric.grouped) in one statement: a UNION ALL of one GROUP BY per metric."""
     first, *rest = (metric.grouped(**where) for metric in METRICS)
     return first.union(*rest, all=True)
