@@ -59,7 +59,7 @@ class Metric:
             rows = rows.filter(**{f"{self.owner}organization_id__in": organization_ids})
         if path is not None:
             rows = rows.filter(**{f"{self.owner}org_path__startswith": path})
-        month = Cast(TruncMonth(self.stamp), DateField()) if self.stamp else Value(None, output_field=DateField())
+        month = Cast(TruncMonth(self.stamp) if self.stamp else Value(None), DateField())
         value = (Sum(self.total, output_field=FIGURE) if self.total else Count("pk", output_field=FIGURE))
         if months is None:
             return rows.values(o=F(f"{self.owner}organization_id"), k=Value(self.name), m=month).annotate(v=value)
