@@ -156,16 +156,15 @@ def _write(own: dict, delta: dict, subtree: dict, whole: set) -> int:
     rows = Figure.objects.filter(organization_id__in=organizations)
     if not whole:
         rows = rows.filter(metric__in={k for _o, k, _m in keys})
-    found = {(f.organization_id, f.metric, f.month): f for f in rows}
+    found = {(o, k, m): (pk, own_, subtree_) for pk, o, k, m, own_, subtree_ in rows.values_list(
+        "pk", "organization_id", "metric", "month", "own", "subtree")}
     changed = set()
     for key in keys | {key for key in found if key[0] in whole}:
-        figure = found.get(key) or Figure(organization_id=key[0], metric=key[1], month=key[2])
-        before = (figure.own, figure.subtree)
-        figure.own = own.get(key, figure.own)
-        if key[0] in whole:
-            figure.subtree = subtree.get(key, Decimal(0))
+        pk, before_own, before_subtree = found.get(key, (None, Decimal(0), Decimal(0)))
+        figure = Figure(pk=pk, organization_id=key[0], metric=key[1], month=key[2], own=own.get(key, before_own),
+                        subtree=subtree.get(key, Decimal(0)) if key[0] in whole else before_subtree)
         figure.subtree += delta.get(key, 0)
-        if figure.pk is None or (figure.own, figure.subtree) != before:
+        if pk is None or (figure.own, figure.subtree) != (before_own, before_subtree):
             found[key] = figure
             changed.add(key)
     gone = [found[k].pk for k in changed if found[k].pk and not found[k].own and not found[k].subtree]
@@ -210,8 +209,8 @@ def fold() -> RefreshRun:
         own, delta = {}, defaultdict(Decimal)
         if dirty:
             new = {(r["o"], r["k"], r["m"]): Decimal(r["v"]) for r in metrics.own_rows(organization_ids=dirty)}
-            old = {(f.organization_id, f.metric, f.month): f.own
-                   for f in Figure.objects.filter(organization_id__in=dirty).exclude(own=0)}
+            old = {(o, k, m): v for o, k, m, v in Figure.objects.filter(organization_id__in=dirty).exclude(own=0)
+                   .values_list("organization_id", "metric", "month", "own")}
             chains = _chains(dirty)
             for key in new.keys() | old.keys():
                 difference = new.get(key, Decimal(0)) - old.get(key, Decimal(0))
