@@ -126,6 +126,9 @@ def refresh() -> RefreshRun:
     run, clock = _begin(RunKind.REBUILD)
     counter = _Counter()
     with connection.execute_wrapper(counter):
+        if connection.vendor == "postgresql":  # the GROUP BYs hash in memory rather than sort through temp files
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '64MB'")
         run.dirty_keys = DirtyMark.objects.values("organization_id").distinct().count()
         DirtyMark.objects.all().delete()  # every mark committed until now: the rebuild below sees their rows
         Figure.objects.all().delete()  # not TRUNCATE: readers keep the old figures until this commits
