@@ -25,7 +25,7 @@ class Trigger:
     table: str
     columns: tuple[str, ...]  # updates of these mark
     organization: str  # SQL of the organization id, with {row} for NEW or OLD
-    subtree: bool = False
+    subtree: bool = False  # a new organization has no figures: only deletes and updates mark its parent
 
 
 def _triggers() -> list[Trigger]:
@@ -75,7 +75,8 @@ BEGIN
 END $$""",
         f"DROP TRIGGER IF EXISTS {PREFIX}_row ON {t}",
         f"DROP TRIGGER IF EXISTS {PREFIX}_update ON {t}",
-        f"CREATE TRIGGER {PREFIX}_row AFTER INSERT OR DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION {name}()",
+        f"CREATE TRIGGER {PREFIX}_row AFTER {'' if trigger.subtree else 'INSERT OR '}DELETE ON {t} FOR EACH ROW "
+        f"EXECUTE FUNCTION {name}()",
         f"CREATE TRIGGER {PREFIX}_update AFTER UPDATE OF {', '.join(trigger.columns)} ON {t} FOR EACH ROW "
         f"WHEN ({_changed(trigger, 'IS DISTINCT FROM')}) EXECUTE FUNCTION {name}()",
     ]
@@ -86,7 +87,7 @@ def _sqlite(trigger: Trigger) -> list[str]:
     name = f"{PREFIX}_{t}"
     statements = [f"DROP TRIGGER IF EXISTS {name}_{event}" for event in ("insert", "delete", "update")]
     return statements + [
-        f"CREATE TRIGGER {name}_insert AFTER INSERT ON {t} BEGIN {_insert(trigger, 'NEW')} END",
+        *([] if trigger.subtree else [f"CREATE TRIGGER {name}_insert AFTER INSERT ON {t} BEGIN {_insert(trigger, 'NEW')} END"]),
         f"CREATE TRIGGER {name}_delete AFTER DELETE ON {t} BEGIN {_insert(trigger, 'OLD')} END",
         f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(trigger.columns)} ON {t} "
         f"WHEN {_changed(trigger, 'IS NOT')} BEGIN {_insert(trigger, 'NEW')} "

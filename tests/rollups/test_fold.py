@@ -18,6 +18,7 @@ from orgs.models import Organization
 from programs.models import Activity, Pairing, PairingState, ServiceRecord
 from rollups import services
 from rollups.models import DirtyMark, Figure
+from tests.orgs.test_services import village
 from tests.permissions.helpers import SYSTEM, org
 from tests.rollups.test_rollups import ALL_ORGS, DAY, PERIODS, _make_rows, _period, direct, rolled
 from wishes.models import Wish
@@ -163,6 +164,9 @@ def test_every_kind_of_write_marks_its_organization_in_the_same_transaction():
     assert not DirtyMark.objects.exists()  # rolled back with the write
     Wish.objects.filter(organization=ma).delete()
     assert list(DirtyMark.objects.values_list("organization_id", "subtree").distinct()) == [(ma.pk, False)]
+    DirtyMark.objects.all().delete()
+    orgs.create_organization(SYSTEM, **village(ma, name="新建村团支部"))
+    assert not DirtyMark.objects.exists()  # a new organization has no figures yet
 
 
 def test_the_fold_does_only_the_dirty_organizations_work():
