@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from django.db.models import Count, DateField, DecimalField, F, QuerySet, Sum, Value
+from django.db import connection
+from django.db.models import Count, DateField, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, TruncMonth
 
 from children.models import Category, Child, GuardianArrangement, Status
@@ -47,11 +48,14 @@ class Metric:
     owner: str = ""  # lookup prefix from a counted row to the row holding the organization ("home__")
     watch: tuple[str, ...] = ("organization_id",)
     also: tuple[Watch, ...] = ()
+    where: Q | None = None  # counted among rows(): metrics with the same rows and a where share one scan
 
-    def grouped(self, *, organization_ids=None, path: str | None = None, months: tuple | None = None) -> QuerySet:
+    def grouped(self, *, organization_ids=None, path: str | None = None, months: tuple | None = None,
+                value=None) -> QuerySet:
         """``(o, k, m, v)``: organization, metric name, month and value, one row per organization and month, for
         the given organizations or the subtree under ``path``; with ``months`` (first, last), ``(k, v)``: the
-        subtree's total over those months (stock figures as they are now)."""
+        subtree's total over those months (stock figures as they are now). ``value``: other aggregates
+        instead of ``v`` (a shared scan)."""
         rows = self.rows().order_by()
         if self.stamp:
             rows = rows.filter(**{f"{self.stamp}__isnull": False})
@@ -60,12 +64,12 @@ class Metric:
         if path is not None:
             rows = rows.filter(**{f"{self.owner}org_path__startswith": path})
         month = Cast(TruncMonth(self.stamp) if self.stamp else Value(None), DateField())
-        value = (Sum(self.total, output_field=FIGURE) if self.total else Count("pk", output_field=FIGURE))
+        value = value or {"v": Sum(self.total, output_field=FIGURE) if self.total else Count("pk", output_field=FIGURE)}
         if months is None:
-            return rows.values(o=F(f"{self.owner}organization_id"), k=Value(self.name), m=month).annotate(v=value)
+            return rows.values(o=F(f"{self.owner}organization_id"), k=Value(self.name), m=month).annotate(**value)
         if self.stamp:
             rows = rows.alias(month=month).filter(month__gte=months[0], month__lte=months[1])
-        return rows.values(k=Value(self.name)).annotate(v=value)
+        return rows.values(k=Value(self.name)).annotate(**value)
 
     def watches(self) -> tuple[Watch, ...]:
         model = self.rows().model
@@ -91,9 +95,9 @@ HOURS_COLUMNS = ("organization_id", "service_point_id", "served_on", "hours", "c
 PAIRING_COLUMNS = ("organization_id", "state", "kind", "last_contact_on", "started_on")
 
 
-def _children(**filters) -> Callable[[], QuerySet]:
-    """Children in care now (active, not anonymized)."""
-    return lambda: Child.objects.filter(status=Status.ACTIVE, **filters)
+def _children() -> QuerySet:
+    """Children in care now (active, not anonymized): every children.* metric counts them in one scan."""
+    return Child.objects.filter(status=Status.ACTIVE)
 
 
 def _points() -> QuerySet:
@@ -101,11 +105,13 @@ def _points() -> QuerySet:
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("children.total", "在册儿童", _children(), watch=CHILD_COLUMNS),
+    Metric("children.total", "在册儿童", _children, watch=CHILD_COLUMNS, where=Q()),
     # categories is a JSON list of codes: a code in quotes is found in its text on SQLite and PostgreSQL alike
-    *(Metric(f"children.category.{c}", f"儿童：{label}", _children(categories__icontains=f'"{c}"'), watch=CHILD_COLUMNS)
+    *(Metric(f"children.category.{c}", f"儿童：{label}", _children, watch=CHILD_COLUMNS,
+             where=Q(categories__icontains=f'"{c}"'))
       for c, label in Category.choices),
-    *(Metric(f"children.arrangement.{a}", f"监护：{label}", _children(guardian_arrangement=a), watch=CHILD_COLUMNS)
+    *(Metric(f"children.arrangement.{a}", f"监护：{label}", _children, watch=CHILD_COLUMNS,
+             where=Q(guardian_arrangement=a))
       for a, label in GuardianArrangement.choices),
     *(Metric(name, WISH_LABELS[name], Wish.objects.all, stamp, watch=("organization_id", stamp)) for name, stamp in WISH_EVENTS.items()),
     Metric("homes.sites", "快乐家园", HappyHome.objects.all),
@@ -133,7 +139,37 @@ METRICS: tuple[Metric, ...] = (
 LABELS = {metric.name: metric.label for metric in METRICS}
 
 
-def own_rows(**where) -> QuerySet:
-    """Every metric's rows (Metric.grouped) in one statement: a UNION ALL of one GROUP BY per metric."""
-    first, *rest = (metric.grouped(**where) for metric in METRICS)
-    return first.union(*rest, all=True)
+def own_rows(**where) -> tuple[str, list]:
+    """Every metric's rows (Metric.grouped) in one statement, ``(sql, params)``: a UNION ALL of one GROUP BY per
+    metric, metrics sharing their rows counted in one scan (a WITH of their filtered counts, unpivoted)."""
+    shared: dict = {}
+    for metric in METRICS:
+        if metric.where is not None:
+            shared.setdefault(metric.rows, []).append(metric)
+    alone = [m.grouped(**where) for m in METRICS if m.where is None]
+    first, *rest = alone
+    sql, params = first.union(*rest, all=True).query.sql_with_params()
+    scans, parts, part_params, params = [], [], [], list(params)
+    columns = "%s AS k, v{i} AS v" if where.get("months") is not None else "o, %s AS k, m, v{i} AS v"
+    for n, family in enumerate(shared.values()):
+        value = {f"v{i}": Count("pk", filter=m.where, output_field=FIGURE) for i, m in enumerate(family)}
+        scan, scan_params = family[0].grouped(**where, value=value).query.sql_with_params()
+        scans.append((f"shared{n} AS ({scan})", scan_params))
+        for i, metric in enumerate(family):
+            parts.append(f"SELECT {columns.format(i=i)} FROM shared{n}")
+            part_params.append(metric.name)
+    head = "WITH " + ", ".join(s for s, _ in scans) + " " if scans else ""
+    return (head + " UNION ALL ".join([*parts, sql]),
+            [p for _, ps in scans for p in ps] + part_params + params)
+
+
+def own_figures(**where) -> list[tuple]:
+    """own_rows as ``(o, k, m, v)`` tuples (or ``(k, v)`` with ``months``), months as dates."""
+    sql, params = own_rows(**where)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if where.get("months") is not None:
+        return rows
+    month = DateField()
+    return [(o, k, month.to_python(m), v) for o, k, m, v in rows]

@@ -132,7 +132,7 @@ def refresh() -> RefreshRun:
         run.dirty_keys = DirtyMark.objects.values("organization_id").distinct().count()
         DirtyMark.objects.all().delete()  # every mark committed until now: the rebuild below sees their rows
         Figure.objects.all().delete()  # not TRUNCATE: readers keep the old figures until this commits
-        own, params = metrics.own_rows().query.sql_with_params()
+        own, params = metrics.own_rows()
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH own AS (SELECT o, k, m, v FROM ({own}) AS own_rows WHERE v <> 0), tree AS ({_closure()}) "
@@ -211,7 +211,7 @@ def fold() -> RefreshRun:
         run.dirty_keys = len(dirty | moved)
         own, delta = {}, defaultdict(Decimal)
         if dirty:
-            new = {(r["o"], r["k"], r["m"]): Decimal(r["v"]) for r in metrics.own_rows(organization_ids=dirty)}
+            new = {(o, k, m): Decimal(v) for o, k, m, v in metrics.own_figures(organization_ids=dirty)}
             old = {(o, k, m): v for o, k, m, v in Figure.objects.filter(organization_id__in=dirty).exclude(own=0)
                    .values_list("organization_id", "metric", "month", "own")}
             chains = _chains(dirty)
@@ -273,8 +273,8 @@ def figures(organization_ids: list[int], period_: Period) -> dict[int, dict[str,
 def live(organization: Organization, period_: Period) -> dict[str, Decimal]:
     """The subtree's figures over the period counted now from the base tables (not the folded figures): what a
     report is filled with and checked against. One statement."""
-    rows = metrics.own_rows(path=organization.path, months=(period_.first, period_.last))
-    return {row["k"]: Decimal(row["v"]) for row in rows if row["v"]}
+    rows = metrics.own_figures(path=organization.path, months=(period_.first, period_.last))
+    return {k: Decimal(v) for k, v in rows if v}
 
 
 def viewable(actor: Actor, organization_id, field: str = "organization_id") -> Organization:
