@@ -55,7 +55,8 @@ SCHEDULE = (
     Periodic("anonymize_expired", DAY, "children.services.anonymize_expired", at=3 * HOUR, actor=True),
     Periodic("expire_dispatches", 5 * MINUTE, "wishes.services.expire_dispatches"),
     Periodic("escalate_overdue", DAY, "wishes.services.escalate_overdue", at=1 * HOUR, actor=True),
-    Periodic("refresh_rollups", 15 * MINUTE, "rollups.services.scheduled_refresh"),
+    Periodic("fold_rollups", MINUTE, "rollups.services.scheduled_fold"),
+    Periodic("rebuild_rollups", DAY, "rollups.services.scheduled_refresh", at=2 * HOUR),
     Periodic("remind_reports", DAY, "rollups.reports.remind_due", at=8 * HOUR),
     Periodic("remind_overdue_pairings", DAY, "programs.pairings.remind_overdue", at=8 * HOUR),
     Periodic("purge_job_files", 15 * MINUTE, "jobs.services.purge_expired_files", actor=True),
@@ -72,7 +73,8 @@ class PeriodicTitle(Texts):
     anonymize_expired = ("匿名化到期档案", "anonymizing expired records")
     expire_dispatches = ("过期派单处理", "expiring dispatches")
     escalate_overdue = ("逾期心愿交上级", "escalating overdue wishes")
-    refresh_rollups = ("统计数据刷新", "refreshing the rollups")
+    fold_rollups = ("统计数据增量汇总", "folding changes into the rollups")
+    rebuild_rollups = ("统计数据全量重算", "rebuilding the rollups")
     remind_reports = ("报送到期提醒", "reminding reports due")
     remind_overdue_pairings = ("结对逾期提醒", "reminding overdue pairings")
 

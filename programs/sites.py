@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from core.errors import NAME_MAX, TITLE_MAX, CommonErrorCode, ServiceError, Texts
@@ -85,14 +85,29 @@ def standards(*, children: int, volunteers: int, roles: set[str], after_school: 
     ]
 
 
-def with_counts(queryset):
-    """Sites annotated with ``children_count`` and ``volunteers_count`` (one subquery each, no join fan-out)."""
+def _counts() -> dict:
     def count(model, field):
         rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
         return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
-    return queryset.annotate(children_count=count(HomeChild, "home"),
-                             volunteers_count=count(HappyHome.volunteers.through, "happyhome"))
+    return {"children_count": count(HomeChild, "home"), "volunteers_count": count(HappyHome.volunteers.through, "happyhome")}
+
+
+def with_counts(queryset):
+    """Sites annotated with ``children_count`` and ``volunteers_count`` (one subquery each, no join fan-out)."""
+    return queryset.annotate(**_counts())
+
+
+def below_standard_rows(queryset):
+    """The sites failing one of standards()'s three checks, decided in SQL (the rollups count them by
+    organization): the same rules as ``below_standard``, which tests/rollups check against each other."""
+    def staffed(role):
+        return Q(Exists(HomeStaff.objects.filter(home=OuterRef("pk"), role=role)))
+
+    met = (Q(children_count__gt=0, volunteers_count__gte=F("children_count") * VOLUNTEER_RATIO)
+           & staffed(StaffRole.DIRECTOR) & staffed(StaffRole.SOCIAL_WORKER)
+           & Q(open_after_school=True, open_weekends=True, open_holidays=True))
+    return queryset.alias(**_counts()).exclude(met)
 
 
 def standards_of(home: HappyHome) -> list[Standard]:

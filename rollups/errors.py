@@ -19,3 +19,5 @@ class ReportErrorCode(ErrorCode):
     ILLEGAL_TRANSITION = ("报送当前状态（{state}）不允许此操作。", "This is not possible while the report is {state}.")
     COMMENT_REQUIRED = ("退回时请填写意见。", "Please say why the report is returned.")
     FIGURE_INVALID = ("数据项“{metric}”不正确（须为不小于 0 的数）。", "The figure “{metric}” must be a number of at least 0.")
+    FIGURES_CHANGED = ("报送数据与下级当前统计不一致（{detail}），请核对后确认审核通过。",
+                       "The figures no longer match the subtree ({detail}); confirm to approve anyway.")

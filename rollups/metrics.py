@@ -1,22 +1,80 @@
-"""What is counted. Each source yields ``(organization_id, month or None, metric, value)`` for every
-organization's own rows; rollups.services sums them up the tree. ``month`` is the first day of the month of
-the event the metric counts (collected, fulfilled, served …); stock figures (children registered, sites,
-volunteers, active pairings) have no month and are as of the refresh.
+"""What is counted: the metric catalogue, one entry per figure (adding a figure is adding an entry to METRICS).
+
+Each metric counts rows (or sums a field of them) per organization and month, in SQL: ``month`` is the first day
+of the month of the event the metric counts (collected, fulfilled, served …); stock figures (children registered,
+sites, volunteers, active pairings) have no month and are as of the computation. ``watch`` names the columns of
+the counted rows a figure depends on: the database triggers (rollups.triggers) mark an organization dirty when
+a row is inserted or deleted, or one of these columns changes; ``also`` names other tables whose rows change the
+figure (a site's staff, the children it serves).
 
 A record is counted at the organization that owns it (a wish at the body that collected it, even after a
 superior took it over), so every record is counted once in any subtree and any sum of disjoint subtrees."""
 
-from collections import Counter
-from datetime import date
-from decimal import Decimal
+from __future__ import annotations
 
-from django.db.models import Count, F, Sum
-from django.db.models.functions import TruncMonth
+from dataclasses import dataclass
+from typing import Callable
 
-from children.models import Child, Status
+from django.db import connection
+from django.db.models import Count, DateField, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, TruncMonth
+
+from children.models import Category, Child, GuardianArrangement, Status
 from programs import pairings, sites
-from programs.models import Activity, HappyHome, Pairing, PairingState, ServicePoint, ServiceRecord, Volunteer
+from programs.models import Activity, HappyHome, HomeChild, HomeStaff, Pairing, PairingState, ServicePoint, ServiceRecord, Volunteer
 from wishes.models import Wish
+
+
+FIGURE = DecimalField(max_digits=16, decimal_places=2)  # every value, so that the UNION ALL keeps decimals
+
+
+@dataclass(frozen=True)
+class Watch:
+    """Rows of ``model`` that change figures: on insert, delete or an update of ``columns``; ``owner`` is the
+    foreign key leading to the row that holds the organization ("" when the row itself holds it)."""
+
+    model: type
+    columns: tuple[str, ...] = ()
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str  # on screens, in Excel and in messages
+    rows: Callable[[], QuerySet]  # called at each computation (overdue pairings depend on the day)
+    stamp: str | None = None  # the date or time stamp giving the month; None: a stock figure
+    total: str | None = None  # the field summed; None: rows counted
+    owner: str = ""  # lookup prefix from a counted row to the row holding the organization ("home__")
+    watch: tuple[str, ...] = ("organization_id",)
+    also: tuple[Watch, ...] = ()
+    where: Q | None = None  # counted among rows(): metrics with the same rows and a where share one scan
+
+    def grouped(self, *, organization_ids=None, path: str | None = None, months: tuple | None = None,
+                value=None) -> QuerySet:
+        """``(o, k, m, v)``: organization, metric name, month and value, one row per organization and month, for
+        the given organizations or the subtree under ``path``; with ``months`` (first, last), ``(k, v)``: the
+        subtree's total over those months (stock figures as they are now). ``value``: other aggregates
+        instead of ``v`` (a shared scan)."""
+        rows = self.rows().order_by()
+        if self.stamp:
+            rows = rows.filter(**{f"{self.stamp}__isnull": False})
+        if organization_ids is not None:
+            rows = rows.filter(**{f"{self.owner}organization_id__in": organization_ids})
+        if path is not None:
+            rows = rows.filter(**{f"{self.owner}org_path__startswith": path})
+        month = Cast(TruncMonth(self.stamp) if self.stamp else Value(None), DateField())
+        value = value or {"v": Sum(self.total, output_field=FIGURE) if self.total else Count("pk", output_field=FIGURE)}
+        if months is None:
+            return rows.values(o=F(f"{self.owner}organization_id"), k=Value(self.name), m=month).annotate(**value)
+        if self.stamp:
+            rows = rows.alias(month=month).filter(month__gte=months[0], month__lte=months[1])
+        return rows.values(k=Value(self.name)).annotate(**value)
+
+    def watches(self) -> tuple[Watch, ...]:
+        model = self.rows().model
+        return (Watch(model, tuple(self.watch), self.owner.rstrip("_")), *self.also)
+
 
 WISH_EVENTS = {  # metric -> the wish's time stamp
     "wishes.collected": "created_at",
@@ -27,83 +85,91 @@ WISH_EVENTS = {  # metric -> the wish's time stamp
     "wishes.escalated": "escalated_at",
     "wishes.closed": "closed_at",
 }
+WISH_LABELS = {"wishes.collected": "心愿征集", "wishes.published": "心愿公示", "wishes.claimed": "心愿认领",
+               "wishes.delivered": "心愿发放", "wishes.fulfilled": "心愿圆梦", "wishes.escalated": "心愿交上级",
+               "wishes.closed": "心愿无法实现"}
+CHILD_COLUMNS = ("organization_id", "status", "categories", "guardian_arrangement")
+HOME_COLUMNS = ("organization_id", "open_after_school", "open_weekends", "open_holidays")
+POINT_COLUMNS = ("organization_id", "starts_on", "children_served", "money_raised", "goods_value")
+HOURS_COLUMNS = ("organization_id", "service_point_id", "served_on", "hours", "confirmed_at")
+PAIRING_COLUMNS = ("organization_id", "state", "kind", "last_contact_on", "started_on")
 
 
-def _month(value) -> date:
-    return date(value.year, value.month, 1)
+def _children() -> QuerySet:
+    """Children in care now (active, not anonymized): every children.* metric counts them in one scan."""
+    return Child.objects.filter(status=Status.ACTIVE)
 
 
-def _by_month(queryset, stamp: str, metric: str, total=None):
-    """Counts (or sums of ``total``) per organization and month of ``stamp``."""
-    rows = (queryset.filter(**{f"{stamp}__isnull": False}).order_by().annotate(m=TruncMonth(stamp))
-            .values("organization_id", "m").annotate(v=Sum(total) if total else Count("pk")))
-    for row in rows:
-        yield row["organization_id"], _month(row["m"]), metric, row["v"] or 0
+def _points() -> QuerySet:
+    return ServicePoint.objects.all()
 
 
-def _stock(queryset, metric: str):
-    for row in queryset.order_by().values("organization_id").annotate(v=Count("pk")):
-        yield row["organization_id"], None, metric, row["v"]
+METRICS: tuple[Metric, ...] = (
+    Metric("children.total", "在册儿童", _children, watch=CHILD_COLUMNS, where=Q()),
+    # categories is a JSON list of codes: a code in quotes is found in its text on SQLite and PostgreSQL alike
+    *(Metric(f"children.category.{c}", f"儿童：{label}", _children, watch=CHILD_COLUMNS,
+             where=Q(categories__icontains=f'"{c}"'))
+      for c, label in Category.choices),
+    *(Metric(f"children.arrangement.{a}", f"监护：{label}", _children, watch=CHILD_COLUMNS,
+             where=Q(guardian_arrangement=a))
+      for a, label in GuardianArrangement.choices),
+    *(Metric(name, WISH_LABELS[name], Wish.objects.all, stamp, watch=("organization_id", stamp)) for name, stamp in WISH_EVENTS.items()),
+    Metric("homes.sites", "快乐家园", HappyHome.objects.all),
+    Metric("homes.children_served", "快乐家园服务儿童", HomeChild.objects.all, owner="home__", watch=("home_id",)),
+    Metric("homes.volunteers", "快乐家园志愿者", HappyHome.volunteers.through.objects.all, owner="happyhome__", watch=("happyhome_id",)),
+    Metric("homes.below_standard", "未达标快乐家园", lambda: sites.below_standard_rows(HappyHome.objects.all()), watch=HOME_COLUMNS,
+           also=(Watch(HomeChild, ("home_id",), "home"), Watch(HappyHome.volunteers.through, ("happyhome_id",), "happyhome"),
+                 Watch(HomeStaff, ("home_id", "role"), "home"))),
+    Metric("volunteers.registered", "登记志愿者", Volunteer.objects.all),
+    Metric("holiday.service_points", "七彩假期服务点", _points, "starts_on", watch=POINT_COLUMNS),
+    Metric("holiday.children_served", "七彩假期服务儿童", _points, "starts_on", "children_served", watch=POINT_COLUMNS),
+    Metric("holiday.money_raised", "七彩假期募集资金（元）", _points, "starts_on", "money_raised", watch=POINT_COLUMNS),
+    Metric("holiday.goods_value", "七彩假期物资价值（元）", _points, "starts_on", "goods_value", watch=POINT_COLUMNS),
+    Metric("holiday.volunteers", "七彩假期志愿者人次", ServicePoint.volunteers.through.objects.all, "servicepoint__starts_on",
+           owner="servicepoint__", watch=("servicepoint_id",)),
+    Metric("holiday.service_hours", "七彩假期服务时长", lambda: ServiceRecord.objects.confirmed().filter(service_point__isnull=False),
+           "served_on", "hours", watch=HOURS_COLUMNS),
+    Metric("pairings.active", "结对中", lambda: Pairing.objects.filter(state=PairingState.ACTIVE), watch=PAIRING_COLUMNS),
+    Metric("pairings.overdue", "结对逾期未联系", lambda: Pairing.objects.filter(pairings.overdue_q()), watch=PAIRING_COLUMNS),
+    Metric("pairings.started", "新结对", Pairing.objects.all, "started_on", watch=PAIRING_COLUMNS),
+    Metric("activities.held", "开展活动", Activity.objects.all, "held_on", watch=("organization_id", "held_on")),
+)
 
 
-def children():
-    """Children in care now (active, not anonymized), in all and by each category and arrangement."""
-    counts: Counter = Counter()
-    rows = Child.objects.filter(status=Status.ACTIVE).values_list("organization_id", "categories", "guardian_arrangement")
-    for organization_id, categories, arrangement in rows.iterator(chunk_size=5000):
-        counts[organization_id, "children.total"] += 1
-        for category in categories or ():
-            counts[organization_id, f"children.category.{category}"] += 1
-        if arrangement:
-            counts[organization_id, f"children.arrangement.{arrangement}"] += 1
-    for (organization_id, metric), value in counts.items():
-        yield organization_id, None, metric, value
+LABELS = {metric.name: metric.label for metric in METRICS}
 
 
-def wishes():
-    for metric, stamp in WISH_EVENTS.items():
-        yield from _by_month(Wish.objects.all(), stamp, metric)
+def own_rows(**where) -> tuple[str, list]:
+    """Every metric's rows (Metric.grouped) in one statement, ``(sql, params)``: a UNION ALL of one GROUP BY per
+    metric, metrics sharing their rows counted in one scan (a WITH of their filtered counts, unpivoted)."""
+    shared: dict = {}
+    for metric in METRICS:
+        if metric.where is not None:
+            shared.setdefault(metric.rows, []).append(metric)
+    alone = [m.grouped(**where) for m in METRICS if m.where is None]
+    first, *rest = alone
+    sql, params = first.union(*rest, all=True).query.sql_with_params()
+    scans, parts, part_params, params = [], [], [], list(params)
+    columns = "%s AS k, v{i} AS v" if where.get("months") is not None else "o, %s AS k, m, v{i} AS v"
+    for n, family in enumerate(shared.values()):
+        value = {f"v{i}": Count("pk", filter=m.where, output_field=FIGURE) for i, m in enumerate(family)}
+        scan, scan_params = family[0].grouped(**where, value=value).query.sql_with_params()
+        scans.append((f"shared{n} AS ({scan})", scan_params))
+        for i, metric in enumerate(family):
+            parts.append(f"SELECT {columns.format(i=i)} FROM shared{n}")
+            part_params.append(metric.name)
+    head = "WITH " + ", ".join(s for s, _ in scans) + " " if scans else ""
+    return (head + " UNION ALL ".join([*parts, sql]),
+            [p for _, ps in scans for p in ps] + part_params + params)
 
 
-def happy_homes():
-    yield from _stock(HappyHome.objects.all(), "homes.sites")
-    yield from _stock(Volunteer.objects.all(), "volunteers.registered")
-    for home in sites.with_counts(HappyHome.objects.all()).prefetch_related("staff").iterator(chunk_size=1000):
-        yield home.organization_id, None, "homes.children_served", home.children_count
-        yield home.organization_id, None, "homes.volunteers", home.volunteers_count
-        if sites.below_standard(home):
-            yield home.organization_id, None, "homes.below_standard", 1
-
-
-def holiday():
-    """By the month a service point opened (its figures), and the month hours were served (confirmed only)."""
-    points = ServicePoint.objects.all()
-    yield from _by_month(points, "starts_on", "holiday.service_points")
-    yield from _by_month(points, "starts_on", "holiday.children_served", "children_served")
-    yield from _by_month(points, "starts_on", "holiday.money_raised", "money_raised")
-    yield from _by_month(points, "starts_on", "holiday.goods_value", "goods_value")
-    assignments = (ServicePoint.volunteers.through.objects.annotate(organization_id=F("servicepoint__organization_id"),
-                                                                    starts_on=F("servicepoint__starts_on")))
-    yield from _by_month(assignments, "starts_on", "holiday.volunteers")
-    yield from _by_month(ServiceRecord.objects.filter(service_point__isnull=False, confirmed_at__isnull=False),
-                         "served_on", "holiday.service_hours", "hours")
-
-
-def programs():
-    yield from _stock(Pairing.objects.filter(state=PairingState.ACTIVE), "pairings.active")
-    yield from _stock(Pairing.objects.filter(pairings.overdue_q()), "pairings.overdue")
-    yield from _by_month(Pairing.objects.all(), "started_on", "pairings.started")
-    yield from _by_month(Activity.objects.all(), "held_on", "activities.held")
-
-
-SOURCES = (children, wishes, happy_homes, holiday, programs)
-
-
-def own_figures():
-    """Every organization's own figures, summed per (organization, month, metric)."""
-    totals: dict = {}
-    for source in SOURCES:
-        for organization_id, month, metric, value in source():
-            key = (organization_id, month, metric)
-            totals[key] = totals.get(key, Decimal(0)) + Decimal(value)
-    return totals
+def own_figures(**where) -> list[tuple]:
+    """own_rows as ``(o, k, m, v)`` tuples (or ``(k, v)`` with ``months``), months as dates."""
+    sql, params = own_rows(**where)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if where.get("months") is not None:
+        return rows
+    month = DateField()
+    return [(o, k, month.to_python(m), v) for o, k, m, v in rows]

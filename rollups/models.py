@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Now
 
 from core.models import PrivatePhoto
 from orgs.models import TenantOwned
@@ -19,16 +20,37 @@ class Figure(models.Model):
         indexes = [models.Index(fields=["organization", "metric", "month"], name="figure_lookup")]
 
 
-class RefreshRun(models.Model):
-    """A refresh of every figure; rollups say they were computed at the last finished run."""
+class RunKind(models.TextChoices):
+    FOLD = "FOLD", "增量汇总"
+    REBUILD = "REBUILD", "全量重算"
 
+
+class RefreshRun(models.Model):
+    """A fold of the dirty organizations or a full rebuild; rollups say they were computed at the start of the
+    last finished run (every change committed before it is in)."""
+
+    kind = models.CharField(max_length=8, choices=RunKind.choices, default=RunKind.REBUILD)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     rows = models.PositiveIntegerField(default=0)
+    dirty_keys = models.PositiveIntegerField(default=0)
+    statements = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
 
     class Meta:
         ordering = ["-started_at", "-id"]
+
+
+class DirtyMark(models.Model):
+    """待汇总: an organization whose figures changed and are not folded in yet, written by the database
+    triggers of rollups.triggers in the writing transaction (so no write is ever missed, bulk or not).
+    ``subtree``: the organization's set of descendants changed (a move, merge, archive or deletion below it):
+    its and its ancestors' subtree figures are summed again from the own figures. The fold deletes the marks
+    it folds."""
+
+    organization = models.ForeignKey("orgs.Organization", models.DO_NOTHING, db_constraint=False, related_name="+")
+    subtree = models.BooleanField(db_default=False)
+    marked_at = models.DateTimeField(db_default=Now())
 
 
 class ReportRequest(TenantOwned):

@@ -7,9 +7,10 @@ editable again and resubmitted. Opening a request, approving and returning need 
 the superior; drafting, submitting and withdrawing need ``rollups.submit_report`` at the subordinate.
 
 Figures are pre-filled when a report is started (and again on ``refill``): when the subordinate has itself asked
-its own children for reports that answer this request, the sum of those APPROVED; otherwise the live rollup of
-its subtree for the request's period (rollups.services.figures, as of the last refresh). Every change writes
-an audit entry.
+its own children for reports that answer this request, the sum of those APPROVED; otherwise its subtree's
+figures for the request's period counted live from the records (rollups.services.live), not the folded
+figures. Approving a report whose figures differ from the live count is refused with FIGURES_CHANGED, naming
+the differences, unless ``confirm`` is given. Every change writes an audit entry.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from orgs.models import Organization, System
 from permissions import audit
 from permissions.actor import Actor
 from programs import campaigns
-from rollups import services
+from rollups import metrics, services
 from rollups.errors import ReportErrorCode as E
 from rollups.models import Report, ReportAddressee, ReportPhoto, ReportRequest, ReportState
 
@@ -71,8 +72,12 @@ def period_of(request: ReportRequest) -> services.Period:
     return services.Period(request.first_month, request.last_month)
 
 
+def _number(value) -> str:
+    return format(Decimal(value).normalize(), "f")
+
+
 def _plain(totals: dict) -> dict[str, str]:
-    return {metric: format(Decimal(value).normalize(), "f") for metric, value in sorted(totals.items())}
+    return {metric: _number(value) for metric, value in sorted(totals.items())}
 
 
 def prefill(request: ReportRequest, subordinate: Organization) -> dict[str, str]:
@@ -80,7 +85,7 @@ def prefill(request: ReportRequest, subordinate: Organization) -> dict[str, str]
     any; else the live rollup of its subtree for the period."""
     own_requests = ReportRequest.objects.filter(answers=request, organization=subordinate)
     if not own_requests.exists():
-        return _plain(services.figures([subordinate.pk], period_of(request))[subordinate.pk])
+        return _plain(services.live(subordinate, period_of(request)))
     totals: dict = defaultdict(Decimal)
     approved = Report.objects.filter(request__in=own_requests, state=ReportState.APPROVED)
     for figures in approved.values_list("figures", flat=True):
@@ -185,9 +190,30 @@ def save_report(actor: Actor, *, request_id, organization_id, narrative: str | N
     return report
 
 
+@dataclass(frozen=True)
+class Difference:
+    metric: str
+    label: str
+    reported: Decimal
+    live: Decimal
+
+
+def differences(report: Report) -> list[Difference]:
+    """The figures of the report that differ from its subtree's live count (metrics of the catalogue only)."""
+    live = services.live(report.organization, period_of(report.request))
+    reported = {k: Decimal(v) for k, v in report.figures.items() if k in metrics.LABELS}
+    return [Difference(k, metrics.LABELS[k], reported.get(k, Decimal(0)), live.get(k, Decimal(0)))
+            for k in sorted(reported.keys() | live.keys()) if reported.get(k, Decimal(0)) != live.get(k, Decimal(0))]
+
+
+def _describe(found: list[Difference]) -> str:
+    return "；".join(f"{d.label} 报送 {_number(d.reported)}、当前 {_number(d.live)}" for d in found)
+
+
 @transaction.atomic
-def transition(actor: Actor, *, report_id, action: str, comment: str = "") -> Report:
-    """报送 (submit), 撤回 (withdraw, before review), 审核通过 (approve: locks it), 退回 (return, with a comment)."""
+def transition(actor: Actor, *, report_id, action: str, comment: str = "", confirm: bool = False) -> Report:
+    """报送 (submit), 撤回 (withdraw, before review), 审核通过 (approve: locks it; when the figures no longer
+    match the subtree's live count, only with ``confirm``), 退回 (return, with a comment)."""
     permission, where, allowed, target = TRANSITIONS[action]
     locked = Report.objects.select_for_update(of=("self",)).select_related("organization", "request__organization")
     report = visible_reports(actor, locked).filter(pk=report_id).first()
@@ -196,6 +222,9 @@ def transition(actor: Actor, *, report_id, action: str, comment: str = "") -> Re
     actor.require(permission, report.organization if where == "subordinate" else report.request.organization, "id")
     _refuse_change(report, allowed)
     now = timezone.now()
+    changed = differences(report) if action == "approve" else []
+    if changed and not confirm:
+        raise ServiceError(E.FIGURES_CHANGED, "id", detail=_describe(changed))
     if action == "return":
         comment = (comment or "").strip()
         if not comment:
@@ -209,7 +238,9 @@ def transition(actor: Actor, *, report_id, action: str, comment: str = "") -> Re
         report.reviewed_at, report.reviewed_by = now, actor.display_name
     before, report.state = report.state, target
     report.save()
-    audit.record(actor, f"report.{action}", report, report.organization, {"from": before, "to": target, "comment": comment})
+    audit.record(actor, f"report.{action}", report, report.organization, {
+        "from": before, "to": target, "comment": comment,
+        **({"confirmedDifferences": {d.metric: [str(d.reported), str(d.live)] for d in changed}} if changed else {})})
     events.report_changed(report, action)
     return report
 

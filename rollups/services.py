@@ -1,9 +1,11 @@
-"""Rollups: refreshing the per-organization, per-month figures and reading them for a subtree and a period.
+"""Rollups: the per-organization, per-month figures and reading them for a subtree and a period.
 
-The refresh computes every organization's own figures (rollups.metrics) and adds each into the subtree
-figure of the organization and of every ancestor, so that reading a subtree for a period is a lookup of a
-few rows whatever its size, and a drill-down one query for all direct children. Figures are as of the last
-finished refresh (``computed_at``); the periodic job and ``refreshRollups`` run it.
+Each figure row holds an organization's own figure and its subtree's, so that reading a subtree for a period
+is a lookup of a few rows whatever its size, and a drill-down one query for all direct children. Writes that
+change a figure mark their organization dirty in the same transaction (rollups.triggers); every minute
+``fold`` recomputes the dirty organizations' own figures in SQL and adds the differences up their ancestors;
+``refresh`` rebuilds everything in SQL (nightly, and ``manage.py refresh_rollups`` as a repair). Figures are
+as of the start of the last finished run (``computed_at``), with ``pending`` changes not folded in yet.
 """
 
 from __future__ import annotations
@@ -12,22 +14,23 @@ import calendar
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Max, Q
+from django.db.models.functions import Length
 from django.utils import timezone
 
-from core import bulk
 from core.errors import ServiceError
 from orgs.divisions import BOUNDARIES, region_prefix
 from orgs.models import Organization
+from orgs import paths
 from orgs.paths import ancestor_paths
 from permissions.actor import Actor
 from rollups import metrics
 from rollups.errors import RollupErrorCode as E
-from rollups.models import Figure, RefreshRun
+from rollups.models import DirtyMark, Figure, RefreshRun, RunKind
 
 VIEW = "rollups.view_rollup"
 BATCH = 5000
@@ -77,39 +80,174 @@ def period(kind: str, *, year: int | None = None, number: int | None = None, sta
     return Period(_first_of(starts_on), _first_of(ends_on))
 
 
-@transaction.atomic
-def refresh() -> RefreshRun:
-    """Recompute every figure (one transaction: readers see the old figures until it commits)."""
-    run = RefreshRun.objects.create(started_at=timezone.now())
-    clock = time.monotonic()
-    paths = dict(Organization.objects.values_list("id", "path"))
-    by_path = {path: pk for pk, path in paths.items()}
-    own = metrics.own_figures()
-    subtree: dict = defaultdict(Decimal)
-    for (organization_id, month, metric), value in own.items():
-        path = paths[organization_id]
-        for node in (*ancestor_paths(path), path):
-            subtree[by_path[node], month, metric] += value
-    Figure.objects.all().delete()  # not TRUNCATE: readers keep the old figures until this commits
-    batch: list = []
-    for (o, m, k), v in subtree.items():  # model objects one batch at a time: memory stays with the dicts
-        batch.append(Figure(organization_id=o, month=m, metric=k, own=own.get((o, m, k), Decimal(0)), subtree=v))
-        if len(batch) == BATCH:
-            bulk.insert(Figure, batch)
-            batch = []
-    bulk.insert(Figure, batch)
-    run.finished_at, run.rows, run.seconds = timezone.now(), len(subtree), time.monotonic() - clock
+LOCK = 1_700_017  # the PostgreSQL advisory lock one fold or rebuild holds at a time (SQLite: one writer anyway)
+KEEP_RUNS = timedelta(days=2)
+
+
+class _Counter:
+    """Counts the statements a run sends (connection.execute_wrapper)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _closure(where: str = "") -> str:
+    """``(node, anc)``: every organization with each of its ancestors and itself, one equality join on the
+    indexed path per level (paths are fixed-width steps), UNION ALL over the levels."""
+    table = Organization._meta.db_table
+    depth = (Organization.objects.aggregate(n=Max(Length("path")))["n"] or paths.STEP) // paths.STEP
+    return " UNION ALL ".join(
+        f"SELECT o.id AS node, a.id AS anc FROM {table} o JOIN {table} a ON a.path = SUBSTR(o.path, 1, {paths.STEP * level}) "
+        f"WHERE LENGTH(o.path) >= {paths.STEP * level}{where}" for level in range(1, depth + 1))
+
+
+def _begin(kind: str):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+    return RefreshRun(kind=kind, started_at=timezone.now()), time.monotonic()
+
+
+def _finish(run: RefreshRun, clock: float, counter: _Counter) -> RefreshRun:
+    run.finished_at, run.seconds, run.statements = timezone.now(), time.monotonic() - clock, counter.count + 1
     run.save()
     return run
 
 
+@transaction.atomic
+def refresh() -> RefreshRun:
+    """The full rebuild (repair; nightly): every figure recomputed in SQL, own figures grouped over the base
+    tables and summed up each one's ancestors in the same statement; one transaction, so readers see the old
+    figures until it commits. Folds the pending marks too."""
+    run, clock = _begin(RunKind.REBUILD)
+    counter = _Counter()
+    with connection.execute_wrapper(counter):
+        if connection.vendor == "postgresql":  # the GROUP BYs hash in memory rather than sort through temp files
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+        run.dirty_keys = DirtyMark.objects.values("organization_id").distinct().count()
+        DirtyMark.objects.all().delete()  # every mark committed until now: the rebuild below sees their rows
+        Figure.objects.all().delete()  # not TRUNCATE: readers keep the old figures until this commits
+        own, params = metrics.own_rows()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH own AS (SELECT o, k, m, v FROM ({own}) AS own_rows WHERE v <> 0), tree AS ({_closure()}) "
+                f"INSERT INTO {Figure._meta.db_table} (organization_id, metric, month, own, subtree) "
+                "SELECT tree.anc, own.k, own.m, SUM(CASE WHEN tree.anc = own.o THEN own.v ELSE 0 END), SUM(own.v) "
+                "FROM own JOIN tree ON tree.node = own.o GROUP BY tree.anc, own.k, own.m", params)
+        run.rows = Figure.objects.count()
+    return _finish(run, clock, counter)
+
+
+def _chains(organization_ids) -> dict[int, list[int]]:
+    """Each organization's id and its ancestors' ids (organizations since deleted are left out)."""
+    own_paths = dict(Organization.objects.filter(pk__in=organization_ids).values_list("id", "path"))
+    wanted = {a for p in own_paths.values() for a in ancestor_paths(p)}
+    ids = dict(Organization.objects.filter(path__in=wanted).values_list("path", "id"))
+    return {pk: [ids[a] for a in ancestor_paths(p) if a in ids] + [pk] for pk, p in own_paths.items()}
+
+
+def _write(own: dict, delta: dict, subtree: dict, whole: set) -> int:
+    """Apply to the figure rows: ``own`` and ``subtree`` values to set, ``delta`` to add to subtree figures;
+    the subtree figures of the organizations in ``whole`` not in ``subtree`` become 0. Returns rows written."""
+    keys = own.keys() | delta.keys() | subtree.keys()
+    organizations = {o for o, _k, _m in keys} | whole
+    rows = Figure.objects.filter(organization_id__in=organizations)
+    if not whole:
+        rows = rows.filter(metric__in={k for _o, k, _m in keys})
+    found = {(o, k, m): (pk, own_, subtree_) for pk, o, k, m, own_, subtree_ in rows.values_list(
+        "pk", "organization_id", "metric", "month", "own", "subtree")}
+    changed = set()
+    for key in keys | {key for key in found if key[0] in whole}:
+        pk, before_own, before_subtree = found.get(key, (None, Decimal(0), Decimal(0)))
+        figure = Figure(pk=pk, organization_id=key[0], metric=key[1], month=key[2], own=own.get(key, before_own),
+                        subtree=subtree.get(key, Decimal(0)) if key[0] in whole else before_subtree)
+        figure.subtree += delta.get(key, 0)
+        if pk is None or (figure.own, figure.subtree) != (before_own, before_subtree):
+            found[key] = figure
+            changed.add(key)
+    gone = [found[k].pk for k in changed if found[k].pk and not found[k].own and not found[k].subtree]
+    Figure.objects.filter(pk__in=gone).delete()
+    Figure.objects.bulk_update([found[k] for k in changed if found[k].pk and found[k].pk not in gone],
+                               ["own", "subtree"], batch_size=BATCH)
+    Figure.objects.bulk_create([found[k] for k in changed if not found[k].pk and (found[k].own or found[k].subtree)],
+                               batch_size=BATCH)
+    return len(changed)
+
+
+def _subtrees(organization_ids) -> tuple[dict, set]:
+    """The subtree figures of the organizations and all their ancestors, summed again from own figures."""
+    whole = {a for chain in _chains(organization_ids).values() for a in chain}
+    if not whole:
+        return {}, whole
+    marks = ", ".join(str(int(pk)) for pk in whole)
+    sql = (f"WITH tree AS ({_closure(f' AND a.id IN ({marks})')}) SELECT tree.anc, f.metric, f.month, SUM(f.own) "
+           f"FROM {Figure._meta.db_table} f JOIN tree ON tree.node = f.organization_id WHERE f.own <> 0 "
+           "GROUP BY tree.anc, f.metric, f.month")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    month = Figure._meta.get_field("month")
+    return {(o, k, month.to_python(m)): Decimal(v) for o, k, m, v in rows}, whole
+
+
+@transaction.atomic
+def fold() -> RefreshRun:
+    """The incremental refresh: take the dirty marks, recompute those organizations' own figures in SQL, add
+    each difference to the subtree figures of the organization and its ancestors; where an organization's
+    descendants changed, sum its and its ancestors' subtree figures again. Work grows with the marks."""
+    run, clock = _begin(RunKind.FOLD)
+    counter = _Counter()
+    with connection.execute_wrapper(counter):
+        with connection.cursor() as cursor:  # marks committed after this statement stay for the next fold
+            cursor.execute(f"DELETE FROM {DirtyMark._meta.db_table} RETURNING organization_id, subtree")
+            marks = cursor.fetchall()
+        dirty = {o for o, tree in marks if not tree}
+        moved = {o for o, tree in marks if tree}
+        run.dirty_keys = len(dirty | moved)
+        own, delta = {}, defaultdict(Decimal)
+        if dirty:
+            new = {(o, k, m): Decimal(v) for o, k, m, v in metrics.own_figures(organization_ids=dirty)}
+            old = {(o, k, m): v for o, k, m, v in Figure.objects.filter(organization_id__in=dirty).exclude(own=0)
+                   .values_list("organization_id", "metric", "month", "own")}
+            chains = _chains(dirty)
+            for key in new.keys() | old.keys():
+                difference = new.get(key, Decimal(0)) - old.get(key, Decimal(0))
+                if difference and key[0] in chains:
+                    own[key] = new.get(key, Decimal(0))
+                    for node in chains[key[0]]:
+                        delta[node, key[1], key[2]] += difference
+        run.rows = _write(own, delta, {}, set())
+        if moved:
+            run.rows += _write({}, {}, *_subtrees(moved))
+        RefreshRun.objects.filter(kind=RunKind.FOLD, started_at__lt=run.started_at - KEEP_RUNS).delete()
+    return _finish(run, clock, counter)
+
+
+def scheduled_fold() -> int:
+    """The periodic job (jobs.registry.SCHEDULE, every minute): how many dirty organizations it folded."""
+    return fold().dirty_keys
+
+
 def scheduled_refresh() -> int:
-    """The periodic job (jobs.registry.SCHEDULE): how many figures it wrote."""
+    """The nightly rebuild (jobs.registry.SCHEDULE): how many figures it wrote. It also brings the figures that
+    change with the date alone (overdue pairings) up to the day."""
     return refresh().rows
 
 
 def last_run() -> RefreshRun | None:
     return RefreshRun.objects.filter(finished_at__isnull=False).first()
+
+
+def pending(organizations) -> dict[int, int]:
+    """待汇总 per organization: how many organizations of its subtree have changes not folded in yet (one
+    query: the marks are few, the fold empties them every minute)."""
+    dirty = set(DirtyMark.objects.values_list("organization__path", flat=True).distinct())
+    return {o.pk: sum(1 for p in dirty if p and p.startswith(o.path)) for o in organizations}
 
 
 def _in(period_: Period) -> Q:
@@ -130,6 +268,13 @@ def figures(organization_ids: list[int], period_: Period) -> dict[int, dict[str,
     for organization_id, metric, value in rows:
         grouped[organization_id].append((metric, value))
     return {pk: _sum(grouped.get(pk, ())) for pk in organization_ids}
+
+
+def live(organization: Organization, period_: Period) -> dict[str, Decimal]:
+    """The subtree's figures over the period counted now from the base tables (not the folded figures): what a
+    report is filled with and checked against. One statement."""
+    rows = metrics.own_figures(path=organization.path, months=(period_.first, period_.last))
+    return {k: Decimal(v) for k, v in rows if v}
 
 
 def viewable(actor: Actor, organization_id, field: str = "organization_id") -> Organization:

@@ -33,9 +33,9 @@ class Query:
 
         def action():
             period_ = resolve_period(actor, period)
-            _org, values = services.rollup(actor, organization_id=decode_id(organization_id, "Organization", "organizationId"),
-                                           period_=period_)
-            return {"rollup": rollup_type(values, period_, services.last_run().finished_at)}
+            org, values = services.rollup(actor, organization_id=decode_id(organization_id, "Organization", "organizationId"),
+                                          period_=period_)
+            return {"rollup": rollup_type(values, period_, services.last_run().started_at, services.pending([org])[org.pk])}
 
         return run(RollupPayload, RollupError, action)
 
@@ -53,9 +53,11 @@ class Query:
                          for o, values in services.by_children(actor, organization_id=pk, period_=period_)]
             else:
                 found = [(code, code, tops, values) for code, tops, values in services.by_division(actor, organization_id=pk, period_=period_)]
-            at = services.last_run().finished_at
+            at = services.last_run().started_at
+            pending = services.pending([o for _k, _n, orgs, _v in found for o in orgs])
             return {"rows": [RollupRow(key=key, name=name, organization_names=[o.name for o in orgs],
-                                       rollup=rollup_type(values, period_, at)) for key, name, orgs, values in found]}
+                                       rollup=rollup_type(values, period_, at, sum(pending[o.pk] for o in orgs)))
+                             for key, name, orgs, values in found]}
 
         return run(RollupBreakdownPayload, RollupError, action)
 

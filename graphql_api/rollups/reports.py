@@ -39,6 +39,14 @@ class ReportFigure:
     value: Decimal
 
 
+@strawberry.type(name="ReportDifference", description="报送数据与当前统计的差异 / A figure that differs from the live count")
+class ReportDifference:
+    metric: str
+    label: str = strawberry.field(description="数据项名称 / The figure's name")
+    reported: Decimal = strawberry.field(description="报送数 / As reported")
+    live: Decimal = strawberry.field(description="当前统计（实时） / Counted now in the subtree")
+
+
 @strawberry.type(name="ReportStatusRow", description="一个报送对象的情况（上级视图） / One addressee, as the superior sees it")
 class ReportStatusRow:
     organization_id: relay.GlobalID
@@ -185,7 +193,14 @@ class ReportType(relay.Node):
                              description="数据按统计口径展示 / The figures in the rollup's shape")
     def rollup(self) -> RollupType:
         values = {k: Decimal(v) for k, v in self.figures.items()}
-        return rollup_type(values, services.period_of(self.request), self.filled_at)
+        return rollup_type(values, services.period_of(self.request), self.filled_at, 0)
+
+    @strawberry_django.field(only=["figures", "organization_id", "request_id"], select_related=["organization", "request"],
+                             description="与下级子树当前实时统计不一致的数据项（审核前核对） / "
+                                         "Figures differing from the subtree's live count, to check before approving")
+    def differences(self) -> list[ReportDifference]:
+        return [ReportDifference(metric=d.metric, label=d.label, reported=d.reported, live=d.live)
+                for d in services.differences(self)]
 
     @strawberry_django.field(prefetch_related=["photos"], description="照片 / Photos")
     def photos(self, info: Info) -> list[PhotoInfo]:
@@ -226,6 +241,8 @@ class SaveReportInput:
 class ReportActionInput:
     id: relay.GlobalID
     comment: str = strawberry.field(default="", description="退回时必填 / Required to return")
+    confirm: bool = strawberry.field(default=False, description="数据与当前统计不一致时仍审核通过 / Approve although the "
+                                                               "figures differ from the live count (FIGURES_CHANGED)")
 
 
 @strawberry.type
@@ -243,7 +260,7 @@ class ReportPayload:
 def _transition(info: Info, input: ReportActionInput, action: str) -> ReportPayload:
     actor = actor_of(info)
     return run(ReportPayload, ReportError, lambda: {"report": services.transition(
-        actor, report_id=decode_id(input.id, "Report"), action=action, comment=input.comment)})
+        actor, report_id=decode_id(input.id, "Report"), action=action, comment=input.comment, confirm=input.confirm)})
 
 
 @strawberry.type

@@ -92,7 +92,9 @@ class PairingFigures:
 class RollupType:
     starts_on: date
     ends_on: date
-    computed_at: datetime = strawberry.field(description="统计时间 / When the figures were computed")
+    computed_at: datetime = strawberry.field(description="统计时间：此前提交的变更均已计入 / Every change committed before this is in")
+    pending_changes: int = strawberry.field(description="待汇总：子树内有变更尚未计入的组织数（每分钟汇总） / "
+                                                        "Organizations of the subtree with changes not folded in yet (folded every minute)")
     children: ChildFigures
     wishes: WishFigures
     happy_homes: HomeFigures
@@ -110,7 +112,7 @@ def _rate(part, whole) -> Optional[float]:
     return round(float(part) / float(whole), 4) if whole else None
 
 
-def rollup_type(values: dict, period: services.Period, computed_at: datetime) -> RollupType:
+def rollup_type(values: dict, period: services.Period, computed_at: datetime, pending_changes: int) -> RollupType:
     def n(key):
         return int(values.get(key, 0))
 
@@ -118,7 +120,7 @@ def rollup_type(values: dict, period: services.Period, computed_at: datetime) ->
         return Decimal(values.get(key, 0)).quantize(Decimal(places))
 
     return RollupType(
-        starts_on=period.first, ends_on=period.ends_on, computed_at=computed_at,
+        starts_on=period.first, ends_on=period.ends_on, computed_at=computed_at, pending_changes=pending_changes,
         children=ChildFigures(total=n("children.total"), by_category=_keyed(values, "children.category.", Category),
                               by_arrangement=_keyed(values, "children.arrangement.", GuardianArrangement)),
         wishes=WishFigures(**{k.split(".")[1]: n(k) for k in services.metrics.WISH_EVENTS},

@@ -1,6 +1,7 @@
 """The province-scale benchmark harness (bench/, issue 9) keeps working: its pure parts on every run, and the
 whole pipeline at the tiny scale when PostgreSQL, Redis and Node are at hand (BENCH_SMOKE=1)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -111,3 +112,34 @@ def test_tiny_scale_end_to_end():
     subprocess.run([sys.executable, "-m", "bench.generate", "--scale", "tiny"], cwd=common.ROOT, env=env, check=True)
     subprocess.run([sys.executable, "-m", "bench.run", "--scale", "tiny", "--requests", "2", "--warmup", "1",
                     "--seconds", "1", "--plan-samples", "1", "--no-doc"], cwd=common.ROOT, env=env, check=True)
+
+
+@pytest.mark.skipif(os.environ.get("BENCH_SMOKE") != "1",
+                    reason="needs PostgreSQL and Redis (DB 13): set BENCH_SMOKE=1 to run the county-scale rollups measure")
+def test_county_scale_rollups_freshness():
+    """Issue 17's targets at county scale: the fold equals a rebuild, a change and an import are folded in time."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env["BENCH_DATABASE_URL"] = f"{common.DEFAULT_SERVER}/{common.database_name('county')}_smoke"  # not the shared one
+    subprocess.run([sys.executable, "-m", "bench.generate", "--scale", "county"], cwd=common.ROOT, env=env, check=True)
+    done = subprocess.run([sys.executable, "-m", "bench.freshness", "--scale", "county", "--no-doc"], cwd=common.ROOT,
+                          env=env, check=True, capture_output=True, text=True)
+    assert "equal a fresh rebuild" in done.stdout, done.stdout
+    results = json.loads((common.ROOT / "var" / "bench" / "freshness-county.json").read_text())
+    assert results["import"]["fold_seconds"] <= 60 and results["rebuild"]["seconds"] <= 120
+    assert results["one_change"]["fold_and_read_seconds"] <= 5
+    assert max(f["statements"] for f in results["folds"]) <= 12  # a fixed number of statements whatever the keys
+
+
+def test_freshness_report_names_every_target():
+    from bench.freshness import render, verdicts
+
+    results = {"scale": "county", "machine": {"nproc": 2, "memory": "8 GiB"},
+               "rebuild": {"seconds": 4.0, "rows": 10, "statements": 7, "peak_mb": 90, "pg_temp_mb": 1, "load": "1 1 1"},
+               "folds": [{"changed": 1, "dirty_keys": 1, "seconds": 0.1, "statements": 9, "rows": 5, "load": "1 1 1"}],
+               "one_change": {"fold_and_read_seconds": 0.3, "fold_seconds": 0.2, "worst_case_seconds": 60.3, "statements": 9},
+               "import": {"children": 10_000, "organizations": 20, "write_seconds": 7, "dirty_keys": 20, "fold_seconds": 0.5,
+                          "statements": 10},
+               "clean_up": {"delete_fold_seconds": 1, "dirty_keys": 20, "fold_equals_rebuild": True}}
+    assert [ok for ok in verdicts(results).values()] == [False, True, True, True, True]
+    text = render(results)
+    assert "| 1 | 1 | 0.10 | 9 | 5 | 1 1 1 |" in text and "10,000 children" in text

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
+from children.models import Child
 from core import photos
 from core.errors import ServiceError
 from permissions.actor import Actor
@@ -42,6 +43,7 @@ ACTIONS = {name: f"""
 mutation($input: ReportActionInput!) {{
   {name}(input: $input) {{ report {{ id state returnComment submittedBy reviewedBy }} errors {{ field code message }} }}
 }}""" for name in ("submitReport", "withdrawReport", "approveReport", "returnReport")}
+DIFFERENCES = "query($id: ID!) { report(id: $id) { differences { metric label reported live } } }"
 REQUEST = """
 query($id: ID!) {
   reportRequest(id: $id) {
@@ -71,16 +73,16 @@ def save(request, at: str, by=SYSTEM, **kwargs) -> Report:
     return reports.save_report(by, request_id=request.pk, organization_id=org(at).pk, **kwargs)
 
 
-def move(report: Report, action: str, by=SYSTEM, comment: str = "") -> Report:
-    return reports.transition(by, report_id=report.pk, action=action, comment=comment)
+def move(report: Report, action: str, by=SYSTEM, comment: str = "", confirm: bool = False) -> Report:
+    return reports.transition(by, report_id=report.pk, action=action, comment=comment, confirm=confirm)
 
 
 def plain(values: dict) -> dict:
     return {k: Decimal(v) for k, v in values.items()}
 
 
-def act(client, name: str, report_id: str, comment: str = "") -> dict:
-    return mutate(client, ACTIONS[name], {"input": {"id": report_id, "comment": comment}}, name)
+def act(client, name: str, report_id: str, comment: str = "", confirm: bool = False) -> dict:
+    return mutate(client, ACTIONS[name], {"input": {"id": report_id, "comment": comment, "confirm": confirm}}, name)
 
 
 def save_input(request_id: str, at: str, **more) -> dict:
@@ -127,8 +129,15 @@ def test_the_life_cycle_from_request_to_locked_approval(as_user):
     assert edited["errors"] == [] and edited["report"]["narrative"] == "补报活动 2 次"
     assert {f["metric"]: f["value"] for f in edited["report"]["figures"]}["activities.held"] == "2"
     act(ma, "submitReport", report_id)
-    approved = act(county, "approveReport", report_id)
+    held = services.live(org(MA), year_period()).get("activities.held", 0)
+    refused = act(county, "approveReport", report_id)  # 2 activities reported, not what the records say
+    assert codes(refused) == ["FIGURES_CHANGED"] and f"开展活动 报送 2、当前 {held}" in refused["errors"][0]["message"]
+    assert county(DIFFERENCES, {"id": report_id})["report"]["differences"] == [
+        {"metric": "activities.held", "label": "开展活动", "reported": "2", "live": str(held)}]
+    approved = act(county, "approveReport", report_id, confirm=True)
     assert approved["report"]["state"] == "APPROVED" and approved["report"]["reviewedBy"] == "保康团县委管理员"
+    entry = AuditEntry.objects.get(target_id=str(pk_of(report_id)), action="report.approve")
+    assert entry.changes["confirmedDifferences"] == {"activities.held": ["2", str(held)]}
 
     # then nothing can change it any more
     assert codes(mutate(ma, SAVE, save_input(request_id, MA, narrative="改"), "saveReport")) == ["LOCKED"]
@@ -142,6 +151,43 @@ def test_the_life_cycle_from_request_to_locked_approval(as_user):
     assert {r["organizationName"]: (r["state"], r["missing"], r["late"], r["reportId"]) for r in status} == {
         HUANG: (None, True, False, None), MA: ("APPROVED", False, False, report_id)}
     assert ma(REQUEST, {"id": request_id})["reportRequest"]["status"] is None
+
+
+def test_a_draft_counts_the_records_live_and_approval_names_what_changed_since(as_user):
+    """Issue 17: a township's draft said 3 children while 6 were registered, from 15-minute-old figures."""
+    services.refresh()
+    request = open_request(to=(MA,))
+    township = org(MA)
+    registered = Child.objects.filter(status="ACTIVE", org_path__startswith=township.path).count()
+    for n in range(3):  # registered after the last fold: the folded figures do not have them yet
+        Child.objects.create(organization=township, org_path=township.path, name="新登记", sex="FEMALE",
+                             birth_date="2016-05-01", id_number="x", id_index=f"live-{n}", categories=["LEFT_BEHIND"],
+                             guardian_arrangement="GRANDPARENTS")
+    assert services.figures([township.pk], year_period())[township.pk]["children.total"] == registered
+    report = save(request, MA)
+    assert plain(report.figures)["children.total"] == registered + 3
+    move(report, "submit")
+    Child.objects.filter(id_index="live-0").update(status="MOVED_OUT")  # one moves away before the review
+    county = as_user("baokang_league_admin")
+    report_id = gid("Report", report.pk)
+    refused = act(county, "approveReport", report_id)
+    assert codes(refused) == ["FIGURES_CHANGED"]
+    assert f"在册儿童 报送 {registered + 3}、当前 {registered + 2}" in refused["errors"][0]["message"]
+    differences = county(DIFFERENCES, {"id": report_id})["report"]["differences"]
+    assert {d["metric"]: (d["reported"], d["live"]) for d in differences} == {
+        m: (str(registered_in(m) + 3), str(registered_in(m) + 2))
+        for m in ("children.total", "children.category.LEFT_BEHIND", "children.arrangement.GRANDPARENTS")}
+    assert Report.objects.get(pk=report.pk).state == "SUBMITTED"
+    assert act(county, "approveReport", report_id, confirm=True)["report"]["state"] == "APPROVED"
+
+
+def registered_in(metric: str) -> int:
+    rows = Child.objects.filter(status="ACTIVE", org_path__startswith=org(MA).path).exclude(id_index__startswith="live-")
+    if metric == "children.category.LEFT_BEHIND":
+        return sum(1 for c in rows if "LEFT_BEHIND" in c.categories)
+    if metric == "children.arrangement.GRANDPARENTS":
+        return rows.filter(guardian_arrangement="GRANDPARENTS").count()
+    return rows.count()
 
 
 def test_opening_a_request_checks_its_addressees_deadline_and_answer(as_user):
@@ -183,7 +229,7 @@ def test_a_countys_report_sums_its_approved_township_reports(as_user):
         report = save(county_request, at, figures=[("activities.held", held), ("wishes.collected", wishes)])
         move(report, "submit")
     for at in (MA, CHENG):
-        move(Report.objects.get(request=county_request, organization=org(at)), "approve", county)
+        move(Report.objects.get(request=county_request, organization=org(at)), "approve", county, confirm=True)
 
     # the county's report on the city's request pre-fills the sum of the approved ones
     mine = save(city_request, COUNTY, by=county)
@@ -193,12 +239,12 @@ def test_a_countys_report_sums_its_approved_township_reports(as_user):
     assert plain(mine.figures)["activities.held"] == 3 and plain(mine.figures)["wishes.collected"] == Decimal("3.5")
 
     # 黄堡镇 approved later: refilling the county's draft counts it too
-    move(Report.objects.get(request=county_request, organization=org(HUANG)), "approve", county)
+    move(Report.objects.get(request=county_request, organization=org(HUANG)), "approve", county, confirm=True)
     refilled = save(city_request, COUNTY, by=county, refill=True)
     assert plain(refilled.figures)["activities.held"] == 8
     # and the city approves the county's report
     move(refilled, "submit", county)
-    assert move(refilled, "approve", Actor.for_user(city_staff)).state == "APPROVED"
+    assert move(refilled, "approve", Actor.for_user(city_staff), confirm=True).state == "APPROVED"
 
     # the county sees which of the city's requests its own feeds; a township does not see the city's request
     answers = "query($id: ID!) { reportRequest(id: $id) { answers { title } } }"

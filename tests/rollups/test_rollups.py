@@ -302,4 +302,27 @@ def test_figures_say_when_they_were_computed(as_user):
     variables = {"id": gid("Organization", org("共青团保康县委").pk), "p": {"kind": "YEAR", "year": 2026}}
     assert client(QUERY, variables)["rollup"]["errors"][0]["code"] == "NOT_REFRESHED"
     run = services.refresh()
-    assert client(QUERY, variables)["rollup"]["rollup"]["computedAt"] == run.finished_at.isoformat()
+    assert client(QUERY, variables)["rollup"]["rollup"]["computedAt"] == run.started_at.isoformat()
+
+
+def test_rollups_count_the_changes_not_folded_in_yet(as_user):
+    services.refresh()
+    client = as_user("baokang_league_admin")
+    query = """query($id: ID!, $p: PeriodInput!) { rollup(organizationId: $id, period: $p) {
+      rollup { computedAt pendingChanges activities } errors { code } } }"""
+    county = {"id": gid("Organization", org("共青团保康县委").pk), "p": {"kind": "YEAR", "year": timezone.localdate().year}}
+    huangbao = {**county, "id": gid("Organization", org("黄堡镇团委").pk)}
+    before = client(query, county)["rollup"]["rollup"]
+    assert before["pendingChanges"] == 0
+    for name in ("马良镇团委", "马良坪村团支部"):
+        Activity.objects.create(organization=org(name), org_path=org(name).path, title="活动", kind="LECTURE",
+                                held_on=timezone.localdate(), recorded_by="t")
+    waiting = client(query, county)["rollup"]["rollup"]
+    assert (waiting["pendingChanges"], waiting["activities"]) == (2, before["activities"])
+    assert client(query, huangbao)["rollup"]["rollup"]["pendingChanges"] == 0  # a neighbour's subtree is not waiting
+    rows = client(BREAKDOWN.replace("children { total }", "pendingChanges"), {**county, "by": "CHILD_ORGANIZATION"})
+    assert {r["name"]: r["rollup"]["pendingChanges"] for r in rows["rollupBreakdown"]["rows"]}["马良镇团委"] == 2
+    run = services.fold()
+    folded = client(query, county)["rollup"]["rollup"]
+    assert (folded["pendingChanges"], folded["activities"]) == (0, before["activities"] + 2)
+    assert folded["computedAt"] == run.started_at.isoformat()

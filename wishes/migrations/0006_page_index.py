@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
         ('children', '0004_page_indexes'),
         ('orgs', '0002_organization_permissions_live_in_permissions'),
         ('programs', '0002_pairing_reminded_on'),
-        ('wishes', '0004_wish_claimed_and_closed_at'),
+        ('wishes', '0005_wish_thanks'),
     ]
 
     operations = [

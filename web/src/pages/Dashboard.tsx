@@ -86,7 +86,8 @@ export function DashboardPage() {
       {figures && (
         <>
           <Typography.Text type="secondary" data-testid="rollup-freshness">
-            {figures.startsOn} 至 {figures.endsOn} · 统计时间 {dayjs(figures.computedAt).format("YYYY-MM-DD HH:mm")}
+            {figures.startsOn} 至 {figures.endsOn} · 数据更新于 {dayjs(figures.computedAt).format("YYYY-MM-DD HH:mm")}
+            {` · 待汇总 ${figures.pendingChanges} 项`}
           </Typography.Text>
           <Row gutter={[12, 12]} data-testid="rollup-figures">
             <Col xs={12} md={6}><Card size="small"><Statistic title="在册儿童" value={figures.children.total} /></Card></Col>

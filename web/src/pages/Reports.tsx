@@ -2,9 +2,9 @@ import { useState } from "react";
 import { Alert, App, Button, DatePicker, Descriptions, Drawer, Form, Input, InputNumber, Modal, Popconfirm, Segmented, Space, Table, Tabs, Tag, Typography } from "antd";
 import { PlusOutlined } from "@ant-design/icons";
 import dayjs from "dayjs";
-import { useMutation, useQuery } from "urql";
+import { useClient, useMutation, useQuery } from "urql";
 import {
-  ApproveReportDocument, ExportReportDocument, OpenReportRequestDocument, ReportEditorDocument, ReportRequestDetailDocument,
+  ApproveReportDocument, ExportReportDocument, OpenReportRequestDocument, ReportDifferencesDocument, ReportEditorDocument, ReportRequestDetailDocument,
   ReportRequestsDocument, ReportsDocument, ReturnReportDocument, SaveReportDocument, SubmitReportDocument, WithdrawReportDocument,
 } from "../gql/graphql";
 import { label } from "../lib/labels";
@@ -28,6 +28,61 @@ function useReport() {
     if (problem) { message.error(problem); return false; }
     message.success(ok);
     return true;
+  };
+}
+
+type Difference = { metric: string; label: string; reported: string; live: string };
+
+/** The figures of a report that differ from its subtree's live count, as the superior sees them before deciding. */
+function Differences({ rows }: { rows: Difference[] }) {
+  if (!rows.length) return <Typography.Text type="secondary">报送数据与下级当前统计一致。</Typography.Text>;
+  return (
+    <Space direction="vertical" style={{ width: "100%" }} data-testid="report-differences">
+      <Alert type="warning" showIcon message={`有 ${rows.length} 项数据与下级当前统计不一致`} />
+      <Table size="small" rowKey="metric" pagination={false} dataSource={rows}
+        columns={[{ title: "数据项", dataIndex: "label" }, { title: "报送", dataIndex: "reported" }, { title: "当前统计", dataIndex: "live" }]} />
+    </Space>
+  );
+}
+
+/** Approve or return after a confirmation that shows how the report differs from the live count. */
+function useReview(done: () => void) {
+  const client = useClient();
+  const { modal, message } = App.useApp();
+  const [, approve] = useMutation(ApproveReportDocument);
+  const [, giveBack] = useMutation(ReturnReportDocument);
+  const report = useReport();
+  const differences = async (id: string) => {
+    const res = await client.query(ReportDifferencesDocument, { id }, { requestPolicy: "network-only" }).toPromise();
+    const problem = requestErrorMessage(res.error);
+    if (problem) message.error(problem);
+    return problem ? null : res.data?.report?.differences ?? [];
+  };
+  return {
+    approve: async (id: string) => {
+      const rows = await differences(id);
+      if (rows === null) return;
+      modal.confirm({
+        title: "审核通过后数据将锁定，确认通过？", width: 560, okText: rows.length ? "仍然通过" : "通过", cancelText: "取消",
+        content: <Differences rows={rows} />,
+        onOk: async () => { const res = await approve({ input: { id, confirm: rows.length > 0 } }); if (report(res.data, res.error, "已通过")) done(); },
+      });
+    },
+    giveBack: async (id: string) => {
+      const rows = await differences(id);
+      if (rows === null) return;
+      let comment = "";
+      modal.confirm({
+        title: "退回：请填写意见", width: 560, okText: "退回", cancelText: "取消",
+        content: (
+          <Space direction="vertical" style={{ width: "100%" }}>
+            <Differences rows={rows} />
+            <Input.TextArea aria-label="退回意见" onChange={(e) => (comment = e.target.value)} />
+          </Space>
+        ),
+        onOk: async () => { const res = await giveBack({ input: { id, comment } }); if (report(res.data, res.error, "已退回")) done(); },
+      });
+    },
   };
 }
 
@@ -81,15 +136,13 @@ export function ReportsPage() {
 function RequestDrawer({ id, onClose, onOpenReport, onChanged }: { id: string | null; onClose: () => void; onOpenReport: (id: string) => void; onChanged: () => void }) {
   const session = useSession();
   const [{ data }, refetch] = useQuery({ query: ReportRequestDetailDocument, variables: { id: id ?? "" }, pause: !id, requestPolicy: "network-only" });
-  const [, approve] = useMutation(ApproveReportDocument);
-  const [, giveBack] = useMutation(ReturnReportDocument);
   const [, save] = useMutation(SaveReportDocument);
   const [, exportReport] = useMutation(ExportReportDocument);
   const [exportJob, setExportJob] = useState<string | null>(null);
   const report = useReport();
-  const { modal } = App.useApp();
   const r = data?.reportRequest;
   const done = () => { refetch({ requestPolicy: "network-only" }); onChanged(); };
+  const review = useReview(done);
   const mine = new Set(session.me?.memberships.map((m) => m.organization.id));
   const own = session.current?.organization;
   return (
@@ -134,12 +187,8 @@ function RequestDrawer({ id, onClose, onOpenReport, onChanged }: { id: string | 
                     )}
                     {s.reportId && s.state === "SUBMITTED" && session.can("rollups.approve_report") && !mine.has(s.organizationId) && (
                       <>
-                        <Button size="small" type="primary" ghost onClick={async () => { const res = await approve({ input: { id: s.reportId! } }); if (report(res.data, res.error, "已通过")) done(); }}>通过</Button>
-                        <Button size="small" danger onClick={() => {
-                          let comment = "";
-                          modal.confirm({ title: "退回：请填写意见", content: <Input.TextArea aria-label="退回意见" onChange={(e) => (comment = e.target.value)} />, okText: "退回", cancelText: "取消",
-                            onOk: async () => { const res = await giveBack({ input: { id: s.reportId!, comment } }); if (report(res.data, res.error, "已退回")) done(); } });
-                        }}>退回</Button>
+                        <Button size="small" type="primary" ghost onClick={() => review.approve(s.reportId!)}>通过</Button>
+                        <Button size="small" danger onClick={() => review.giveBack(s.reportId!)}>退回</Button>
                       </>
                     )}
                   </Space>
