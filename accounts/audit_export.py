@@ -15,7 +15,7 @@ from jobs.runner import enqueue
 from orgs.models import Organization
 from permissions import audit
 from permissions.actor import Actor
-from permissions.audit_log import VIEW, action_label, condition, target_label, visible
+from permissions.audit_log import VIEW, action_label, actor_label, condition, target_label, visible
 from permissions.masking import audit_changes
 from permissions.models import AuditEntry
 
@@ -71,7 +71,7 @@ def run_export(job: Job) -> None:
 
     def rows():
         for entry in jobs.counted(job, entries.iterator(chunk_size=BATCH), BATCH):
-            yield [timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"), entry.actor_label,
+            yield [timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"), actor_label(entry),
                    entry.actor_user.username if entry.actor_user_id else "", action_label(entry.action),
                    entry.organization.name if entry.organization_id else "", target_label(entry.target_type),
                    entry.target_id, json.dumps(audit_changes(entry, actor.scope), ensure_ascii=False), entry.ip or ""]

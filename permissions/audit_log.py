@@ -11,7 +11,7 @@ from datetime import datetime
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
-from core.errors import ErrorCode
+from core.errors import ErrorCode, Texts
 from orgs.models import Organization
 from permissions.actor import Actor
 from permissions.models import AuditEntry
@@ -113,6 +113,18 @@ ACTIONS = {
 
 # The same (zh, en) rendering as every text: one member per action ("child.create" -> child__create).
 ActionLabel = ErrorCode("ActionLabel", [(action.replace(".", "__"), pair) for action, pair in ACTIONS.items()])
+
+
+class ActorText(Texts):
+    SYSTEM = ("系统", "System")
+
+
+def actor_label(entry: AuditEntry) -> str:
+    """Who acted, as shown: the person's name or the token's, or 系统 for the platform's own tasks (the demo loader,
+    the scheduler's reminders), whose stored label is a technical name."""
+    if entry.actor_user_id is None and entry.actor_token_id is None:
+        return ActorText.SYSTEM.render()
+    return entry.actor_label
 
 
 def action_label(action: str) -> str:

@@ -7,6 +7,8 @@ django-guardian object permissions on an Organization and guardian ties a permis
 
 from django.db import models
 
+from core.errors import english
+
 PERMISSIONS: dict[str, str] = {
     "orgs.view_organization": "查看组织 / View organizations",
     "orgs.manage_organization": "管理下级组织 / Create, move, merge and archive organizations",
@@ -31,6 +33,12 @@ PERMISSIONS: dict[str, str] = {
     "rollups.submit_report": "报送 / Submit reports",
     "rollups.approve_report": "审核报送 / Open, approve and return reports",
 }
+
+
+def permission_label(permission: str) -> str:
+    """The permission's name in the active language (the catalogue holds "中文 / English")."""
+    zh, en = PERMISSIONS[permission].split(" / ", 1)
+    return en if english() else zh
 
 
 def codename(permission: str) -> str:

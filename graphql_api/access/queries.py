@@ -5,14 +5,15 @@ import strawberry_django
 from strawberry import Info, relay
 
 from graphql_api.access.types import (
-    ApiTokenType, AuditEntryFilter, AuditEntryType, MembershipFilter, MembershipType, MeType, MyMembership, MyUnit, RoleEnum,
+    ApiTokenType, AuditEntryFilter, AuditEntryType, CatalogType, MembershipFilter, MembershipType, MeType, MyMembership,
+    MyUnit, RoleEnum,
 )
 from graphql_api.connection import Connection
 from graphql_api.context import actor_of
 from accounts.services import must_change_password
 from donors.models import Donor
 from wishes.services import acting_units
-from graphql_api.declare import public, requires
+from graphql_api.declare import authenticated, public, requires
 from orgs.models import Organization
 from permissions.actor import person_label
 from permissions.catalog import Role
@@ -54,3 +55,8 @@ class Query:
         filters=AuditEntryFilter, extensions=requires("permissions.view_audit"),
         description="审计日志（最新在前） / The audit log, newest first",
     )
+
+    @strawberry.field(extensions=authenticated(),
+                      description="权限与操作日志动作的名称（筛选和表单的选项） / Names of permissions and audited actions")
+    def catalog(self) -> CatalogType:
+        return CatalogType()

@@ -12,11 +12,28 @@ from graphql_api.enums import choices_enum, from_choice
 from graphql_api.orgs.types import OrganizationType, visible_organization
 from permissions import audit_log
 from permissions.actor import person_label
-from permissions.catalog import Role
+from permissions.catalog import PERMISSIONS, Role, permission_label
 from permissions.masking import audit_changes
 from permissions.models import ApiToken, AuditEntry, Membership
 
 RoleEnum = choices_enum(Role, "Role", "角色 / Role held at an organization")
+
+
+@strawberry.type(name="Choice", description="选项：代码与名称 / A code and its name")
+class ChoiceType:
+    value: str
+    label: str
+
+
+@strawberry.type(name="Catalog", description="权限与操作日志动作的名称 / The names of permissions and audited actions")
+class CatalogType:
+    @strawberry.field(description="权限（接口令牌可持有的） / Permissions, e.g. for an API token")
+    def permissions(self) -> list[ChoiceType]:
+        return [ChoiceType(value=name, label=permission_label(name)) for name in PERMISSIONS]
+
+    @strawberry.field(description="操作日志的动作，用于筛选 / The audit log's actions, to filter by")
+    def audit_actions(self) -> list[ChoiceType]:
+        return [ChoiceType(value=action, label=audit_log.action_label(action)) for action in audit_log.ACTIONS]
 
 
 @strawberry.type(name="User", description="用户 / A person who signs in")
@@ -145,7 +162,6 @@ class AuditEntryFilter:
 
 @strawberry_django.type(AuditEntry, name="AuditEntry", description="审计日志条目 / An audit log entry")
 class AuditEntryType(relay.Node):
-    actor_label: str = strawberry_django.field(description="操作人（姓名） / Who acted, by name")
     action: str
     target_type: str
     target_id: str
@@ -155,6 +171,11 @@ class AuditEntryType(relay.Node):
     @classmethod
     def get_queryset(cls, queryset, info: Info, **kwargs):
         return audit_log.visible(actor_of(info), queryset)
+
+    @strawberry_django.field(only=["actor_label", "actor_user_id", "actor_token_id"],
+                             description="操作人（姓名；平台自身的任务为“系统”） / Who acted, by name (System for the platform's tasks)")
+    def actor_label(self) -> str:
+        return audit_log.actor_label(self)
 
     @strawberry_django.field(select_related=["actor_user"], only=["actor_user_id"],
                              description="操作人的用户名 / The acting person's username")

@@ -96,7 +96,7 @@ class AccountType(relay.Node):
 
     @strawberry_django.field(prefetch_related=[services.PLACES[1]], description="代表的单位 / Units the person acts for")
     def unit_names(self) -> list[str]:
-        return [unit.name for unit in services.units_of(self)]
+        return [unit.name for unit in services.units_of(_with_places(self))]
 
     @strawberry_django.field(annotate={"locked": lambda info: Exists(services.lockouts().filter(username=OuterRef("username")))},
                              description="登录失败次数过多已被锁定 / Locked out after failed sign-ins")
@@ -108,8 +108,15 @@ class AccountType(relay.Node):
                              description="您能否停用、重置、解锁该账号（其全部角色都在您的管辖范围内） / "
                                          "Whether you may deactivate, reset or unlock it (all its places are yours)")
     def manageable(self, info: Info) -> bool:
-        user = self if hasattr(self, "all_memberships") else services.with_places(User.objects.all()).get(pk=self.pk)
-        return services.manageable(actor_of(info), user)
+        return services.manageable(actor_of(info), _with_places(self))
+
+
+def _with_places(user):
+    """The account with its places loaded: prefetched on a page of accounts (the fields' hints), read once for a
+    single one (``account(id:)``), whose resolver the optimizer does not shape."""
+    if hasattr(user, "all_memberships") and hasattr(user, "all_groups"):
+        return user
+    return services.with_places(User.objects.all()).get(pk=user.pk)
 
 
 @strawberry.type(name="MySettings", description="我的联系方式与通知渠道（站内通知始终开启） / Your contact details and channels")

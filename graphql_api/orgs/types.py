@@ -93,7 +93,8 @@ class OrganizationType(relay.Node):
         return self.parent if visible_organization(info, self.parent_id, paths.parent_path(self.path)) else None
 
     children: Connection["OrganizationType"] = strawberry_django.connection(
-        description="直属下级组织 / Direct sub-organizations", filters=OrganizationFilter, order=OrganizationOrder
+        description="直属下级组织（含已归档的，见 archivedAt） / Direct sub-organizations, archived ones too (archivedAt)",
+        filters=OrganizationFilter, order=OrganizationOrder,
     )
 
     @strawberry_django.field(only=["path"], description="可见范围内的上级链，自顶向下 / Visible ancestors, root first")
@@ -101,7 +102,7 @@ class OrganizationType(relay.Node):
         found = Organization.objects.filter(path__in=paths.ancestor_paths(self.path))
         return list(actor_of(info).visible(found, VIEW).order_by("path"))
 
-    @strawberry_django.connection(Connection["OrganizationType"], description="全部下级组织（分页） / All descendants, paged",
-                                  filters=OrganizationFilter, order=OrganizationOrder)
+    @strawberry_django.connection(Connection["OrganizationType"], filters=OrganizationFilter, order=OrganizationOrder,
+                                  description="全部下级组织（分页，不含已归档的） / All descendants, paged, archived ones left out")
     def descendants(self) -> list["OrganizationType"]:
-        return Organization.objects.filter(path__startswith=self.path).exclude(pk=self.pk)
+        return Organization.objects.active().filter(path__startswith=self.path).exclude(pk=self.pk)

@@ -299,6 +299,11 @@ def test_the_list_shows_people_at_and_below_with_roles_units_and_last_sign_in(as
     assert [n["node"]["username"] for n in admin(ACCOUNTS, {"filters": {"search": "黄堡"}})["accounts"]["edges"]] == \
         ["huangbao_league_staff"]
 
+    # one account, as the console's roles drawer reads it: its units and whether it is the admin's to manage
+    one = admin("""query($id: ID!) { account(id: $id) { unitNames manageable roles { role } } }""",
+                {"id": nodes["nongshang_clerk"]["id"]})["account"]
+    assert one == {"unitNames": ["保康县农商行"], "manageable": True, "roles": []}
+
 
 def test_a_page_of_accounts_costs_the_same_queries_however_many(as_user):
     admin = as_user("baokang_league_admin")

@@ -563,6 +563,7 @@ AUTHENTICATED_QUERIES = {
     "notifications": "{ notifications { totalCount } }",
     "unreadNotificationCount": "{ unreadNotificationCount }",
     "todos": "{ todos { total } }",
+    "catalog": "{ catalog { auditActions { value } } }",
 }
 
 

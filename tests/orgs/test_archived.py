@@ -79,3 +79,16 @@ def test_the_same_changes_work_at_an_active_village(as_user):
                                                                 "category": "ITEM", "estimatedValue": "30",
                                                                 "household": "龙坪困难户"}})["collectWish"]["errors"]
     assert errors == []
+
+
+def test_an_archived_organization_leaves_the_subtree_search_and_is_marked_among_its_parents_children(as_user, archived):
+    """The console's search and organization pickers read descendants: the archived village is not offered there;
+    the sub-organization list (children) shows it marked archived; it is still read by id."""
+    town = gid("Organization", org("龙坪镇团委").pk)
+    query = """query($id: ID!) { organization(id: $id) {
+      children { edges { node { name archivedAt } } } descendants { edges { node { name } } } } }"""
+    found = as_user("baokang_league_admin")(query, {"id": town})["organization"]
+    assert VILLAGE not in [e["node"]["name"] for e in found["descendants"]["edges"]]
+    assert [bool(e["node"]["archivedAt"]) for e in found["children"]["edges"] if e["node"]["name"] == VILLAGE] == [True]
+    still = as_user("baokang_league_admin")("query($id: ID!) { organization(id: $id) { name archivedAt } }", {"id": archived["village"]})
+    assert still["organization"]["name"] == VILLAGE and still["organization"]["archivedAt"]

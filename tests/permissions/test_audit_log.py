@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from children import services as children
 from children.models import Child
-from permissions import audit_log
+from permissions import audit, audit_log
 from permissions.actor import Actor
 from permissions.models import AuditEntry
 from rollups import reports
@@ -150,3 +150,24 @@ def test_every_recorded_action_has_a_label():
     actions = recorded_actions()
     assert {"account.create", "child.create", "pii.read", "wish.fulfil", "report.approve"} <= actions
     assert sorted(a for a in actions if audit_log.action_label(a) == a) == []
+
+
+def test_the_catalog_names_every_action_and_permission_in_the_readers_language(as_user):
+    query = "{ catalog { auditActions { value label } permissions { value label } } }"
+    catalog = as_user("auditor_baokang")(query)["catalog"]
+    actions = {a["value"]: a["label"] for a in catalog["auditActions"]}
+    assert set(actions) == set(audit_log.ACTIONS) and actions["account.create"] == "创建账号"
+    assert {"value": "wishes.claim_wish", "label": "认领微心愿"} in catalog["permissions"]
+    english = GraphQLClient().login("auditor_baokang").post(query, HTTP_ACCEPT_LANGUAGE="en").json()["data"]["catalog"]
+    assert {"value": "account.create", "label": "Account created"} in english["auditActions"]
+    assert {"value": "wishes.claim_wish", "label": "Claim micro-wishes"} in english["permissions"]
+
+
+def test_the_platforms_own_tasks_are_shown_as_the_system_not_by_their_technical_name(as_user):
+    township = org("马良镇团委")
+    audit.record(Actor.system("load_demo"), "organization.update", township, township, {})
+    nodes = [e["node"] for e in as_user("auditor_baokang")(ENTRIES, {"filters": {"action": "organization.update"}})["auditEntries"]["edges"]]
+    assert [(n["actorLabel"], n["actorUsername"]) for n in nodes] == [("系统", None)]
+    english = GraphQLClient().login("auditor_baokang").post(ENTRIES, {"filters": {"action": "organization.update"}},
+                                                            HTTP_ACCEPT_LANGUAGE="en").json()["data"]
+    assert english["auditEntries"]["edges"][0]["node"]["actorLabel"] == "System"

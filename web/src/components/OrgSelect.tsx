@@ -1,30 +1,31 @@
 import { useState } from "react";
 import { Select } from "antd";
 import { useQuery } from "urql";
-import { OrganizationDescendantsDocument, OrganizationDetailDocument } from "../gql/graphql";
+import { OrganizationDescendantsDocument, OrganizationDetailDocument, type OrganizationFilter } from "../gql/graphql";
 import { useSession } from "../lib/session";
 
 type Option = { value: string; label: string };
 
-/** Up to 30 organizations below the current one whose name contains `text` (and the current one itself). */
-function useOrgMatches(text: string, includeCurrent: boolean): Option[] {
+/** Up to 30 organizations below the current one whose name contains `text` (and the current one itself), narrowed
+ * by `filters` (e.g. units only: then the current one is not offered). */
+function useOrgMatches(text: string, includeCurrent: boolean, filters?: OrganizationFilter): Option[] {
   const session = useSession();
   const current = session.current?.organization;
   const [{ data }] = useQuery({
     query: OrganizationDescendantsDocument,
-    variables: { id: current?.id ?? "", first: 30, filters: text ? { nameContains: text } : {} }, pause: !current,
+    variables: { id: current?.id ?? "", first: 30, filters: { ...filters, ...(text ? { nameContains: text } : {}) } }, pause: !current,
   });
   return [
-    ...(includeCurrent && current && (!text || current.name.includes(text)) ? [{ value: current.id, label: current.name }] : []),
+    ...(includeCurrent && !filters && current && (!text || current.name.includes(text)) ? [{ value: current.id, label: current.name }] : []),
     ...(data?.organization?.descendants.edges.map(({ node }) => ({ value: node.id, label: `${node.name}（${node.parent?.name ?? ""}）` })) ?? []),
   ];
 }
 
 /** The current organization or one below it, searched by name on the server (a county has hundreds). The chosen
  * one keeps its name even when it is not among the current matches (e.g. read back from the URL). */
-export function OrgSelect(props: { value?: string; onChange?: (id: string) => void; allowClear?: boolean; placeholder?: string; style?: React.CSSProperties }) {
+export function OrgSelect(props: { value?: string; onChange?: (id: string) => void; allowClear?: boolean; placeholder?: string; style?: React.CSSProperties; filters?: OrganizationFilter }) {
   const [text, setText] = useState("");
-  const found = useOrgMatches(text, true);
+  const found = useOrgMatches(text, true, props.filters);
   const missing = !!props.value && !found.some((o) => o.value === props.value);
   const [{ data: chosen }] = useQuery({ query: OrganizationDetailDocument, variables: { id: props.value ?? "", first: 0 }, pause: !missing });
   const options = missing && chosen?.organization ? [{ value: chosen.organization.id, label: chosen.organization.name }, ...found] : found;

@@ -1,12 +1,32 @@
 import type React from "react";
-import { Alert, Tag, Tooltip } from "antd";
+import { Alert, App, Empty, Tag, Tooltip } from "antd";
 import type { CombinedError } from "urql";
-import { requestErrorMessage } from "../lib/client";
+import { payloadErrorMessage, requestErrorMessage, type PayloadError } from "../lib/client";
 import { piiDisplay } from "../lib/masking";
 
 export function RequestError({ error }: { error?: CombinedError | null }) {
   const message = requestErrorMessage(error);
   return message ? <Alert type="error" showIcon message={message} style={{ marginBottom: 12 }} /> : null;
+}
+
+/** Reports a mutation's outcome: its payload's typed errors or the request's failure as a message (false), else
+ * `ok` as a success message, if given (true). */
+export function useReport() {
+  const { message } = App.useApp();
+  return (result: { error?: CombinedError }, payload: { errors: readonly PayloadError[] } | null | undefined, ok?: string): boolean => {
+    const problem = payloadErrorMessage(payload?.errors) ?? requestErrorMessage(result.error);
+    if (problem) {
+      message.error(problem);
+      return false;
+    }
+    if (ok) message.success(ok);
+    return true;
+  };
+}
+
+/** The empty state of a screen the actor's roles do not open: 无权查看, never 暂无数据. */
+export function NoPermission() {
+  return <Empty data-testid="no-permission" image={Empty.PRESENTED_IMAGE_SIMPLE} description="无权查看：您的角色不含此功能，如需使用请联系本组织管理员" />;
 }
 
 /** One personal field: the server's value, marked as masked or clear. */

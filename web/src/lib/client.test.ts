@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CombinedError } from "urql";
-import { payloadErrorMessage, requestErrorMessage } from "./client";
+import { payloadErrorMessage, requestErrorMessage, sessionSignal } from "./client";
 import { metricLabel } from "./figures";
 import { label } from "./labels";
 
@@ -14,6 +14,15 @@ describe("messages shown to a user", () => {
   it("passes the server's Chinese message through", () => {
     expect(requestErrorMessage(new CombinedError({ graphQLErrors: [{ message: "查询层级过深" }] }))).toBe("查询层级过深");
     expect(requestErrorMessage(null)).toBeNull();
+  });
+
+  it("tells a lost session from an empty answer", () => {
+    const signedOut = new CombinedError({ graphQLErrors: [{ message: "请先登录", extensions: { code: "UNAUTHENTICATED" } }] });
+    expect(sessionSignal(signedOut)).toBe("UNAUTHENTICATED");
+    const mustChange = new CombinedError({ graphQLErrors: [{ message: "须先修改密码", extensions: { code: "PASSWORD_CHANGE_REQUIRED" } }] });
+    expect(sessionSignal(mustChange)).toBe("PASSWORD_CHANGE_REQUIRED");
+    expect(sessionSignal(new CombinedError({ graphQLErrors: [{ message: "对象不存在或无权查看", extensions: { code: "NOT_FOUND" } }] }))).toBeNull();
+    expect(sessionSignal(null)).toBeNull();
   });
 
   it("joins a payload's typed errors", () => {

@@ -27,6 +27,9 @@ export function LoginPage() {
       <Card style={{ width: 380, maxWidth: "100%" }}>
         <Typography.Title level={3} style={{ textAlign: "center", color: "#c8161d" }}>留守儿童关爱平台</Typography.Title>
         <Typography.Paragraph type="secondary" style={{ textAlign: "center" }}>团委 · 妇联 · 关工委 工作台</Typography.Paragraph>
+        {session.expired && !error && (
+          <Alert data-testid="session-expired" type="warning" showIcon message="登录已过期，请重新登录" style={{ marginBottom: 16 }} />
+        )}
         {error && (
           <Alert
             data-testid="login-error"
