@@ -255,3 +255,29 @@ def test_the_county_admin_grants_and_revokes_a_role_lists_a_units_members_and_cr
     token.get_by_role("button", name="吊销").click()
     page.locator(".ant-popconfirm").get_by_role("button", name="吊销").click()
     expect(token).to_contain_text("已吊销")
+
+
+MANY_VILLAGES = """
+from orgs.models import Kind, Level, Organization, System
+from orgs.services import create_organization
+from permissions.actor import Actor
+town = Organization.objects.get(name="黄堡镇团委")
+for i in range(55):
+    create_organization(Actor.system("e2e"), parent_id=town.pk, name=f"测试村{i:02d}团支部", system=System.LEAGUE,
+                        kind=Kind.LEAGUE_BRANCH, level=Level.VILLAGE, division_code=f"420626102{300 + i}")
+"""
+
+
+def test_the_tree_loads_a_big_township_a_page_at_a_time(new_context):
+    """No first-100 in the browser: a node's children come 50 at a time, the rest behind 加载更多."""
+    server_shell(MANY_VILLAGES)
+    page = login(new_context().new_page(), "huangbao_league_staff")
+    page.goto("/orgs")
+    tree = page.locator(".ant-tree")
+    tree.locator(".ant-tree-treenode", has_text="黄堡镇团委").locator(".ant-tree-switcher").click()
+    more = tree.get_by_text(re.compile(r"加载更多（已显示 50 / 5[78]）"))
+    expect(more).to_be_visible()
+    expect(tree.get_by_text("测试村54团支部")).to_have_count(0)
+    more.click()
+    expect(tree.get_by_text("测试村54团支部")).to_be_visible()
+    expect(tree.get_by_text(re.compile("加载更多"))).to_have_count(0)

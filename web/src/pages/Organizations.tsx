@@ -17,6 +17,18 @@ import { OrgSelect } from "../components/OrgSelect";
 
 type TreeNode = DataNode & { key: string };
 
+const TREE_PAGE = 50;
+const MORE = "more|";
+
+function findNode(nodes: TreeNode[], key: string): TreeNode | undefined {
+  for (const n of nodes) {
+    if (n.key === key) return n;
+    const found = n.children ? findNode(n.children as TreeNode[], key) : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function replaceChildren(nodes: TreeNode[], key: string, children: TreeNode[]): TreeNode[] {
   return nodes.map((n) =>
     n.key === key ? { ...n, children } : n.children ? { ...n, children: replaceChildren(n.children as TreeNode[], key, children) } : n,
@@ -40,12 +52,23 @@ export function OrganizationsPage() {
     setTreeData(unique.map((o) => ({ key: o.id, title: o.name })));
   }, [session.me]);
 
-  const loadData = async (node: { key: React.Key }) => {
-    const result = await client.query(OrganizationDetailDocument, { id: String(node.key), first: 100 }).toPromise();
-    const kids = result.data?.organization?.children.edges.map(({ node: o }) => ({
+  // A node's children come a page at a time (TREE_PAGE); a last "加载更多" node fetches the next page in place.
+  const loadPage = async (parent: string, after: string | null, loaded: TreeNode[]) => {
+    const result = await client.query(OrganizationDetailDocument, { id: parent, first: TREE_PAGE, after }).toPromise();
+    const page = result.data?.organization?.children;
+    const kids: TreeNode[] = [...loaded, ...(page?.edges.map(({ node: o }) => ({
       key: o.id, title: o.archivedAt ? `${o.name}（已归档）` : o.name, isLeaf: o.level === "VILLAGE",
-    })) ?? [];
-    setTreeData((old) => replaceChildren(old, String(node.key), kids));
+    })) ?? [])];
+    if (page?.pageInfo.hasNextPage && page.pageInfo.endCursor) {
+      kids.push({ key: `${MORE}${parent}|${page.pageInfo.endCursor}`, title: `加载更多（已显示 ${kids.length} / ${page.totalCount}）`, isLeaf: true });
+    }
+    setTreeData((old) => replaceChildren(old, parent, kids));
+  };
+  const loadData = (node: { key: React.Key }) => loadPage(String(node.key), null, []);
+  const loadMore = (key: string) => {
+    const [parent, cursor] = key.slice(MORE.length).split("|");
+    const siblings = (findNode(treeData, parent)?.children ?? []) as TreeNode[];
+    return loadPage(parent, cursor, siblings.filter((n) => !n.key.startsWith(MORE)));
   };
 
   const [{ data, fetching, error }, reloadOrg] = useQuery({
@@ -85,7 +108,11 @@ export function OrganizationsPage() {
               treeData={treeData}
               loadData={loadData}
               selectedKeys={selectedId ? [selectedId] : []}
-              onSelect={(keys) => keys[0] && navigate(`/orgs/${keys[0]}`)}
+              onSelect={(keys) => {
+                const key = keys[0] ? String(keys[0]) : null;
+                if (key?.startsWith(MORE)) loadMore(key);
+                else if (key) navigate(`/orgs/${key}`);
+              }}
             />
           )}
         </Card>
