@@ -281,3 +281,54 @@ def test_the_tree_loads_a_big_township_a_page_at_a_time(new_context):
     more.click()
     expect(tree.get_by_text("测试村54团支部")).to_be_visible()
     expect(tree.get_by_text(re.compile("加载更多"))).to_have_count(0)
+
+
+def accounts_workbook():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["用户名", "姓名", "角色", "组织"])
+    sheet.append(["e2e_sheet_one", "表格导入甲", "信息录入员", "马良镇团委"])
+    sheet.append(["e2e_sheet_bad", "表格导入乙", "县长", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_admin_creates_people_from_a_sheet_edits_one_and_chooses_sms_notices(new_context):
+    admin = login(new_context().new_page(), "baokang_league_admin")
+    admin.goto("/people")
+    admin.get_by_role("button", name="Excel 批量新建").click()
+    dialog = admin.get_by_role("dialog", name="Excel 批量新建账号")
+    dialog.locator("input[type=file]").set_input_files(
+        files=[{"name": "人员.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "buffer": accounts_workbook()}]
+    )
+    dialog.get_by_role("button", name="开始导入").click()
+    progress = dialog.get_by_test_id("job-progress")
+    expect(progress).to_have_attribute("data-state", "SUCCEEDED", timeout=60_000)
+    expect(dialog.get_by_test_id("job-result")).to_have_text("下载逐行报告（含初始密码）")
+    dialog.get_by_role("button", name="Close").or_(dialog.get_by_label("关闭")).first.click()
+
+    admin.get_by_label("搜索人员").fill("表格导入")
+    admin.get_by_label("搜索人员").press("Enter")
+    people = admin.get_by_test_id("accounts")
+    expect(people).to_contain_text("表格导入甲")
+    expect(people).not_to_contain_text("表格导入乙")  # the refused row is only in the report
+    people.locator("tr", has_text="表格导入甲").get_by_role("button", name="编辑").click()
+    edit = admin.get_by_role("dialog", name="编辑表格导入甲")
+    edit.get_by_label("姓名").fill("表格导入丙")
+    edit.get_by_label("手机号").fill("13900005555")
+    edit.get_by_role("button", name="保存").click()
+    expect(admin.locator(".ant-message")).to_contain_text("已保存")
+    expect(people).to_contain_text("表格导入丙")
+
+    admin.goto("/notifications")
+    settings = admin.get_by_test_id("notify-settings")
+    settings.get_by_label("手机号").fill("13900006666")
+    settings.get_by_role("switch", name="短信通知").click()
+    settings.get_by_role("button", name="保存").click()
+    expect(admin.locator(".ant-message")).to_contain_text("通知方式已保存")
+    admin.reload()
+    expect(admin.get_by_test_id("notify-settings").get_by_role("switch", name="短信通知")).to_be_checked()
+    expect(admin.get_by_test_id("notify-settings").get_by_label("手机号")).to_have_value("13900006666")

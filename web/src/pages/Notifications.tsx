@@ -1,8 +1,8 @@
-import { Button, Space, Tabs, Tag, Typography } from "antd";
+import { Button, Card, Form, Input, Space, Switch, Tabs, Tag, Typography } from "antd";
 import dayjs from "dayjs";
-import { useClient, useMutation } from "urql";
+import { useClient, useMutation, useQuery } from "urql";
 import { useNavigate } from "react-router-dom";
-import { MarkNotificationsReadDocument, NotificationsDocument, TodosDocument } from "../gql/graphql";
+import { MarkNotificationsReadDocument, MySettingsDocument, NotificationsDocument, TodosDocument, UpdateMySettingsDocument } from "../gql/graphql";
 import { label } from "../lib/labels";
 import { useUrlState } from "../lib/urlState";
 import { ConnectionTable, useConnection } from "../components/ConnectionTable";
@@ -52,6 +52,34 @@ export function NotificationsPage() {
           ),
         },
       ]} />
+      <Settings />
     </>
+  );
+}
+
+/** 通知方式: besides the console (always), by e-mail and by SMS, to one's own address and phone. Messages never
+ * carry a child's personal data. */
+function Settings() {
+  const [{ data }] = useQuery({ query: MySettingsDocument, requestPolicy: "network-only" });
+  const [{ fetching }, save] = useMutation(UpdateMySettingsDocument);
+  const report = useReport();
+  const settings = data?.mySettings;
+  if (!settings) return null;
+  return (
+    <Card size="small" title="通知方式" style={{ marginTop: 16, maxWidth: 560 }} data-testid="notify-settings">
+      <Typography.Paragraph type="secondary">站内通知始终开启；邮件和短信只写事项和链接，不含儿童个人信息。</Typography.Paragraph>
+      <Form layout="vertical" initialValues={settings} onFinish={async (v: { phone: string; email: string; notifyByEmail: boolean; notifyBySms: boolean }) => {
+        const r = await save({ input: v });
+        report(r, r.data?.updateMySettings, "通知方式已保存");
+      }}>
+        <Space wrap>
+          <Form.Item name="notifyBySms" label="短信通知" valuePropName="checked"><Switch /></Form.Item>
+          <Form.Item name="notifyByEmail" label="邮件通知" valuePropName="checked"><Switch /></Form.Item>
+        </Space>
+        <Form.Item name="phone" label="手机号"><Input maxLength={20} /></Form.Item>
+        <Form.Item name="email" label="邮箱"><Input maxLength={100} /></Form.Item>
+        <Button type="primary" htmlType="submit" loading={fetching}>保存</Button>
+      </Form>
+    </Card>
   );
 }

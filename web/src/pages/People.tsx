@@ -1,11 +1,13 @@
 import { useState } from "react";
-import { Alert, Button, DatePicker, Drawer, Form, Input, Modal, Popconfirm, Select, Space, Switch, Tabs, Tag, Typography } from "antd";
+import { Alert, Button, DatePicker, Drawer, Form, Input, Modal, Popconfirm, Select, Space, Switch, Tabs, Tag, Typography, Upload } from "antd";
+import { UploadOutlined } from "@ant-design/icons";
 import dayjs, { type Dayjs } from "dayjs";
 import { useMutation, useQuery } from "urql";
 import {
   AccountDocument, AccountsDocument, AddUnitMemberDocument, ApiTokensDocument, CatalogDocument, ChangeRoleDocument,
   CreateAccountDocument, CreateApiTokenDocument, DeactivateAccountDocument, GrantRoleDocument, ReactivateAccountDocument,
-  RemoveUnitMemberDocument, ResetPasswordDocument, RevokeApiTokenDocument, RevokeRoleDocument, UnlockAccountDocument,
+  ImportAccountsDocument, RemoveUnitMemberDocument, ResetPasswordDocument, RevokeApiTokenDocument, RevokeRoleDocument,
+  UnlockAccountDocument, UpdateAccountDocument,
   type AccountsQuery, type Role,
 } from "../gql/graphql";
 import { enumOptions, label } from "../lib/labels";
@@ -14,6 +16,7 @@ import { useUrlState } from "../lib/urlState";
 import { NAME_MAX } from "../lib/limits";
 import { ConnectionTable, useConnection } from "../components/ConnectionTable";
 import { OrgSelect } from "../components/OrgSelect";
+import { JobProgress } from "../components/JobProgress";
 import { ActionLink, NoPermission, RequestError, useReport } from "../components/common";
 
 type Account = NonNullable<AccountsQuery["accounts"]>["edges"][number]["node"];
@@ -60,6 +63,8 @@ function AccountsTab() {
   const [modal, modalHolder] = Modal.useModal();
   const report = useReport();
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
+  const [editing, setEditing] = useState<Account | null>(null);
   const [rolesOf, setRolesOf] = useState<string | null>(null);
   const active = url.get("active");
   const filters = {
@@ -86,6 +91,7 @@ function AccountsTab() {
       {modalHolder}
       <Space wrap style={{ marginBottom: 12 }}>
         <Button type="primary" onClick={() => setCreating(true)}>新建账号</Button>
+        <Button icon={<UploadOutlined />} onClick={() => setImporting(true)}>Excel 批量新建</Button>
         <OrgSelect allowClear placeholder="所在组织（含下级）" value={url.get("organization")} onChange={(v) => url.set({ organization: v })} />
         <Select allowClear placeholder="角色" style={{ width: 140 }} aria-label="角色" value={url.get("role")} onChange={(v) => url.set({ role: v })} options={enumOptions("Role")} />
         <Select allowClear placeholder="状态" style={{ width: 110 }} aria-label="状态" value={active} onChange={(v) => url.set({ active: v })}
@@ -108,6 +114,7 @@ function AccountsTab() {
         {
           title: "操作", render: (_, a) => a.username === session.me?.username ? <Typography.Text type="secondary">本人（在右上角修改密码）</Typography.Text> : a.manageable ? (
             <Space size={12} wrap>
+              <ActionLink onClick={() => setEditing(a)}>编辑</ActionLink>
               <ActionLink onClick={() => setRolesOf(a.id)}>角色</ActionLink>
               <Popconfirm title={`为${a.displayName}重置密码？`} description="原密码立即失效，本人须用新的一次性密码登录并修改。" okText="重置" cancelText="取消"
                 onConfirm={async () => {
@@ -136,6 +143,8 @@ function AccountsTab() {
         showOnce(modal, `已为${name}创建账号`, `登录用户名：${username}。初始密码`, password, "initial-password");
       }} />
       <RolesDrawer accountId={rolesOf} onClose={() => { setRolesOf(null); list.refetch(); }} />
+      <EditAccount account={editing} onClose={(saved) => { setEditing(null); if (saved) list.refetch(); }} />
+      <ImportAccounts open={importing} onClose={() => { setImporting(false); list.refetch(); }} />
     </>
   );
 }
@@ -166,6 +175,58 @@ function CreateAccount({ open, onClose, onCreated }: { open: boolean; onClose: (
         <Form.Item name="email" label="邮箱"><Input maxLength={100} /></Form.Item>
         <Button type="primary" htmlType="submit" loading={fetching}>创建并生成初始密码</Button>
       </Form>
+    </Modal>
+  );
+}
+
+/** 编辑: a person's 姓名 and contact details (the roles have their own drawer). */
+function EditAccount({ account, onClose }: { account: Account | null; onClose: (saved: boolean) => void }) {
+  const report = useReport();
+  const [{ fetching }, update] = useMutation(UpdateAccountDocument);
+  return (
+    <Modal title={account ? `编辑${account.displayName}` : "编辑"} open={!!account} onCancel={() => onClose(false)} footer={null} destroyOnClose>
+      {account && (
+        <Form layout="vertical" initialValues={{ displayName: account.displayName, phone: account.phone }}
+          onFinish={async (v: { displayName: string; phone?: string }) => {
+            const r = await update({ input: { id: account.id, displayName: v.displayName, phone: v.phone ?? "" } });
+            if (report(r, r.data?.updateAccount, "已保存")) onClose(true);
+          }}>
+          <Form.Item name="displayName" label="姓名" rules={[{ required: true, message: "请填写姓名" }]}><Input maxLength={NAME_MAX} /></Form.Item>
+          <Form.Item name="phone" label="手机号"><Input maxLength={20} /></Form.Item>
+          <Button type="primary" htmlType="submit" loading={fetching}>保存</Button>
+        </Form>
+      )}
+    </Modal>
+  );
+}
+
+/** Excel 批量新建: a sheet of accounts becomes a job; each created account's initial password and each refused
+ * row's reason come back in the per-row report. */
+function ImportAccounts({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const session = useSession();
+  const report = useReport();
+  const [organizationId, setOrganizationId] = useState<string | undefined>(session.current?.organization.id);
+  const [file, setFile] = useState<File | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [{ fetching }, start] = useMutation(ImportAccountsDocument);
+  const close = () => { setFile(null); setJobId(null); onClose(); };
+  return (
+    <Modal title="Excel 批量新建账号" open={open} onCancel={close} footer={null} destroyOnClose>
+      <Space direction="vertical" style={{ width: "100%" }}>
+        <Typography.Paragraph type="secondary">
+          表头：用户名、姓名、角色（必填），手机号、邮箱、组织、到期日期；组织不填则为下面所选的组织。角色填中文名称，如 工作人员、信息录入员。
+        </Typography.Paragraph>
+        <OrgSelect value={organizationId} onChange={setOrganizationId} />
+        <Upload accept=".xlsx" maxCount={1} beforeUpload={(f) => { setFile(f); return false; }} onRemove={() => setFile(null)} data-testid="accounts-file">
+          <Button icon={<UploadOutlined />}>选择 .xlsx 文件</Button>
+        </Upload>
+        {jobId ? <JobProgress jobId={jobId} resultLabel="下载逐行报告（含初始密码）" /> : (
+          <Button type="primary" disabled={!file || !organizationId} loading={fetching} onClick={async () => {
+            const r = await start({ input: { organizationId: organizationId!, file: file! } });
+            if (report(r, r.data?.importAccounts) && r.data?.importAccounts.job) setJobId(r.data.importAccounts.job.id);
+          }}>开始导入</Button>
+        )}
+      </Space>
     </Modal>
   );
 }
