@@ -90,3 +90,20 @@ def test_case_figures_over_the_rollup_query(as_user):
     assert _ask(neighbour, CASES, "马良镇团委")["errors"][0]["code"] == "NOT_FOUND"
     own = _ask(neighbour, CASES, "黄堡镇团委")["rollup"]["cases"]
     assert own["highRisk"] == direct(org("黄堡镇团委"), year).get("cases.high_risk", 0)
+
+
+def test_the_web_labels_every_figure_as_the_server_does():
+    """web/src/lib/figures.ts names each catalogue figure (reports show them all) with the server's label; the
+    families keyed by an enum take the enum's label there, as the server does."""
+    from pathlib import Path
+
+    from rollups.metrics import LABELS
+
+    web = (Path(__file__).resolve().parents[2] / "web/src/lib/figures.ts").read_text()
+    families = ("children.category.", "children.arrangement.", "pairings.kind.", "cases.referrals.")
+    for name, label in LABELS.items():
+        family = next((f for f in families if name.startswith(f)), None)
+        if family:
+            assert "/^" + family.replace(".", "\\.") in web, name  # the pattern metricLabel matches
+        else:
+            assert f'"{name}": "{label}"' in web, name
