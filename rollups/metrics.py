@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.db import connection
-from django.db.models import Count, DateField, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DateField, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, TruncMonth
 
+from cases.models import Case, CaseStatus, Incident, Referral, ReferralStatus, RiskLevel, Service, ServiceKind
 from children.models import Category, Child, GuardianArrangement, Status
 from programs import pairings, sites
-from programs.models import Activity, HappyHome, HomeChild, HomeStaff, Pairing, PairingState, ServicePoint, ServiceRecord, Volunteer
-from wishes.models import Wish
+from programs.models import (Activity, HappyHome, HomeChild, HomeStaff, Pairing, PairingKind, PairingState, ServicePoint,
+                             ServiceRecord, Volunteer)
+from wishes.models import Claim, DonorKind, Wish
 
 
 FIGURE = DecimalField(max_digits=16, decimal_places=2)  # every value, so that the UNION ALL keeps decimals
@@ -104,6 +106,42 @@ def _points() -> QuerySet:
     return ServicePoint.objects.all()
 
 
+def _active_pairings() -> QuerySet:
+    return Pairing.objects.filter(state=PairingState.ACTIVE)
+
+
+def _earlier(stamp: str) -> Q:
+    """Rows before the outer row (by ``stamp``, then id)."""
+    return Q(**{f"{stamp}__lt": OuterRef(stamp)}) | Q(**{stamp: OuterRef(stamp), "pk__lt": OuterRef("pk")})
+
+
+def _first_fulfilled_wishes() -> QuerySet:
+    """Children whose wishes came true: each child's first fulfilled wish at each organization (a child is
+    counted once per body that fulfilled a wish of theirs, in the month of the first; within one body the
+    figure only depends on that body's rows, so the fold stays exact)."""
+    earlier = Wish.objects.filter(_earlier("fulfilled_at"), child=OuterRef("child"), organization=OuterRef("organization"),
+                                  fulfilled_at__isnull=False)
+    return Wish.objects.filter(child__isnull=False).exclude(Exists(earlier))
+
+
+def _first_claims() -> QuerySet:
+    """Donors: each donor's (person's or unit's) first claim on a wish of each organization, in its month."""
+    same_donor = (Q(donor_kind=DonorKind.PERSON, donor_user=OuterRef("donor_user"))
+                  | Q(donor_kind=DonorKind.UNIT, donor_unit=OuterRef("donor_unit")))
+    earlier = Claim.objects.filter(same_donor, _earlier("created_at"), donor_kind=OuterRef("donor_kind"),
+                                   wish__organization=OuterRef("wish__organization"))
+    return Claim.objects.exclude(Exists(earlier))
+
+
+def _referrals() -> QuerySet:
+    return Referral.objects.all()
+
+
+CLAIM_COLUMNS = ("wish_id", "donor_kind", "donor_user_id", "donor_unit_id", "created_at")
+CHILD_OWNER = Watch(Child, ("organization_id",))  # case work counts at its child's organization
+CASE_OWNER = "case__child__"
+
+
 METRICS: tuple[Metric, ...] = (
     Metric("children.total", "在册儿童", _children, watch=CHILD_COLUMNS, where=Q()),
     # categories is a JSON list of codes: a code in quotes is found in its text on SQLite and PostgreSQL alike
@@ -129,10 +167,34 @@ METRICS: tuple[Metric, ...] = (
            owner="servicepoint__", watch=("servicepoint_id",)),
     Metric("holiday.service_hours", "七彩假期服务时长", lambda: ServiceRecord.objects.confirmed().filter(service_point__isnull=False),
            "served_on", "hours", watch=HOURS_COLUMNS),
-    Metric("pairings.active", "结对中", lambda: Pairing.objects.filter(state=PairingState.ACTIVE), watch=PAIRING_COLUMNS),
+    Metric("pairings.active", "结对中", _active_pairings, watch=PAIRING_COLUMNS),
     Metric("pairings.overdue", "结对逾期未联系", lambda: Pairing.objects.filter(pairings.overdue_q()), watch=PAIRING_COLUMNS),
     Metric("pairings.started", "新结对", Pairing.objects.all, "started_on", watch=PAIRING_COLUMNS),
     Metric("activities.held", "开展活动", Activity.objects.all, "held_on", watch=("organization_id", "held_on")),
+    # issue 20: the donors' figures
+    Metric("wishes.claimed_value", "认领心愿价值（元）", Wish.objects.all, "claimed_at", "estimated_value",
+           watch=("organization_id", "claimed_at", "estimated_value")),
+    Metric("wishes.delivered_value", "发放心愿价值（元）", Wish.objects.all, "delivered_at", "estimated_value",
+           watch=("organization_id", "delivered_at", "estimated_value")),
+    Metric("wishes.children_fulfilled", "圆梦儿童", _first_fulfilled_wishes, "fulfilled_at",
+           watch=("organization_id", "fulfilled_at", "child_id")),
+    *(Metric(f"donors.{name}", label, _first_claims, "created_at", owner="wish__", watch=CLAIM_COLUMNS,
+             where=Q(donor_kind=kind))
+      for name, label, kind in (("individuals", "爱心人士", DonorKind.PERSON), ("units", "爱心单位", DonorKind.UNIT))),
+    *(Metric(f"pairings.kind.{k}", f"结对：{label}", _active_pairings, watch=PAIRING_COLUMNS, where=Q(kind=k))
+      for k, label in PairingKind.choices),
+    # issue 22: case work, without personal data
+    Metric("cases.high_risk", "高风险儿童", lambda: Case.objects.filter(risk_level=RiskLevel.HIGH, status=CaseStatus.OPEN),
+           owner="child__", watch=("child_id", "risk_level", "status"), also=(CHILD_OWNER,)),
+    Metric("cases.open_incidents", "未处置完毕的事件", lambda: Incident.objects.filter(closed_at__isnull=True), owner=CASE_OWNER,
+           watch=("case_id", "closed_at"), also=(CHILD_OWNER,)),
+    *(Metric(f"cases.referrals.{s}", f"转介：{label}", _referrals, owner=CASE_OWNER, watch=("case_id", "status"),
+             also=(CHILD_OWNER,), where=Q(status=s))
+      for s, label in ReferralStatus.choices),
+    Metric("cases.counselling", "心理疏导次数", lambda: Service.objects.filter(kind=ServiceKind.COUNSELLING), "given_on",
+           owner=CASE_OWNER, watch=("case_id", "kind", "given_on", "amount"), also=(CHILD_OWNER,)),
+    Metric("cases.aid_paid", "资助金额（元）", lambda: Service.objects.filter(kind=ServiceKind.AID), "given_on", "amount",
+           owner=CASE_OWNER, watch=("case_id", "kind", "given_on", "amount"), also=(CHILD_OWNER,)),
 )
 
 

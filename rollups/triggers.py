@@ -28,6 +28,20 @@ class Trigger:
     subtree: bool = False  # a new organization has no figures: only deletes and updates mark its parent
 
 
+def _organization(model, owner: str) -> str:
+    """SQL of the organization id of a row of ``model`` ({row}: NEW or OLD), following the foreign keys of
+    ``owner`` ("case__child": an incident's case's child) to the row that holds it."""
+    if not owner:
+        return "{row}.organization_id"
+    key = None
+    for name in owner.split("__"):
+        field = model._meta.get_field(name)
+        key = (f"{{row}}.{field.column}" if key is None else
+               f"(SELECT {field.column} FROM {model._meta.db_table} WHERE {model._meta.pk.column} = {key})")
+        model = field.related_model
+    return f"(SELECT organization_id FROM {model._meta.db_table} WHERE {model._meta.pk.column} = {key})"
+
+
 def _triggers() -> list[Trigger]:
     found: dict[type, tuple[str, set[str]]] = {}
     for metric in metrics.METRICS:
@@ -37,14 +51,7 @@ def _triggers() -> list[Trigger]:
             columns.update(watch.columns)
     out = []
     for model, (owner, columns) in found.items():
-        if owner:
-            field = model._meta.get_field(owner)
-            target = field.related_model._meta
-            organization = (f"(SELECT organization_id FROM {target.db_table} "
-                            f"WHERE {field.target_field.column} = {{row}}.{field.column})")
-        else:
-            organization = "{row}.organization_id"
-        out.append(Trigger(model._meta.db_table, tuple(sorted(columns)), organization))
+        out.append(Trigger(model._meta.db_table, tuple(sorted(columns)), _organization(model, owner)))
     out.append(Trigger(Organization._meta.db_table, ("archived_at", "parent_id"), "{row}.parent_id", subtree=True))
     return out
 

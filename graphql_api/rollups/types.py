@@ -6,7 +6,9 @@ from typing import Optional
 import strawberry
 from strawberry import relay
 
+from cases.models import ReferralStatus
 from children.models import Category, GuardianArrangement
+from programs.models import PairingKind
 from graphql_api.errors import decode_id
 from rollups import services
 
@@ -60,6 +62,25 @@ class WishFigures:
     escalated: int
     closed: int
     fulfilment_rate: Optional[float] = strawberry.field(description="圆梦率 = 圆梦 / 征集 / fulfilled ÷ collected")
+    claimed_value: Decimal = strawberry.field(description="认领心愿价值（元，心愿估价，认领完成时） / Estimated value of the wishes fully claimed")
+    delivered_value: Decimal = strawberry.field(description="发放心愿价值（元） / Estimated value of the wishes delivered")
+    children_fulfilled: int = strawberry.field(description="圆梦儿童：每个机构内按儿童首次圆梦计一次 / "
+                                                           "Children whose wishes came true, once per body at their first")
+
+
+@strawberry.type(name="DonorFigures", description="期间内首次认领的捐赠人（每个机构内计一次） / Donors by their first claim at each body")
+class DonorFigures:
+    individuals: int
+    units: int
+
+
+@strawberry.type(name="CaseFigures", description="个案工作（不含个人信息） / Case work, without personal data")
+class CaseFigures:
+    high_risk: int = strawberry.field(description="当前高风险儿童（个案进行中） / Children at high risk now (open cases)")
+    open_incidents: int = strawberry.field(description="当前未处置完毕的事件 / Incidents open now")
+    referrals_by_status: list[KeyCount] = strawberry.field(description="当前转介按状态 / Referrals by status now")
+    counselling_sessions: int = strawberry.field(description="期间内心理疏导次数 / Counselling sessions in the period")
+    aid_paid: Decimal = strawberry.field(description="期间内资助金额（元） / Aid paid in the period")
 
 
 @strawberry.type(name="HappyHomeFigures", description="快乐家园（当前） / Happy homes now")
@@ -86,6 +107,7 @@ class PairingFigures:
     active: int
     overdue: int
     started: int = strawberry.field(description="期间内新结对 / Started in the period")
+    by_kind: list[KeyCount] = strawberry.field(description="结对中，按结对方式 / Active pairings by kind")
 
 
 @strawberry.type(name="Rollup", description="统计汇总（含全部下级） / Figures of a subtree for a period")
@@ -100,6 +122,8 @@ class RollupType:
     happy_homes: HomeFigures
     holiday: HolidayRollup
     pairings: PairingFigures
+    donors: DonorFigures
+    cases: CaseFigures
     volunteers_registered: int
     activities: int = strawberry.field(description="期间内活动 / Activities held in the period")
 
@@ -124,7 +148,9 @@ def rollup_type(values: dict, period: services.Period, computed_at: datetime, pe
         children=ChildFigures(total=n("children.total"), by_category=_keyed(values, "children.category.", Category),
                               by_arrangement=_keyed(values, "children.arrangement.", GuardianArrangement)),
         wishes=WishFigures(**{k.split(".")[1]: n(k) for k in services.metrics.WISH_EVENTS},
-                           fulfilment_rate=_rate(n("wishes.fulfilled"), n("wishes.collected"))),
+                           fulfilment_rate=_rate(n("wishes.fulfilled"), n("wishes.collected")),
+                           claimed_value=money("wishes.claimed_value"), delivered_value=money("wishes.delivered_value"),
+                           children_fulfilled=n("wishes.children_fulfilled")),
         happy_homes=HomeFigures(sites=n("homes.sites"), children_served=n("homes.children_served"),
                                 volunteers=n("homes.volunteers"),
                                 volunteer_ratio=_rate(n("homes.volunteers"), n("homes.children_served")),
@@ -132,7 +158,12 @@ def rollup_type(values: dict, period: services.Period, computed_at: datetime, pe
         holiday=HolidayRollup(service_points=n("holiday.service_points"), children_served=n("holiday.children_served"),
                               volunteers=n("holiday.volunteers"), service_hours=money("holiday.service_hours", "0.1"),
                               money_raised=money("holiday.money_raised"), goods_value=money("holiday.goods_value")),
-        pairings=PairingFigures(active=n("pairings.active"), overdue=n("pairings.overdue"), started=n("pairings.started")),
+        pairings=PairingFigures(active=n("pairings.active"), overdue=n("pairings.overdue"), started=n("pairings.started"),
+                                by_kind=_keyed(values, "pairings.kind.", PairingKind)),
+        donors=DonorFigures(individuals=n("donors.individuals"), units=n("donors.units")),
+        cases=CaseFigures(high_risk=n("cases.high_risk"), open_incidents=n("cases.open_incidents"),
+                          referrals_by_status=_keyed(values, "cases.referrals.", ReferralStatus),
+                          counselling_sessions=n("cases.counselling"), aid_paid=money("cases.aid_paid")),
         volunteers_registered=n("volunteers.registered"), activities=n("activities.held"),
     )
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from cases.models import Case, Incident, RiskLevel, Service
 from children.models import Category, Child, Status
 from core.errors import ServiceError
 from orgs import services as orgs
@@ -21,7 +22,7 @@ from rollups.models import DirtyMark, Figure
 from tests.orgs.test_services import village
 from tests.permissions.helpers import SYSTEM, org
 from tests.rollups.test_rollups import ALL_ORGS, DAY, PERIODS, _make_rows, _period, direct, rolled
-from wishes.models import Wish
+from wishes.models import Claim, Wish
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,12 @@ def _update(kind: str, n: int, target: Organization) -> None:
     elif kind == "hours" and ServiceRecord.objects.exists():
         record = ServiceRecord.objects.order_by("pk")[n % ServiceRecord.objects.count()]
         ServiceRecord.objects.filter(pk=record.pk).update(confirmed_at=None if record.confirmed_at else timezone.now())
+    elif kind == "case" and Case.objects.exists():
+        case = Case.objects.order_by("pk")[n % Case.objects.count()]
+        case.risk_level = RiskLevel.LOW if case.risk_level == RiskLevel.HIGH else RiskLevel.HIGH
+        case.save()
+    elif kind == "incident" and Incident.objects.exists():
+        Incident.objects.filter(pk=Incident.objects.order_by("pk")[n % Incident.objects.count()].pk).update(closed_at=timezone.now())
     elif kind == "pairing" and Pairing.objects.exists():
         pairing = Pairing.objects.order_by("pk")[n % Pairing.objects.count()]
         pairing.state = PairingState.CLOSED if pairing.state == PairingState.ACTIVE else PairingState.ACTIVE
@@ -54,7 +61,7 @@ def _update(kind: str, n: int, target: Organization) -> None:
 
 
 def _delete(kind: str, n: int) -> None:
-    model = {"wish": Wish, "activity": Activity, "hours": ServiceRecord}[kind]
+    model = {"wish": Wish, "activity": Activity, "hours": ServiceRecord, "claim": Claim, "service": Service}[kind]
     if model.objects.exists():
         model.objects.order_by("pk")[n % model.objects.count()].delete()
 
@@ -79,8 +86,8 @@ def _reorganize(kind: str, a: int, b: int, orgs_: list) -> None:
 
 OPERATIONS = st.one_of(
     st.tuples(st.just("create"), ALL_ORGS, DAY, st.integers(-2, 4), st.integers(1, 500)),
-    st.tuples(st.just("update"), st.sampled_from(["child", "child_owner", "wish", "hours", "pairing"]), ALL_ORGS, ALL_ORGS),
-    st.tuples(st.just("delete"), st.sampled_from(["wish", "activity", "hours"]), ALL_ORGS),
+    st.tuples(st.just("update"), st.sampled_from(["child", "child_owner", "wish", "hours", "pairing", "case", "incident"]), ALL_ORGS, ALL_ORGS),
+    st.tuples(st.just("delete"), st.sampled_from(["wish", "activity", "hours", "claim", "service"]), ALL_ORGS),
     st.tuples(st.just("reorganize"), st.sampled_from(["move", "move", "merge", "archive"]), ALL_ORGS, ALL_ORGS),
 )
 

@@ -11,6 +11,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from django.contrib.auth import get_user_model
+
+from cases.models import Case, CaseStatus, Incident, Referral, ReferralStatus, RiskLevel, Service, ServiceKind
 from children.models import Category, Child, GuardianArrangement, Status
 from orgs.models import Organization
 from programs.models import Activity, HappyHome, HolidayProject, Pairing, PairingState, ServicePoint, ServiceRecord, Volunteer
@@ -18,7 +21,7 @@ from programs import pairings as pairing_rules, sites
 from rollups import services
 from rollups.services import Period
 from tests.permissions.helpers import SYSTEM, gid, org
-from wishes.models import State, Wish
+from wishes.models import Claim, DonorKind, State, Wish
 
 pytestmark = pytest.mark.django_db
 
@@ -71,10 +74,42 @@ def direct(organization: Organization, period: Period) -> dict:
         for category in child.categories:
             add(f"children.category.{category}")
         add(f"children.arrangement.{child.guardian_arrangement}")
+    first_fulfilled: dict = {}
     for wish in Wish.objects.filter(**below):
         for metric, stamp in WISH_STAMPS.items():
             if _in(_local_day(getattr(wish, stamp)), period):
                 add(metric)
+        for metric, stamp in (("wishes.claimed_value", "claimed_at"), ("wishes.delivered_value", "delivered_at")):
+            if _in(_local_day(getattr(wish, stamp)), period):
+                add(metric, wish.estimated_value)
+        if wish.child_id and wish.fulfilled_at:  # a child once per body, at its first fulfilled wish there
+            key = (wish.organization_id, wish.child_id)
+            first_fulfilled[key] = min(first_fulfilled.get(key, (wish.fulfilled_at, wish.pk)), (wish.fulfilled_at, wish.pk))
+    for stamp, _pk in first_fulfilled.values():
+        if _in(_local_day(stamp), period):
+            add("wishes.children_fulfilled")
+    first_claims: dict = {}
+    for claim in Claim.objects.filter(wish__org_path__startswith=organization.path).select_related("wish"):
+        key = (claim.wish.organization_id, claim.donor_kind, claim.donor_user_id, claim.donor_unit_id)
+        first_claims[key] = min(first_claims.get(key, (claim.created_at, claim.pk)), (claim.created_at, claim.pk))
+    for (_o, kind, _u, _unit), (stamp, _pk) in first_claims.items():
+        if _in(_local_day(stamp), period):
+            add("donors.individuals" if kind == DonorKind.PERSON else "donors.units")
+    cases = {"child__org_path__startswith": organization.path}
+    for case in Case.objects.filter(**cases):
+        if (case.risk_level, case.status) == (RiskLevel.HIGH, CaseStatus.OPEN):
+            add("cases.high_risk")
+    cases = {"case__child__org_path__startswith": organization.path}
+    for incident in Incident.objects.filter(**cases):
+        if incident.closed_at is None:
+            add("cases.open_incidents")
+    for referral in Referral.objects.filter(**cases):
+        add(f"cases.referrals.{referral.status}")
+    for service in Service.objects.filter(**cases):
+        if service.kind == ServiceKind.COUNSELLING and _in(service.given_on, period):
+            add("cases.counselling")
+        if service.kind == ServiceKind.AID and _in(service.given_on, period):
+            add("cases.aid_paid", service.amount)
     for activity in Activity.objects.filter(**below):
         if _in(activity.held_on, period):
             add("activities.held")
@@ -100,6 +135,7 @@ def direct(organization: Organization, period: Period) -> dict:
     for pairing in Pairing.objects.filter(**below):
         if pairing.state == PairingState.ACTIVE:
             add("pairings.active")
+            add(f"pairings.kind.{pairing.kind}")
         if pairing_rules.is_overdue(pairing):
             add("pairings.overdue")
         if _in(pairing.started_on, period):
@@ -112,13 +148,29 @@ def rolled(organization: Organization, period: Period) -> dict:
 
 
 def _make_rows(orgs, wishes, children, activities, points):
-    """Random rows written in bulk (org_path set by hand, as bulk writers must)."""
+    """Random rows written in bulk (org_path set by hand, as bulk writers must): wishes of children (of any
+    body, so that a child's wishes may be held by two), claimed by a few people and units; case work on the
+    children made here."""
+    kids = Child.objects.bulk_create([
+        Child(organization=o, org_path=o.path, name="测试", sex="MALE", birth_date=date(2015, 1, 1), id_number="x",
+              id_index=uuid.uuid4().hex, categories=categories, guardian_arrangement=arrangement, status=status)
+        for o, categories, arrangement, status in children])
+    pool = list(Child.objects.order_by("-pk")[:7])
     made = []
     for organization, day, steps, value in wishes:
         made.append(Wish(organization=organization, org_path=organization.path, title="随机心愿", category="ITEM",
                          household="测试户", estimated_value=Decimal(value), covered_amount=Decimal(value) if steps >= 3 else 0,
-                         state=State.COLLECTED))
+                         state=State.COLLECTED, child=pool[value % len(pool)] if pool and value % 5 else None))
     Wish.objects.bulk_create(made)
+    people = list(get_user_model().objects.order_by("pk")[:3])
+    for wish, (_o, day, steps, value) in zip(made, wishes):
+        if steps >= 3:
+            Claim.objects.create(wish=wish, donor_kind=DonorKind.PERSON, donor_user=people[value % 3], donor_label="爱心人士",
+                                 amount=wish.estimated_value)
+            if value % 2:
+                Claim.objects.create(wish=wish, donor_kind=DonorKind.UNIT, donor_unit=orgs[value % len(orgs)],
+                                     donor_label="爱心单位", amount=0)
+            Claim.objects.filter(wish=wish).update(created_at=_at(day + timedelta(days=20)))
     for wish, (_o, day, steps, _v) in zip(made, wishes):
         stamps = {"created_at": _at(day)}
         for step, field in enumerate(("published_at", "claimed_at", "delivered_at", "fulfilled_at"), start=1):
@@ -129,10 +181,17 @@ def _make_rows(orgs, wishes, children, activities, points):
         if steps == -2:
             stamps["closed_at"] = _at(day + timedelta(days=3))
         Wish.objects.filter(pk=wish.pk).update(**stamps)
-    Child.objects.bulk_create([
-        Child(organization=o, org_path=o.path, name="测试", sex="MALE", birth_date=date(2015, 1, 1), id_number="x",
-              id_index=uuid.uuid4().hex, categories=categories, guardian_arrangement=arrangement, status=status)
-        for o, categories, arrangement, status in children])
+    for n, kid in enumerate(kids):
+        day = START + timedelta(days=(53 * n) % DAYS)
+        case = Case.objects.create(child=kid, risk_level=RiskLevel.values[n % 3], opened_by="t",
+                                   status=CaseStatus.CLOSED if n % 4 == 3 else CaseStatus.OPEN)
+        Incident.objects.create(case=case, kind="NEGLECT", severity="MINOR", occurred_on=day, description="经过",
+                                reported_by="t", closed_at=timezone.now() if n % 2 else None)
+        Referral.objects.create(case=case, target="SCHOOL", reason="原因", sent_on=day, referred_by="t",
+                                status=ReferralStatus.values[n % 4])
+        Service.objects.create(case=case, kind=ServiceKind.COUNSELLING, given_on=day, provider="社工")
+        Service.objects.create(case=case, kind=ServiceKind.AID, given_on=day + timedelta(days=n), programme="SHISUI",
+                               amount=Decimal(1200 + n))
     Activity.objects.bulk_create([Activity(organization=o, org_path=o.path, title="活动", kind="LECTURE", held_on=day,
                                            recorded_by="test") for o, day in activities])
     project = HolidayProject.objects.create(organization=orgs[0], name="随机项目", year=2025, season="SUMMER",
@@ -181,8 +240,9 @@ def test_every_figure_equals_a_direct_count(wishes, children, activities, points
         _make_rows(orgs, [(pick(o), *rest) for o, *rest in wishes], [(pick(o), *rest) for o, *rest in children],
                    [(pick(o), d) for o, d in activities], [(pick(o), *rest) for o, *rest in points])
         services.refresh()
-        for n, spec in probes:
-            organization, period = pick(n), _period(spec)
+        roots = [(o, probes[0][1]) for o in orgs if o.parent_id is None]  # every row is in one of them
+        for organization, spec in [(pick(n), spec) for n, spec in probes] + roots:
+            period = _period(spec)
             assert rolled(organization, period) == direct(organization, period), (organization.name, spec)
         transaction.set_rollback(True)
 

@@ -237,6 +237,10 @@ def test_the_county_dashboard_renders_its_charts_and_drills_down(page):
     figures = page.get_by_test_id("rollup-figures")
     expect(figures).to_contain_text("在册儿童")
     expect(figures).to_contain_text("圆梦率")
+    expect(page.get_by_test_id("rollup-donors")).to_contain_text("认领心愿价值（元）")
+    expect(page.get_by_test_id("rollup-donors")).to_contain_text("大手拉小手")  # pairing kinds by their names
+    expect(page.get_by_test_id("rollup-cases")).to_contain_text("高风险儿童")
+    expect(page.get_by_test_id("rollup-cases")).to_contain_text("已转介")
     for chart in ("chart-wishes", "chart-children", "chart-breakdown"):
         expect(page.get_by_test_id(chart).locator("canvas")).to_be_visible()
     table = page.get_by_test_id("rollup-breakdown")

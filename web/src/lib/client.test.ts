@@ -34,6 +34,8 @@ describe("messages shown to a user", () => {
     expect(metricLabel("wishes.fulfilled", label)).toBe("心愿圆梦");
     expect(metricLabel("children.category.LEFT_BEHIND", label)).toBe("儿童：留守儿童");
     expect(metricLabel("children.arrangement.GRANDPARENTS", label)).toBe("监护：祖父母/外祖父母");
+    expect(metricLabel("wishes.claimed_value", label)).toBe("认领心愿价值（元）");
+    expect(metricLabel("cases.referrals.SENT", label)).toBe("转介：已转介");
   });
 });
 

@@ -23,6 +23,9 @@ const METRICS: Record<string, string> = {
   "pairings.active": "结对中", "pairings.overdue": "结对逾期未联系", "pairings.started": "新结对", "volunteers.registered": "登记志愿者",
   "wishes.claimed": "心愿认领", "wishes.closed": "心愿无法实现", "wishes.collected": "心愿征集", "wishes.delivered": "心愿发放",
   "wishes.escalated": "心愿交上级", "wishes.fulfilled": "心愿圆梦", "wishes.published": "心愿公示",
+  "wishes.claimed_value": "认领心愿价值（元）", "wishes.delivered_value": "发放心愿价值（元）", "wishes.children_fulfilled": "圆梦儿童",
+  "donors.individuals": "爱心人士", "donors.units": "爱心单位",
+  "cases.high_risk": "高风险儿童", "cases.open_incidents": "未处置完毕的事件", "cases.counselling": "心理疏导次数", "cases.aid_paid": "资助金额（元）",
 };
 
 /** The Chinese name of a report metric (rollups/metrics.py), with the enum label of a category or arrangement. */
@@ -32,6 +35,10 @@ export function metricLabel(metric: string, enumLabel: (e: string, v: string) =>
   if (category) return `儿童：${enumLabel("ChildCategory", category[1])}`;
   const arrangement = metric.match(/^children\.arrangement\.(\w+)$/);
   if (arrangement) return `监护：${enumLabel("GuardianArrangement", arrangement[1])}`;
+  const pairing = metric.match(/^pairings\.kind\.(\w+)$/);
+  if (pairing) return `结对：${enumLabel("PairingKind", pairing[1])}`;
+  const referral = metric.match(/^cases\.referrals\.(\w+)$/);
+  if (referral) return `转介：${enumLabel("ReferralStatus", referral[1])}`;
   return metric;
 }
 

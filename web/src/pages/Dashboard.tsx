@@ -15,6 +15,10 @@ const WISH_STEPS: [keyof RollupFiguresFragment["wishes"], string][] = [
   ["collected", "征集"], ["published", "公示"], ["claimed", "认领"], ["delivered", "发放"], ["fulfilled", "圆梦"], ["escalated", "交上级"], ["closed", "无法实现"],
 ];
 
+function keyCounts(rows: readonly { key: string; label: string; count: number }[]) {
+  return <Space wrap size="large">{rows.map((r) => <span key={r.key}>{r.label}：{r.count}</span>)}</Space>;
+}
+
 /** 统计: a subtree's figures for a period, charts, and the drill-down table by sub-organization or division. */
 export function DashboardPage() {
   const session = useSession();
@@ -102,6 +106,20 @@ export function DashboardPage() {
             <Col xs={12} md={6}><Card size="small"><Statistic title="登记志愿者" value={figures.volunteersRegistered} /></Card></Col>
             <Col xs={12} md={6}><Card size="small"><Statistic title="期间活动" value={figures.activities} /></Card></Col>
             <Col xs={12} md={6}><Card size="small"><Statistic title="假期服务儿童" value={figures.holiday.childrenServed} /></Card></Col>
+          </Row>
+          <Row gutter={[12, 12]} data-testid="rollup-donors">
+            <Col xs={12} md={6}><Card size="small"><Statistic title="认领心愿价值（元）" value={money(figures.wishes.claimedValue)} /></Card></Col>
+            <Col xs={12} md={6}><Card size="small"><Statistic title="发放心愿价值（元）" value={money(figures.wishes.deliveredValue)} /></Card></Col>
+            <Col xs={12} md={6}><Card size="small"><Statistic title="圆梦儿童" value={figures.wishes.childrenFulfilled} /></Card></Col>
+            <Col xs={12} md={6}><Card size="small"><Statistic title="爱心人士 / 爱心单位" value={figures.donors.individuals} suffix={`/ ${figures.donors.units}`} /></Card></Col>
+            <Col xs={24}><Card size="small" title="结对方式">{keyCounts(figures.pairings.byKind)}</Card></Col>
+          </Row>
+          <Row gutter={[12, 12]} data-testid="rollup-cases">
+            <Col xs={12} md={6}><Card size="small"><Statistic title="高风险儿童" value={figures.cases.highRisk} /></Card></Col>
+            <Col xs={12} md={6}><Card size="small"><Statistic title="未处置完毕的事件" value={figures.cases.openIncidents} /></Card></Col>
+            <Col xs={12} md={6}><Card size="small"><Statistic title="心理疏导次数" value={figures.cases.counsellingSessions} /></Card></Col>
+            <Col xs={12} md={6}><Card size="small"><Statistic title="资助金额（元）" value={money(figures.cases.aidPaid)} /></Card></Col>
+            <Col xs={24}><Card size="small" title="转介">{keyCounts(figures.cases.referralsByStatus)}</Card></Col>
           </Row>
           <Row gutter={[12, 12]}>
             <Col xs={24} lg={12}><Card size="small" title="微心愿各环节"><Chart option={wishOption!} testId="chart-wishes" /></Card></Col>
