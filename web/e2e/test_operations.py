@@ -3,6 +3,7 @@ password, must change it, and finds the county's report request on the 工作台
 auditor's 操作日志 with a child's name masked and its Excel export; menus by role and 无权查看; a session that
 expires sends the user to the sign-in page and back to the same address. At a desktop's width and a phone's."""
 
+import io
 import re
 
 import pytest
