@@ -6,7 +6,7 @@ from strawberry import Info, relay
 from graphql_api.context import actor_of
 from graphql_api.declare import requires
 from graphql_api.errors import decode_id, error_type, run
-from graphql_api.rollups.types import BreakdownBy, PeriodInput, RollupRow, RollupType, resolve_period, rollup_type
+from graphql_api.rollups.types import BreakdownBy, PeriodInput, RollupRow, RollupType, cases_visible, resolve_period, rollup_type
 from rollups import services
 from rollups.errors import RollupErrorCode
 
@@ -35,7 +35,8 @@ class Query:
             period_ = resolve_period(actor, period)
             org, values = services.rollup(actor, organization_id=decode_id(organization_id, "Organization", "organizationId"),
                                           period_=period_)
-            return {"rollup": rollup_type(values, period_, services.last_run().started_at, services.pending([org])[org.pk])}
+            return {"rollup": rollup_type(values, period_, services.last_run().started_at, services.pending([org])[org.pk],
+                                          cases_visible(actor, [org]))}
 
         return run(RollupPayload, RollupError, action)
 
@@ -56,7 +57,8 @@ class Query:
             at = services.last_run().started_at
             pending = services.pending([o for _k, _n, orgs, _v in found for o in orgs])
             return {"rows": [RollupRow(key=key, name=name, organization_names=[o.name for o in orgs],
-                                       rollup=rollup_type(values, period_, at, sum(pending[o.pk] for o in orgs)))
+                                       rollup=rollup_type(values, period_, at, sum(pending[o.pk] for o in orgs),
+                                                          cases_visible(actor, orgs)))
                              for key, name, orgs, values in found]}
 
         return run(RollupBreakdownPayload, RollupError, action)

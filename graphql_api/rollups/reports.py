@@ -19,7 +19,9 @@ from graphql_api.errors import decode_id, error_type, run
 from graphql_api.lookups import in_subtree, visible_by_id
 from graphql_api.photos import PhotoInfo, photo_infos
 from graphql_api.programs.common import can_at, ids, relay_id
-from graphql_api.rollups.types import PeriodInput, RollupType, resolve_period, rollup_type
+from graphql_api.rollups.types import (
+    CASE_PREFIX, PeriodInput, RollupType, cases_visible, resolve_period, rollup_type, without_cases,
+)
 from rollups import reports as services
 from rollups.errors import ReportErrorCode, RollupErrorCode
 from rollups.models import Report, ReportRequest, ReportState
@@ -80,6 +82,12 @@ class ReportRequestFilter:
     @strawberry_django.filter_field
     def campaign(self, value: relay.GlobalID, prefix: str) -> Q:
         return Q(**{f"{prefix}campaign_id": _pk(value)})
+
+
+def _shown(report: Report, info: Info) -> tuple[dict, bool]:
+    """A report's figures this reader may see: case work only with cases.view_case at the reporting body."""
+    show = cases_visible(actor_of(info), [report.organization])
+    return (report.figures if show else without_cases(report.figures)), show
 
 
 @strawberry_django.type(ReportRequest, name="ReportRequest", description="报送任务 / A report request from a superior body")
@@ -185,22 +193,25 @@ class ReportType(relay.Node):
     def organization_name(self) -> str:
         return self.organization.name
 
-    @strawberry_django.field(only=["figures"], description="各项数据 / Every figure by metric")
-    def figures(self) -> list[ReportFigure]:
-        return [ReportFigure(metric=k, value=Decimal(v)) for k, v in sorted(self.figures.items())]
+    @strawberry_django.field(only=["figures", "organization_id"], select_related=["organization"],
+                             description="各项数据 / Every figure by metric")
+    def figures(self, info: Info) -> list[ReportFigure]:
+        return [ReportFigure(metric=k, value=Decimal(v)) for k, v in sorted(_shown(self, info)[0].items())]
 
-    @strawberry_django.field(only=["figures", "filled_at"], select_related=["request"],
+    @strawberry_django.field(only=["figures", "filled_at", "organization_id"], select_related=["request", "organization"],
                              description="数据按统计口径展示 / The figures in the rollup's shape")
-    def rollup(self) -> RollupType:
-        values = {k: Decimal(v) for k, v in self.figures.items()}
-        return rollup_type(values, services.period_of(self.request), self.filled_at, 0)
+    def rollup(self, info: Info) -> RollupType:
+        figures, show = _shown(self, info)
+        values = {k: Decimal(v) for k, v in figures.items()}
+        return rollup_type(values, services.period_of(self.request), self.filled_at, 0, show)
 
     @strawberry_django.field(only=["figures", "organization_id", "request_id"], select_related=["organization", "request"],
                              description="与下级子树当前实时统计不一致的数据项（审核前核对） / "
                                          "Figures differing from the subtree's live count, to check before approving")
-    def differences(self) -> list[ReportDifference]:
+    def differences(self, info: Info) -> list[ReportDifference]:
+        show = _shown(self, info)[1]
         return [ReportDifference(metric=d.metric, label=d.label, reported=d.reported, live=d.live)
-                for d in services.differences(self)]
+                for d in services.differences(self) if show or not d.metric.startswith(CASE_PREFIX)]
 
     @strawberry_django.field(prefetch_related=["photos"], description="照片 / Photos")
     def photos(self, info: Info) -> list[PhotoInfo]:

@@ -6,6 +6,7 @@ from typing import Optional
 import strawberry
 from strawberry import relay
 
+from cases import privacy as case_privacy
 from cases.models import ReferralStatus
 from children.models import Category, GuardianArrangement
 from programs.models import PairingKind
@@ -123,9 +124,13 @@ class RollupType:
     holiday: HolidayRollup
     pairings: PairingFigures
     donors: DonorFigures
-    cases: CaseFigures
+    cases: Optional[CaseFigures] = strawberry.field(
+        description="个案保护数据：仅对有 cases.view_case 权限者显示，否则为空 / Case work figures: null without cases.view_case there")
     volunteers_registered: int
     activities: int = strawberry.field(description="期间内活动 / Activities held in the period")
+
+
+CASE_PREFIX = "cases."
 
 
 def _keyed(values: dict, prefix: str, choices) -> list[KeyCount]:
@@ -136,7 +141,18 @@ def _rate(part, whole) -> Optional[float]:
     return round(float(part) / float(whole), 4) if whole else None
 
 
-def rollup_type(values: dict, period: services.Period, computed_at: datetime, pending_changes: int) -> RollupType:
+def cases_visible(actor, organizations) -> bool:
+    """Case-work figures (high-risk children, incidents, referrals, aid) are for those who may read the cases
+    there: a rollup viewer or a superior without case work sees none, not even a village's "1"."""
+    return all(actor.scope.allows(case_privacy.VIEW, o) for o in organizations)
+
+
+def without_cases(values: dict) -> dict:
+    return {k: v for k, v in values.items() if not k.startswith(CASE_PREFIX)}
+
+
+def rollup_type(values: dict, period: services.Period, computed_at: datetime, pending_changes: int,
+                show_cases: bool) -> RollupType:
     def n(key):
         return int(values.get(key, 0))
 
@@ -163,7 +179,8 @@ def rollup_type(values: dict, period: services.Period, computed_at: datetime, pe
         donors=DonorFigures(individuals=n("donors.individuals"), units=n("donors.units")),
         cases=CaseFigures(high_risk=n("cases.high_risk"), open_incidents=n("cases.open_incidents"),
                           referrals_by_status=_keyed(values, "cases.referrals.", ReferralStatus),
-                          counselling_sessions=n("cases.counselling"), aid_paid=money("cases.aid_paid")),
+                          counselling_sessions=n("cases.counselling"), aid_paid=money("cases.aid_paid"))
+        if show_cases else None,
         volunteers_registered=n("volunteers.registered"), activities=n("activities.held"),
     )
 

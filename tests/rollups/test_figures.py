@@ -86,6 +86,10 @@ def test_case_figures_over_the_rollup_query(as_user):
         assert Decimal(found["aidPaid"]) == counted["cases.aid_paid"] >= 1200
         assert {r["label"] for r in found["referralsByStatus"]} == {"已转介", "已接收", "已服务", "已关闭"}
         assert child.name not in str(found)  # figures only
+    # the city's rollup viewer reads the county's figures but no case work, not even as counts
+    viewer = as_user("xiangyang_league_viewer")
+    seen = _ask(viewer, QUERY % "children { total } cases { highRisk }", "马良镇团委")["rollup"]
+    assert seen["children"]["total"] >= 1 and seen["cases"] is None
     neighbour = as_user("huangbao_league_staff")
     assert _ask(neighbour, CASES, "马良镇团委")["errors"][0]["code"] == "NOT_FOUND"
     own = _ask(neighbour, CASES, "黄堡镇团委")["rollup"]["cases"]

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
+from cases.models import Case, CaseStatus, RiskLevel
 from children.models import Child
 from core import photos
 from core.errors import ServiceError
@@ -384,3 +385,17 @@ def test_report_photos_are_stripped_and_served_only_by_an_expiring_link(as_user,
     bad = ma.upload(SAVE, {"input.photos.0": SimpleUploadedFile("x.jpg", b"not an image", "image/jpeg")},
                     save_input(gid("ReportRequest", request.pk), MA, photos=[None])).json()["data"]["saveReport"]
     assert codes(bad) == ["PHOTO_TYPE"] and ReportPhoto.objects.count() == 1
+
+
+def test_a_report_carries_case_work_figures_to_those_who_may_read_the_cases(as_user):
+    """Case-work counts travel in a report's figures and its rollup for readers with cases.view_case at the reporting
+    body (every role that reads reports has it today; the rollup query's test shows a reader without it)."""
+    child = Child.objects.filter(organization=org(MA)).order_by("pk").first()
+    Case.objects.create(child=child, opened_by="t", risk_level=RiskLevel.HIGH, status=CaseStatus.OPEN)
+    report = save(open_request(), MA)
+    high = int(Decimal(report.figures["cases.high_risk"]))
+    assert high >= 1
+    query = "query($id: ID!) { report(id: $id) { figures { metric value } rollup { cases { highRisk } } } }"
+    seen = as_user("baokang_league_admin")(query, {"id": gid("Report", report.pk)})["report"]
+    assert {f["metric"]: Decimal(f["value"]) for f in seen["figures"]}["cases.high_risk"] == high
+    assert seen["rollup"]["cases"]["highRisk"] == high

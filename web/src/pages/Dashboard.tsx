@@ -114,13 +114,15 @@ export function DashboardPage() {
             <Col xs={12} md={6}><Card size="small"><Statistic title="爱心人士 / 爱心单位" value={figures.donors.individuals} suffix={`/ ${figures.donors.units}`} /></Card></Col>
             <Col xs={24}><Card size="small" title="结对方式">{keyCounts(figures.pairings.byKind)}</Card></Col>
           </Row>
-          <Row gutter={[12, 12]} data-testid="rollup-cases">
-            <Col xs={12} md={6}><Card size="small"><Statistic title="高风险儿童" value={figures.cases.highRisk} /></Card></Col>
-            <Col xs={12} md={6}><Card size="small"><Statistic title="未处置完毕的事件" value={figures.cases.openIncidents} /></Card></Col>
-            <Col xs={12} md={6}><Card size="small"><Statistic title="心理疏导次数" value={figures.cases.counsellingSessions} /></Card></Col>
-            <Col xs={12} md={6}><Card size="small"><Statistic title="资助金额（元）" value={money(figures.cases.aidPaid)} /></Card></Col>
-            <Col xs={24}><Card size="small" title="转介">{keyCounts(figures.cases.referralsByStatus)}</Card></Col>
-          </Row>
+          {figures.cases && (
+            <Row gutter={[12, 12]} data-testid="rollup-cases">
+              <Col xs={12} md={6}><Card size="small"><Statistic title="高风险儿童" value={figures.cases.highRisk} /></Card></Col>
+              <Col xs={12} md={6}><Card size="small"><Statistic title="未处置完毕的事件" value={figures.cases.openIncidents} /></Card></Col>
+              <Col xs={12} md={6}><Card size="small"><Statistic title="心理疏导次数" value={figures.cases.counsellingSessions} /></Card></Col>
+              <Col xs={12} md={6}><Card size="small"><Statistic title="资助金额（元）" value={money(figures.cases.aidPaid)} /></Card></Col>
+              <Col xs={24}><Card size="small" title="转介">{keyCounts(figures.cases.referralsByStatus)}</Card></Col>
+            </Row>
+          )}
           <Row gutter={[12, 12]}>
             <Col xs={24} lg={12}><Card size="small" title="微心愿各环节"><Chart option={wishOption!} testId="chart-wishes" /></Card></Col>
             <Col xs={24} lg={12}><Card size="small" title="儿童类别"><Chart option={childOption!} testId="chart-children" /></Card></Col>
