@@ -98,6 +98,6 @@ def test_a_referral_to_a_partner_unit_gives_it_the_case_until_it_closes(page, ne
     message(page, "已更新")
     expect(page.get_by_test_id("referral-status")).to_have_text("已关闭")
 
-    partner.reload()
-    expect(partner.locator("main")).to_contain_text("档案不存在或无权查看")
+    partner.reload()  # the grant ended with the referral: the file no longer opens for the unit
+    expect(partner.get_by_test_id("no-permission")).to_contain_text("无权查看")
     partner.context.close()

@@ -209,8 +209,11 @@ def test_consent_then_sharing_with_a_partner_unit_and_anonymizing(page):
     expect(page.get_by_role("button", name="上传照片")).to_be_disabled()  # no photo consent yet
     page.get_by_role("button", name="登记监护人同意").click()
     dialog = page.get_by_role("dialog", name=re.compile("登记监护人同意"))
-    dialog.get_by_label("拍摄和保存照片").check()
-    dialog.get_by_label("向合作单位共享").check()
+    for consent in ("拍摄和保存照片", "向合作单位共享"):  # clicked until checked: the dialog may still be opening
+        box = dialog.get_by_label(consent)
+        expect(box).to_be_visible()
+        box.click()
+        expect(box).to_be_checked()
     dialog.get_by_role("button", name="保存").click()
     message(page, "已登记同意")
     expect(page.get_by_role("button", name="上传照片")).to_be_enabled()

@@ -83,11 +83,12 @@ function menuKeyOf(path: string, keys: string[] = MENU.map((m) => m.key)): strin
   return keys.filter((k) => path === k || (k !== "/" && path.startsWith(k + "/"))).sort((a, b) => b.length - a.length)[0];
 }
 
-/** A screen behind its menu entry's permissions. */
-function Allowed({ path, children }: { path: string; children: React.ReactNode }) {
+/** A screen behind its menu entry's permissions (or `also`: a child's file opens for a partner unit that a case was
+ * referred to, with the case's grant and no roster). */
+function Allowed({ path, also = [], children }: { path: string; also?: string[]; children: React.ReactNode }) {
   const session = useSession();
   const entry = MENU.find((m) => m.key === menuKeyOf(path));
-  return !entry?.permissions || entry.permissions.some(session.can) ? <>{children}</> : <NoPermission />;
+  return !entry?.permissions || [...entry.permissions, ...also].some(session.can) ? <>{children}</> : <NoPermission />;
 }
 
 const TODO_REFRESH_MS = 60_000;
@@ -197,7 +198,7 @@ export function Shell() {
             <Route path="/orgs" element={<Allowed path="/orgs"><OrganizationsPage /></Allowed>} />
             <Route path="/orgs/:id" element={<Allowed path="/orgs/:id"><OrganizationsPage /></Allowed>} />
             <Route path="/children" element={<Allowed path="/children"><ChildrenPage /></Allowed>} />
-            <Route path="/children/:id" element={<Allowed path="/children/:id"><ChildFilePage /></Allowed>} />
+            <Route path="/children/:id" element={<Allowed path="/children/:id" also={["cases.view_case"]}><ChildFilePage /></Allowed>} />
             <Route path="/cases" element={<Allowed path="/cases"><CasesPage /></Allowed>} />
             <Route path="/wishes" element={<Allowed path="/wishes"><WishBoardPage /></Allowed>} />
             <Route path="/wishes/published" element={<Allowed path="/wishes/published"><PublishedWishesPage /></Allowed>} />
