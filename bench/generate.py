@@ -323,7 +323,7 @@ def load_wishes(conn, size, seed, owners, assignment, trees, units):
     wish_columns = ("id", "organization_id", "org_path", "child_id", "household", "title", "text", "category",
                     "estimated_value", "quantity", "state", "covered_amount", "handling_organization_id",
                     "claim_deadline", "return_reason", "close_reason", "published_at", "delivered_at",
-                    "fulfilled_at", "escalated_at", "delivery_note", "created_at", "updated_at", "claimed_at",
+                    "fulfilled_at", "escalated_at", "delivery_note", "thanks", "created_at", "updated_at", "claimed_at",
                     "closed_at")
     claim_columns = ("id", "wish_id", "donor_kind", "donor_user_id", "donor_unit_id", "donor_label", "amount",
                      "via_dispatch", "created_at")
@@ -358,7 +358,8 @@ def load_wishes(conn, size, seed, owners, assignment, trees, units):
                 published.isoformat() if is_published else None,
                 stamp(20) if state in ("DELIVERED", "FULFILLED") else None,
                 stamp(25) if state == "FULFILLED" else None, stamp(31) if state == "ESCALATED" else None,
-                "已送到孩子手中" if state in ("DELIVERED", "FULFILLED") else "", created.isoformat(), updated.isoformat(),
+                "已送到孩子手中" if state in ("DELIVERED", "FULFILLED") else "",
+                "谢谢爱心人士！" if state == "FULFILLED" else "", created.isoformat(), updated.isoformat(),
                 stamp(3) if state in COVERED else None,  # fully claimed by the last claim (days 1–3)
                 stamp(40) if state == "CLOSED" else None))
             if covered:
