@@ -138,9 +138,9 @@ cluster: install
 cluster-down:
 	@test ! -x $(BIN)/python || $(CLUSTER_PY) down
 
-# Tests against the running topology (brought up if it is not), tests/cluster/ (CLUSTER=1; skipped otherwise).
+# Tests against the running topology (brought up if it is not): tests/cluster/live, collected only with CLUSTER=1.
 cluster-test: $(VENV)/.installed-test cluster
-	CLUSTER=1 $(BIN)/python -m pytest -q -p no:xdist -p no:django tests/cluster
+	CLUSTER=1 $(DEV) $(BIN)/python -m pytest -q -p no:xdist tests/cluster/live
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist web/src/gql

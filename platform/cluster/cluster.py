@@ -269,9 +269,11 @@ def ensure_nginx() -> None:
     run("chown", "-R", "www-data", CLUSTER / "nginx")
     upstreams = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in NODES.values())
     render("nginx.conf", CLUSTER / "nginx.conf", upstreams=upstreams, nginx_port=NGINX_PORT)
-    if not pid_of("nginx"):
-        run("nginx", "-c", CLUSTER / "nginx.conf", "-p", CLUSTER / "nginx")
-        log(f"nginx: https://127.0.0.1:{NGINX_PORT}/ in front of {', '.join(NODES)}")
+    if pid_of("nginx"):
+        run("nginx", "-c", CLUSTER / "nginx.conf", "-p", CLUSTER / "nginx", "-s", "reload")
+        return
+    run("nginx", "-c", CLUSTER / "nginx.conf", "-p", CLUSTER / "nginx")
+    log(f"nginx: https://127.0.0.1:{NGINX_PORT}/ in front of {', '.join(NODES)}")
 
 
 def ensure_vhost() -> None:
