@@ -11,7 +11,7 @@ from contextlib import ExitStack
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test import RequestFactory
 
 from config import replica
@@ -202,3 +202,28 @@ def test_jobs_broker_rabbitmq_picks_rabbitmq_beside_a_redis_cache():
     assert dramatiq_broker(both)["BROKER"] == "dramatiq.brokers.redis.RedisBroker"
     chosen = dramatiq_broker({**both, "JOBS_BROKER": "rabbitmq"})
     assert chosen["BROKER"] == "dramatiq.brokers.rabbitmq.RabbitmqBroker" and chosen["OPTIONS"]["url"] == both["RABBITMQ_URL"]
+
+
+@pytest.fixture
+def unreachable_standby(settings, monkeypatch):
+    """The middleware and router installed, with a standby whose address answers nothing (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    settings.DATABASE_ROUTERS = ["config.replica.PrimaryReplicaRouter"]
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE]
+    settings.MIDDLEWARE.insert(settings.MIDDLEWARE.index("permissions.middleware.ActorMiddleware") + 1,
+                               "config.replica.ReplicaMiddleware")
+    primary = connections[DEFAULT_DB_ALIAS]
+    standby = type(primary)({**primary.settings_dict, "HOST": "127.0.0.1", "PORT": "1"}, alias="unreachable")
+    connections["unreachable"] = standby  # this thread's connection under that alias (not in DATABASES)
+    monkeypatch.setattr(replica, "REPLICA", "unreachable")
+    yield
+    standby.close()
+    delattr(connections._connections, "unreachable")
+
+
+def test_an_unreachable_standby_leaves_the_reads_to_the_primary(unreachable_standby, as_user):
+    assert replica._open_replica_read() is None
+    assert not replica.standby_replayed("0/1")  # a pinned session keeps reading the primary
+    staff = as_user("maliang_league_staff")
+    assert staff(CHILDREN)["children"]["totalCount"] > 0  # answered, from the primary
