@@ -5,6 +5,7 @@ cluster is whole again afterwards: `cluster.py up` clones a new standby).
 """
 
 import base64
+import collections
 import os
 import threading
 import time
@@ -176,6 +177,19 @@ def test_a_worker_killed_mid_import_leaves_the_job_to_the_other_worker_without_d
     ids = psql(primary_port(), "SELECT count(*), count(DISTINCT id_index) FROM children_child WHERE id_index IN "
                                f"(SELECT id_index FROM children_child WHERE name LIKE '{prefix}%')")
     assert ids == f"{ROWS}|{ROWS}", ids
+
+
+def test_two_schedulers_start_each_periodic_slot_once():
+    """Both schedulers tick every 5 s (cluster.py) for every minute's slots: each slot is started by one of them;
+    the other's insert of the same slot key is refused by PostgreSQL (its log keeps the refusals)."""
+    logs = ROOT / "var" / "cluster" / "log"
+    started = collections.Counter(
+        line.split(" started as job")[0] for name in ("scheduler1", "scheduler2")
+        for line in (logs / f"{name}.log").read_text().splitlines() if " started as job " in line)
+    assert started and max(started.values()) == 1, started.most_common(3)
+    refused = sum(path.read_text(errors="replace").count('violates unique constraint "jobs_job_key_key"')
+                  for path in logs.glob("postgres-*.log"))
+    assert refused > 0  # the second scheduler did try the slots the first had started
 
 
 def test_the_primary_stopped_and_the_standby_promoted_the_app_is_back_within_60_s_with_nothing_lost():
