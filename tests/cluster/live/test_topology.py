@@ -111,10 +111,12 @@ def test_an_app_node_killed_during_a_load_run_loses_no_request_that_the_client_r
     try:
         wait_for(lambda: len(results) >= 40, 120, "the load run to get going")
         cluster("kill", "web1")  # SIGKILL to the node's process group: its in-flight requests are cut
+        answered_before_the_kill = len(results)
         for thread in threads:
             thread.join(300)
     finally:
         cluster("start", "web1")
+    assert answered_before_the_kill < 200  # the node died in the middle of the run
     assert len(results) == 200 and None not in results, (len(results), results.count(None))
     assert len(set(results)) == 1  # every answer whole and the same
     # and the node comes back into the rotation
