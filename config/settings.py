@@ -135,6 +135,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Production topology (platform/cluster/, issue 21): read-only GraphQL operations read a streaming standby
+# (config/replica.py: router, middleware, read-your-writes); nothing changes without DATABASE_REPLICA_URL.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.replica.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("permissions.middleware.ActorMiddleware") + 1, "config.replica.ReplicaMiddleware")
+# PGBOUNCER=1: the databases are reached through pgbouncer in transaction mode, where a server connection
+# serves one transaction at a time: no server-side cursors (they would outlive it). Django's psycopg cursors
+# bind parameters client-side, so no prepared statement is ever left on a server connection either.
+if env_bool("PGBOUNCER", False):
+    for database in DATABASES.values():
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -180,8 +194,9 @@ DRAMATIQ_MIDDLEWARE = [
 
 
 def dramatiq_broker(environ) -> dict:
-    """django-dramatiq's DRAMATIQ_BROKER for an environment (a function so that tests can check each case)."""
-    if environ.get("REDIS_URL"):
+    """django-dramatiq's DRAMATIQ_BROKER for an environment (a function so that tests can check each case).
+    JOBS_BROKER=rabbitmq picks RabbitMQ when both are set (Redis then holds only the cache and sessions)."""
+    if environ.get("REDIS_URL") and not (environ.get("RABBITMQ_URL") and environ.get("JOBS_BROKER") == "rabbitmq"):
         # DRAMATIQ_NAMESPACE: key prefix, to share one Redis database between deployments (or test processes).
         return {"BROKER": "dramatiq.brokers.redis.RedisBroker", "MIDDLEWARE": DRAMATIQ_MIDDLEWARE,
                 "OPTIONS": {"url": environ["REDIS_URL"], "namespace": environ.get("DRAMATIQ_NAMESPACE") or "dramatiq"}}
@@ -233,6 +248,9 @@ STATIC_ROOT = VAR_DIR / "static"
 WEB_DIST_DIR = Path(os.environ.get("WEB_DIST_DIR", BASE_DIR / "web" / "dist"))
 
 SESSION_COOKIE_HTTPONLY = True
+# Several app nodes: sessions in the database (default) or, with SESSION_ENGINE=django.contrib.sessions.backends.cache
+# and REDIS_URL, in Redis beside the scope cache (platform/cluster/).
+SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 # HTTPS in production: TLS ends at the reverse proxy (platform/nginx.conf.example sets X-Forwarded-Proto).
