@@ -165,7 +165,7 @@ def announce(actor: Actor, *, organization_id, title: str, notice_title: str, no
 def respond_to_invitation(actor: Actor, *, campaign_id, organization_id, accept: bool,
                           covered_organization_ids=()) -> Campaign:
     """A co-announcer's staff confirm (covering their whole subtree, or the organizations named in it) or decline."""
-    invitation = (CampaignCoAnnouncer.objects.select_for_update().select_related("organization", "campaign")
+    invitation = (CampaignCoAnnouncer.objects.select_for_update(of=("self",)).select_related("organization", "campaign")
                   .filter(actor.scope.q(CampaignCoAnnouncer, common.VIEW))
                   .filter(campaign_id=campaign_id, organization_id=organization_id).first())
     if invitation is None:
@@ -251,7 +251,7 @@ def figures_by_division(actor: Actor, campaign: Campaign, organization_id) -> li
     counted = _owners(campaign, lambda model: actor.scope.q(model, FIGURES)
                       & Q(organization__division_code__startswith=prefix))
     groups: dict[str, tuple[list[Organization], Figures]] = {}
-    for node in Organization.objects.filter(pk__in=counted).order_by("path"):
+    for node in Organization.objects.filter(pk__in=list(counted)).order_by("path"):
         key = region_prefix(node.division_code)[:length]
         tops, total = groups.get(key, ([], Figures()))
         if not any(node.path.startswith(top.path) for top in tops):
