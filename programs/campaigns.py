@@ -177,9 +177,11 @@ def respond_to_invitation(actor: Actor, *, campaign_id, organization_id, accept:
     invitation.responded_by, invitation.responded_at = actor.display_name, timezone.now()
     invitation.save(update_fields=["state", "responded_by", "responded_at"])
     campaign = invitation.campaign
-    covered = _cover(actor, campaign, body, covered_organization_ids, "covered_organization_ids") if accept else []
-    audit.record(actor, "campaign.co_announce_" + ("accept" if accept else "decline"), campaign, body,
-                 {"covers": [n.pk for n in covered]})
+    if accept:
+        covered = _cover(actor, campaign, body, covered_organization_ids, "covered_organization_ids")
+        audit.record(actor, "campaign.co_announce_accept", campaign, body, {"covers": [n.pk for n in covered]})
+    else:
+        audit.record(actor, "campaign.co_announce_decline", campaign, body, {})
     return campaign
 
 
