@@ -7,6 +7,7 @@ SECRET_KEY, FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY, DATABASE_URL, REDIS_URL and 
 platform/env.example); `manage.py check --deploy` passes with that environment.
 """
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -181,6 +182,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "core.clientaddr.client_address"
 
 # Background jobs (jobs/): dramatiq. The broker comes from the environment: REDIS_URL → Redis, else
 # RABBITMQ_URL → RabbitMQ, else an in-process broker whose worker thread the web server starts itself
@@ -234,6 +236,14 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 # API tokens for partner units: requests per token per minute.
 API_TOKEN_RATE_LIMIT = int(os.environ.get("API_TOKEN_RATE_LIMIT", "600"))
 PUBLIC_BOARD_RATE_LIMIT = int(os.environ.get("PUBLIC_BOARD_RATE_LIMIT", "60"))  # anonymous board reads per address and minute
+# Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed: the client address of the
+# per-address limits, the audit log and django-axes is then the rightmost untrusted hop (core/clientaddr.py).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from None
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
