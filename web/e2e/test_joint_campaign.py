@@ -1,6 +1,6 @@
 """A joint campaign in a real browser (issue 20 item 5): 保康团县委 announces a campaign with 县妇联 and 县工商联 as
-co-announcers (picked among the county's bodies of other systems); 县妇联's staff see the invitation and confirm it;
-the campaign then shows 联合发起 with each body's answer and figures."""
+co-announcers (picked among the county's bodies of other systems); 县妇联's staff are notified, confirm it and narrow
+their own part of the coverage; the campaign then shows 联合发起 with each body's answer and figures."""
 
 import re
 
@@ -43,17 +43,29 @@ def test_a_joint_campaign_is_announced_and_confirmed_by_a_co_announcer(page, new
     expect(co).to_contain_text("待确认")
     expect(page.get_by_test_id("campaigns")).to_contain_text("联合发起")
 
-    # 县妇联's staff find the invitation among their campaigns and confirm it for their whole subtree
+    # 县妇联's staff are notified; the notification opens the campaign, and they confirm for their whole subtree
     women = new_context().new_page()
     login(women, "baokang_wf_staff")
-    women.goto("/campaigns")
-    women.get_by_test_id("campaigns").get_by_text(TITLE).click()
+    women.goto("/notifications")
+    invitation = women.get_by_test_id("notifications").locator("tr", has_text=f"联合发起邀请：{TITLE}")
+    expect(invitation).to_contain_text("共青团保康县委邀请保康县妇联联合发起")
+    invitation.get_by_text("去处理").click()
     row = women.get_by_test_id("co-announcers").locator("div.ant-space", has_text="保康县妇联").first
     row.get_by_role("button", name="确认联合发起").click()
     women.get_by_role("dialog", name="确认联合发起").get_by_role("button", name="确认").click()
     expect(women.locator(".ant-message")).to_contain_text("已确认联合发起")
     expect(women.get_by_test_id("co-announcers")).to_contain_text(re.compile("保康县妇联\\s*已确认"))
     expect(women.locator(".ant-drawer-content")).to_contain_text("保康县妇联")  # now among the covered
+    # then they narrow their part to one township; the league's part stays
+    women.get_by_test_id("coverage-change").click()
+    narrow = women.get_by_role("dialog", name="调整本组织覆盖范围")
+    choose(women, narrow.get_by_role("combobox"), "马良", "马良镇妇联")
+    women.keyboard.press("Escape")
+    narrow.get_by_role("button", name="保存").click()
+    expect(women.locator(".ant-message")).to_contain_text("覆盖范围已调整")
+    covered = women.get_by_test_id("covered")
+    expect(covered).to_contain_text("马良镇妇联")
+    expect(covered).not_to_contain_text("保康县妇联")
 
     # the announcer sees the answer and each body's figures
     page.reload()

@@ -6,7 +6,8 @@ import { useMutation, useQuery } from "urql";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import {
   ActivitiesDocument, ActivityDetailDocument, AnnounceCampaignDocument, CampaignDetailDocument, CampaignFiguresByDivisionDocument,
-  CampaignPartnerOptionsDocument, CampaignsDocument, RecordActivityDocument, RespondToCampaignInvitationDocument, type CampaignDetailQuery,
+  CampaignPartnerOptionsDocument, CampaignsDocument, RecordActivityDocument, RespondToCampaignInvitationDocument, SetCampaignCoverageDocument,
+  type CampaignDetailQuery,
 } from "../gql/graphql";
 import { enumOptions, label } from "../lib/labels";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
@@ -85,7 +86,10 @@ export function CampaignsPage() {
                   </Space>
                 </Descriptions.Item>
               )}
-              <Descriptions.Item label="覆盖">{c.coveredOrganizationNames.join("、")}</Descriptions.Item>
+              <Descriptions.Item label="覆盖">
+                <span data-testid="covered">{c.coveredOrganizationNames.join("、")}</span>
+                <CoverageChange campaign={c} onDone={() => refetchDetail({ requestPolicy: "network-only" })} />
+              </Descriptions.Item>
               <Descriptions.Item label="起止">{c.startsOn} 至 {c.endsOn}</Descriptions.Item>
               <Descriptions.Item label="报送截止">{c.reportDeadline ?? "—"}</Descriptions.Item>
             </Descriptions>
@@ -125,6 +129,36 @@ function CampaignFigures({ campaign }: { campaign: CampaignDetail }) {
             columns={[{ title: "区划", dataIndex: "divisionCode" }, { title: "计入组织", dataIndex: "organizationNames", render: (v: string[]) => v.join("、") }, ...columns]} />
         </>
       )}
+    </>
+  );
+}
+
+/** An announcing body (the announcer, or a co-announcer that confirmed) changes its own part of the coverage, when
+ * the current organization is one of them; the server decides whether the person may. */
+function CoverageChange({ campaign, onDone }: { campaign: CampaignDetail; onDone: () => void }) {
+  const session = useSession();
+  const [{ fetching }, setCoverage] = useMutation(SetCampaignCoverageDocument);
+  const [open, setOpen] = useState(false);
+  const [covered, setCovered] = useState<string[]>([]);
+  const { message } = App.useApp();
+  const at = session.current?.organization.id;
+  const announcing = [campaign.organization?.id, ...campaign.coAnnouncers.filter((a) => a.state === "ACCEPTED").map((a) => a.organizationId)];
+  if (!at || !announcing.includes(at)) return null;
+  const save = async () => {
+    const result = await setCoverage({ input: { campaignId: campaign.id, organizationId: at, coveredOrganizationIds: covered } });
+    const problem = payloadErrorMessage(result.data?.setCampaignCoverage.errors ?? []) ?? requestErrorMessage(result.error);
+    if (problem) return message.error(problem);
+    message.success("覆盖范围已调整");
+    setOpen(false);
+    onDone();
+  };
+  return (
+    <>
+      <Button size="small" type="link" onClick={() => setOpen(true)} data-testid="coverage-change">调整本组织覆盖范围</Button>
+      <Modal title="调整本组织覆盖范围" open={open} onCancel={() => setOpen(false)} onOk={save} okText="保存" confirmLoading={fetching} destroyOnClose>
+        <Typography.Paragraph>{session.current?.organization.name}覆盖（不选则为本组织及全部下级；其他发起组织的部分不变）：</Typography.Paragraph>
+        <OrgMultiSelect value={covered} onChange={setCovered} />
+      </Modal>
     </>
   );
 }
