@@ -106,9 +106,13 @@ def _closure(where: str = "") -> str:
 
 
 def _begin(kind: str):
+    """Wait for the run before (advisory lock); switch off JIT compilation for this transaction: the statements are
+    unions of dozens of small GROUP BYs, whose JIT compilation took longer than running them (50 of 57 s of the
+    own figures at city scale)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+            cursor.execute("SET LOCAL jit = off")
     return RefreshRun(kind=kind, started_at=timezone.now()), time.monotonic()
 
 
@@ -118,29 +122,110 @@ def _finish(run: RefreshRun, clock: float, counter: _Counter) -> RefreshRun:
     return run
 
 
+TREE, OWN, LEVEL = "rollups_rebuild_tree", "rollups_rebuild_own", "rollups_rebuild_level"  # the rebuild's temp tables
+NEXT = "_next"  # suffix of the table the rebuild fills and swaps in, and of its indexes and constraints meanwhile
+WORK_MEM = "128MB"  # per GROUP BY of the rebuild (PostgreSQL hashes up to twice that before spilling to disk)
+
+
 @transaction.atomic
 def refresh() -> RefreshRun:
-    """The full rebuild (repair; nightly): every figure recomputed in SQL, own figures grouped over the base
-    tables and summed up each one's ancestors in the same statement; one transaction, so readers see the old
-    figures until it commits. Folds the pending marks too."""
+    """The full rebuild (repair; nightly), in SQL: every organization's own figures by the fold's statement over the
+    base tables (metrics.own_rows), then the subtree figures level by level from the deepest, each level's rows
+    summed from its own figures and its children's subtree figures, so each figure is read once more rather than
+    once per ancestor. On PostgreSQL the figures go into a new table swapped in at the end (readers keep the old
+    figures until the commit and wait only for the swap; no dead rows are left behind), analyzed before the commit
+    so the next fold plans well. One transaction; folds the pending marks too."""
     run, clock = _begin(RunKind.REBUILD)
     counter = _Counter()
-    with connection.execute_wrapper(counter):
-        if connection.vendor == "postgresql":  # the GROUP BYs hash in memory rather than sort through temp files
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL work_mem = '64MB'")
+    table = Figure._meta.db_table
+    swap = connection.vendor == "postgresql"
+    with connection.execute_wrapper(counter), connection.cursor() as cursor:
+        if swap:
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         run.dirty_keys = DirtyMark.objects.values("organization_id").distinct().count()
         DirtyMark.objects.all().delete()  # every mark committed until now: the rebuild below sees their rows
-        Figure.objects.all().delete()  # not TRUNCATE: readers keep the old figures until this commits
-        own, params = metrics.own_rows()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH own AS (SELECT o, k, m, v FROM ({own}) AS own_rows WHERE v <> 0), tree AS ({_closure()}) "
-                f"INSERT INTO {Figure._meta.db_table} (organization_id, metric, month, own, subtree) "
-                "SELECT tree.anc, own.k, own.m, SUM(CASE WHEN tree.anc = own.o THEN own.v ELSE 0 END), SUM(own.v) "
-                "FROM own JOIN tree ON tree.node = own.o GROUP BY tree.anc, own.k, own.m", params)
-        run.rows = Figure.objects.count()
+        if swap:
+            cursor.execute(f"CREATE TABLE {table}{NEXT} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY "
+                           "INCLUDING CONSTRAINTS)")
+        else:  # SQLite: one writer, and readers keep the old figures until the commit
+            cursor.execute(f"DELETE FROM {table}")
+        run.rows = _levels(cursor, table + NEXT if swap else table)
+        if swap:
+            _swap_in(cursor, table)
     return _finish(run, clock, counter)
+
+
+def _levels(cursor, target: str) -> int:
+    """Fill ``target`` with every figure row: own figures once (metrics.own_rows), then for each depth from the
+    deepest, that depth's rows = its own figures + the subtree figures of the level below, summed by parent (the
+    parent by path, as _closure has it). Returns the rows written."""
+    table = Organization._meta.db_table
+    own, params = metrics.own_rows()
+    cursor.execute(f"CREATE TEMP TABLE {TREE} AS SELECT o.id AS node, p.id AS parent, LENGTH(o.path) / {paths.STEP} AS depth "
+                   f"FROM {table} o LEFT JOIN {table} p ON p.path = SUBSTR(o.path, 1, LENGTH(o.path) - {paths.STEP})")
+    _analyze(cursor, TREE)
+    cursor.execute(f"CREATE TEMP TABLE {OWN} AS SELECT own_rows.o, own_rows.k, own_rows.m, own_rows.v, tree.depth "
+                   f"FROM ({own}) AS own_rows JOIN {TREE} tree ON tree.node = own_rows.o WHERE own_rows.v <> 0", params)
+    _analyze(cursor, OWN)
+    cursor.execute(f"SELECT MAX(depth) FROM {TREE}")
+    deepest, below, written = cursor.fetchone()[0] or 0, None, 0
+    for depth in range(deepest, 0, -1):
+        own_level = f"SELECT o, k, m, v AS own, v AS subtree FROM {OWN} WHERE depth = {depth}"
+        if below is None:  # the deepest level has only own figures, one row per key already
+            level = f"({own_level})"
+        else:
+            level = f"{LEVEL}{depth}"
+            cursor.execute(f"CREATE TEMP TABLE {level} AS SELECT o, k, m, SUM(own) AS own, SUM(subtree) AS subtree "
+                           f"FROM ({own_level} UNION ALL SELECT tree.parent, l.k, l.m, 0, l.subtree FROM {below} l "
+                           f"JOIN {TREE} tree ON tree.node = l.o WHERE tree.parent IS NOT NULL) AS level_rows GROUP BY o, k, m")
+            _analyze(cursor, level)
+            if below.startswith(LEVEL):
+                cursor.execute(f"DROP TABLE {below}")
+        cursor.execute(f"INSERT INTO {target} (organization_id, metric, month, own, subtree) "
+                       f"SELECT o, k, m, own, subtree FROM {level} AS l WHERE own <> 0 OR subtree <> 0")
+        written += cursor.rowcount
+        below = level
+    for temporary in (TREE, OWN, *([below] if below and below.startswith(LEVEL) else [])):
+        cursor.execute(f"DROP TABLE {temporary}")
+    return written
+
+
+def _analyze(cursor, table: str) -> None:
+    """Temporary tables get no autovacuum: without their sizes PostgreSQL plans the joins on them blind."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {table}")
+
+
+def _swap_in(cursor, table: str) -> None:
+    """Give ``table``+NEXT the old table's indexes and constraints (built once over the loaded rows, under
+    temporary names), drop the old table and take its name, its indexes' and constraints' names and its identity
+    sequence's name, then ANALYZE it. The old table is locked only from the DROP to the commit."""
+    cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+                   "AND contype IN ('p', 'u', 'f', 'x') ORDER BY contype DESC", [table])
+    constraints = cursor.fetchall()
+    cursor.execute("SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                   "WHERE x.indrelid = %s::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid "
+                   "AND c.conrelid = x.indrelid)", [table])
+    indexes = cursor.fetchall()
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    sequence = cursor.fetchone()[0]
+    for n, (_name, definition) in enumerate(constraints):  # temporary names: the real ones may be 63 characters long
+        cursor.execute(f"ALTER TABLE {table}{NEXT} ADD CONSTRAINT {table}{NEXT}_c{n} {definition}")
+    for n, (name, definition) in enumerate(indexes):
+        head, _on, rest = definition.partition(f" {name} ON ")
+        cursor.execute(f"{head} {table}{NEXT}_i{n} ON {rest.replace(table, table + NEXT, 1)}")
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # foreign keys checked at the commit (a fold in the same transaction)
+    cursor.execute(f"DROP TABLE {table}")  # must be checked before the table goes; Django's keys are deferred again after
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    cursor.execute(f"ALTER TABLE {table}{NEXT} RENAME TO {table}")
+    for n, (name, _definition) in enumerate(constraints):
+        cursor.execute(f'ALTER TABLE {table} RENAME CONSTRAINT {table}{NEXT}_c{n} TO "{name}"')
+    for n, (name, _definition) in enumerate(indexes):
+        cursor.execute(f'ALTER INDEX {table}{NEXT}_i{n} RENAME TO "{name}"')
+    if sequence:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        cursor.execute(f"ALTER SEQUENCE {cursor.fetchone()[0]} RENAME TO {sequence.rsplit('.', 1)[-1]}")
+    _analyze(cursor, table)
 
 
 def _chains(organization_ids) -> dict[int, list[int]]:
