@@ -2,10 +2,19 @@
 
 Each figure row holds an organization's own figure and its subtree's, so that reading a subtree for a period
 is a lookup of a few rows whatever its size, and a drill-down one query for all direct children. Writes that
-change a figure mark their organization dirty in the same transaction (rollups.triggers); every minute
+change a figure mark their organization dirty in the same transaction (rollups.triggers); every 30 seconds
 ``fold`` recomputes the dirty organizations' own figures in SQL and adds the differences up their ancestors;
-``refresh`` rebuilds everything in SQL (nightly, and ``manage.py refresh_rollups`` as a repair). Figures are
-as of the start of the last finished run (``computed_at``), with ``pending`` changes not folded in yet.
+``refresh`` rebuilds everything in SQL (nightly, and ``manage.py refresh_rollups`` as a repair): own figures by
+the fold's statement, subtree figures level by level, into a new table swapped in. Figures are as of the start
+of the last finished run (``computed_at``), with ``pending`` changes not folded in yet.
+
+Marks are per organization, not per (organization, month): the fold's GROUP BYs read a dirty organization's rows
+through the organization index whatever their months (a month filter would drop rows only after reading them: no
+index leads with an organization and each of a wish's seven time stamps), and it writes only the (organization,
+metric, month) keys whose value changed, up the ancestors. A per-month mark would save aggregating an
+organization's unchanged months (tens to hundreds of rows for a village) but make every trigger compute the months
+of each stamp of the old and the new row (a wish changes the months of several stamps at once; a change of owner
+all of them; stock figures have none): more work on every write to save a little on each fold.
 """
 
 from __future__ import annotations
@@ -125,6 +134,7 @@ def _finish(run: RefreshRun, clock: float, counter: _Counter) -> RefreshRun:
 TREE, OWN, LEVEL = "rollups_rebuild_tree", "rollups_rebuild_own", "rollups_rebuild_level"  # the rebuild's temp tables
 NEXT = "_next"  # suffix of the table the rebuild fills and swaps in, and of its indexes and constraints meanwhile
 WORK_MEM = "128MB"  # per GROUP BY of the rebuild (PostgreSQL hashes up to twice that before spilling to disk)
+INDEX_MEM = "256MB"  # to sort the new table's index keys in memory at province scale
 
 
 @transaction.atomic
@@ -142,6 +152,7 @@ def refresh() -> RefreshRun:
     with connection.execute_wrapper(counter), connection.cursor() as cursor:
         if swap:
             cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_MEM}'")
         run.dirty_keys = DirtyMark.objects.values("organization_id").distinct().count()
         DirtyMark.objects.all().delete()  # every mark committed until now: the rebuild below sees their rows
         if swap:
