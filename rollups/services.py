@@ -209,8 +209,9 @@ def _analyze(cursor, table: str) -> None:
 
 def _swap_in(cursor, table: str) -> None:
     """Give ``table``+NEXT the old table's indexes and constraints (built once over the loaded rows, under
-    temporary names), drop the old table and take its name, its indexes' and constraints' names and its identity
-    sequence's name, then ANALYZE it. The old table is locked only from the DROP to the commit."""
+    temporary names) and grants (row security policies, once there are any, belong here too), drop the old table
+    and take its name, its indexes' and constraints' names and its identity sequence's name, then ANALYZE it. The
+    old table is locked only from the DROP to the commit."""
     cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
                    "AND contype IN ('p', 'u', 'f', 'x') ORDER BY contype DESC", [table])
     constraints = cursor.fetchall()
@@ -220,6 +221,11 @@ def _swap_in(cursor, table: str) -> None:
     indexes = cursor.fetchall()
     cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
     sequence = cursor.fetchone()[0]
+    cursor.execute("SELECT privilege_type, grantee FROM information_schema.role_table_grants WHERE table_name = %s "
+                   "AND grantee <> (SELECT tableowner FROM pg_tables WHERE tablename = %s)", [table, table])
+    for privilege, grantee in cursor.fetchall():  # readers granted the old table (a reporting role, a replica's user)
+        role = grantee if grantee == "PUBLIC" else connection.ops.quote_name(grantee)
+        cursor.execute(f"GRANT {privilege} ON {table}{NEXT} TO {role}")
     for n, (_name, definition) in enumerate(constraints):  # temporary names: the real ones may be 63 characters long
         cursor.execute(f"ALTER TABLE {table}{NEXT} ADD CONSTRAINT {table}{NEXT}_c{n} {definition}")
     for n, (name, definition) in enumerate(indexes):
