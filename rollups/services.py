@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
@@ -104,16 +104,6 @@ class _Counter:
         return execute(sql, params, many, context)
 
 
-def _closure(where: str = "") -> str:
-    """``(node, anc)``: every organization with each of its ancestors and itself, one equality join on the
-    indexed path per level (paths are fixed-width steps), UNION ALL over the levels."""
-    table = Organization._meta.db_table
-    depth = (Organization.objects.aggregate(n=Max(Length("path")))["n"] or paths.STEP) // paths.STEP
-    return " UNION ALL ".join(
-        f"SELECT o.id AS node, a.id AS anc FROM {table} o JOIN {table} a ON a.path = SUBSTR(o.path, 1, {paths.STEP * level}) "
-        f"WHERE LENGTH(o.path) >= {paths.STEP * level}{where}" for level in range(1, depth + 1))
-
-
 def _begin(kind: str):
     """Wait for the run before (advisory lock); switch off JIT compilation for this transaction: the statements are
     unions of dozens of small GROUP BYs, whose JIT compilation took longer than running them (50 of 57 s of the
@@ -169,7 +159,7 @@ def refresh() -> RefreshRun:
 def _levels(cursor, target: str) -> int:
     """Fill ``target`` with every figure row: own figures once (metrics.own_rows), then for each depth from the
     deepest, that depth's rows = its own figures + the subtree figures of the level below, summed by parent (the
-    parent by path, as _closure has it). Returns the rows written."""
+    parent by path, as _subtrees has it). Returns the rows written."""
     table = Organization._meta.db_table
     own, params = metrics.own_rows()
     cursor.execute(f"CREATE TEMP TABLE {TREE} AS SELECT o.id AS node, p.id AS parent, LENGTH(o.path) / {paths.STEP} AS depth "
@@ -282,19 +272,35 @@ def _write(own: dict, delta: dict, subtree: dict, whole: set) -> int:
 
 
 def _subtrees(organization_ids) -> tuple[dict, set]:
-    """The subtree figures of the organizations and all their ancestors, summed again from own figures."""
+    """The subtree figures of the organizations and all their ancestors, summed again as the rebuild sums them, level
+    by level from the deepest: each one's own figures plus its direct children's subtree figures (those just summed
+    for children among them, the stored ones for the others, which the move did not change). Two queries, reading
+    the own rows of these organizations and the subtree rows of their direct children: not their whole subtrees."""
     whole = {a for chain in _chains(organization_ids).values() for a in chain}
     if not whole:
         return {}, whole
-    marks = ", ".join(str(int(pk)) for pk in whole)
-    sql = (f"WITH tree AS ({_closure(f' AND a.id IN ({marks})')}) SELECT tree.anc, f.metric, f.month, SUM(f.own) "
-           f"FROM {Figure._meta.db_table} f JOIN tree ON tree.node = f.organization_id WHERE f.own <> 0 "
-           "GROUP BY tree.anc, f.metric, f.month")
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
-    month = Figure._meta.get_field("month")
-    return {(o, k, month.to_python(m)): Decimal(v) for o, k, m, v in rows}, whole
+    node_paths = dict(Organization.objects.filter(pk__in=whole).values_list("id", "path"))
+    by_path = {p: pk for pk, p in node_paths.items()}
+    below = Q(pk__in=[])
+    for p in node_paths.values():
+        below |= Q(path__startswith=p, path_length=len(p) + paths.STEP)
+    children: dict = defaultdict(list)
+    for pk, p in Organization.objects.alias(path_length=Length("path")).filter(below).values_list("id", "path"):
+        children[by_path[paths.parent_path(p)]].append(pk)
+    own, stored = defaultdict(dict), defaultdict(dict)
+    rows = Figure.objects.filter(organization_id__in=whole | {c for cs in children.values() for c in cs})
+    for o, k, m, own_, subtree_ in rows.values_list("organization_id", "metric", "month", "own", "subtree"):
+        if o in whole and own_:
+            own[o][k, m] = own_
+        stored[o][k, m] = subtree_
+    summed: dict = {}
+    for pk in sorted(whole, key=lambda pk: -len(node_paths.get(pk, ""))):
+        totals: dict = defaultdict(Decimal, own[pk])
+        for child in children[pk]:
+            for key, value in (summed[child] if child in whole else stored[child]).items():
+                totals[key] += value
+        summed[pk] = totals
+    return {(o, k, m): v for o, totals in summed.items() for (k, m), v in totals.items() if v}, whole
 
 
 @transaction.atomic
