@@ -19,7 +19,7 @@ _lock = threading.Lock()
 _worker = None
 
 
-def start(worker_threads: int = 2, interval: float = 60.0) -> bool:
+def start(worker_threads: int = 2, interval: float | None = None) -> bool:
     """Starts the worker and the scheduler once per process; False if the broker is not in-process."""
     global _worker
     broker = dramatiq.get_broker()
@@ -32,7 +32,10 @@ def start(worker_threads: int = 2, interval: float = 60.0) -> bool:
 
         _worker = dramatiq.Worker(broker, worker_threads=worker_threads)
         _worker.start()
-        threading.Thread(target=_schedule, args=(interval,), name="jobs-scheduler", daemon=True).start()
+        from jobs import registry
+
+        threading.Thread(target=_schedule, args=(interval or registry.tick_seconds(),), name="jobs-scheduler",
+                         daemon=True).start()
     logger.info("in-process job worker (%s threads) and scheduler started", worker_threads)
     return True
 

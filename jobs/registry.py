@@ -29,7 +29,7 @@ FUNCTIONS = {
     Kind.NOTIFICATION_DELIVERY: "notifications.services.run_delivery",
 }
 
-MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+SECOND, MINUTE, HOUR, DAY = timedelta(seconds=1), timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 EPOCH = datetime(2000, 1, 3)  # a Monday, local time: weekly periods start on Mondays
 
 
@@ -48,14 +48,16 @@ class Periodic:
         return timezone.make_aware(start)
 
     def key(self, slot: datetime) -> str:
-        return f"{self.name}@{timezone.localtime(slot):%Y-%m-%dT%H:%M}"
+        """"name@slot start": to the minute, to the second for periods shorter than a minute."""
+        return f"{self.name}@{timezone.localtime(slot):%Y-%m-%dT%H:%M{':%S' if self.every < MINUTE else ''}}"
 
 
 SCHEDULE = (
     Periodic("anonymize_expired", DAY, "children.services.anonymize_expired", at=3 * HOUR, actor=True),
     Periodic("expire_dispatches", 5 * MINUTE, "wishes.services.expire_dispatches"),
     Periodic("escalate_overdue", DAY, "wishes.services.escalate_overdue", at=1 * HOUR, actor=True),
-    Periodic("fold_rollups", MINUTE, "rollups.services.scheduled_fold"),
+    # a change reaches every ancestor's figures within a slot, the tick and the fold: well within a minute
+    Periodic("fold_rollups", 30 * SECOND, "rollups.services.scheduled_fold"),
     Periodic("rebuild_rollups", DAY, "rollups.services.scheduled_refresh", at=2 * HOUR),
     Periodic("remind_reports", DAY, "rollups.reports.remind_due", at=8 * HOUR),
     Periodic("remind_overdue_pairings", DAY, "programs.pairings.remind_overdue", at=8 * HOUR),
@@ -65,6 +67,12 @@ SCHEDULE = (
     Periodic("remind_overdue_reports", DAY, "notifications.reminders.remind_overdue_reports", at=8 * HOUR),
 )
 
+
+
+def tick_seconds() -> float:
+    """How often the schedulers step (runscheduler, the in-process thread): the shortest period, at most a
+    minute, so that no slot of it is missed."""
+    return min([MINUTE, *(p.every for p in SCHEDULE)]).total_seconds()
 
 
 class PeriodicTitle(Texts):

@@ -10,7 +10,7 @@ The rules, all here:
   lease (its worker died), becomes RUNNING with one more attempt. A duplicate or late message (a redelivery,
   a resend) claims nothing, so a job runs once at a time and a SUCCEEDED or FAILED job never runs again.
 - While the function runs, a thread writes a heartbeat every third of ``JOBS_LEASE_SECONDS``;
-  ``reap()`` (called by the scheduler every minute) queues again a RUNNING job whose heartbeat stopped, or
+  ``reap()`` (called by the scheduler every 30 s) queues again a RUNNING job whose heartbeat stopped, or
   fails it with a message once it has had ``JOBS_MAX_ATTEMPTS`` runs.
 - An exception queues the job again and raises dramatiq's Retry with an exponential backoff, up to
   ``JOBS_MAX_ATTEMPTS`` runs; then it is FAILED with ``JobText.FAILED`` (details in the log only).

@@ -1,4 +1,5 @@
-"""Periodic jobs: every minute, ``tick()`` reaps orphaned jobs and starts each periodic job whose slot is due.
+"""Periodic jobs: every 30 s (registry.tick_seconds), ``tick()`` reaps orphaned jobs and starts each periodic job whose
+slot is due.
 
 Any number of schedulers (``manage.py runscheduler`` on several machines, the in-process thread of each web
 process) may tick at once: a slot becomes a Job row with a unique ``key`` ("name@slot start") inserted

@@ -10,7 +10,8 @@ class Figure(models.Model):
     ``own`` counts the organization's own rows, ``subtree`` those of its whole subtree: a subtree's figure
     for a period is then a handful of rows whatever its size."""
 
-    organization = models.ForeignKey("orgs.Organization", models.CASCADE, related_name="+")
+    organization = models.ForeignKey("orgs.Organization", models.CASCADE, related_name="+",
+                                     db_index=False)  # figure_lookup leads with it
     metric = models.CharField(max_length=60)
     month = models.DateField(null=True, blank=True)
     own = models.DecimalField(max_digits=16, decimal_places=2, default=0)

@@ -2,10 +2,19 @@
 
 Each figure row holds an organization's own figure and its subtree's, so that reading a subtree for a period
 is a lookup of a few rows whatever its size, and a drill-down one query for all direct children. Writes that
-change a figure mark their organization dirty in the same transaction (rollups.triggers); every minute
+change a figure mark their organization dirty in the same transaction (rollups.triggers); every 30 seconds
 ``fold`` recomputes the dirty organizations' own figures in SQL and adds the differences up their ancestors;
-``refresh`` rebuilds everything in SQL (nightly, and ``manage.py refresh_rollups`` as a repair). Figures are
-as of the start of the last finished run (``computed_at``), with ``pending`` changes not folded in yet.
+``refresh`` rebuilds everything in SQL (nightly, and ``manage.py refresh_rollups`` as a repair): own figures by
+the fold's statement, subtree figures level by level, into a new table swapped in. Figures are as of the start
+of the last finished run (``computed_at``), with ``pending`` changes not folded in yet.
+
+Marks are per organization, not per (organization, month): the fold's GROUP BYs read a dirty organization's rows
+through the organization index whatever their months (a month filter would drop rows only after reading them: no
+index leads with an organization and each of a wish's seven time stamps), and it writes only the (organization,
+metric, month) keys whose value changed, up the ancestors. A per-month mark would save aggregating an
+organization's unchanged months (tens to hundreds of rows for a village) but make every trigger compute the months
+of each stamp of the old and the new row (a wish changes the months of several stamps at once; a change of owner
+all of them; stock figures have none): more work on every write to save a little on each fold.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
@@ -95,20 +104,14 @@ class _Counter:
         return execute(sql, params, many, context)
 
 
-def _closure(where: str = "") -> str:
-    """``(node, anc)``: every organization with each of its ancestors and itself, one equality join on the
-    indexed path per level (paths are fixed-width steps), UNION ALL over the levels."""
-    table = Organization._meta.db_table
-    depth = (Organization.objects.aggregate(n=Max(Length("path")))["n"] or paths.STEP) // paths.STEP
-    return " UNION ALL ".join(
-        f"SELECT o.id AS node, a.id AS anc FROM {table} o JOIN {table} a ON a.path = SUBSTR(o.path, 1, {paths.STEP * level}) "
-        f"WHERE LENGTH(o.path) >= {paths.STEP * level}{where}" for level in range(1, depth + 1))
-
-
 def _begin(kind: str):
+    """Wait for the run before (advisory lock); switch off JIT compilation for this transaction: the statements are
+    unions of dozens of small GROUP BYs, whose JIT compilation took longer than running them (50 of 57 s of the
+    own figures at city scale)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+            cursor.execute("SET LOCAL jit = off")
     return RefreshRun(kind=kind, started_at=timezone.now()), time.monotonic()
 
 
@@ -118,29 +121,118 @@ def _finish(run: RefreshRun, clock: float, counter: _Counter) -> RefreshRun:
     return run
 
 
+TREE, OWN, LEVEL = "rollups_rebuild_tree", "rollups_rebuild_own", "rollups_rebuild_level"  # the rebuild's temp tables
+NEXT = "_next"  # suffix of the table the rebuild fills and swaps in, and of its indexes and constraints meanwhile
+WORK_MEM = "128MB"  # per GROUP BY of the rebuild (PostgreSQL hashes up to twice that before spilling to disk)
+INDEX_MEM = "256MB"  # to sort the new table's index keys in memory at province scale
+
+
 @transaction.atomic
 def refresh() -> RefreshRun:
-    """The full rebuild (repair; nightly): every figure recomputed in SQL, own figures grouped over the base
-    tables and summed up each one's ancestors in the same statement; one transaction, so readers see the old
-    figures until it commits. Folds the pending marks too."""
+    """The full rebuild (repair; nightly), in SQL: every organization's own figures by the fold's statement over the
+    base tables (metrics.own_rows), then the subtree figures level by level from the deepest, each level's rows
+    summed from its own figures and its children's subtree figures, so each figure is read once more rather than
+    once per ancestor. On PostgreSQL the figures go into a new table swapped in at the end (readers keep the old
+    figures until the commit and wait only for the swap; no dead rows are left behind), analyzed before the commit
+    so the next fold plans well. One transaction; folds the pending marks too."""
     run, clock = _begin(RunKind.REBUILD)
     counter = _Counter()
-    with connection.execute_wrapper(counter):
-        if connection.vendor == "postgresql":  # the GROUP BYs hash in memory rather than sort through temp files
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL work_mem = '64MB'")
+    table = Figure._meta.db_table
+    swap = connection.vendor == "postgresql"
+    with connection.execute_wrapper(counter), connection.cursor() as cursor:
+        if swap:
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_MEM}'")
         run.dirty_keys = DirtyMark.objects.values("organization_id").distinct().count()
         DirtyMark.objects.all().delete()  # every mark committed until now: the rebuild below sees their rows
-        Figure.objects.all().delete()  # not TRUNCATE: readers keep the old figures until this commits
-        own, params = metrics.own_rows()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH own AS (SELECT o, k, m, v FROM ({own}) AS own_rows WHERE v <> 0), tree AS ({_closure()}) "
-                f"INSERT INTO {Figure._meta.db_table} (organization_id, metric, month, own, subtree) "
-                "SELECT tree.anc, own.k, own.m, SUM(CASE WHEN tree.anc = own.o THEN own.v ELSE 0 END), SUM(own.v) "
-                "FROM own JOIN tree ON tree.node = own.o GROUP BY tree.anc, own.k, own.m", params)
-        run.rows = Figure.objects.count()
+        if swap:
+            cursor.execute(f"CREATE TABLE {table}{NEXT} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY "
+                           "INCLUDING CONSTRAINTS)")
+        else:  # SQLite: one writer, and readers keep the old figures until the commit
+            cursor.execute(f"DELETE FROM {table}")
+        run.rows = _levels(cursor, table + NEXT if swap else table)
+        if swap:
+            _swap_in(cursor, table)
     return _finish(run, clock, counter)
+
+
+def _levels(cursor, target: str) -> int:
+    """Fill ``target`` with every figure row: own figures once (metrics.own_rows), then for each depth from the
+    deepest, that depth's rows = its own figures + the subtree figures of the level below, summed by parent (the
+    parent by path, as _subtrees has it). Returns the rows written."""
+    table = Organization._meta.db_table
+    own, params = metrics.own_rows()
+    cursor.execute(f"CREATE TEMP TABLE {TREE} AS SELECT o.id AS node, p.id AS parent, LENGTH(o.path) / {paths.STEP} AS depth "
+                   f"FROM {table} o LEFT JOIN {table} p ON p.path = SUBSTR(o.path, 1, LENGTH(o.path) - {paths.STEP})")
+    _analyze(cursor, TREE)
+    cursor.execute(f"CREATE TEMP TABLE {OWN} AS SELECT own_rows.o, own_rows.k, own_rows.m, own_rows.v, tree.depth "
+                   f"FROM ({own}) AS own_rows JOIN {TREE} tree ON tree.node = own_rows.o WHERE own_rows.v <> 0", params)
+    _analyze(cursor, OWN)
+    cursor.execute(f"SELECT MAX(depth) FROM {TREE}")
+    deepest, below, written = cursor.fetchone()[0] or 0, None, 0
+    for depth in range(deepest, 0, -1):
+        own_level = f"SELECT o, k, m, v AS own, v AS subtree FROM {OWN} WHERE depth = {depth}"
+        if below is None:  # the deepest level has only own figures, one row per key already
+            level = f"({own_level})"
+        else:
+            level = f"{LEVEL}{depth}"
+            cursor.execute(f"CREATE TEMP TABLE {level} AS SELECT o, k, m, SUM(own) AS own, SUM(subtree) AS subtree "
+                           f"FROM ({own_level} UNION ALL SELECT tree.parent, l.k, l.m, 0, l.subtree FROM {below} l "
+                           f"JOIN {TREE} tree ON tree.node = l.o WHERE tree.parent IS NOT NULL) AS level_rows GROUP BY o, k, m")
+            _analyze(cursor, level)
+            if below.startswith(LEVEL):
+                cursor.execute(f"DROP TABLE {below}")
+        cursor.execute(f"INSERT INTO {target} (organization_id, metric, month, own, subtree) "
+                       f"SELECT o, k, m, own, subtree FROM {level} AS l WHERE own <> 0 OR subtree <> 0")
+        written += cursor.rowcount
+        below = level
+    for temporary in (TREE, OWN, *([below] if below and below.startswith(LEVEL) else [])):
+        cursor.execute(f"DROP TABLE {temporary}")
+    return written
+
+
+def _analyze(cursor, table: str) -> None:
+    """Temporary tables get no autovacuum: without their sizes PostgreSQL plans the joins on them blind."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {table}")
+
+
+def _swap_in(cursor, table: str) -> None:
+    """Give ``table``+NEXT the old table's indexes and constraints (built once over the loaded rows, under
+    temporary names) and grants (row security policies, once there are any, belong here too), drop the old table
+    and take its name, its indexes' and constraints' names and its identity sequence's name, then ANALYZE it. The
+    old table is locked only from the DROP to the commit."""
+    cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+                   "AND contype IN ('p', 'u', 'f', 'x') ORDER BY contype DESC", [table])
+    constraints = cursor.fetchall()
+    cursor.execute("SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                   "WHERE x.indrelid = %s::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid "
+                   "AND c.conrelid = x.indrelid)", [table])
+    indexes = cursor.fetchall()
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    sequence = cursor.fetchone()[0]
+    cursor.execute("SELECT privilege_type, grantee FROM information_schema.role_table_grants WHERE table_name = %s "
+                   "AND grantee <> (SELECT tableowner FROM pg_tables WHERE tablename = %s)", [table, table])
+    for privilege, grantee in cursor.fetchall():  # readers granted the old table (a reporting role, a replica's user)
+        role = grantee if grantee == "PUBLIC" else connection.ops.quote_name(grantee)
+        cursor.execute(f"GRANT {privilege} ON {table}{NEXT} TO {role}")
+    for n, (_name, definition) in enumerate(constraints):  # temporary names: the real ones may be 63 characters long
+        cursor.execute(f"ALTER TABLE {table}{NEXT} ADD CONSTRAINT {table}{NEXT}_c{n} {definition}")
+    for n, (name, definition) in enumerate(indexes):
+        head, _on, rest = definition.partition(f" {name} ON ")
+        cursor.execute(f"{head} {table}{NEXT}_i{n} ON {rest.replace(table, table + NEXT, 1)}")
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # foreign keys checked at the commit (a fold in the same transaction)
+    cursor.execute(f"DROP TABLE {table}")  # must be checked before the table goes; Django's keys are deferred again after
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    cursor.execute(f"ALTER TABLE {table}{NEXT} RENAME TO {table}")
+    for n, (name, _definition) in enumerate(constraints):
+        cursor.execute(f'ALTER TABLE {table} RENAME CONSTRAINT {table}{NEXT}_c{n} TO "{name}"')
+    for n, (name, _definition) in enumerate(indexes):
+        cursor.execute(f'ALTER INDEX {table}{NEXT}_i{n} RENAME TO "{name}"')
+    if sequence:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        cursor.execute(f"ALTER SEQUENCE {cursor.fetchone()[0]} RENAME TO {sequence.rsplit('.', 1)[-1]}")
+    _analyze(cursor, table)
 
 
 def _chains(organization_ids) -> dict[int, list[int]]:
@@ -180,19 +272,35 @@ def _write(own: dict, delta: dict, subtree: dict, whole: set) -> int:
 
 
 def _subtrees(organization_ids) -> tuple[dict, set]:
-    """The subtree figures of the organizations and all their ancestors, summed again from own figures."""
+    """The subtree figures of the organizations and all their ancestors, summed again as the rebuild sums them, level
+    by level from the deepest: each one's own figures plus its direct children's subtree figures (those just summed
+    for children among them, the stored ones for the others, which the move did not change). Two queries, reading
+    the own rows of these organizations and the subtree rows of their direct children: not their whole subtrees."""
     whole = {a for chain in _chains(organization_ids).values() for a in chain}
     if not whole:
         return {}, whole
-    marks = ", ".join(str(int(pk)) for pk in whole)
-    sql = (f"WITH tree AS ({_closure(f' AND a.id IN ({marks})')}) SELECT tree.anc, f.metric, f.month, SUM(f.own) "
-           f"FROM {Figure._meta.db_table} f JOIN tree ON tree.node = f.organization_id WHERE f.own <> 0 "
-           "GROUP BY tree.anc, f.metric, f.month")
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
-    month = Figure._meta.get_field("month")
-    return {(o, k, month.to_python(m)): Decimal(v) for o, k, m, v in rows}, whole
+    node_paths = dict(Organization.objects.filter(pk__in=whole).values_list("id", "path"))
+    by_path = {p: pk for pk, p in node_paths.items()}
+    below = Q(pk__in=[])
+    for p in node_paths.values():
+        below |= Q(path__startswith=p, path_length=len(p) + paths.STEP)
+    children: dict = defaultdict(list)
+    for pk, p in Organization.objects.alias(path_length=Length("path")).filter(below).values_list("id", "path"):
+        children[by_path[paths.parent_path(p)]].append(pk)
+    own, stored = defaultdict(dict), defaultdict(dict)
+    rows = Figure.objects.filter(organization_id__in=whole | {c for cs in children.values() for c in cs})
+    for o, k, m, own_, subtree_ in rows.values_list("organization_id", "metric", "month", "own", "subtree"):
+        if o in whole and own_:
+            own[o][k, m] = own_
+        stored[o][k, m] = subtree_
+    summed: dict = {}
+    for pk in sorted(whole, key=lambda pk: -len(node_paths.get(pk, ""))):
+        totals: dict = defaultdict(Decimal, own[pk])
+        for child in children[pk]:
+            for key, value in (summed[child] if child in whole else stored[child]).items():
+                totals[key] += value
+        summed[pk] = totals
+    return {(o, k, m): v for o, totals in summed.items() for (k, m), v in totals.items() if v}, whole
 
 
 @transaction.atomic

@@ -67,6 +67,23 @@ def test_each_slot_runs_once_however_many_schedulers_tick(schedule):
     assert (job.state, job.message) == (State.SUCCEEDED, "定时任务“nightly”完成：处理 7 条")
 
 
+def test_the_fold_runs_in_thirty_second_slots_keyed_to_the_second_and_schedulers_tick_as_often(monkeypatch):
+    # given the real fold entry: 30-second slots, and schedulers stepping every 30 s
+    fold = registry.periodic("fold_rollups")
+    assert fold.slot(local(2026, 11, 26, 10, 7, 59)) == local(2026, 11, 26, 10, 7, 30)
+    assert registry.tick_seconds() == 30
+    RUNS.clear()
+    monkeypatch.setattr(registry, "SCHEDULE", (registry.Periodic("half", fold.every, f"{__name__}.count_run"),
+                                               registry.Periodic("hourly", registry.HOUR, f"{__name__}.count_run")))
+    now = local(2026, 11, 26, 10, 1, 5)
+    # when schedulers tick at 10:01:05, 10:01:25 (the same slot) and 10:01:35 (the next)
+    started = [scheduler.tick(now + timedelta(seconds=s)) for s in (0, 20, 30)]
+    # then each 30-second slot ran once, with a key to the second; longer periods keep keys to the minute
+    assert [len(jobs_) for jobs_ in started] == [2, 0, 1] and len(RUNS) == 3
+    assert [job.key for job in periodic_jobs("half")] == ["half@2026-11-26T10:01:00", "half@2026-11-26T10:01:30"]
+    assert [job.key for job in periodic_jobs("hourly")] == ["hourly@2026-11-26T10:00"]
+
+
 def test_a_slot_another_scheduler_took_is_not_sent_again(schedule, settings, monkeypatch):
     settings.JOBS_EAGER = False
     sent = []
