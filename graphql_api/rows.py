@@ -87,10 +87,11 @@ def columns(*names: str) -> dict[str, Field]:
 
 
 class Spec:
-    """How the GraphQL type ``type_name`` is served as plain rows: its fields by GraphQL name."""
+    """How the GraphQL type ``type_name`` of ``model`` is served as plain rows: its fields by GraphQL name."""
 
-    def __init__(self, type_name: str, fields: dict[str, Field | One | Many]):
+    def __init__(self, type_name: str, model: type[Model], fields: dict[str, Field | One | Many]):
         self.type_name = type_name
+        self.label = model._meta.label  # what record-level grants and audited reads name
         self.fields = {"id": Field(("pk",), lambda c, page: to_base64(type_name, c["pk"])), **fields}
         self.row = type(f"{type_name}Row", (Row,), {"__slots__": ()})
         SPECS[type_name] = self

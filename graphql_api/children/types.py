@@ -260,29 +260,28 @@ class ChildType(relay.Node):
         return [guardian_info(g.name, g.relation, g.phone, clear) for g in self.guardians.all()]
 
 
-LABEL = Child._meta.label
 ROW_PII = ("organization_id", "org_path")  # with the key: what Page.reveal decides and notes by
 
 
 def _shown_row(field: str) -> rows.Field:
     """``_shown`` for a page of rows."""
     return rows.Field((field, *ROW_PII), lambda c, page: privacy.shown(
-        field, c[field], bool(c[field]) and page.reveal(privacy.PII, LABEL, c)))
+        field, c[field], bool(c[field]) and page.reveal(privacy.PII, CHILD_ROWS.label, c)))
 
 
 def _guardian_rows(c: dict, found: list[dict], page: rows.Page) -> list[GuardianInfo]:
-    clear = bool(found) and page.reveal(privacy.PII, LABEL, c)
+    clear = bool(found) and page.reveal(privacy.PII, CHILD_ROWS.label, c)
     return [guardian_info(g["name"], g["relation"], g["phone"], clear) for g in found]
 
 
-CHILD_ROWS = rows.Spec("Child", {
+CHILD_ROWS = rows.Spec("Child", Child, {
     **rows.columns("grade", "created_at"),
     **{to_camel_case(f): _shown_row(f) for f in ("name", "id_number", "address", "school", "parents_work_place",
                                                   "closed_reason", "home_division_code")},
     "organization": organization_row(),
-    "piiVisible": rows.Field(ROW_PII, lambda c, page: page.allows_row(privacy.PII, LABEL, c)),
+    "piiVisible": rows.Field(ROW_PII, lambda c, page: page.allows_row(privacy.PII, CHILD_ROWS.label, c)),
     "birthDate": rows.Field(("birth_date", *ROW_PII), lambda c, page: privacy.shown(
-        "birth_date", c["birth_date"], page.reveal(privacy.PII, LABEL, c))),
+        "birth_date", c["birth_date"], page.reveal(privacy.PII, CHILD_ROWS.label, c))),
     "age": rows.Field(("birth_date",), lambda c, page: age_on(c["birth_date"], page.today)),
     "sex": rows.column("sex", sex_of),
     "status": rows.column("status", status_of),

@@ -121,7 +121,7 @@ class OrganizationType(relay.Node):
         return Organization.objects.active().filter(path__startswith=self.path).exclude(pk=self.pk)
 
 
-ORGANIZATION_ROWS = rows.Spec("Organization", {
+ORGANIZATION_ROWS = rows.Spec("Organization", Organization, {
     **rows.columns("name", "short_name", "division_code", "depth", "archived_at", "created_at"),
     "system": rows.column("system", system_of),
     "kind": rows.column("kind", kind_of),

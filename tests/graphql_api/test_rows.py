@@ -1,0 +1,118 @@
+"""Issue 15, plain-row pages (graphql_api/rows.py): the web client's list pages read as plain rows answer exactly
+what the model path answers (masked and unmasked, the same audited reads), keep a neighbour's rows out, and fall
+back to the model path for fields the rows do not serve."""
+
+from pathlib import Path
+
+import pytest
+
+from graphql_api import connection, rows
+from permissions.models import AuditEntry
+from tests.permissions.helpers import grant, new_user, org, pk_of, subtree_ids
+
+ROOT = Path(__file__).resolve().parents[2]
+OPERATIONS = ROOT / "frontend_schema" / "operations"
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [("children.graphql", "ChildRoster", "children"), ("wishes.graphql", "WishBoard", "wishes"),
+         ("wishes.graphql", "PublishedWishes", "publishedWishes")]
+TYPES = {"children": "Child", "wishes": "Wish", "publishedWishes": "PublishedWish"}
+
+
+@pytest.fixture
+def county_viewer(as_user):
+    """A VIEWER over the whole county: every child masked."""
+    new_user("baokang_viewer")
+    grant("baokang_viewer", org("共青团保康县委"), "VIEWER")
+    return as_user("baokang_viewer")
+
+
+@pytest.fixture
+def built(monkeypatch):
+    """The type names of the pages built as rows during the test."""
+    seen = []
+    build = rows._build
+    monkeypatch.setattr(rows, "_build", lambda plan, *args: seen.append(plan.spec.type_name) or build(plan, *args))
+    return seen
+
+
+def post(client, document: str, operation: str, variables: dict) -> dict:
+    response = client.client.post("/graphql", {"query": (OPERATIONS / document).read_text(), "variables": variables,
+                                               "operationName": operation}, content_type="application/json")
+    payload = response.json()
+    assert response.status_code == 200 and "errors" not in payload, payload
+    return payload["data"]
+
+
+def audited_reads(since: int = 0) -> list[tuple]:
+    return sorted(AuditEntry.objects.filter(action="pii.read", pk__gt=since).values_list(
+        "target_type", "target_id", "organization_id"))
+
+
+def answer_and_reads(client, document, operation, variables):
+    last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    data = post(client, document, operation, variables)
+    return data, audited_reads(since=last)
+
+
+@pytest.mark.parametrize("document, operation, field", PAGES)
+@pytest.mark.parametrize("reader", ["county_viewer", "baokang_league_admin", "maliang_league_staff"])
+def test_a_page_of_rows_answers_what_the_model_path_answers_with_the_same_audited_reads(
+        request, as_user, monkeypatch, built, document, operation, field, reader):
+    client = request.getfixturevalue(reader) if reader == "county_viewer" else as_user(reader)
+    variables = {"first": 100}
+
+    as_rows, row_reads = answer_and_reads(client, document, operation, variables)
+    assert set(built) == {TYPES[field]}
+    monkeypatch.setattr(connection.rows, "reader", lambda info: None)  # the model path, as before issue 15
+    as_models, model_reads = answer_and_reads(client, document, operation, variables)
+
+    assert as_rows == as_models
+    assert row_reads == model_reads
+    assert as_rows[field]["totalCount"] == len(as_rows[field]["edges"]) >= 1
+
+
+def test_a_county_viewer_reads_every_child_masked_and_unaudited(county_viewer, built):
+    page = post(county_viewer, "children.graphql", "ChildRoster", {"first": 100})["children"]
+
+    assert built == ["Child"] and len(page["edges"]) == page["totalCount"] >= 3
+    for node in (edge["node"] for edge in page["edges"]):
+        assert node["piiVisible"] is False and "*" in node["name"]
+        assert node["school"] in ("", "****") and "*" in node["idNumber"] + "*"
+        assert all("*" in g["name"] for g in node["guardians"])
+    assert audited_reads() == []
+
+
+def test_staff_read_their_childrens_names_in_clear_and_each_read_is_audited_once(as_user, built):
+    page = post(as_user("maliang_league_staff"), "children.graphql", "ChildRoster", {"first": 100})["children"]
+
+    names = {edge["node"]["name"] for edge in page["edges"]}
+    assert built == ["Child"] and "张小明" in names
+    assert [target for _label, target, _org in audited_reads()] == sorted(
+        str(pk_of(edge["node"]["id"])) for edge in page["edges"])
+
+
+@pytest.mark.parametrize("document, operation, field", PAGES)
+def test_a_neighbour_townships_rows_never_appear(as_user, built, document, operation, field):
+    mine = post(as_user("maliang_league_staff"), document, operation, {"first": 100})[field]["edges"]
+    theirs = post(as_user("huangbao_league_staff"), document, operation, {"first": 100})[field]["edges"]
+
+    assert built
+    assert not {e["node"]["id"] for e in mine} & {e["node"]["id"] for e in theirs}
+    if field != "publishedWishes":  # the public board names a place, not an organization
+        maliang = subtree_ids(org("马良镇团委").pk)
+        assert mine and all(pk_of(e["node"]["organization"]["id"]) in maliang for e in mine)
+
+
+CHILDREN_WITH_FOLLOW_UPS = """query { children(first: 100) { totalCount edges { node { id name followUps { note } } } } }"""
+
+
+def test_a_field_the_rows_do_not_serve_takes_the_model_path_with_the_same_masking(county_viewer, as_user, built):
+    masked = county_viewer(CHILDREN_WITH_FOLLOW_UPS)["children"]
+    clear = as_user("baokang_league_admin")(CHILDREN_WITH_FOLLOW_UPS)["children"]
+
+    assert built == []
+    assert masked["totalCount"] == clear["totalCount"] == len(masked["edges"])
+    assert all("*" in e["node"]["name"] for e in masked["edges"])
+    assert {e["node"]["name"] for e in clear["edges"]} >= {"张小明"}
