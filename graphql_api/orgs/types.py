@@ -128,6 +128,10 @@ ORGANIZATION_ROWS = rows.Spec("Organization", Organization, {
     "level": rows.column("level", level_of),
 })
 
+# the parent, null outside the scope (``OrganizationType.parent``)
+ORGANIZATION_ROWS.fields["parent"] = rows.One(ORGANIZATION_ROWS, "parent__", ("parent_id", "path"), lambda c, page: (
+    page.allows(VIEW, paths.parent_path(c["path"]), c["parent_id"])))
+
 
 def organization_row() -> rows.One:
     """A row's owning organization (its ``organization_id`` and ``org_path``) as a plain row, null where the scope
