@@ -17,8 +17,10 @@ pytestmark = pytest.mark.django_db
 
 PAGES = [("children.graphql", "ChildRoster", "children"), ("wishes.graphql", "WishBoard", "wishes"),
          ("wishes.graphql", "PublishedWishes", "publishedWishes"),
-         ("organizations.graphql", "OrganizationList", "organizations")]
-TYPES = {"children": "Child", "wishes": "Wish", "publishedWishes": "PublishedWish", "organizations": "Organization"}
+         ("organizations.graphql", "OrganizationList", "organizations"),
+         ("programs.graphql", "Volunteers", "volunteers"), ("programs.graphql", "ServiceRecords", "serviceRecords")]
+TYPES = {"children": "Child", "wishes": "Wish", "publishedWishes": "PublishedWish", "organizations": "Organization",
+         "volunteers": "Volunteer", "serviceRecords": "ServiceRecord"}
 
 
 @pytest.fixture
@@ -101,10 +103,10 @@ def test_a_neighbour_townships_rows_never_appear(as_user, built, document, opera
 
     assert built
     assert not {e["node"]["id"] for e in mine} & {e["node"]["id"] for e in theirs}
-    if field != "publishedWishes":  # the public board names a place, not an organization
+    owned = [e["node"]["organization"] if "organization" in e["node"] else e["node"] for e in mine]
+    if field not in ("publishedWishes", "serviceRecords"):  # these name a place, not an organization
         maliang = subtree_ids(org("马良镇团委").pk)
-        owner = (lambda node: node["id"]) if field == "organizations" else (lambda node: node["organization"]["id"])
-        assert mine and all(pk_of(owner(e["node"])) in maliang for e in mine)
+        assert owned and all(pk_of(o["id"]) in maliang for o in owned)
 
 
 CHILDREN_WITH_FOLLOW_UPS = """query { children(first: 100) { totalCount edges { node { id name followUps { note } } } } }"""
