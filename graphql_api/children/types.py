@@ -291,3 +291,13 @@ CHILD_ROWS = rows.Spec("Child", Child, {
     "anonymized": rows.Field(("anonymized_at",), lambda c, page: c["anonymized_at"] is not None),
     "guardians": rows.Many(Guardian, "child_id", ("name", "relation", "phone"), ROW_PII, _guardian_rows),
 })
+
+
+def child_row() -> rows.One:
+    """A row's child (its ``child_id``) as a plain row, null where the reader's scope does not reach it
+    (children.view_child), as the model path's ``child`` fields answer."""
+    def visible(c: dict, page: rows.Page) -> bool:
+        return c["child_id"] is not None and page.allows_row("children.view_child", CHILD_ROWS.label, {
+            "pk": c["child_id"], "org_path": c["child__org_path"], "organization_id": c["child__organization_id"]})
+
+    return rows.One(CHILD_ROWS, "child__", ("child_id", "child__org_path", "child__organization_id"), visible)

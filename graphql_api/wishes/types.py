@@ -12,7 +12,7 @@ from strawberry import Info, relay
 
 from graphql_api.access.types import organization_field
 from graphql_api import rows
-from graphql_api.children.types import CHILD_ROWS, ChildType, age_on
+from graphql_api.children.types import ChildType, age_on, child_row
 from graphql_api.orgs.types import organization_row
 from graphql_api.context import actor_of, today
 from graphql_api.enums import choices_enum
@@ -262,15 +262,6 @@ def _claim_rows(public: bool) -> rows.Many:
         claim_info(*(claim[f] for f in fields), public) for claim in found])
 
 
-_CHILD_COLUMNS = ("child_id", "child__org_path", "child__organization_id")
-
-
-def _child_visible(c: dict, page: rows.Page) -> bool:
-    """``WishType.child``: the child where the reader's scope reaches it (view_child), else null."""
-    return c["child_id"] is not None and page.allows_row("children.view_child", CHILD_ROWS.label, {
-        "pk": c["child_id"], "org_path": c["child__org_path"], "organization_id": c["child__organization_id"]})
-
-
 _WISH_COLUMNS = rows.columns("title", "text", "estimated_value", "covered_amount", "quantity", "claim_deadline",
                              "published_at")
 _REMAINING = rows.Field(("estimated_value", "covered_amount"), lambda c, page: c["estimated_value"] - c["covered_amount"])
@@ -287,7 +278,7 @@ WISH_ROWS = rows.Spec("Wish", Wish, {
     "handlingOrganizationName": rows.Field(("handling_organization_id", "handling_organization__name"), lambda c, page: (
         c["handling_organization__name"] if c["handling_organization_id"] else None)),
     "organization": organization_row(),
-    "child": rows.One(CHILD_ROWS, "child__", _CHILD_COLUMNS, _child_visible),
+    "child": child_row(),
     "availableActions": rows.Field(_PLACE_COLUMNS, _actions),
     "claims": _claim_rows(public=False),
 })

@@ -18,9 +18,11 @@ pytestmark = pytest.mark.django_db
 PAGES = [("children.graphql", "ChildRoster", "children"), ("wishes.graphql", "WishBoard", "wishes"),
          ("wishes.graphql", "PublishedWishes", "publishedWishes"),
          ("organizations.graphql", "OrganizationList", "organizations"),
-         ("programs.graphql", "Volunteers", "volunteers"), ("programs.graphql", "ServiceRecords", "serviceRecords")]
+         ("programs.graphql", "Volunteers", "volunteers"), ("programs.graphql", "ServiceRecords", "serviceRecords"),
+         ("programs.graphql", "Pairings", "pairings")]
 TYPES = {"children": "Child", "wishes": "Wish", "publishedWishes": "PublishedWish", "organizations": "Organization",
-         "volunteers": "Volunteer", "serviceRecords": "ServiceRecord"}
+         "volunteers": "Volunteer", "serviceRecords": "ServiceRecord",
+         "pairings": "Pairing"}
 
 
 @pytest.fixture
