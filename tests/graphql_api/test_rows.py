@@ -19,10 +19,10 @@ PAGES = [("children.graphql", "ChildRoster", "children"), ("wishes.graphql", "Wi
          ("wishes.graphql", "PublishedWishes", "publishedWishes"),
          ("organizations.graphql", "OrganizationList", "organizations"),
          ("programs.graphql", "Volunteers", "volunteers"), ("programs.graphql", "ServiceRecords", "serviceRecords"),
-         ("programs.graphql", "Pairings", "pairings")]
+         ("programs.graphql", "Pairings", "pairings"), ("programs.graphql", "Activities", "activities")]
 TYPES = {"children": "Child", "wishes": "Wish", "publishedWishes": "PublishedWish", "organizations": "Organization",
          "volunteers": "Volunteer", "serviceRecords": "ServiceRecord",
-         "pairings": "Pairing"}
+         "pairings": "Pairing", "activities": "Activity"}
 
 
 @pytest.fixture
