@@ -157,16 +157,21 @@ class Page:
         self.today = today(info)
         self._decided: dict[tuple[str, int], bool] = {}
 
-    def allows(self, permission: str, path: str, organization_id: int | None) -> bool:
+    def allows_at(self, permission: str, path: str, organization_id: int | None) -> bool:
+        """``Scope.allows_at``, decided once per organization on the page (no organization: no)."""
         key = (permission, organization_id)
         if key not in self._decided:
             self._decided[key] = organization_id is not None and self.scope.allows_at(permission, path,
                                                                                      organization_id)
         return self._decided[key]
 
+    def allows(self, permission: str, organization) -> bool:
+        """``Scope.allows`` (so that rules written for a Scope, such as wishes.machine.available, take the page)."""
+        return self.allows_at(permission, organization.path, organization.id)
+
     def allows_row(self, permission: str, label: str, columns: dict, path="org_path", owner="organization_id") -> bool:
         """``Scope.allows_row`` for a row read as columns: its organization's grant, or a grant of that record."""
-        return (self.allows(permission, columns[path], columns[owner])
+        return (self.allows_at(permission, columns[path], columns[owner])
                 or columns["pk"] in self.scope.records.get(permission, {}).get(label, ()))
 
     def reveal(self, permission: str, label: str, columns: dict) -> bool:

@@ -130,11 +130,11 @@ ORGANIZATION_ROWS = rows.Spec("Organization", Organization, {
 
 # the parent, null outside the scope (``OrganizationType.parent``)
 ORGANIZATION_ROWS.fields["parent"] = rows.One(ORGANIZATION_ROWS, "parent__", ("parent_id", "path"), lambda c, page: (
-    page.allows(VIEW, paths.parent_path(c["path"]), c["parent_id"])))
+    page.allows_at(VIEW, paths.parent_path(c["path"]), c["parent_id"])))
 
 
 def organization_row() -> rows.One:
     """A row's owning organization (its ``organization_id`` and ``org_path``) as a plain row, null where the scope
     does not reach it: ``organization_field`` of graphql_api.access.types for the model path."""
     return rows.One(ORGANIZATION_ROWS, "organization__", ("organization_id", "org_path"),
-                    lambda c, page: page.allows(VIEW, c["org_path"], c["organization_id"]))
+                    lambda c, page: page.allows_at(VIEW, c["org_path"], c["organization_id"]))

@@ -240,20 +240,10 @@ def _place(c: dict, place: str):
     return SimpleNamespace(id=c[f"{place}_id"], path=c[f"{place}__path"], parent_id=parent_id, parent=parent)
 
 
-class _Decided:
-    """The reader's scope as machine.available asks it, decided once per organization on the page."""
-
-    def __init__(self, page: rows.Page):
-        self.page = page
-
-    def allows(self, permission: str, organization) -> bool:
-        return self.page.allows(permission, organization.path, organization.id)
-
-
 def _actions(c: dict, page: rows.Page) -> list[WishActionEnum]:
     wish = SimpleNamespace(state=c["state"], covered_amount=c["covered_amount"],
                            **{place: _place(c, place) for place in _PLACES})
-    return [WishActionEnum[action.upper()] for action in machine.available(wish, _Decided(page))]
+    return [WishActionEnum[action.upper()] for action in machine.available(wish, page)]
 
 
 def _claim_rows(public: bool) -> rows.Many:

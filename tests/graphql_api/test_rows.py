@@ -19,10 +19,11 @@ PAGES = [("children.graphql", "ChildRoster", "children"), ("wishes.graphql", "Wi
          ("wishes.graphql", "PublishedWishes", "publishedWishes"),
          ("organizations.graphql", "OrganizationList", "organizations"),
          ("programs.graphql", "Volunteers", "volunteers"), ("programs.graphql", "ServiceRecords", "serviceRecords"),
-         ("programs.graphql", "Pairings", "pairings"), ("programs.graphql", "Activities", "activities")]
+         ("programs.graphql", "Pairings", "pairings"), ("programs.graphql", "Activities", "activities"),
+         ("access.graphql", "AuditEntries", "auditEntries")]
 TYPES = {"children": "Child", "wishes": "Wish", "publishedWishes": "PublishedWish", "organizations": "Organization",
          "volunteers": "Volunteer", "serviceRecords": "ServiceRecord",
-         "pairings": "Pairing", "activities": "Activity"}
+         "pairings": "Pairing", "activities": "Activity", "auditEntries": "AuditEntry"}
 
 
 @pytest.fixture
@@ -61,8 +62,12 @@ def answer_and_reads(client, document, operation, variables):
     return data, audited_reads(since=last)
 
 
-@pytest.mark.parametrize("document, operation, field", PAGES)
-@pytest.mark.parametrize("reader", ["county_viewer", "baokang_league_admin", "maliang_league_staff"])
+READERS = {"auditEntries": ["auditor_baokang", "baokang_league_admin"]}  # who may read the log at all
+
+
+@pytest.mark.parametrize("document, operation, field, reader", [
+    (*page, reader) for page in PAGES
+    for reader in READERS.get(page[2], ["county_viewer", "baokang_league_admin", "maliang_league_staff"])])
 def test_a_page_of_rows_answers_what_the_model_path_answers_with_the_same_audited_reads(
         request, as_user, monkeypatch, built, document, operation, field, reader):
     client = request.getfixturevalue(reader) if reader == "county_viewer" else as_user(reader)
@@ -75,7 +80,7 @@ def test_a_page_of_rows_answers_what_the_model_path_answers_with_the_same_audite
 
     assert as_rows == as_models
     assert row_reads == model_reads
-    assert as_rows[field]["totalCount"] == len(as_rows[field]["edges"]) >= 1
+    assert as_rows[field]["totalCount"] >= len(as_rows[field]["edges"]) >= 1
 
 
 def test_a_county_viewer_reads_every_child_masked_and_unaudited(county_viewer, built):
@@ -98,7 +103,7 @@ def test_staff_read_their_childrens_names_in_clear_and_each_read_is_audited_once
         str(pk_of(edge["node"]["id"])) for edge in page["edges"])
 
 
-@pytest.mark.parametrize("document, operation, field", PAGES)
+@pytest.mark.parametrize("document, operation, field", [page for page in PAGES if page[2] not in READERS])
 def test_a_neighbour_townships_rows_never_appear(as_user, built, document, operation, field):
     mine = post(as_user("maliang_league_staff"), document, operation, {"first": 100})[field]["edges"]
     theirs = post(as_user("huangbao_league_staff"), document, operation, {"first": 100})[field]["edges"]
