@@ -20,10 +20,10 @@ PAGES = [("children.graphql", "ChildRoster", "children"), ("wishes.graphql", "Wi
          ("organizations.graphql", "OrganizationList", "organizations"),
          ("programs.graphql", "Volunteers", "volunteers"), ("programs.graphql", "ServiceRecords", "serviceRecords"),
          ("programs.graphql", "Pairings", "pairings"), ("programs.graphql", "Activities", "activities"),
-         ("access.graphql", "AuditEntries", "auditEntries")]
+         ("access.graphql", "AuditEntries", "auditEntries"), ("jobs.graphql", "MyJobs", "myJobs")]
 TYPES = {"children": "Child", "wishes": "Wish", "publishedWishes": "PublishedWish", "organizations": "Organization",
          "volunteers": "Volunteer", "serviceRecords": "ServiceRecord",
-         "pairings": "Pairing", "activities": "Activity", "auditEntries": "AuditEntry"}
+         "pairings": "Pairing", "activities": "Activity", "auditEntries": "AuditEntry", "myJobs": "Job"}
 
 
 @pytest.fixture
@@ -32,6 +32,21 @@ def county_viewer(as_user):
     new_user("baokang_viewer")
     grant("baokang_viewer", org("共青团保康县委"), "VIEWER")
     return as_user("baokang_viewer")
+
+
+@pytest.fixture
+def jobs():
+    """maliang_league_staff's jobs: one queued, one failed with a code, one finished with its result to download."""
+    from django.utils import timezone
+
+    from jobs.models import Job, Kind, State
+    from tests.conftest import user
+
+    staff = user("maliang_league_staff")
+    Job.objects.create(kind=Kind.CHILDREN_IMPORT, actor_user=staff)
+    Job.objects.create(kind=Kind.CHILDREN_IMPORT, actor_user=staff, state=State.FAILED, error="太多行", error_code="TOO_MANY_ROWS")
+    Job.objects.create(kind=Kind.CHILDREN_EXPORT, actor_user=staff, state=State.SUCCEEDED, result_file="x.xlsx",
+                       finished_at=timezone.now(), progress_done=3, progress_total=3)
 
 
 @pytest.fixture
@@ -62,14 +77,15 @@ def answer_and_reads(client, document, operation, variables):
     return data, audited_reads(since=last)
 
 
-READERS = {"auditEntries": ["auditor_baokang", "baokang_league_admin"]}  # who may read the log at all
+# who may read the log at all; whose jobs (the ``jobs`` fixture) there are
+READERS = {"auditEntries": ["auditor_baokang", "baokang_league_admin"], "myJobs": ["maliang_league_staff"]}
 
 
 @pytest.mark.parametrize("document, operation, field, reader", [
     (*page, reader) for page in PAGES
     for reader in READERS.get(page[2], ["county_viewer", "baokang_league_admin", "maliang_league_staff"])])
 def test_a_page_of_rows_answers_what_the_model_path_answers_with_the_same_audited_reads(
-        request, as_user, monkeypatch, built, document, operation, field, reader):
+        request, as_user, monkeypatch, built, jobs, document, operation, field, reader):
     client = request.getfixturevalue(reader) if reader == "county_viewer" else as_user(reader)
     variables = {"first": 100}
 
