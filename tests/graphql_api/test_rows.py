@@ -60,7 +60,8 @@ def built(monkeypatch):
 
 def post(client, document: str, operation: str, variables: dict) -> dict:
     response = client.client.post("/graphql", {"query": (OPERATIONS / document).read_text(), "variables": variables,
-                                               "operationName": operation}, content_type="application/json")
+                                               "operationName": operation}, content_type="application/json",
+                                  **client.headers)
     payload = response.json()
     assert response.status_code == 200 and "errors" not in payload, payload
     return payload["data"]
@@ -143,3 +144,22 @@ def test_a_field_the_rows_do_not_serve_takes_the_model_path_with_the_same_maskin
     assert masked["totalCount"] == clear["totalCount"] == len(masked["edges"])
     assert all("*" in e["node"]["name"] for e in masked["edges"])
     assert {e["node"]["name"] for e in clear["edges"]} >= {"张小明"}
+
+
+def test_a_units_dispatches_as_rows_are_the_model_paths_and_only_its_own(as_user, as_token, demo_token, monkeypatch, built):
+    from tests.wishes.helpers import wish_in
+    from tests.wishes.test_dispatch_and_escalation import dispatch
+    from wishes.models import State
+
+    admin = as_user("baokang_league_admin")
+    ours = [dispatch(admin, wish_in(State.PUBLISHED, value=str(100 + n)))["dispatchId"] for n in range(2)]
+    dispatch(admin, wish_in(State.PUBLISHED, value="90"), unit_name="保康县电力公司")
+    partner = as_token(demo_token)
+
+    as_rows = post(partner, "wishes.graphql", "MyDispatches", {"first": 50})["myDispatches"]
+    monkeypatch.setattr(connection.rows, "reader", lambda info: None)
+    as_models = post(partner, "wishes.graphql", "MyDispatches", {"first": 50})["myDispatches"]
+
+    assert built == ["UnitDispatch"] and as_rows == as_models
+    assert sorted(e["node"]["dispatchId"] for e in as_rows["edges"]) == sorted(ours)
+    assert {e["node"]["unitName"] for e in as_rows["edges"]} == {"保康县农商行"}
