@@ -8,7 +8,7 @@ the model path serves the page as before, as it serves single objects and mutati
 - The rows are ``nodes.filter(pk__in=<the window's ids>).values(<the columns asked for>)``: the scope filter, order
   and paging of connection.py, the count as its subquery, no model instances. A nested object (a child's
   organization) is read through the same statement; a nested list (its guardians) in one statement for the page.
-- Permissions are decided once per organization on the page (``Page.allows``), record-level grants by key; a clear
+- Permissions are decided once per organization on the page (``Page.allows_at``), record-level grants by key; a clear
   read of personal data is noted for the audit as ``graphql_api.pii.reveal`` notes it.
 - Global ids are built inline (base64 "Type:pk", relay's encoding).
 - Each row is a ``Row`` of its spec's class whose attributes are the GraphQL values; ``serve`` lets the schema's
@@ -26,8 +26,8 @@ from django.db.models import Model, QuerySet
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, default_field_resolver
 from strawberry import Info
 from strawberry.relay import to_base64
-from strawberry.utils.str_converters import to_camel_case
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+from strawberry.utils.str_converters import to_camel_case
 
 from graphql_api.context import actor_of, today
 from graphql_api.pii import note_read
