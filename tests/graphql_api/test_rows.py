@@ -163,3 +163,26 @@ def test_a_units_dispatches_as_rows_are_the_model_paths_and_only_its_own(as_user
     assert built == ["UnitDispatch"] and as_rows == as_models
     assert sorted(e["node"]["dispatchId"] for e in as_rows["edges"]) == sorted(ours)
     assert {e["node"]["unitName"] for e in as_rows["edges"]} == {"保康县农商行"}
+
+
+def test_a_shared_file_shows_on_the_page_masked_among_the_readers_own_children_in_clear(as_user, monkeypatch, built):
+    from children import services
+    from children.models import Child
+    from permissions.actor import Actor
+    from tests.conftest import user
+
+    shared = Child.objects.get(name="张小明")
+    services.share_child(Actor.for_user(user("baokang_league_admin")), child_id=shared.pk, username="huangbao_league_staff")
+    huangbao = as_user("huangbao_league_staff")
+
+    as_rows, row_reads = answer_and_reads(huangbao, "children.graphql", "ChildRoster", {"first": 100})
+    monkeypatch.setattr(connection.rows, "reader", lambda info: None)
+    as_models, model_reads = answer_and_reads(huangbao, "children.graphql", "ChildRoster", {"first": 100})
+
+    assert built == ["Child"] and as_rows == as_models and row_reads == model_reads
+    nodes = {pk_of(e["node"]["id"]): e["node"] for e in as_rows["children"]["edges"]}
+    assert nodes[shared.pk]["name"] == "张*明" and nodes[shared.pk]["piiVisible"] is False
+    assert nodes[shared.pk]["organization"] is None  # 马良镇's organization stays out of 黄堡镇's scope
+    own = [node for pk, node in nodes.items() if pk != shared.pk]
+    assert own and all(node["piiVisible"] for node in own)
+    assert str(shared.pk) not in [target for _label, target, _org in row_reads]
