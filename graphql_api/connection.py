@@ -2,7 +2,8 @@
 
 A page of a queryset is read as ``id IN (SELECT id ... ORDER BY ... LIMIT n+1 OFFSET k)``: the subquery reads ids
 only, over the index that matches the order (orgs.models.page_index), and stops after n+1; the outer statement
-fetches just those rows with what the optimizer joins. ``totalCount``, when the selection asks for it, is a
+fetches just those rows with what the optimizer joins, or, where the node type is served as plain rows
+(graphql_api/rows.py), just the columns the selection asks for. ``totalCount``, when the selection asks for it, is a
 scalar subquery of the same statement (PostgreSQL and SQLite run it once): no ``COUNT(*) OVER ()``, which reads
 and sorts the whole scope. The order always ends with the primary key, so pages do not overlap or skip rows.
 """
@@ -19,6 +20,7 @@ from strawberry_django.relay.list_connection import _should_optimize_total_count
 
 from core.sql import aggregate
 
+from graphql_api import rows
 from graphql_api.guards import RequestErrorCode
 
 MAX_PAGE_SIZE = 100
@@ -40,7 +42,7 @@ class Connection(DjangoListConnection[relay.NodeType]):
                 raise GraphQLError(RequestErrorCode.INVALID_CURSOR.render(name=name),
                                    extensions={"code": RequestErrorCode.INVALID_CURSOR.name})
         if isinstance(nodes, QuerySet) and not last and not _prefetched(nodes):
-            page = _Page(_total_order(nodes), counted=asks_total_count(info))
+            page = _Page(_total_order(nodes), counted=asks_total_count(info), read=rows.reader(info))
             # relay.ListConnection's pager (offset cursors), without DjangoListConnection's window count
             connection = super(DjangoListConnection, cls).resolve_connection(page, info=info, first=first, **kwargs)
             connection.nodes = nodes
@@ -56,15 +58,16 @@ def _prefetched(nodes: QuerySet) -> bool:
 class _Page:
     """The rows ``nodes[start:stop]`` in two steps: their ids by the index, then the rows (and the count)."""
 
-    def __init__(self, nodes: QuerySet, counted: bool):
+    def __init__(self, nodes: QuerySet, counted: bool, read=None):
         self.nodes = nodes
         self.counted = counted
+        self.read = read
 
-    def __getitem__(self, window: slice) -> QuerySet:
+    def __getitem__(self, window: slice):
         page = self.nodes.filter(pk__in=self.nodes.values("pk")[window])
         if self.counted:  # read back by DjangoListConnection.total_count; an empty page counts on its own
-            page = page.annotate(_strawberry_total_count=RawSQL(*aggregate(self.nodes)))
-        return page
+            page = page.annotate(**{rows.TOTAL: RawSQL(*aggregate(self.nodes))})
+        return page if self.read is None else self.read(page, self.counted)
 
 
 def _total_order(nodes: QuerySet) -> QuerySet:

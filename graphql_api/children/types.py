@@ -6,12 +6,15 @@ import strawberry_django
 from django.db.models import Q
 from django.utils import timezone
 from strawberry import Info, relay
+from strawberry.utils.str_converters import to_camel_case
 
 from cases import services as case_services
-from children.models import Category, Child, FollowUp, FollowUpKind, GuardianArrangement, Need, Sex, Status
+from children.models import Category, Child, FollowUp, FollowUpKind, Guardian, GuardianArrangement, Need, Sex, Status
 from children.services import PHOTOS, ChildText, index_of, years_before
+from graphql_api import rows
 from graphql_api.photos import PhotoInfo, photo_infos
 from graphql_api.access.types import organization_field
+from graphql_api.orgs.types import organization_row
 from graphql_api.context import actor_of, today
 from graphql_api.enums import choices_enum, from_choice
 from graphql_api.lookups import in_subtree
@@ -33,6 +36,31 @@ class GuardianInfo:
     name: str
     relation: str
     phone: str
+
+
+def guardian_info(name: str, relation: str, phone: str, clear: bool) -> GuardianInfo:
+    return GuardianInfo(name=privacy.shown("guardian_name", name, clear), relation=relation,
+                        phone=privacy.shown("guardian_phone", phone, clear))
+
+
+def sex_of(stored) -> SexEnum:
+    return SexEnum[from_choice(Sex, stored)]
+
+
+def status_of(stored) -> StatusEnum:
+    return StatusEnum[from_choice(Status, stored)]
+
+
+def arrangement_of(stored) -> ArrangementEnum:
+    return ArrangementEnum[stored]
+
+
+def categories_of(stored) -> list[CategoryEnum]:
+    return [CategoryEnum[c] for c in stored]
+
+
+def needs_of(stored) -> list[NeedEnum]:
+    return [NeedEnum[n] for n in stored]
 
 
 @strawberry_django.filter_type(Child, lookups=False)
@@ -182,23 +210,23 @@ class ChildType(relay.Node):
 
     @strawberry_django.field(only=["sex"])
     def sex(self) -> SexEnum:
-        return SexEnum[from_choice(Sex, self.sex)]
+        return sex_of(self.sex)
 
     @strawberry_django.field(only=["status"])
     def status(self) -> StatusEnum:
-        return StatusEnum[from_choice(Status, self.status)]
+        return status_of(self.status)
 
     @strawberry_django.field(only=["guardian_arrangement"])
     def guardian_arrangement(self) -> ArrangementEnum:
-        return ArrangementEnum[self.guardian_arrangement]
+        return arrangement_of(self.guardian_arrangement)
 
     @strawberry_django.field(only=["categories"])
     def categories(self) -> list[CategoryEnum]:
-        return [CategoryEnum[c] for c in self.categories]
+        return categories_of(self.categories)
 
     @strawberry_django.field(only=["needs"])
     def needs(self) -> list[NeedEnum]:
-        return [NeedEnum[n] for n in self.needs]
+        return needs_of(self.needs)
 
     @strawberry_django.field(only=["anonymized_at"])
     def anonymized(self) -> bool:
@@ -229,5 +257,47 @@ class ChildType(relay.Node):
     @strawberry_django.field(prefetch_related=["guardians"], only=PII_ONLY)
     def guardians(self, info: Info) -> list[GuardianInfo]:
         clear = bool(self.guardians.all()) and reveal(info, self)
-        return [GuardianInfo(name=privacy.shown("guardian_name", g.name, clear), relation=g.relation,
-                             phone=privacy.shown("guardian_phone", g.phone, clear)) for g in self.guardians.all()]
+        return [guardian_info(g.name, g.relation, g.phone, clear) for g in self.guardians.all()]
+
+
+ROW_PII = ("organization_id", "org_path")  # with the key: what Page.reveal decides and notes by
+
+
+def _shown_row(field: str) -> rows.Field:
+    """``_shown`` for a page of rows."""
+    return rows.Field((field, *ROW_PII), lambda c, page: privacy.shown(
+        field, c[field], bool(c[field]) and page.reveal(privacy.PII, CHILD_ROWS.label, c)))
+
+
+def _guardian_rows(c: dict, found: list[dict], page: rows.Page) -> list[GuardianInfo]:
+    clear = bool(found) and page.reveal(privacy.PII, CHILD_ROWS.label, c)
+    return [guardian_info(g["name"], g["relation"], g["phone"], clear) for g in found]
+
+
+CHILD_ROWS = rows.Spec("Child", Child, {
+    **rows.columns("grade", "created_at"),
+    **{to_camel_case(f): _shown_row(f) for f in ("name", "id_number", "address", "school", "parents_work_place",
+                                                  "closed_reason", "home_division_code")},
+    "organization": organization_row(),
+    "piiVisible": rows.Field(ROW_PII, lambda c, page: page.allows_row(privacy.PII, CHILD_ROWS.label, c)),
+    "birthDate": rows.Field(("birth_date", *ROW_PII), lambda c, page: privacy.shown(
+        "birth_date", c["birth_date"], page.reveal(privacy.PII, CHILD_ROWS.label, c))),
+    "age": rows.Field(("birth_date",), lambda c, page: age_on(c["birth_date"], page.today)),
+    "sex": rows.column("sex", sex_of),
+    "status": rows.column("status", status_of),
+    "guardianArrangement": rows.column("guardian_arrangement", arrangement_of),
+    "categories": rows.column("categories", categories_of),
+    "needs": rows.column("needs", needs_of),
+    "anonymized": rows.Field(("anonymized_at",), lambda c, page: c["anonymized_at"] is not None),
+    "guardians": rows.Many(Guardian, "child_id", ("name", "relation", "phone"), ROW_PII, _guardian_rows),
+})
+
+
+def child_row() -> rows.One:
+    """A row's child (its ``child_id``) as a plain row, null where the reader's scope does not reach it
+    (children.view_child), as the model path's ``child`` fields answer."""
+    def visible(c: dict, page: rows.Page) -> bool:
+        return c["child_id"] is not None and page.allows_row("children.view_child", CHILD_ROWS.label, {
+            "pk": c["child_id"], "org_path": c["child__org_path"], "organization_id": c["child__organization_id"]})
+
+    return rows.One(CHILD_ROWS, "child__", ("child_id", "child__org_path", "child__organization_id"), visible)

@@ -1,9 +1,11 @@
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Optional
 
 import strawberry_django
 from strawberry import Info, relay
 
+from graphql_api import rows
 from graphql_api.context import actor_of
 from graphql_api.enums import choices_enum, from_choice
 from jobs import services
@@ -44,3 +46,13 @@ class JobType(relay.Node):
                                          "A download link to the result, for an hour after the job finished; null once expired (the file is deleted)")
     def result_url(self) -> Optional[str]:
         return services.result_url(self)
+
+
+JOB_ROWS = rows.Spec("Job", Job, {
+    **rows.columns("progress_done", "progress_total", "message", "error", "created_at", "finished_at"),
+    "kind": rows.column("kind", lambda stored: JobKindEnum[from_choice(Kind, stored)]),
+    "state": rows.column("state", lambda stored: JobStateEnum[from_choice(State, stored)]),
+    "errorCode": rows.column("error_code", lambda stored: stored or None),
+    "resultUrl": rows.Field(("result_file", "finished_at"), lambda c, page: services.result_url(
+        SimpleNamespace(pk=c["pk"], result_file=c["result_file"], finished_at=c["finished_at"]))),
+})

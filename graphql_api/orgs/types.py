@@ -6,6 +6,7 @@ import strawberry_django
 from django.db.models import Q
 from strawberry import Info, relay
 
+from graphql_api import rows
 from graphql_api.connection import Connection
 from graphql_api.context import actor_of
 from graphql_api.enums import choices_enum, from_choice
@@ -17,6 +18,18 @@ VIEW = "orgs.view_organization"
 SystemEnum = choices_enum(System, "OrganizationSystem", "组织所属系统 / The hierarchy an organization belongs to")
 KindEnum = choices_enum(Kind, "OrganizationKind", "组织类型 / Kind of organization")
 LevelEnum = choices_enum(Level, "OrganizationLevel", "层级 / Administrative level")
+
+
+def system_of(stored) -> SystemEnum:
+    return SystemEnum[from_choice(System, stored)]
+
+
+def kind_of(stored) -> KindEnum:
+    return KindEnum[from_choice(Kind, stored)]
+
+
+def level_of(stored) -> LevelEnum:
+    return LevelEnum[from_choice(Level, stored)]
 
 
 def visible_organization(info: Info, org_id: int | None, path: str) -> bool:
@@ -75,15 +88,15 @@ class OrganizationType(relay.Node):
 
     @strawberry_django.field(only=["system"])
     def system(self) -> SystemEnum:
-        return SystemEnum[from_choice(System, self.system)]
+        return system_of(self.system)
 
     @strawberry_django.field(only=["kind"])
     def kind(self) -> KindEnum:
-        return KindEnum[from_choice(Kind, self.kind)]
+        return kind_of(self.kind)
 
     @strawberry_django.field(only=["level"])
     def level(self) -> LevelEnum:
-        return LevelEnum[from_choice(Level, self.level)]
+        return level_of(self.level)
 
     @strawberry_django.field(
         select_related=["parent"], only=["parent_id", "path"],
@@ -106,3 +119,22 @@ class OrganizationType(relay.Node):
                                   description="全部下级组织（分页，不含已归档的） / All descendants, paged, archived ones left out")
     def descendants(self) -> list["OrganizationType"]:
         return Organization.objects.active().filter(path__startswith=self.path).exclude(pk=self.pk)
+
+
+ORGANIZATION_ROWS = rows.Spec("Organization", Organization, {
+    **rows.columns("name", "short_name", "division_code", "depth", "archived_at", "created_at"),
+    "system": rows.column("system", system_of),
+    "kind": rows.column("kind", kind_of),
+    "level": rows.column("level", level_of),
+})
+
+# the parent, null outside the scope (``OrganizationType.parent``)
+ORGANIZATION_ROWS.fields["parent"] = rows.One(ORGANIZATION_ROWS, "parent__", ("parent_id", "path"), lambda c, page: (
+    page.allows_at(VIEW, paths.parent_path(c["path"]), c["parent_id"])))
+
+
+def organization_row() -> rows.One:
+    """A row's owning organization (its ``organization_id`` and ``org_path``) as a plain row, null where the scope
+    does not reach it: ``organization_field`` of graphql_api.access.types for the model path."""
+    return rows.One(ORGANIZATION_ROWS, "organization__", ("organization_id", "org_path"),
+                    lambda c, page: page.allows_at(VIEW, c["org_path"], c["organization_id"]))

@@ -10,6 +10,7 @@ from strawberry import Info, relay
 from strawberry.file_uploads import Upload
 
 from children.models import Child
+from graphql_api import rows
 from graphql_api.access.types import organization_field
 from graphql_api.children.types import ChildType
 from graphql_api.connection import Connection
@@ -18,6 +19,7 @@ from graphql_api.declare import requires
 from graphql_api.enums import choices_enum
 from graphql_api.errors import decode_id, run
 from graphql_api.lookups import in_subtree, visible_by_id, with_id
+from graphql_api.orgs.types import organization_row
 from graphql_api.photos import PhotoInfo, photo_infos
 from graphql_api.orgs.types import SystemEnum
 from graphql_api.programs.common import CHANGE, VIEW, ProgramError, ids, relay_id, visible_children
@@ -231,6 +233,24 @@ class ActivityType(relay.Node):
         if not privacy.photos_visible(actor_of(info).scope, self):
             return []
         return photo_infos(services.PHOTOS, self.photos.all(), actor_of(info))
+
+
+def _taking_part(relation: str) -> rows.Many:
+    """How many take part (children, volunteers): the activity's links, read for the whole page at once."""
+    return rows.Many(getattr(Activity, relation).through, "activity_id", (), (), lambda c, found, page: len(found))
+
+
+ACTIVITY_ROWS = rows.Spec("Activity", Activity, {
+    **rows.columns("title", "held_on", "place", "narrative", "recorded_by", "created_at"),
+    "organization": organization_row(),
+    "kind": rows.column("kind", lambda stored: ActivityKindEnum[stored]),
+    "campaignTitle": rows.Field(("campaign_id", "campaign__title"),
+                                lambda c, page: c["campaign__title"] if c["campaign_id"] else None),
+    "siteName": rows.Field(("happy_home_id", "happy_home__name", "service_point_id", "service_point__name"), lambda c, page: (
+        c["happy_home__name"] if c["happy_home_id"] else c["service_point__name"] if c["service_point_id"] else None)),
+    "childrenCount": _taking_part("children"),
+    "volunteersCount": _taking_part("volunteers"),
+})
 
 
 @strawberry.input

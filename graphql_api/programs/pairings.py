@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Optional
 
 import strawberry
@@ -6,14 +7,16 @@ import strawberry_django
 from django.db.models import Q
 from strawberry import Info, relay
 
+from graphql_api import rows
 from graphql_api.access.types import organization_field
-from graphql_api.children.types import ChildType
+from graphql_api.children.types import ChildType, child_row
 from graphql_api.connection import Connection
 from graphql_api.context import actor_of
 from graphql_api.declare import requires
 from graphql_api.enums import choices_enum
 from graphql_api.errors import decode_id, run
 from graphql_api.lookups import in_subtree, visible_by_id
+from graphql_api.orgs.types import organization_row
 from graphql_api.programs.common import CHANGE, VIEW, ProgramError, can_at, visible_child
 from graphql_api.programs.volunteers import VolunteerType
 from programs import pairings as services
@@ -125,6 +128,29 @@ class PairingType(relay.Node):
     def contacts(self) -> list[ContactInfo]:
         return [ContactInfo(contacted_on=c.contacted_on, kind=ContactKindEnum[c.kind], note=c.note, author=c.author)
                 for c in self.contacts.all()]
+
+
+def _pairing(c: dict) -> SimpleNamespace:
+    """A pairing read as columns, as programs.pairings and Pairing.card_number read one."""
+    return SimpleNamespace(pk=c["pk"], kind=c["kind"], state=c["state"], started_on=c["started_on"],
+                           last_contact_on=c["last_contact_on"])
+
+
+_PAIRING = ("kind", "state", "started_on", "last_contact_on")
+
+PAIRING_ROWS = rows.Spec("Pairing", Pairing, {
+    **rows.columns("started_on", "commitments", "last_contact_on", "reminded_on", "closed_on", "close_reason",
+                   "partner_child", "partner_name", "created_at"),
+    "organization": organization_row(),
+    "kind": rows.column("kind", lambda stored: PairingKindEnum[stored]),
+    "state": rows.column("state", lambda stored: PairingStateEnum[stored]),
+    "cardNumber": rows.Field(_PAIRING, lambda c, page: Pairing.card_number.fget(_pairing(c))),
+    "dueBy": rows.Field(_PAIRING, lambda c, page: services.due_by(_pairing(c))),
+    "overdue": rows.Field(_PAIRING, lambda c, page: services.is_overdue(_pairing(c), page.today)),
+    "volunteerName": rows.Field(("volunteer_id", "volunteer__name"),
+                                lambda c, page: c["volunteer__name"] if c["volunteer_id"] else None),
+    "child": child_row(),
+})
 
 
 @strawberry.input

@@ -8,6 +8,7 @@ from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from strawberry import Info, relay
 
+from graphql_api import rows
 from graphql_api.access.types import organization_field
 from graphql_api.connection import Connection
 from graphql_api.context import actor_of
@@ -15,6 +16,7 @@ from graphql_api.declare import requires
 from graphql_api.enums import choices_enum
 from graphql_api.errors import decode_id, run
 from graphql_api.lookups import in_subtree, visible_by_id, with_id
+from graphql_api.orgs.types import organization_row
 from graphql_api.programs.common import CHANGE, CONFIRM, VIEW, ProgramError, can_at, given, ids
 from permissions.masking import mask_phone
 from programs import volunteers as services
@@ -55,6 +57,11 @@ class VolunteerFilter:
         return Q(**{f"{prefix}name__startswith": value.strip()})
 
 
+def shown_phone(phone: str, clear: bool) -> str:
+    """A volunteer's phone: in clear for those who manage the programme there (change_program), else masked."""
+    return phone if clear else mask_phone(phone)
+
+
 @strawberry_django.type(Volunteer, name="Volunteer", description="志愿者（电话对非管理人员脱敏） / A volunteer, phone masked for viewers")
 class VolunteerType(relay.Node):
     name: str
@@ -71,7 +78,7 @@ class VolunteerType(relay.Node):
     @strawberry_django.field(only=["phone", "organization_id", "org_path"],
                              description="电话；有管理项目权限时为明文 / Phone, in clear with change_program there")
     def phone(self, info: Info) -> str:
-        return self.phone if can_at(info, CHANGE, self) else mask_phone(self.phone)
+        return shown_phone(self.phone, can_at(info, CHANGE, self))
 
     @strawberry_django.field(only=["origin"])
     def origin(self) -> OriginEnum:
@@ -152,6 +159,25 @@ class ServiceRecordType(relay.Node):
     @strawberry_django.field(select_related=["happy_home", "service_point"], description="服务地点 / Where")
     def place_name(self) -> str:
         return (self.happy_home or self.service_point).name
+
+
+VOLUNTEER_ROWS = rows.Spec("Volunteer", Volunteer, {
+    **rows.columns("name", "origin_name", "team", "skills", "created_at"),
+    "organization": organization_row(),
+    "phone": rows.Field(("phone", "org_path", "organization_id"), lambda c, page: shown_phone(
+        c["phone"], page.allows_row(CHANGE, VOLUNTEER_ROWS.label, c))),
+    "origin": rows.column("origin", lambda stored: OriginEnum[stored]),
+    "confirmedHours": rows.Field(("confirmed_hours_total",), lambda c, page: c["confirmed_hours_total"]),
+})
+
+SERVICE_RECORD_ROWS = rows.Spec("ServiceRecord", ServiceRecord, {
+    **rows.columns("served_on", "hours", "description", "recorded_by", "confirmed_by", "confirmed_at", "created_at"),
+    "organization": organization_row(),
+    "confirmed": rows.Field(("confirmed_at",), lambda c, page: c["confirmed_at"] is not None),
+    "volunteerName": rows.Field(("volunteer__name",), lambda c, page: c["volunteer__name"]),
+    "placeName": rows.Field(("happy_home_id", "happy_home__name", "service_point__name"), lambda c, page: (
+        c["happy_home__name"] if c["happy_home_id"] is not None else c["service_point__name"])),
+})
 
 
 @strawberry.input

@@ -10,12 +10,12 @@ import strawberry_django
 from django.db.models import Q
 from strawberry import Info, relay
 
+from graphql_api import rows
 from graphql_api.children.types import age_on
 from graphql_api.connection import Connection
 from graphql_api.context import actor_of, today
 from graphql_api.declare import authenticated
-from graphql_api.wishes.types import CategoryEnum, DispatchStateEnum, StateEnum
-from permissions.masking import mask_name
+from graphql_api.wishes.types import CategoryEnum, DispatchStateEnum, StateEnum, masked_household, surname_only
 from wishes.models import Dispatch, DispatchState
 from wishes.services import visible_dispatches
 
@@ -41,6 +41,20 @@ class UnitDispatchFilter:
     @strawberry_django.filter_field
     def state(self, value: DispatchStateEnum, prefix: str) -> Q:
         return Q(**{f"{prefix}state": DispatchState[value.value]})
+
+
+_WISH = ("title", "text", "category", "state", "estimated_value", "covered_amount", "quantity", "claim_deadline",
+         "household", "child_id")
+
+
+def dispatched_wish(wish: dict, place: str, child_name: str | None, child_born: date | None, on: date) -> DispatchedWish:
+    """The dispatched wish as the public board shows it, from its columns (``_WISH``), its place's name and its child's."""
+    return DispatchedWish(
+        title=wish["title"], text=wish["text"], category=CategoryEnum[wish["category"]], state=StateEnum[wish["state"]],
+        estimated_value=wish["estimated_value"], remaining=wish["estimated_value"] - wish["covered_amount"],
+        quantity=wish["quantity"], claim_deadline=wish["claim_deadline"], place=place,
+        child_name=surname_only(child_name) if wish["child_id"] else None,
+        child_age=age_on(child_born, on) if wish["child_id"] else None, household=masked_household(wish["household"]))
 
 
 @strawberry_django.type(Dispatch, name="UnitDispatch", description="派给本单位的心愿 / A wish dispatched to your unit")
@@ -73,13 +87,20 @@ class UnitDispatchType(relay.Node):
         "wish__organization__name", "wish__child__name", "wish__child__birth_date"])
     def wish(self, info: Info) -> DispatchedWish:
         wish, child = self.wish, self.wish.child
-        return DispatchedWish(
-            title=wish.title, text=wish.text, category=CategoryEnum[wish.category], state=StateEnum[wish.state],
-            estimated_value=wish.estimated_value, remaining=wish.remaining, quantity=wish.quantity,
-            claim_deadline=wish.claim_deadline, place=wish.organization.name,
-            child_name=child.name[0] + "*" if child else None,
-            child_age=age_on(child.birth_date, today(info)) if child else None,
-            household=mask_name(wish.household) if wish.household else "")
+        return dispatched_wish({f: getattr(wish, f) for f in _WISH}, wish.organization.name,
+                               child.name if child else None, child.birth_date if child else None, today(info))
+
+
+UNIT_DISPATCH_ROWS = rows.Spec("UnitDispatch", Dispatch, {
+    **rows.columns("deadline", "dispatched_by", "responded_by", "responded_at", "created_at"),
+    "dispatchId": rows.Field(("pk",), lambda c, page: strawberry.ID(str(c["pk"]))),
+    "state": rows.column("state", lambda stored: DispatchStateEnum[stored]),
+    "unitName": rows.Field(("unit__name",), lambda c, page: c["unit__name"]),
+    "wish": rows.Field((*(f"wish__{f}" for f in _WISH), "wish__organization__name", "wish__child__name",
+                        "wish__child__birth_date"), lambda c, page: dispatched_wish(
+        {f: c[f"wish__{f}"] for f in _WISH}, c["wish__organization__name"], c["wish__child__name"],
+        c["wish__child__birth_date"], page.today)),
+})
 
 
 @strawberry_django.order_type(Dispatch)

@@ -1,6 +1,7 @@
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Optional
 
 import strawberry
@@ -10,13 +11,15 @@ from django.utils import timezone
 from strawberry import Info, relay
 
 from graphql_api.access.types import organization_field
-from graphql_api.children.types import ChildType, age_on
+from graphql_api import rows
+from graphql_api.children.types import ChildType, age_on, child_row
+from graphql_api.orgs.types import organization_row
 from graphql_api.context import actor_of, today
 from graphql_api.enums import choices_enum
 from graphql_api.lookups import in_subtree, with_id
 from graphql_api.photos import PhotoInfo, photo_infos
 from permissions.masking import mask_name
-from wishes.models import Category, DispatchState, DonorKind, State, Wish
+from wishes.models import Category, Claim, DispatchState, DonorKind, State, Wish
 from wishes import machine, services
 from wishes.services import PHOTOS
 
@@ -78,13 +81,25 @@ class WishFilter:
         return open_ if value else ~open_
 
 
-def _claims(wish, public: bool) -> list[ClaimInfo]:
+def claim_info(donor_kind: str, donor_label: str, amount: Decimal, via_dispatch: bool, created_at: datetime,
+               public: bool) -> ClaimInfo:
     """On the public board a person's name is masked; units are named (爱心单位 are thanked publicly)."""
-    def label(c):
-        return mask_name(c.donor_label) if public and c.donor_kind == DonorKind.PERSON else c.donor_label
+    label = mask_name(donor_label) if public and donor_kind == DonorKind.PERSON else donor_label
+    return ClaimInfo(donor_kind=DonorKindEnum[donor_kind], donor_label=label, amount=amount, via_dispatch=via_dispatch,
+                     created_at=created_at)
 
-    return [ClaimInfo(donor_kind=DonorKindEnum[c.donor_kind], donor_label=label(c), amount=c.amount,
-                      via_dispatch=c.via_dispatch, created_at=c.created_at) for c in wish.claims.all()]
+
+def _claims(wish, public: bool) -> list[ClaimInfo]:
+    return [claim_info(c.donor_kind, c.donor_label, c.amount, c.via_dispatch, c.created_at, public)
+            for c in wish.claims.all()]
+
+
+def surname_only(name: str) -> str:
+    return name[0] + "*"
+
+
+def masked_household(household: str) -> str:
+    return mask_name(household) if household else ""
 
 
 @strawberry_django.type(Wish, name="Wish", description="微心愿（工作人员视图） / A micro-wish, as its staff see it")
@@ -194,7 +209,7 @@ class PublishedWishType(relay.Node):
 
     @strawberry_django.field(select_related=["child"], description="儿童（仅姓） / The child: surname only")
     def child_name(self) -> Optional[str]:
-        return (self.child.name[0] + "*") if self.child_id else None
+        return surname_only(self.child.name) if self.child_id else None
 
     @strawberry_django.field(select_related=["child"])
     def child_age(self, info: Info) -> Optional[int]:
@@ -202,8 +217,71 @@ class PublishedWishType(relay.Node):
 
     @strawberry_django.field(only=["household"], description="困难家庭（脱敏） / The household, masked")
     def household(self) -> str:
-        return mask_name(self.household) if self.household else ""
+        return masked_household(self.household)
 
     @strawberry_django.field(prefetch_related=["claims"])
     def claims(self) -> list[ClaimInfo]:
         return _claims(self, public=True)
+
+
+# --- plain rows (graphql_api/rows.py) ---------------------------------------------------------------------------------
+
+_PLACES = ("organization", "handling_organization")
+_PLACE_COLUMNS = ("state", "covered_amount", *(f"{place}{column}" for place in _PLACES for column in (
+    "_id", "__path", "__parent_id", "__parent__path")))
+
+
+def _place(c: dict, place: str):
+    """A wish's organization as machine.place and machine.blocked read it: path, id, parent (or None)."""
+    if c[f"{place}_id"] is None:
+        return None
+    parent_id = c[f"{place}__parent_id"]
+    parent = SimpleNamespace(id=parent_id, path=c[f"{place}__parent__path"]) if parent_id is not None else None
+    return SimpleNamespace(id=c[f"{place}_id"], path=c[f"{place}__path"], parent_id=parent_id, parent=parent)
+
+
+def _actions(c: dict, page: rows.Page) -> list[WishActionEnum]:
+    wish = SimpleNamespace(state=c["state"], covered_amount=c["covered_amount"],
+                           **{place: _place(c, place) for place in _PLACES})
+    return [WishActionEnum[action.upper()] for action in machine.available(wish, page)]
+
+
+def _claim_rows(public: bool) -> rows.Many:
+    fields = ("donor_kind", "donor_label", "amount", "via_dispatch", "created_at")
+    return rows.Many(Claim, "wish_id", fields, (), lambda c, found, page: [
+        claim_info(*(claim[f] for f in fields), public) for claim in found])
+
+
+_WISH_COLUMNS = rows.columns("title", "text", "estimated_value", "covered_amount", "quantity", "claim_deadline",
+                             "published_at")
+_REMAINING = rows.Field(("estimated_value", "covered_amount"), lambda c, page: c["estimated_value"] - c["covered_amount"])
+
+WISH_ROWS = rows.Spec("Wish", Wish, {
+    **_WISH_COLUMNS,
+    **rows.columns("household", "return_reason", "close_reason", "delivery_note", "thanks", "delivered_at",
+                   "fulfilled_at", "escalated_at", "created_at"),
+    "state": rows.column("state", lambda stored: StateEnum[stored]),
+    "category": rows.column("category", lambda stored: CategoryEnum[stored]),
+    "remaining": _REMAINING,
+    "campaignTitle": rows.Field(("campaign_id", "campaign__title"),
+                                lambda c, page: c["campaign__title"] if c["campaign_id"] else None),
+    "handlingOrganizationName": rows.Field(("handling_organization_id", "handling_organization__name"), lambda c, page: (
+        c["handling_organization__name"] if c["handling_organization_id"] else None)),
+    "organization": organization_row(),
+    "child": child_row(),
+    "availableActions": rows.Field(_PLACE_COLUMNS, _actions),
+    "claims": _claim_rows(public=False),
+})
+
+PUBLISHED_WISH_ROWS = rows.Spec("PublishedWish", Wish, {
+    **_WISH_COLUMNS,
+    "category": rows.column("category", lambda stored: CategoryEnum[stored]),
+    "remaining": _REMAINING,
+    "place": rows.Field(("organization__name",), lambda c, page: c["organization__name"]),
+    "childName": rows.Field(("child_id", "child__name"),
+                            lambda c, page: surname_only(c["child__name"]) if c["child_id"] else None),
+    "childAge": rows.Field(("child_id", "child__birth_date"),
+                           lambda c, page: age_on(c["child__birth_date"], page.today) if c["child_id"] else None),
+    "household": rows.column("household", masked_household),
+    "claims": _claim_rows(public=True),
+})

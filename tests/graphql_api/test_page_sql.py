@@ -108,3 +108,42 @@ def test_the_web_clients_wish_board_costs_the_same_statements_at_any_size(as_use
     (one, rows_one), (many, rows_many) = cost(1), cost(50)
     assert rows_one == 1 < rows_many
     assert one == many == 5 + read_guard()
+
+
+ROSTER = """query($first: Int) { children(first: $first) {
+  totalCount pageInfo { hasNextPage endCursor }
+  edges { node { id name sex age idNumber piiVisible school organization { id name } guardians { name relation phone } } } } }"""
+PER_REQUEST = ("django_session", "auth_user", "permissions_scopeversion", "statement_timeout")
+
+
+@pytest.fixture
+def county_of_children():
+    """Over a hundred children in the county, each with a guardian: pages of 10, 50 and 100 are all full."""
+    from children.models import Guardian
+
+    source = Child.objects.get(name="张小明")
+    for n in range(100):
+        source.pk, source.id_number, source.id_index, source.name = None, "", None, f"张{n}"
+        source.save()
+        Guardian.objects.create(child=source, name=f"李{n}", relation="祖母", phone="13900001234")
+
+
+def test_the_county_viewers_page_of_children_costs_at_most_4_statements_at_10_50_and_100_rows(as_user, county_of_children):
+    """The page with its organizations and the count (one statement), the guardians (one): no statement per row,
+    and besides the request's own (session, user, scope version, the read's time bound) nothing else."""
+    from tests.permissions.helpers import grant, new_user
+
+    new_user("baokang_viewer")
+    grant("baokang_viewer", org("共青团保康县委"), "VIEWER")
+    client = as_user("baokang_viewer")
+    read(client, ROSTER, first=10)  # warm: the cached scope
+
+    def cost(first):
+        page, sql = read(client, ROSTER, first=first)
+        assert len(page["edges"]) == first and page["totalCount"] > 100
+        assert all("*" in e["node"]["name"] and e["node"]["guardians"] for e in page["edges"])
+        return [s for s in sql if not any(table in s for table in PER_REQUEST)], len(sql)
+
+    (ten, all_ten), (fifty, all_fifty), (hundred, all_hundred) = cost(10), cost(50), cost(100)
+    assert len(ten) == len(fifty) == len(hundred) <= 4, hundred
+    assert all_ten == all_fifty == all_hundred

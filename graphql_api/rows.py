@@ -1,0 +1,282 @@
+"""Plain-row pages (issue 15): a list's page read in one pass and served without a resolver per field.
+
+A type that lists thousands of rows declares a ``Spec``: for each GraphQL field it serves, the columns it reads and
+how its value is made from them (masking included). ``graphql_api.connection.Connection`` reads a root page through
+``reader`` when every field the selection asks for is in the spec; otherwise (a child's follow-ups on a list, say)
+the model path serves the page as before, as it serves single objects and mutation payloads.
+
+- The rows are ``nodes.filter(pk__in=<the window's ids>).values(<the columns asked for>)``: the scope filter, order
+  and paging of connection.py, the count as its subquery, no model instances. A nested object (a child's
+  organization) is read through the same statement; a nested list (its guardians) in one statement for the page.
+- Permissions are decided once per organization on the page (``Page.allows_at``), record-level grants by key; a clear
+  read of personal data is noted for the audit as ``graphql_api.pii.reveal`` notes it.
+- Global ids are built inline (base64 "Type:pk", relay's encoding).
+- Each row is a ``Row`` of its spec's class whose attributes are the GraphQL values; ``serve`` lets the schema's
+  resolvers of those types answer a row by reading the attribute (one type check), so no field resolver runs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, default_field_resolver
+from strawberry import Info
+from strawberry.relay import to_base64
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+from strawberry.utils.str_converters import to_camel_case
+
+from graphql_api.context import actor_of, today
+from graphql_api.pii import note_read
+
+TOTAL = "_strawberry_total_count"  # read back by strawberry_django's DjangoListConnection.total_count
+
+
+class Row:
+    """One object of a page: its GraphQL field values as attributes (each spec has its own subclass)."""
+
+    def __init__(self, values: dict):
+        self.__dict__ = values
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field served from the row's own columns: ``value(columns, page)``."""
+
+    columns: tuple[str, ...]
+    value: Callable[[dict, Page], Any]
+
+
+@dataclass(frozen=True)
+class One:
+    """A nested object read through the same statement (the columns of ``spec`` under ``prefix``), or None where
+    ``visible(columns, page)`` says the reader may not see it."""
+
+    spec: Spec
+    prefix: str
+    columns: tuple[str, ...]
+    visible: Callable[[dict, Page], bool]
+
+
+@dataclass(frozen=True)
+class Many:
+    """A nested list read in one statement for the whole page: ``model``'s rows by their key ``key`` to the row,
+    in the model's order; ``value(columns, items, page)`` makes the field from the parent's ``columns`` and the
+    items' ``fields``."""
+
+    model: type[Model]
+    key: str
+    fields: tuple[str, ...]
+    columns: tuple[str, ...]
+    value: Callable[[dict, list[dict], Page], Any]
+
+
+def column(name: str, convert: Callable[[Any], Any] | None = None) -> Field:
+    """A field that is the model's column ``name`` (snake case), as stored or converted (an enum member)."""
+    if convert is None:
+        return Field((name,), lambda c, page: c[name])
+    return Field((name,), lambda c, page: convert(c[name]))
+
+
+def columns(*names: str) -> dict[str, Field]:
+    """Fields that are the model's columns as stored, by their GraphQL (camel case) names."""
+    return {to_camel_case(name): column(name) for name in names}
+
+
+class Spec:
+    """How the GraphQL type ``type_name`` of ``model`` is served as plain rows: its fields by GraphQL name."""
+
+    def __init__(self, type_name: str, model: type[Model], fields: dict[str, Field | One | Many]):
+        self.type_name = type_name
+        self.label = model._meta.label  # what record-level grants and audited reads name
+        self.fields = {"id": Field(("pk",), lambda c, page: to_base64(type_name, c["pk"])), **fields}
+        self.row = type(f"{type_name}Row", (Row,), {"__slots__": ()})
+        SPECS[type_name] = self
+
+    def plan(self, selected: dict[str, list[SelectedField]] | None, prefix: str = "") -> _Plan | None:
+        """What to read and build for this selection, or None if a field needs the model path."""
+        if selected is None:
+            return None
+        plan = _Plan(self, prefix)
+        for name, uses in selected.items():
+            field = self.fields.get(name)
+            if name == "__typename":
+                continue
+            if field is None or any(use.arguments for use in uses):
+                return None
+            if isinstance(field, Field):
+                plan.columns.update(prefix + c for c in field.columns)
+                plan.values.append((name, field.value))
+            elif isinstance(field, One):
+                nested = field.spec.plan(_merge(s for use in uses for s in use.selections), prefix + field.prefix)
+                if nested is None:
+                    return None
+                plan.columns.update(prefix + c for c in field.columns)
+                plan.columns.update(nested.columns)
+                plan.nested.append((name, field, nested))
+            else:
+                if any(not isinstance(s, SelectedField) or s.selections for use in uses for s in use.selections):
+                    return None  # a nested list is served as plain objects of scalar fields
+                plan.columns.update(prefix + c for c in field.columns)
+                plan.lists.append((name, field))
+        plan.columns.add(prefix + "pk")
+        return plan
+
+
+SPECS: dict[str, Spec] = {}
+
+
+class _Plan:
+    def __init__(self, spec: Spec, prefix: str):
+        self.spec, self.prefix = spec, prefix
+        self.columns: set[str] = set()
+        self.values: list[tuple[str, Callable]] = []
+        self.nested: list[tuple[str, One, _Plan]] = []
+        self.lists: list[tuple[str, Many]] = []
+
+    def build(self, columns: dict, page: Page, items: dict) -> Row:
+        own = columns if not self.prefix else {k[len(self.prefix):]: v for k, v in columns.items()
+                                               if k.startswith(self.prefix)}
+        values = {name: make(own, page) for name, make in self.values}
+        for name, field, nested in self.nested:
+            values[name] = nested.build(columns, page, items) if field.visible(own, page) else None
+        for name, field in self.lists:
+            values[name] = field.value(own, items[name].get(own["pk"], []), page)
+        return self.spec.row(values)
+
+
+class Page:
+    """What the rows of one page share: the reader's scope, decided once per organization, and the day."""
+
+    def __init__(self, info: Info):
+        self.info = info
+        self.scope = actor_of(info).scope
+        self.today = today(info)
+        self._decided: dict[tuple[str, int], bool] = {}
+
+    def allows_at(self, permission: str, path: str, organization_id: int | None) -> bool:
+        """``Scope.allows_at``, decided once per organization on the page (no organization: no)."""
+        key = (permission, organization_id)
+        if key not in self._decided:
+            self._decided[key] = organization_id is not None and self.scope.allows_at(permission, path,
+                                                                                     organization_id)
+        return self._decided[key]
+
+    def allows(self, permission: str, organization) -> bool:
+        """``Scope.allows`` (so that rules written for a Scope, such as wishes.machine.available, take the page)."""
+        return self.allows_at(permission, organization.path, organization.id)
+
+    def allows_row(self, permission: str, label: str, columns: dict, path="org_path", owner="organization_id") -> bool:
+        """``Scope.allows_row`` for a row read as columns: its organization's grant, or a grant of that record."""
+        return (self.allows_at(permission, columns[path], columns[owner])
+                or columns["pk"] in self.scope.records.get(permission, {}).get(label, ()))
+
+    def reveal(self, permission: str, label: str, columns: dict) -> bool:
+        """``graphql_api.pii.reveal`` for a row read as columns: whether its personal data shows, noting the read."""
+        if not self.allows_row(permission, label, columns):
+            return False
+        note_read(self.info, label, columns["pk"], columns["organization_id"], columns["org_path"])
+        return True
+
+
+def reader(info: Info) -> Callable[[QuerySet, bool], list[Row]] | None:
+    """For a root connection whose node type has a Spec and whose selection it serves: a function reading a page's
+    queryset (connection.py's, with the total count annotated when ``counted``) as rows; else None."""
+    spec = SPECS.get(_node_type(info))
+    if spec is None:
+        return None
+    connection = _merge(s for field in info.selected_fields for s in field.selections)
+    edges = _merge(s for use in (connection or {}).get("edges", []) for s in use.selections)
+    node = _merge(s for use in (edges or {}).get("node", []) for s in use.selections)
+    plan = spec.plan(node) if connection is not None and edges is not None else None
+    if plan is None:
+        return None
+
+    def read(page: QuerySet, counted: bool) -> list[Row]:
+        columns = sorted(plan.columns) + ([TOTAL] if counted else [])
+        return _build(plan, list(page.prefetch_related(None).values(*columns)), Page(info), counted)
+
+    return read
+
+
+def _build(plan: _Plan, found: list[dict], page: Page, counted: bool) -> list[Row]:
+    items: dict[str, dict] = {}
+    for prefix, lists in _lists(plan):
+        keys = {c[prefix + "pk"] for c in found if c[prefix + "pk"] is not None}
+        for name, field in lists:
+            grouped = defaultdict(list)
+            for item in field.model._default_manager.filter(**{f"{field.key}__in": keys}).values(field.key, *field.fields):
+                grouped[item[field.key]].append(item)
+            items[name] = grouped
+    rows = [plan.build(c, page, items) for c in found]
+    if counted:
+        for row, c in zip(rows, found):
+            row.__dict__[TOTAL] = c[TOTAL]
+    return rows
+
+
+def _lists(plan: _Plan):
+    if plan.lists:
+        yield plan.prefix, plan.lists
+    for _name, _field, nested in plan.nested:
+        yield from _lists(nested)
+
+
+def _merge(selections) -> dict[str, list[SelectedField]] | None:
+    """Fields selected, by name, through fragments; None where a directive (@include, @skip) would decide."""
+    merged: dict[str, list[SelectedField]] = {}
+    for selection in selections:
+        if selection.directives:
+            return None
+        if isinstance(selection, (FragmentSpread, InlineFragment)):
+            inner = _merge(selection.selections)
+            if inner is None:
+                return None
+            for name, uses in inner.items():
+                merged.setdefault(name, []).extend(uses)
+        else:
+            merged.setdefault(selection.name, []).append(selection)
+    return merged
+
+
+def _node_type(info: Info) -> str | None:
+    """The GraphQL name of a connection's node type (``Child`` for ``children``)."""
+    def bare(graphql_type):
+        while isinstance(graphql_type, (GraphQLNonNull, GraphQLList)):
+            graphql_type = graphql_type.of_type
+        return graphql_type
+
+    connection = bare(info._raw_info.return_type)
+    edges = connection.fields.get("edges") if isinstance(connection, GraphQLObjectType) else None
+    node = bare(edges.type).fields.get("node") if edges is not None else None
+    return bare(node.type).name if node is not None else None
+
+
+def serve(schema) -> None:
+    """Let each spec's GraphQL type answer its rows: a field reads the row's attribute, a model instance still goes
+    through the field's own resolver; the type accepts its rows as its objects."""
+    for spec in SPECS.values():
+        graphql_type = schema._schema.type_map[spec.type_name]
+        for name, field in graphql_type.fields.items():
+            if name in spec.fields:
+                field.resolve = _reading(name, spec.row, field.resolve or default_field_resolver)
+        graphql_type.is_type_of = _accepting(spec.row, graphql_type.is_type_of)
+
+
+def _reading(name: str, row: type, resolve):
+    def resolver(source, info, **kwargs):
+        if type(source) is row:
+            return source.__dict__[name]
+        return resolve(source, info, **kwargs)
+
+    return resolver
+
+
+def _accepting(row: type, is_type_of):
+    def accepts(source, info):
+        return type(source) is row or (is_type_of is not None and is_type_of(source, info))
+
+    return accepts
