@@ -232,6 +232,8 @@ STATIC_ROOT = VAR_DIR / "static"
 # The staff web client (web/), built by `make web` into web/dist and served at / by config/webclient.py.
 WEB_DIST_DIR = Path(os.environ.get("WEB_DIST_DIR", BASE_DIR / "web" / "dist"))
 
+# Sessions: the cache first, the database behind it; the sign-in rides along (permissions/sessions.py)
+SESSION_ENGINE = "permissions.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

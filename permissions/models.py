@@ -88,10 +88,12 @@ class ScopeVersion(models.Model):
         return value or 0
 
     @classmethod
-    def bump(cls) -> None:
+    def bump(cls) -> int:
+        """The row's new value (call permissions.scope.bump_version, which also refreshes the cached copy)."""
         value = secrets.randbits(62) + 1
         if not cls.objects.filter(pk=1).update(value=value):
             cls.objects.get_or_create(pk=1, defaults={"value": value})
+        return value
 
 
 class ApiToken(TenantOwned):
