@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from orgs.models import Organization, TenantOwned
+from orgs.models import Organization, TenantOwned, page_index
 from permissions.catalog import Role
 
 
@@ -144,6 +144,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [page_index("auditentry", "created_at", "id")]  # the log's order, within the scope's range
         verbose_name = verbose_name_plural = "审计日志"
 
     def save(self, *args, **kwargs):
