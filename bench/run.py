@@ -799,7 +799,8 @@ def plan_signature(plan):
 
 def list_page_plans(conn, samples, pages=LIST_PAGES, sizes=LIST_SIZES):
     """Every list page in each order at each size, as the API sends it: over ``samples`` fresh ANALYZE samples of
-    the page's table, the median and slowest execution and the plans seen (one plan: stable)."""
+    the page's table (one ANALYZE serves every statement on that table), the median and slowest execution and the
+    plans seen (one plan: stable)."""
     rows = []
     for field, username, orders in pages:
         for order in orders:
@@ -807,20 +808,24 @@ def list_page_plans(conn, samples, pages=LIST_PAGES, sizes=LIST_SIZES):
                 row = {"list": field, "actor": username, "order": order_text(order), "rows": first}
                 sql, error = captured_list_sql(username, field, order, first)
                 if sql is None:
-                    rows.append({**row, "error": error})
-                    continue
-                table = re.search(r'FROM "(\w+)"', sql).group(1)
-                plans, times = {}, []
-                for _ in range(samples):
-                    conn.execute(f"ANALYZE {table}")
-                    plan = explain(conn, sql)
-                    signature = plan_signature(plan)
-                    plans[signature] = plans.get(signature, 0) + 1
-                    times.append(execution_ms(plan))
-                rows.append({**row, "table": table, "p50_ms": statistics.median(times), "max_ms": max(times),
-                             "plans": plans, "stable": len(plans) == 1, "sql": sql, "last_plan": plan})
-                log(f"  {field} ({username}) {row['order']} first={first}: p50 {rows[-1]['p50_ms']:.2f} ms, "
-                    f"{len(plans)} plan(s)")
+                    row["error"] = error
+                else:
+                    row.update(table=re.search(r'FROM "(\w+)"', sql).group(1), sql=sql, plans={}, times=[])
+                rows.append(row)
+    measured = [r for r in rows if "sql" in r]
+    for table in dict.fromkeys(r["table"] for r in measured):
+        for _ in range(samples):
+            conn.execute(f"ANALYZE {table}")
+            for r in (r for r in measured if r["table"] == table):
+                plan = explain(conn, r["sql"])
+                signature = plan_signature(plan)
+                r["plans"][signature] = r["plans"].get(signature, 0) + 1
+                r["times"].append(execution_ms(plan))
+                r["last_plan"] = plan
+        log(f"  {table}: {samples} samples")
+    for r in measured:
+        times = r.pop("times")
+        r.update(p50_ms=statistics.median(times), max_ms=max(times), stable=len(r["plans"]) == 1)
     return rows
 
 

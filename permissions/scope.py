@@ -213,7 +213,7 @@ def current_version(cached: int | None = None) -> int:
 
 def _cached(key: str, load, version: int | None = None) -> tuple[Scope, float]:
     """The scope under ``key`` and the time (epoch seconds) until which it holds."""
-    full_key = f"scope:v{current_version() if version is None else version}:{key}"
+    full_key = f"scope-until:v{current_version() if version is None else version}:{key}"  # (scope, until)
     found = cache.get(full_key)
     if found is None:
         scope, lifetime = build(*load())
