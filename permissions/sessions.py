@@ -34,6 +34,9 @@ class SessionStore(cached_db.SessionStore):
             return found[keys[0]]
         return super().load()
 
+    def keep_sign_in(self, sign_in: dict, seconds: int) -> None:
+        self._cache.set(SIGN_IN_PREFIX + self.session_key, sign_in, seconds)
+
 
 def signed_in(request):
     """The session's user (AnonymousUser when nobody) and Scope, from the cache when nothing changed."""
@@ -51,11 +54,10 @@ def signed_in(request):
         return kept["user"], kept["scope"]
     user = auth.get_user(request)
     scope, until = scopes.for_user_until(user, version)
-    if user.is_authenticated and session.session_key:
-        until = min(until, timezone.now().timestamp() + session.get_expiry_age())
-        seconds = int(until - timezone.now().timestamp())
-        if seconds > 0:
-            session._cache.set(SIGN_IN_PREFIX + session.session_key, {
-                "version": version, "user_id": user_id, "hash": session.get(auth.HASH_SESSION_KEY),
-                "until": until, "user": user, "scope": scope}, seconds)
+    if user.is_authenticated and session.session_key and hasattr(session, "keep_sign_in"):
+        now = timezone.now().timestamp()
+        until = min(until, now + session.get_expiry_age())
+        if until - now >= 1:
+            session.keep_sign_in({"version": version, "user_id": user_id, "hash": session.get(auth.HASH_SESSION_KEY),
+                                  "until": until, "user": user, "scope": scope}, int(until - now))
     return user, scope
