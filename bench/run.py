@@ -788,6 +788,11 @@ def captured_list_sql(username, field, order, first):
     return (page[0], None) if page else (None, "no page statement (nothing in the actor's scope)")
 
 
+def page_table(sql):
+    """The table a page statement reads: the one its outer ORDER BY names (subqueries order by aliases)."""
+    return re.findall(r'ORDER BY \(?"(\w+)"\.', sql)[-1]
+
+
 def plan_signature(plan):
     """The plan's scan nodes in order, e.g. 'Index Only Scan using wish_page_created_at_id on wishes_wish'."""
     nodes = []
@@ -810,7 +815,7 @@ def list_page_plans(conn, samples, pages=LIST_PAGES, sizes=LIST_SIZES):
                 if sql is None:
                     row["error"] = error
                 else:
-                    row.update(table=re.search(r'FROM "(\w+)"', sql).group(1), sql=sql, plans={}, times=[])
+                    row.update(table=page_table(sql), sql=sql, plans={}, times=[])
                 rows.append(row)
     measured = [r for r in rows if "sql" in r]
     for table in dict.fromkeys(r["table"] for r in measured):
