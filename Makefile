@@ -9,7 +9,7 @@ PYTEST_WORKERS ?= auto
 # otherwise. An explicit DEBUG=0 in the environment is respected.
 DEV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run demo-county test test-web screenshots web web-if-node install migrate demo worker scheduler schema schema-check bench-scope bench-roster bench-data bench bench-report clean
+.PHONY: run demo-county test test-web screenshots web web-if-node install migrate demo worker scheduler schema schema-check bench-scope bench-roster bench-data bench bench-report clean cluster cluster-down cluster-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -128,6 +128,19 @@ bench: install
 # rewrite this scale's block of docs/benchmarks.md from the last run's results (var/bench/results-<scale>.json)
 bench-report: install
 	$(BIN)/python -m bench.run --scale $(SCALE) --report-only
+
+# The production topology on this machine (issue 21, platform/cluster/; needs root and the Debian packages
+# postgresql-15, pgbouncer, nginx-light, redis-server, rabbitmq-server): everything under var/cluster/.
+CLUSTER_PY := $(BIN)/python platform/cluster/cluster.py
+cluster: install
+	$(CLUSTER_PY) up
+
+cluster-down:
+	@test ! -x $(BIN)/python || $(CLUSTER_PY) down
+
+# Tests against the running topology (brought up if it is not): tests/cluster/live, collected only with CLUSTER=1.
+cluster-test: $(VENV)/.installed-test cluster
+	CLUSTER=1 $(DEV) $(BIN)/python -m pytest -q -p no:xdist tests/cluster/live
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist web/src/gql

@@ -22,7 +22,8 @@ Measures:
 5. scope resolution per request: cold (scope version bumped before every request, as a grant change does)
    against warm, over HTTP, and ``permissions.scope.for_user`` in-process.
 Baselines: raw SQL through psycopg building the same JSON (for 1, 2 and 3); PostGraphile 4 with RLS policies
-for the same tenant rule (for 2 and 4; bench/postgraphile/). Prints a table and writes the
+for the same tenant rule (for 2 and 4; bench/postgraphile/), and PostGraphile 5 on the same rule and query
+(bench/postgraphile5/). Prints a table and writes the
 "## Province-scale benchmark (issue 9)" section of docs/benchmarks.md.
 """
 
@@ -46,9 +47,12 @@ from bench import common
 
 SECTION = "## Province-scale benchmark (issue 9)"
 PORT = 8731
-PGL_PORT = 8732
 OPERATIONS = common.ROOT / "frontend_schema" / "operations"
 PGL_DIR = Path(__file__).resolve().parent / "postgraphile"
+# The measuring peers, by results key: (name, port, directory, entry point). Both serve the v4 schema over the same
+# RLS policies (PGL_DIR/setup.sql), so the harness sends them the same query.
+PEERS = {"pgl": ("PostGraphile 4.14.1", 8732, PGL_DIR, "server.js"),
+         "pgl5": ("PostGraphile 5.1.5", 8733, PGL_DIR.parent / "postgraphile5", "server.mjs")}
 LOGS = common.ROOT / "var" / "bench"
 CLAIMS = "claims { donorKind donorLabel amount viaDispatch createdAt }"
 PLAN_SAMPLES = 10  # fresh ANALYZE samples for the newest-first plan check
@@ -235,15 +239,16 @@ def start_gunicorn(scale, seed):
     return proc
 
 
-def start_postgraphile(scale):
-    if not (PGL_DIR / "node_modules" / "postgraphile").exists():
-        log("installing the PostGraphile peer (npm ci in bench/postgraphile)")
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PGL_DIR, check=True)
-    env = {**os.environ, "DATABASE_URL": common.database_url(scale), "PORT": str(PGL_PORT), "NODE_ENV": "production"}
-    out = open(LOGS / f"postgraphile-{scale}.log", "w")
-    proc = subprocess.Popen(["node", "server.js"], cwd=PGL_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+def start_postgraphile(scale, key):
+    name, port, directory, entry = PEERS[key]
+    if not (directory / "node_modules" / "postgraphile").exists():
+        log(f"installing the {name} peer (npm ci in bench/{directory.name})")
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=directory, check=True)
+    env = {**os.environ, "DATABASE_URL": common.database_url(scale), "PORT": str(port), "NODE_ENV": "production"}
+    out = open(LOGS / f"{directory.name}-{scale}.log", "w")
+    proc = subprocess.Popen(["node", entry], cwd=directory, env=env, stdout=out, stderr=subprocess.STDOUT,
                             start_new_session=True)
-    wait_for(PGL_PORT, "/health", proc, "PostGraphile")
+    wait_for(port, "/health", proc, name)
     return proc
 
 
@@ -1112,22 +1117,23 @@ def run(args):
             "raw wish board differs from the API's"
         results["raw"] = raw
 
-        # PostGraphile peer
+        # the PostGraphile peers, one after the other
         if not args.no_postgraphile:
-            log("PostGraphile peer: RLS policies (bench/postgraphile/setup.sql), node server.js")
+            log("PostGraphile peers: RLS policies (bench/postgraphile/setup.sql)")
             setup_postgraphile_database(conn)
-            pgl = start_postgraphile(args.scale)
-            peer = {}
-            for first in (10, 50, 100):
-                peer[f"masked {first}"] = sequential(pgl_call(Client(PGL_PORT), county, first), n, warm)
-            page = peer["masked 50"]["answer"]["data"]["allChildrenChildren"]
-            assert [int(x["id"]) for x in page["nodes"]] == api_ids, "PostGraphile's page differs from the API's"
-            assert page["totalCount"] == answer["totalCount"]
-            results["pgl"] = peer
-            log(f"PostGraphile: {args.clients} clients, {args.seconds} s")
-            results["pgl_c8"] = concurrent(lambda: pgl_call(Client(PGL_PORT), county, 50), args.clients, args.seconds)
-            stop(pgl)
-            pgl = None
+            for key, (name, port, _, _) in PEERS.items():
+                pgl = start_postgraphile(args.scale, key)
+                peer = {}
+                for first in (10, 50, 100):
+                    peer[f"masked {first}"] = sequential(pgl_call(Client(port), county, first), n, warm)
+                page = peer["masked 50"]["answer"]["data"]["allChildrenChildren"]
+                assert [int(x["id"]) for x in page["nodes"]] == api_ids, f"{name}'s page differs from the API's"
+                assert page["totalCount"] == answer["totalCount"]
+                results[key] = peer
+                log(f"{name}: {args.clients} clients, {args.seconds} s")
+                results[f"{key}_c8"] = concurrent(lambda: pgl_call(Client(port), county, 50), args.clients, args.seconds)
+                stop(pgl)
+                pgl = None
     finally:
         stop(pgl)
         stop(gunicorn)
@@ -1270,6 +1276,8 @@ def render(args, r):
             "and phones returned as stored ciphertext (it cannot decrypt Fernet), no GraphQL global IDs. Its SQL "
             "per request: one statement (plus the transaction and set_config), not counted here.",
         ]
+    if r.get("pgl5"):
+        lines += ["", *peer_versions_text(r, args.clients)]
     if m1:
         lines += ["", *rollup_text(r)]
     if r.get("list_plans"):
@@ -1512,6 +1520,23 @@ def results_file(scale):
     return LOGS / f"results-{scale}.json"
 
 
+def peer_versions_text(r, clients):
+    """Ours against both PostGraphile versions on the county VIEWER's masked children page."""
+    out = ["PostGraphile 5 (bench/postgraphile5/: postgraphile 5.1.5, Grafast, the v4-compatible schema of "
+           "`makeV4Preset` over the same RLS policies, `server.mjs`; it sends the count and the page as two "
+           "statements) beside PostGraphile 4, measured in the same run:", "",
+           "| children page, county VIEWER (masked) | ours p50 ms | PostGraphile 4 p50 ms | PostGraphile 5 p50 ms | "
+           "ours / v4 | ours / v5 |", "|---|--:|--:|--:|--:|--:|"]
+    for first in (10, 50, 100):
+        key = f"masked {first}"
+        ours, v4, v5 = r["m2"][key]["p50"], r["pgl"][key]["p50"], r["pgl5"][key]["p50"]
+        out.append(f"| {first} rows | {ours:.1f} | {v4:.1f} | {v5:.1f} | {ours / v4:.2f}× | {ours / v5:.2f}× |")
+    ours, v4, v5 = r["m4"]["rps"], r["pgl_c8"]["rps"], r["pgl5_c8"]["rps"]
+    out.append(f"| 50 rows, {clients} clients, req/s | {ours:.0f} | {v4:.0f} | {v5:.0f} | {ours / v4:.2f}× | "
+               f"{ours / v5:.2f}× |")
+    return out
+
+
 def print_table(r):
     print(f"{'measure':<44}{'p50 ms':>9}{'p95 ms':>9}{'SQL':>8}{'raw p50':>9}{'PGL p50':>9}")
     if r.get("m1"):
@@ -1528,7 +1553,7 @@ def print_table(r):
               f"{raw if raw is None else round(raw, 1)!s:>9}{peer if peer is None else round(peer, 1)!s:>9}")
     m4 = r["m4"]
     print(f"{'4 concurrent':<44}{m4['p50']:>9.1f}{m4['p95']:>9.1f}  {m4['rps']:.0f} req/s"
-          + (f"  PostGraphile {r['pgl_c8']['rps']:.0f} req/s" if r.get("pgl_c8") else ""))
+          + "".join(f"  {PEERS[key][0]} {r[key + '_c8']['rps']:.0f} req/s" for key in PEERS if r.get(key + "_c8")))
     print("5 scope:", json.dumps({k: {kk: vv for kk, vv in v.items() if kk in ("p50", "p95", "queries")}
                                   for k, v in r["m5"].items() if k != "in-process"}),
           json.dumps(r["m5"]["in-process"]))
@@ -1558,7 +1583,7 @@ def main(argv=None):
                                                                        "no_doc": args.no_doc})
     else:
         results = run(args)
-        for measures in (results["m2"], results["m3"], results.get("pgl", {})):
+        for measures in (results["m2"], results["m3"], *(results.get(key, {}) for key in PEERS)):
             for m in measures.values():
                 m.pop("answer", None)
         LOGS.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ SECRET_KEY, FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY, DATABASE_URL, REDIS_URL and 
 platform/env.example); `manage.py check --deploy` passes with that environment.
 """
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -135,6 +136,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Production topology (platform/cluster/, issue 21): read-only GraphQL operations read a streaming standby
+# (config/replica.py: router, middleware, read-your-writes); nothing changes without DATABASE_REPLICA_URL.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.replica.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("permissions.middleware.ActorMiddleware") + 1, "config.replica.ReplicaMiddleware")
+# PGBOUNCER=1: the databases are reached through pgbouncer in transaction mode, where a server connection
+# serves one transaction at a time: no server-side cursors (they would outlive it). Django's psycopg cursors
+# bind parameters client-side, so no prepared statement is ever left on a server connection either.
+if env_bool("PGBOUNCER", False):
+    for database in DATABASES.values():
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -167,6 +182,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "core.clientaddr.client_address"
 
 # Background jobs (jobs/): dramatiq. The broker comes from the environment: REDIS_URL → Redis, else
 # RABBITMQ_URL → RabbitMQ, else an in-process broker whose worker thread the web server starts itself
@@ -180,8 +196,9 @@ DRAMATIQ_MIDDLEWARE = [
 
 
 def dramatiq_broker(environ) -> dict:
-    """django-dramatiq's DRAMATIQ_BROKER for an environment (a function so that tests can check each case)."""
-    if environ.get("REDIS_URL"):
+    """django-dramatiq's DRAMATIQ_BROKER for an environment (a function so that tests can check each case).
+    JOBS_BROKER=rabbitmq picks RabbitMQ when both are set (Redis then holds only the cache and sessions)."""
+    if environ.get("REDIS_URL") and not (environ.get("RABBITMQ_URL") and environ.get("JOBS_BROKER") == "rabbitmq"):
         # DRAMATIQ_NAMESPACE: key prefix, to share one Redis database between deployments (or test processes).
         return {"BROKER": "dramatiq.brokers.redis.RedisBroker", "MIDDLEWARE": DRAMATIQ_MIDDLEWARE,
                 "OPTIONS": {"url": environ["REDIS_URL"], "namespace": environ.get("DRAMATIQ_NAMESPACE") or "dramatiq"}}
@@ -219,6 +236,14 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 # API tokens for partner units: requests per token per minute.
 API_TOKEN_RATE_LIMIT = int(os.environ.get("API_TOKEN_RATE_LIMIT", "600"))
 PUBLIC_BOARD_RATE_LIMIT = int(os.environ.get("PUBLIC_BOARD_RATE_LIMIT", "60"))  # anonymous board reads per address and minute
+# Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed: the client address of the
+# per-address limits, the audit log and django-axes is then the rightmost untrusted hop (core/clientaddr.py).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from None
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -235,6 +260,9 @@ WEB_DIST_DIR = Path(os.environ.get("WEB_DIST_DIR", BASE_DIR / "web" / "dist"))
 # Sessions: the cache first, the database behind it; the sign-in rides along (permissions/sessions.py)
 SESSION_ENGINE = "permissions.sessions"
 SESSION_COOKIE_HTTPONLY = True
+# Several app nodes: sessions in the database (default) or, with SESSION_ENGINE=django.contrib.sessions.backends.cache
+# and REDIS_URL, in Redis beside the scope cache (platform/cluster/).
+SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 # HTTPS in production: TLS ends at the reverse proxy (platform/nginx.conf.example sets X-Forwarded-Proto).

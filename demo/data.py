@@ -122,6 +122,22 @@ PARTNER_TOKEN_PERMISSIONS = ("wishes.view_published_wish", "wishes.claim_wish")
 DEFAULT_PASSWORD = "demo-pass-2026"
 
 
+@dataclass(frozen=True)
+class DemoDonor:
+    """An individual donor (爱心人士) who signs in with the demo password, or by SMS code to ``phone`` (the code is
+    logged to the console), and holds a share of a published wish: the donor view is visible on ``make run``."""
+
+    username: str
+    display_name: str
+    phone: str
+    wish_organization: str
+    wish_title: str
+    share: str
+
+
+DEMO_DONOR = DemoDonor("baokang_donor", "爱心人士陈女士", "13800138000", "三岔村团支部", "一双运动鞋", "50")
+
+
 def id_number(region: str, born: str, sequence: int) -> str:
     """A made-up but well-formed ID number (the check character is computed, GB 11643)."""
     from children.idcard import check_char

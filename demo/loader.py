@@ -13,6 +13,8 @@ from children import services as child_services
 from children.models import Child
 from demo import data
 from demo import programs as demo_programs
+from donors import services as donor_services
+from donors.models import Donor
 from orgs import services as org_services
 from orgs.models import Organization
 from permissions import services as access_services
@@ -20,7 +22,7 @@ from permissions.actor import Actor
 from permissions.models import ApiToken, Membership
 from permissions.tokens import digest
 from wishes import services as wish_services
-from wishes.models import Wish
+from wishes.models import Claim, Wish
 
 TOKEN_FILE = "demo_partner_token"
 # Written once the demo is loaded: GraphiQL lists these accounts only then (graphql_api/views.py reads it
@@ -87,6 +89,17 @@ def _act(actor: Actor, wish: Wish, action, token: str) -> None:
         wish_services.transition(actor, wish_id=wish.pk, action=name, reason=reason)
 
 
+def _ensure_donor() -> None:
+    """The demo donor, registered, with a share of a published wish (claimed as the donor would)."""
+    donor = data.DEMO_DONOR
+    user = _ensure_user(donor.username, donor.display_name)
+    if not Donor.objects.filter(user=user).exists():
+        donor_services.enrol(user, donor.phone)
+    if not Claim.objects.filter(donor_user=user).exists():
+        wish = Wish.objects.get(organization=_org(donor.wish_organization), title=donor.wish_title)
+        donor_services.claim(Actor.for_user(user), wish_ids=[wish.pk], shares=[donor.share])
+
+
 @transaction.atomic
 def load() -> dict:
     actor = Actor.system("load_demo")
@@ -129,6 +142,7 @@ def load() -> dict:
         for action in wish.actions:
             _act(actor, made, action, token)
         wishes += 1
+    _ensure_donor()
     demo_programs.load(actor)
-    (Path(settings.VAR_DIR) / ACCOUNTS_FILE).write_text(json.dumps([a.username for a in data.DEMO_ACCOUNTS]))
+    (Path(settings.VAR_DIR) / ACCOUNTS_FILE).write_text(json.dumps([*(a.username for a in data.DEMO_ACCOUNTS), data.DEMO_DONOR.username]))
     return {"organizations_created": created, "roles_granted": granted, "children_created": children, "wishes_created": wishes, "partner_token": token}

@@ -110,11 +110,18 @@ def sign_in(*, phone: str, code: str, display_name: str = "", ip: str | None = N
             user = get_user_model().objects.create_user(f"donor-{secrets.token_hex(6)}", first_name=display_name)
             user.set_unusable_password()
             user.save(update_fields=["password"])
-            Donor.objects.create(user=user, phone=phone, phone_index=index)
-            audit.record(Actor.for_user(user, ip), "donor.register", user, None, {"name": display_name})
+            enrol(user, phone, ip)
     except IntegrityError:  # the same phone registered by a parallel request: that one is the donor
         return Donor.objects.select_related("user").get(phone_index=index).user, False
     return user, True
+
+
+def enrol(user, phone: str, ip: str | None = None) -> Donor:
+    """Makes ``user`` the donor of ``phone`` (a new sign-in's account; the demo loader's donor), audited."""
+    phone = _phone(phone)
+    donor = Donor.objects.create(user=user, phone=phone, phone_index=blind_index(phone))
+    audit.record(Actor.for_user(user, ip), "donor.register", user, None, {"name": user.first_name})
+    return donor
 
 
 def donor_of(actor: Actor) -> Donor:

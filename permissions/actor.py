@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from core.clientaddr import client_address
 from core.errors import CommonErrorCode, ServiceError, not_found, permission_denied
 from orgs.models import Organization
 from permissions import scope as scopes
@@ -40,7 +41,7 @@ class Actor:
         """Who acts in a request: its API token (BearerTokenMiddleware), else the session's user (or nobody).
         The one place a request becomes an Actor: the GraphQL view, file downloads and the admin all read
         ``request.actor``, which ActorMiddleware sets from this."""
-        ip = request.META.get("REMOTE_ADDR")
+        ip = client_address(request)
         token = getattr(request, "api_token", None)
         if token is not None:
             return cls.for_token(token, ip=ip)

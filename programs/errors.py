@@ -24,3 +24,11 @@ class ProgramErrorCode(ErrorCode):
     DEADLINE_BEFORE_START = ("报送截止不能早于行动开始。", "The report deadline cannot be before the campaign starts.")
     TOO_MANY_PHOTOS = ("最多上传 {limit} 张照片。", "At most {limit} photos.")
     PLACE_ELSEWHERE = ("该快乐家园或服务点不属于“{organization}”。", "That site or service point does not belong to “{organization}”.")
+    NOT_A_PARTNER_SYSTEM = ("联合发起组织须为同一地区（{division}）其他系统的组织。",
+                            "Co-announcers must be bodies of other systems in the same division ({division}).")
+    ALREADY_ANSWERED = ("该联合发起邀请已答复。", "This invitation to announce jointly has already been answered.")
+    NOT_AN_ANNOUNCER = ("“{organization}”不是该行动的发起或联合发起组织。",
+                        "“{organization}” did not announce this campaign, alone or jointly.")
+    COVERED_BY_OTHER = ("“{organization}”属于联合发起组织“{announcer}”，由其确定覆盖范围。",
+                        "“{organization}” belongs to the co-announcer “{announcer}”, which sets its own coverage.")
+    NO_DIVISION = ("该组织没有行政区划代码，无法按区划汇总。", "This organization has no division code to break down by.")

@@ -328,6 +328,31 @@ class CampaignCoverage(TenantOwned):
         constraints = [models.UniqueConstraint(fields=["campaign", "organization"], name="coverage_once")]
 
 
+class CoAnnouncerState(models.TextChoices):
+    INVITED = "INVITED", "待确认"
+    ACCEPTED = "ACCEPTED", "已确认"
+    DECLINED = "DECLINED", "已谢绝"
+
+
+class CampaignCoAnnouncer(TenantOwned):
+    """A body of another system in the announcer's division, invited to announce the campaign jointly (联合发起).
+    Tenant-owned by that body: its staff confirm (then it covers its own subtree, or the parts of it they name) or
+    decline."""
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="co_announcers")
+    state = models.CharField("状态", max_length=8, choices=CoAnnouncerState.choices, default=CoAnnouncerState.INVITED)
+    invited_by = models.CharField(max_length=150)
+    responded_by = models.CharField(max_length=150, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    merge_drops_duplicates = True  # a merged body stays one co-announcer
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "organization"], name="co_announcer_once")]
+        verbose_name = verbose_name_plural = "联合发起"
+
+
 class CampaignAttachment(PrivatePhoto):
     """A page of the notice (scanned or photographed)."""
 

@@ -107,6 +107,7 @@ class DispatchState(models.TextChoices):
     ACCEPTED = "ACCEPTED", "已接单"
     DECLINED = "DECLINED", "已拒绝"
     EXPIRED = "EXPIRED", "已超时"
+    WITHDRAWN = "WITHDRAWN", "已撤回"  # accepted, then the unit's claim was cancelled
 
 
 class Dispatch(models.Model):

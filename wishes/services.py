@@ -238,6 +238,9 @@ def cancel_claim(actor: Actor, claim: Claim) -> Wish:
     if wish.state == State.CLAIMED:
         wish.state, wish.claimed_at = State.PUBLISHED, None
     wish.save(update_fields=["covered_amount", "state", "claimed_at", "updated_at"])
+    if claim.via_dispatch:  # the unit no longer holds what it accepted: its dispatch is not 已接单 any more
+        Dispatch.objects.filter(wish=wish, unit_id=claim.donor_unit_id, state=DispatchState.ACCEPTED) \
+            .update(state=DispatchState.WITHDRAWN)
     audit.record(actor, "wish.claim_cancel", wish, _handler(wish), {"donor": claim.donor_label, "amount": str(claim.amount)})
     claim.delete()
     return wish

@@ -1,4 +1,5 @@
 from children import privacy
+from core.errors import ServiceError
 from datetime import date, datetime
 from typing import Optional
 
@@ -18,11 +19,51 @@ from graphql_api.enums import choices_enum
 from graphql_api.errors import decode_id, run
 from graphql_api.lookups import in_subtree, visible_by_id, with_id
 from graphql_api.photos import PhotoInfo, photo_infos
-from graphql_api.programs.common import CHANGE, VIEW, ProgramError, ids, visible_children
+from graphql_api.orgs.types import SystemEnum
+from graphql_api.programs.common import CHANGE, VIEW, ProgramError, ids, relay_id, visible_children
 from programs import campaigns as services
-from programs.models import Activity, ActivityKind, Campaign
+from programs.models import Activity, ActivityKind, Campaign, CoAnnouncerState
 
 ActivityKindEnum = choices_enum(ActivityKind, "ActivityKind", "活动类型 / Kind of activity")
+CoAnnouncerStateEnum = choices_enum(CoAnnouncerState, "CoAnnouncerState", "联合发起状态 / A co-announcer's answer")
+
+
+@strawberry.type(description="联合发起组织 / A body invited to announce the campaign jointly")
+class CampaignCoAnnouncer:
+    organization_id: relay.GlobalID
+    organization_name: str
+    state: CoAnnouncerStateEnum
+    invited_by: str
+    responded_by: str
+    responded_at: Optional[datetime]
+    can_respond: bool = strawberry.field(description="你可代其确认或谢绝 / You may confirm or decline for it")
+
+
+@strawberry.type(description="行动在一个发起组织（含下级）的数字 / A campaign's figures in one announcing body's subtree")
+class CampaignFigures:
+    organization_id: relay.GlobalID
+    organization_name: str
+    co_announcer: bool = strawberry.field(description="联合发起组织 / A co-announcer (not the announcer)")
+    wishes: int = strawberry.field(description="征集心愿 / Wishes collected under the campaign")
+    wishes_fulfilled: int = strawberry.field(description="已圆梦 / Of them fulfilled")
+    activities: int = strawberry.field(description="开展活动 / Activities held")
+
+
+@strawberry.type(description="行动按行政区划的数字，跨系统每条记录只计一次 / A campaign's figures for one division, "
+                             "across systems, each record once")
+class CampaignDivisionFigures:
+    division_code: str
+    organization_names: list[str] = strawberry.field(description="计入的各系统组织 / The bodies counted there")
+    wishes: int
+    wishes_fulfilled: int
+    activities: int
+
+
+@strawberry.type(description="可联合发起的组织 / A body that may announce jointly")
+class CampaignPartnerOption:
+    id: relay.GlobalID
+    name: str
+    system: SystemEnum
 
 
 @strawberry_django.filter_type(Campaign, lookups=False)
@@ -68,6 +109,42 @@ class CampaignType(relay.Node):
     @strawberry_django.field(only=["report_deadline"], description="已过报送截止 / Past the report deadline")
     def report_overdue(self, info: Info) -> bool:
         return self.report_deadline is not None and self.report_deadline < today(info)
+
+    @strawberry_django.field(prefetch_related=["co_announcers"], description="联合发起 / Announced jointly")
+    def joint(self) -> bool:
+        return any(c.state != CoAnnouncerState.DECLINED for c in self.co_announcers.all())
+
+    @strawberry_django.field(prefetch_related=["co_announcers__organization"],
+                             description="联合发起组织及其答复 / Co-announcers and their answers")
+    def co_announcers(self, info: Info) -> list[CampaignCoAnnouncer]:
+        scope = actor_of(info).scope
+        return [CampaignCoAnnouncer(
+            organization_id=relay_id("Organization", c.organization_id), organization_name=c.organization.name,
+            state=CoAnnouncerStateEnum[c.state], invited_by=c.invited_by, responded_by=c.responded_by,
+            responded_at=c.responded_at,
+            can_respond=c.state == CoAnnouncerState.INVITED and scope.allows(CHANGE, c.organization))
+            for c in self.co_announcers.all()]
+
+    @strawberry_django.field(select_related=["organization"], prefetch_related=["co_announcers__organization"],
+                             description="各发起组织（含下级）的数字；需发起组织或其上级的统计权限 / Each announcing "
+                                         "body's figures; needs the rollups' permission at or above one of them")
+    def figures(self, info: Info) -> list[CampaignFigures]:
+        return [CampaignFigures(organization_id=relay_id("Organization", body.pk), organization_name=body.name,
+                                co_announcer=body.pk != self.organization_id, wishes=f.wishes,
+                                wishes_fulfilled=f.wishes_fulfilled, activities=f.activities)
+                for body, f in services.figures(actor_of(info), self)]
+
+    @strawberry_django.field(select_related=["organization"], prefetch_related=["co_announcers__organization"],
+                             description="该组织下一级各区划的数字；无统计权限或无区划代码时为空，跨系统每条记录只计一次 / Per division one level "
+                                         "below the organization's, across systems, each record counted once")
+    def figures_by_division(self, info: Info, organization_id: relay.GlobalID) -> list[CampaignDivisionFigures]:
+        try:
+            rows = services.figures_by_division(actor_of(info), self, decode_id(organization_id, "Organization", "organizationId"))
+        except ServiceError:  # an organization without figures for you, or without a division code
+            return []
+        return [CampaignDivisionFigures(division_code=code, organization_names=names, wishes=f.wishes,
+                                        wishes_fulfilled=f.wishes_fulfilled, activities=f.activities)
+                for code, names, f in rows]
 
     @strawberry_django.field(prefetch_related=["attachments"], description="通知附件 / The notice's pages")
     def attachments(self, info: Info) -> list[PhotoInfo]:
@@ -168,6 +245,26 @@ class AnnounceCampaignInput:
     covered_organization_ids: list[relay.GlobalID] = strawberry.field(
         default_factory=list, description="为空则覆盖本组织全部下级 / Empty: the announcing body's whole subtree")
     attachments: list[Upload] = strawberry.field(default_factory=list, description="通知附件（图片，去除 EXIF） / Notice pages, EXIF stripped")
+    co_announcer_ids: list[relay.GlobalID] = strawberry.field(
+        default_factory=list, description="联合发起：同一地区其他系统的组织，各自确认后覆盖本系统下级 / Joint: bodies of "
+                                          "other systems in the same division; each confirms, then covers its own subtree")
+
+
+@strawberry.input
+class RespondToCampaignInvitationInput:
+    campaign_id: relay.GlobalID
+    organization_id: relay.GlobalID = strawberry.field(description="受邀的联合发起组织 / The invited body")
+    accept: bool
+    covered_organization_ids: list[relay.GlobalID] = strawberry.field(
+        default_factory=list, description="确认时覆盖的下级；为空则本组织全部下级 / On confirming: what it covers; empty: its whole subtree")
+
+
+@strawberry.input
+class SetCampaignCoverageInput:
+    campaign_id: relay.GlobalID
+    organization_id: relay.GlobalID = strawberry.field(description="发起或已确认的联合发起组织 / The announcer or a co-announcer that confirmed")
+    covered_organization_ids: list[relay.GlobalID] = strawberry.field(
+        default_factory=list, description="为空则本组织全部下级 / Empty: its whole subtree")
 
 
 @strawberry.input
@@ -210,6 +307,16 @@ class Query:
     def campaign(self, info: Info, id: relay.GlobalID) -> Optional[CampaignType]:
         return visible_by_id(CampaignType, info, id, "Campaign")
 
+    @strawberry_django.field(extensions=requires(CHANGE),
+                             description="可与该组织联合发起行动的组织 / Bodies that may announce jointly with it")
+    def campaign_partner_options(self, info: Info, organization_id: relay.GlobalID) -> list[CampaignPartnerOption]:
+        try:
+            found = services.partner_options(actor_of(info), decode_id(organization_id, "Organization", "organizationId"))
+        except ServiceError:  # not visible, or no right to announce there: nothing to offer
+            return []
+        return [CampaignPartnerOption(id=relay_id("Organization", o.pk), name=o.name, system=SystemEnum[o.system])
+                for o in found]
+
     @strawberry_django.field(extensions=requires(VIEW), description="按 ID 取活动 / One activity")
     def activity(self, info: Info, id: relay.GlobalID) -> Optional[ActivityType]:
         return visible_by_id(ActivityType, info, id, "Activity")
@@ -225,7 +332,26 @@ class Mutation:
             notice_title=input.notice_title, notice_text=input.notice_text, starts_on=input.starts_on,
             ends_on=input.ends_on, report_deadline=input.report_deadline,
             covered_organization_ids=ids(input.covered_organization_ids, "Organization", "coveredOrganizationIds"),
-            attachments=input.attachments)})
+            attachments=input.attachments,
+            co_announcer_ids=ids(input.co_announcer_ids, "Organization", "coAnnouncerIds"))})
+
+    @strawberry.mutation(extensions=requires(CHANGE),
+                         description="确认或谢绝联合发起 / Confirm or decline announcing a campaign jointly")
+    def respond_to_campaign_invitation(self, info: Info, input: RespondToCampaignInvitationInput) -> CampaignPayload:
+        actor = actor_of(info)
+        return run(CampaignPayload, ProgramError, lambda: {"campaign": services.respond_to_invitation(
+            actor, campaign_id=decode_id(input.campaign_id, "Campaign", "campaignId"),
+            organization_id=decode_id(input.organization_id, "Organization", "organizationId"), accept=input.accept,
+            covered_organization_ids=ids(input.covered_organization_ids, "Organization", "coveredOrganizationIds"))})
+
+    @strawberry.mutation(extensions=requires(CHANGE),
+                         description="设置本组织在行动中的覆盖范围 / Set the part of a campaign's coverage that is yours")
+    def set_campaign_coverage(self, info: Info, input: SetCampaignCoverageInput) -> CampaignPayload:
+        actor = actor_of(info)
+        return run(CampaignPayload, ProgramError, lambda: {"campaign": services.set_coverage(
+            actor, campaign_id=decode_id(input.campaign_id, "Campaign", "campaignId"),
+            organization_id=decode_id(input.organization_id, "Organization", "organizationId"),
+            covered_organization_ids=ids(input.covered_organization_ids, "Organization", "coveredOrganizationIds"))})
 
     @strawberry.mutation(extensions=requires(CHANGE), description="记录活动 / Record an activity")
     def record_activity(self, info: Info, input: RecordActivityInput) -> ActivityPayload:

@@ -2,6 +2,8 @@
 
 import re
 
+from demo.data import DEMO_DONOR
+from donors.models import Donor
 from notifications.sms import SmsBackend
 from tests.conftest import GraphQLClient
 
@@ -48,3 +50,8 @@ class Phones:
 
 def codes(payload: dict) -> list[str]:
     return [e["code"] for e in payload["errors"]]
+
+
+def registered():
+    """The donors registered by the test (the demo's donor, demo/data.py DEMO_DONOR, aside)."""
+    return Donor.objects.exclude(user__username=DEMO_DONOR.username)

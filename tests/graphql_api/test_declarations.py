@@ -47,6 +47,7 @@ from permissions.actor import Actor
 from permissions.catalog import PERMISSIONS, ROLE_PERMISSIONS, Role
 from permissions.models import ApiToken, AuditEntry, Membership
 from permissions.scope import EMPTY, Scope
+from programs import campaigns as campaign_services
 from programs.models import Activity, Campaign, HappyHome, HolidayProject, ServicePoint, ServiceRecord
 from rollups.services import refresh
 from tests.conftest import GraphQLClient, user
@@ -150,6 +151,12 @@ def an_incident():
                                          occurred_on=today(), description="放学路上摔伤")
 
 
+def a_campaign(*co_announcers: str) -> Campaign:
+    return campaign_services.announce(SYSTEM, organization_id=org("共青团保康县委").pk, title="联合行动", notice_title="通知",
+                                      notice_text="……", starts_on=days_ago(1), ends_on=today() + timedelta(days=30),
+                                      co_announcer_ids=[org(n).pk for n in co_announcers])
+
+
 def a_referral():
     return case_services.refer(SYSTEM, child_id=a_case().child_id, target="SCHOOL", reason="学业辅导", sent_on=today())
 
@@ -221,6 +228,8 @@ QUERIES: dict[str, Read] = {
     "campaigns": connection("campaigns"),
     "activities": connection("activities"),
     "campaign": one("campaign", "Campaign", Campaign.objects.first),
+    "campaignPartnerOptions": Read("query($id: ID!) { campaignPartnerOptions(organizationId: $id) { id } }",
+                                   lambda: {"id": org_id("共青团保康县委")}),
     "activity": one("activity", "Activity", Activity.objects.first),
     "rollup": rollup("rollup", "", "rollup { children { total } }"),
     "rollupBreakdown": rollup("rollupBreakdown", ", by: CHILD_ORGANIZATION", "rows { name }"),
@@ -471,6 +480,10 @@ MUTATIONS: dict[str, Callable[[], dict]] = {
                                  "endsOn": str(today() + timedelta(days=30))},
     "recordActivity": lambda: {"organizationId": org_id("马良镇团委"), "title": "四点半课堂", "kind": "AFTER_SCHOOL",
                                "heldOn": str(days_ago(1))},
+    "respondToCampaignInvitation": lambda: {"campaignId": gid("Campaign", a_campaign("保康县妇联").pk),
+                                            "organizationId": org_id("保康县妇联"), "accept": True},
+    "setCampaignCoverage": lambda: {"campaignId": gid("Campaign", a_campaign().pk), "organizationId": org_id("共青团保康县委"),
+                                    "coveredOrganizationIds": [org_id("马良镇团委")]},
     # reports and exports
     "openReportRequest": lambda: {"organizationId": org_id("共青团保康县委"), "title": "年度统计",
                                   "deadline": str(today() + timedelta(days=10)),

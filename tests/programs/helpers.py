@@ -102,12 +102,12 @@ def org_pairing(organization: str = "共青团保康县委", *, kind: str = "UNI
 
 
 def campaign(organization: str = "共青团保康县委", *, covered: tuple[str, ...] = (), starts_on: date | None = None,
-             ends_on: date | None = None, actor_=SYSTEM, attachments=()):
+             ends_on: date | None = None, actor_=SYSTEM, attachments=(), co_announcers: tuple[str, ...] = ()):
     return campaigns.announce(actor_, organization_id=org(organization).pk, title=f"暖冬行动{next(_serial)}",
                               notice_title="关于开展暖冬行动的通知", notice_text="各乡镇团委：……",
                               starts_on=starts_on or days_ago(30), ends_on=ends_on or today() + timedelta(days=30),
                               report_deadline=None, covered_organization_ids=[org(n).pk for n in covered],
-                              attachments=list(attachments))
+                              attachments=list(attachments), co_announcer_ids=[org(n).pk for n in co_announcers])
 
 
 def activity(organization: str = "马良镇团委", *, campaign_id=None, held_on: date | None = None, actor_=SYSTEM, **kwargs):

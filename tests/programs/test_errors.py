@@ -9,10 +9,10 @@ from strawberry.utils.str_converters import to_camel_case
 from children.models import Child
 from core.errors import CommonErrorCode
 from graphql_api.programs import Mutation as ProgramMutation
-from programs import pairings
+from programs import campaigns, pairings
 from programs.errors import ProgramErrorCode as E
 from tests.programs.helpers import (
-    SYSTEM, big_hand, days_ago, gid, home, org, point, project, record, today, volunteer,
+    SYSTEM, big_hand, campaign, days_ago, gid, home, org, point, project, record, today, volunteer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,9 @@ def cases() -> list[tuple]:
                                      child_id=Child.objects.get(name="赵婷婷").pk)
     pairing = big_hand()
     tomorrow = str(today() + timedelta(days=1))
+    women_led = campaign("马良镇妇联", co_announcers=("马良镇团委",))  # a joint campaign the league already confirmed
+    campaigns.respond_to_invitation(SYSTEM, campaign_id=women_led.pk, organization_id=org("马良镇团委").pk, accept=True)
+    own = campaign("马良镇团委")
     return [
         ("createHappyHome", "HappyHomeInput", {"organizationId": maliang, "name": " "}, "name", E.NAME_REQUIRED),
         ("updateHappyHome", "UpdateHappyHomeInput", {"id": gid("HappyHome", site.pk), "areaM2": -1}, "areaM2",
@@ -73,6 +76,13 @@ def cases() -> list[tuple]:
          E.DEADLINE_BEFORE_START),
         ("recordActivity", "RecordActivityInput", {"organizationId": maliang, "title": " ", "kind": "LECTURE",
                                                    "heldOn": str(days_ago(1))}, "title", E.NAME_REQUIRED),
+        ("respondToCampaignInvitation", "RespondToCampaignInvitationInput", {
+            "campaignId": gid("Campaign", women_led.pk), "organizationId": maliang, "accept": False}, "campaignId",
+         E.ALREADY_ANSWERED),
+        ("setCampaignCoverage", "SetCampaignCoverageInput", {
+            "campaignId": gid("Campaign", own.pk), "organizationId": maliang,
+            "coveredOrganizationIds": [gid("Organization", org("黄堡镇团委").pk)]}, "coveredOrganizationIds",
+         CommonErrorCode.NOT_FOUND),
         # a global ID of the wrong type reads as NOT_FOUND, still typed
         ("updateVolunteer", "UpdateVolunteerInput", {"id": gid("HappyHome", site.pk), "name": "名"}, "id",
          CommonErrorCode.NOT_FOUND),

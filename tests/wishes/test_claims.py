@@ -39,9 +39,8 @@ def claim(client, wishes, shares=None, unit=None) -> dict:
 
 
 def test_one_plus_one_a_second_claimer_gets_already_claimed(as_user, donors):
-    # given the demo wish 一双运动鞋 on the board
-    wish = Wish.objects.get(title="一双运动鞋")
-    assert wish.state == State.PUBLISHED
+    # given a wish on the board that nobody has claimed from (the demo's donor holds a share of 一双运动鞋)
+    wish = wish_in(State.PUBLISHED, "三岔村团支部", value="150", title="一双跑鞋")
     first, second = donors[:2]
     # when one donor claims it whole, then another tries
     won = claim(as_user(first.username), [wish])

@@ -150,7 +150,7 @@ export function Shell() {
               <Select
                 aria-label="切换组织"
                 data-testid="org-switcher"
-                style={{ minWidth: phone ? 150 : 200, maxWidth: phone ? 210 : undefined }}
+                style={phone ? { width: 136 } : { minWidth: 200 }}
                 value={session.current?.organization.id}
                 onChange={(id) => session.setCurrent(id)}
                 options={me.memberships.map((m) => ({ value: m.organization.id, label: `${m.organization.name} · ${label("Role", m.role)}` }))}
@@ -162,7 +162,7 @@ export function Shell() {
             )}
             {session.current && !phone && <Tag color="red" data-testid="current-role">{label("Role", session.current.role)}</Tag>}
           </Space>
-          <Space>
+          <Space size={phone ? 4 : 8}>
             <Badge count={todos?.unreadNotifications ?? 0} size="small" overflowCount={99} data-testid="unread-count">
               <Button type="text" icon={<BellOutlined />} aria-label="通知" onClick={() => navigate("/notifications?unread=true")} />
             </Badge>
@@ -170,7 +170,7 @@ export function Shell() {
               items: [{ key: "/password", icon: <KeyOutlined />, label: "修改密码" }],
               onClick: ({ key }) => navigate(key),
             }}>
-              <Typography.Link data-testid="current-user">{me.displayName || "已登录"}</Typography.Link>
+              <Typography.Link data-testid="current-user" ellipsis style={phone ? { maxWidth: 80 } : undefined}>{me.displayName || "已登录"}</Typography.Link>
             </Dropdown>
             <Button
               icon={<LogoutOutlined />}

@@ -8,12 +8,12 @@ type Option = { value: string; label: string };
 
 /** Up to 30 organizations below the current one whose name contains `text` (and the current one itself), narrowed
  * by `filters` (e.g. units only: then the current one is not offered). */
-function useOrgMatches(text: string, includeCurrent: boolean, filters?: OrganizationFilter): Option[] {
+function useOrgMatches(text: string, includeCurrent: boolean, filters?: OrganizationFilter, pause = false): Option[] {
   const session = useSession();
   const current = session.current?.organization;
   const [{ data }] = useQuery({
     query: OrganizationDescendantsDocument,
-    variables: { id: current?.id ?? "", first: 30, filters: { ...filters, ...(text ? { nameContains: text } : {}) } }, pause: !current,
+    variables: { id: current?.id ?? "", first: 30, filters: { ...filters, ...(text ? { nameContains: text } : {}) } }, pause: !current || pause,
   });
   return [
     ...(includeCurrent && !filters && current && (!text || current.name.includes(text)) ? [{ value: current.id, label: current.name }] : []),
@@ -46,14 +46,16 @@ export function OrgSelect(props: { value?: string; onChange?: (id: string) => vo
 }
 
 /** Several organizations below the current one, searched by name on the server like OrgSelect; the chosen ones
- * keep their names while other matches are shown. */
-export function OrgMultiSelect(props: { value?: string[]; onChange?: (ids: string[]) => void; placeholder?: string }) {
+ * keep their names while other matches are shown. With `choices`, those organizations instead (e.g. the bodies of
+ * other systems that may announce a campaign jointly), searched here. */
+export function OrgMultiSelect(props: { value?: string[]; onChange?: (ids: string[]) => void; placeholder?: string; choices?: Option[]; testId?: string }) {
   const [text, setText] = useState("");
   const [chosen, setChosen] = useState<Record<string, string>>({});
-  const found = useOrgMatches(text, false);
+  const searched = useOrgMatches(text, false, undefined, !!props.choices);
+  const found = props.choices ? props.choices.filter((o) => !text || o.label.includes(text)) : searched;
   const options = [...found, ...Object.entries(chosen).filter(([id]) => !found.some((o) => o.value === id)).map(([value, label]) => ({ value, label }))];
   return (
-    <Select mode="multiple" allowClear showSearch filterOption={false} onSearch={setText}
+    <Select mode="multiple" allowClear showSearch filterOption={false} onSearch={setText} data-testid={props.testId}
       onDropdownVisibleChange={(open) => !open && setText("")}
       placeholder={props.placeholder ?? "选择下级组织"} value={props.value} options={options}
       onChange={(ids: string[]) => {

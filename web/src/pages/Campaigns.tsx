@@ -1,10 +1,13 @@
 import { useState } from "react";
-import { Alert, App, Button, DatePicker, Descriptions, Drawer, Empty, Form, Image, Input, Modal, Select, Space, Tabs, Tag, Typography, Upload } from "antd";
+import { Alert, App, Button, DatePicker, Descriptions, Drawer, Empty, Form, Image, Input, Modal, Select, Space, Table, Tabs, Tag, Typography, Upload } from "antd";
 import { NotificationOutlined, PlusOutlined, UploadOutlined } from "@ant-design/icons";
 import dayjs from "dayjs";
 import { useMutation, useQuery } from "urql";
 import { Link, useNavigate, useParams } from "react-router-dom";
-import { ActivitiesDocument, ActivityDetailDocument, AnnounceCampaignDocument, CampaignDetailDocument, CampaignsDocument, RecordActivityDocument } from "../gql/graphql";
+import {
+  ActivitiesDocument, ActivityDetailDocument, AnnounceCampaignDocument, CampaignDetailDocument, CampaignFiguresByDivisionDocument,
+  CampaignPartnerOptionsDocument, CampaignsDocument, RecordActivityDocument, RespondToCampaignInvitationDocument, type CampaignDetailQuery,
+} from "../gql/graphql";
 import { enumOptions, label } from "../lib/labels";
 import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
 import { useSession } from "../lib/session";
@@ -23,7 +26,7 @@ export function CampaignsPage() {
   const campaigns = useConnection({ query: CampaignsDocument, variables: {}, pick: (d) => d.campaigns });
   const activities = useConnection({ query: ActivitiesDocument, variables: {}, pick: (d) => d.activities, pageKey: "p2" });
   const openId = url.get("campaign");
-  const [{ data: detail }] = useQuery({ query: CampaignDetailDocument, variables: { id: openId ?? "" }, pause: !openId });
+  const [{ data: detail }, refetchDetail] = useQuery({ query: CampaignDetailDocument, variables: { id: openId ?? "" }, pause: !openId });
   const c = detail?.campaign;
   const session = useSession();
   const [dialog, setDialog] = useState<"activity" | "campaign" | null>(null);
@@ -45,7 +48,7 @@ export function CampaignsPage() {
           key: "campaigns", label: `行动（${campaigns.total}）`,
           children: <ConnectionTable testId="campaigns" list={campaigns} unit="项" columns={[
               { title: "行动", dataIndex: "title", render: (v, r) => <ActionLink onClick={() => url.set({ campaign: r.id }, { keepPages: true })}>{v}</ActionLink> },
-              { title: "发起", dataIndex: "announcerName" },
+              { title: "发起", dataIndex: "announcerName", render: (v, r) => <>{v}{r.joint && <Tag color="blue" style={{ marginLeft: 8 }}>联合发起</Tag>}</> },
               { title: "起止", render: (_, r) => `${r.startsOn} 至 ${r.endsOn}` },
               { title: "报送截止", dataIndex: "reportDeadline", render: (v, r) => (r.reportOverdue ? <Tag color="red">{v} 已逾期</Tag> : v ?? "—") },
             ]} />,
@@ -69,6 +72,19 @@ export function CampaignsPage() {
           <Space direction="vertical" style={{ width: "100%" }}>
             <Descriptions column={1} size="small" bordered>
               <Descriptions.Item label="发起">{c.announcerName}</Descriptions.Item>
+              {c.coAnnouncers.length > 0 && (
+                <Descriptions.Item label="联合发起">
+                  <Space direction="vertical" data-testid="co-announcers">
+                    {c.coAnnouncers.map((a) => (
+                      <Space key={a.organizationId} wrap>
+                        {a.organizationName}
+                        <Tag color={a.state === "ACCEPTED" ? "green" : a.state === "INVITED" ? "orange" : undefined}>{label("CoAnnouncerState", a.state)}</Tag>
+                        {a.canRespond && <InvitationAnswer campaignId={c.id} organizationId={a.organizationId} onDone={() => refetchDetail({ requestPolicy: "network-only" })} />}
+                      </Space>
+                    ))}
+                  </Space>
+                </Descriptions.Item>
+              )}
               <Descriptions.Item label="覆盖">{c.coveredOrganizationNames.join("、")}</Descriptions.Item>
               <Descriptions.Item label="起止">{c.startsOn} 至 {c.endsOn}</Descriptions.Item>
               <Descriptions.Item label="报送截止">{c.reportDeadline ?? "—"}</Descriptions.Item>
@@ -76,6 +92,7 @@ export function CampaignsPage() {
             <Typography.Title level={5}>{c.noticeTitle}</Typography.Title>
             <Typography.Paragraph style={{ whiteSpace: "pre-wrap" }} data-testid="notice-text">{c.noticeText}</Typography.Paragraph>
             <Image.PreviewGroup><Space wrap>{c.attachments.map((a, i) => <Image key={i} width={140} src={a.url} alt="通知附件" />)}</Space></Image.PreviewGroup>
+            {c.figures.length > 0 && <CampaignFigures campaign={c} />}
           </Space>
         )}
       </Drawer>
@@ -83,24 +100,83 @@ export function CampaignsPage() {
   );
 }
 
-/** 发布行动通知: the notice (title, text, pages as images), the period, the report deadline and the bodies it covers
- * (each with its subtree; none chosen: the announcer's whole subtree). */
+type CampaignDetail = NonNullable<CampaignDetailQuery["campaign"]>;
+
+/** A joint campaign's figures: each announcing body's (its subtree), then per division below the current
+ * organization, where each wish and activity counts once across systems. */
+function CampaignFigures({ campaign }: { campaign: CampaignDetail }) {
+  const session = useSession();
+  const at = session.current?.organization.id ?? "";
+  const [{ data }] = useQuery({ query: CampaignFiguresByDivisionDocument, variables: { id: campaign.id, organizationId: at }, pause: !at });
+  const columns = [
+    { title: "心愿", dataIndex: "wishes" },
+    { title: "已圆梦", dataIndex: "wishesFulfilled" },
+    { title: "活动", dataIndex: "activities" },
+  ];
+  return (
+    <>
+      <Typography.Title level={5}>各发起组织（含下级）</Typography.Title>
+      <Table size="small" pagination={false} rowKey="organizationId" data-testid="campaign-figures" dataSource={campaign.figures}
+        columns={[{ title: "组织", dataIndex: "organizationName", render: (v: string, r) => <>{v}{r.coAnnouncer && <Tag style={{ marginLeft: 8 }}>联合发起</Tag>}</> }, ...columns]} />
+      {!!data?.campaign?.figuresByDivision.length && (
+        <>
+          <Typography.Title level={5}>按区划（跨系统，每条记录只计一次）</Typography.Title>
+          <Table size="small" pagination={false} rowKey="divisionCode" data-testid="campaign-division-figures" dataSource={data.campaign.figuresByDivision}
+            columns={[{ title: "区划", dataIndex: "divisionCode" }, { title: "计入组织", dataIndex: "organizationNames", render: (v: string[]) => v.join("、") }, ...columns]} />
+        </>
+      )}
+    </>
+  );
+}
+
+/** A co-announcer's answer: confirm (covering the whole subtree, or the bodies chosen below it) or decline. */
+function InvitationAnswer({ campaignId, organizationId, onDone }: { campaignId: string; organizationId: string; onDone: () => void }) {
+  const [{ fetching }, respond] = useMutation(RespondToCampaignInvitationDocument);
+  const [open, setOpen] = useState(false);
+  const [covered, setCovered] = useState<string[]>([]);
+  const { message } = App.useApp();
+  const answer = async (accept: boolean) => {
+    const result = await respond({ input: { campaignId, organizationId, accept, coveredOrganizationIds: accept ? covered : [] } });
+    const problem = payloadErrorMessage(result.data?.respondToCampaignInvitation.errors ?? []) ?? requestErrorMessage(result.error);
+    if (problem) return message.error(problem);
+    message.success(accept ? "已确认联合发起" : "已谢绝");
+    setOpen(false);
+    onDone();
+  };
+  return (
+    <>
+      <Button size="small" type="primary" onClick={() => setOpen(true)}>确认联合发起</Button>
+      <Button size="small" loading={fetching} onClick={() => answer(false)}>谢绝</Button>
+      <Modal title="确认联合发起" open={open} onCancel={() => setOpen(false)} onOk={() => answer(true)} okText="确认" confirmLoading={fetching} destroyOnClose>
+        <Typography.Paragraph>本组织将覆盖（不选则为本组织及全部下级）：</Typography.Paragraph>
+        <OrgMultiSelect value={covered} onChange={setCovered} />
+      </Modal>
+    </>
+  );
+}
+
+/** 发布行动通知: the notice (title, text, pages as images), the period, the report deadline, the bodies it covers
+ * (each with its subtree; none chosen: the announcer's whole subtree) and the co-announcers (联合发起: bodies of other
+ * systems in the announcer's division, each confirming and covering its own subtree). */
 function AnnounceModal({ open, onClose }: { open: boolean; onClose: (id?: string) => void }) {
   const [form] = Form.useForm();
   const session = useSession();
   const [{ fetching }, announce] = useMutation(AnnounceCampaignDocument);
   const [files, setFiles] = useState<File[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
+  const announcer: string | undefined = Form.useWatch("organizationId", form);
+  const [{ data: partners }] = useQuery({ query: CampaignPartnerOptionsDocument, variables: { organizationId: announcer ?? "" }, pause: !announcer || !open });
+  const partnerChoices = (partners?.campaignPartnerOptions ?? []).map((o) => ({ value: o.id, label: `${o.name}（${label("OrganizationSystem", o.system)}）` }));
   return (
     <Modal title="发布行动通知" open={open} onCancel={() => { setFiles([]); onClose(); }} onOk={() => form.submit()} okText="发布" confirmLoading={fetching} width={720} destroyOnClose>
       {problem && <Alert type="error" showIcon message={problem} style={{ marginBottom: 12 }} />}
-      <Form form={form} layout="vertical" preserve={false} initialValues={{ organizationId: session.current?.organization.id, covered: [] }}
-        onFinish={async (v: { organizationId: string; title: string; noticeTitle: string; noticeText: string; period: [dayjs.Dayjs, dayjs.Dayjs]; reportDeadline?: dayjs.Dayjs; covered: string[] }) => {
+      <Form form={form} layout="vertical" preserve={false} initialValues={{ organizationId: session.current?.organization.id, covered: [], coAnnouncers: [] }}
+        onFinish={async (v: { organizationId: string; title: string; noticeTitle: string; noticeText: string; period: [dayjs.Dayjs, dayjs.Dayjs]; reportDeadline?: dayjs.Dayjs; covered: string[]; coAnnouncers: string[] }) => {
           setProblem(null);
           const result = await announce({ input: {
             organizationId: v.organizationId, title: v.title, noticeTitle: v.noticeTitle, noticeText: v.noticeText,
             startsOn: v.period[0].format("YYYY-MM-DD"), endsOn: v.period[1].format("YYYY-MM-DD"),
-            reportDeadline: v.reportDeadline ? v.reportDeadline.format("YYYY-MM-DD") : null, coveredOrganizationIds: v.covered, attachments: files,
+            reportDeadline: v.reportDeadline ? v.reportDeadline.format("YYYY-MM-DD") : null, coveredOrganizationIds: v.covered, coAnnouncerIds: v.coAnnouncers, attachments: files,
           } });
           const failed = showErrors(form, result.data?.announceCampaign.errors ?? [], requestErrorMessage(result.error));
           if (failed || result.data?.announceCampaign.errors.length) return setProblem(failed);
@@ -116,6 +192,9 @@ function AnnounceModal({ open, onClose }: { open: boolean; onClose: (id?: string
           <Form.Item name="reportDeadline" label="报送截止"><DatePicker /></Form.Item>
         </Space>
         <Form.Item name="covered" label="发给（不选则为本组织及全部下级）"><OrgMultiSelect /></Form.Item>
+        <Form.Item name="coAnnouncers" label="联合发起（同一地区其他系统的组织，各自确认后覆盖本系统下级）" help={announcer && !partnerChoices.length ? "本地区没有可联合发起的组织" : undefined}>
+          <OrgMultiSelect choices={partnerChoices} placeholder="选择联合发起组织" testId="co-announcers-select" />
+        </Form.Item>
         <Upload accept="image/*" multiple maxCount={9} beforeUpload={(f) => { setFiles((p) => [...p, f]); return false; }} onRemove={(f) => setFiles((p) => p.filter((x) => x.name !== f.name))}>
           <Button icon={<UploadOutlined />}>通知原件（图片，最多 9 页）</Button>
         </Upload>

@@ -8,7 +8,7 @@ import { payloadErrorMessage, requestErrorMessage } from "../lib/client";
 import { useUrlState } from "../lib/urlState";
 import { ConnectionTable, useConnection } from "../components/ConnectionTable";
 
-const TABS: DispatchState[] = ["PENDING", "ACCEPTED", "DECLINED", "EXPIRED"];
+const TABS: DispatchState[] = ["PENDING", "ACCEPTED", "DECLINED", "EXPIRED", "WITHDRAWN"];
 
 /** 派单答复: the wishes an organization dispatched to the units one acts for; accepting claims what remains. */
 export function DispatchesPage() {

@@ -37,8 +37,8 @@ export function WorkbenchPage() {
               <Card hoverable size="small">
                 <Statistic title={t.label} value={t.count} valueStyle={{ color: "#c8161d" }} />
                 <Space style={{ marginTop: 4 }} wrap>
-                  {t.dueInDays != null ? <Tag color={t.dueInDays < 0 ? "red" : t.dueInDays <= 3 ? "orange" : undefined}>{dueText(t.dueInDays)}</Tag>
-                    : <Typography.Text type="secondary">去处理 ›</Typography.Text>}
+                  {t.dueInDays != null && <Tag color={t.dueInDays < 0 ? "red" : t.dueInDays <= 3 ? "orange" : undefined}>{dueText(t.dueInDays)}</Tag>}
+                  <Typography.Text type="secondary">去处理 ›</Typography.Text>
                 </Space>
               </Card>
             </Link>
