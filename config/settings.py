@@ -257,12 +257,11 @@ STATIC_ROOT = VAR_DIR / "static"
 # The staff web client (web/), built by `make web` into web/dist and served at / by config/webclient.py.
 WEB_DIST_DIR = Path(os.environ.get("WEB_DIST_DIR", BASE_DIR / "web" / "dist"))
 
-# Sessions: the cache first, the database behind it; the sign-in rides along (permissions/sessions.py)
-SESSION_ENGINE = "permissions.sessions"
 SESSION_COOKIE_HTTPONLY = True
-# Several app nodes: sessions in the database (default) or, with SESSION_ENGINE=django.contrib.sessions.backends.cache
-# and REDIS_URL, in Redis beside the scope cache (platform/cluster/).
-SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
+# Sessions: the cache first (Redis with REDIS_URL, shared by several app nodes), the database behind it; the
+# session's user and scope ride along in the same cache read (permissions/sessions.py: no SQL when warm). Another
+# engine (e.g. django.contrib.sessions.backends.cache, platform/cluster/) works, without that read-ahead.
+SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "permissions.sessions")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 # HTTPS in production: TLS ends at the reverse proxy (platform/nginx.conf.example sets X-Forwarded-Proto).

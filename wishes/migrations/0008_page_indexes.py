@@ -10,8 +10,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ('children', '0005_birth_date_page_index'),
         ('orgs', '0003_page_indexes'),
-        ('programs', '0003_page_indexes'),
-        ('wishes', '0006_page_index'),
+        ('programs', '0004_page_indexes'),
+        ('wishes', '0007_dispatch_withdrawn'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

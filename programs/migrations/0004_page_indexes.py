@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('children', '0005_birth_date_page_index'),
         ('orgs', '0003_page_indexes'),
-        ('programs', '0002_pairing_reminded_on'),
+        ('programs', '0003_campaign_co_announcers'),
     ]
 
     operations = [
