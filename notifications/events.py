@@ -183,6 +183,18 @@ def job_finished(job) -> None:
                                         body=lambda: job.message or job.error, link="/jobs"), key=f"job:{job.pk}")
 
 
+# 行动 -----------------------------------------------------------------------------------------------------
+
+def campaign_invitations(campaign, bodies) -> None:
+    """Those who manage programs at each body invited to announce a campaign jointly, to confirm or decline."""
+    link = f"/campaigns?campaign={global_id('Campaign', campaign.pk)}"
+    for body in bodies:
+        notify(holders(CHANGE_PROGRAM, body), _message(
+            Kind.CAMPAIGN_INVITATION, T.CAMPAIGN_INVITATION_TITLE, T.CAMPAIGN_INVITATION_BODY, link,
+            campaign=campaign.title, announcer=campaign.organization.name, organization=body.name),
+            key=f"campaign-invitation:{campaign.pk}:{body.pk}")
+
+
 # 个案保护 -------------------------------------------------------------------------------------------------
 
 def grave_incident(incident_id: int, organization, county, kind_label: str, permission: str) -> None:

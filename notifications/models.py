@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     UNIT_APPLICATION = "UNIT_APPLICATION", "爱心单位申请待审核"
     UNIT_APPLICATION_DECIDED = "UNIT_APPLICATION_DECIDED", "爱心单位申请已审核"
     GRAVE_INCIDENT = "GRAVE_INCIDENT", "严重事件"
+    CAMPAIGN_INVITATION = "CAMPAIGN_INVITATION", "联合发起邀请"
 
 
 class Notification(models.Model):

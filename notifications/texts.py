@@ -59,6 +59,10 @@ class NotificationText(ErrorCode):
                             "A pairing of {organization} ({pairing_kind}, card {card}) was due for contact by {due}; please get in touch.")
     JOB_SUCCEEDED_TITLE = ("任务已完成：{kind}", "Job finished: {kind}")
     JOB_FAILED_TITLE = ("任务失败：{kind}", "Job failed: {kind}")
+    CAMPAIGN_INVITATION_TITLE = ("联合发起邀请：{campaign}", "Invited to announce jointly: {campaign}")
+    CAMPAIGN_INVITATION_BODY = ("{announcer}邀请{organization}联合发起“{campaign}”，请确认或谢绝。",
+                                "{announcer} invites {organization} to announce “{campaign}” jointly; "
+                                "confirm or decline.")
     GRAVE_INCIDENT_TITLE = ("严重事件：{organization}", "Grave incident: {organization}")
     GRAVE_INCIDENT_BODY = ("{organization}报告了一起严重的“{kind}”事件，该儿童已列为高风险，请督促跟进处置。",
                            "{organization} reported a grave incident ({kind}); the child is now at high risk. "

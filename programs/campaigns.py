@@ -31,6 +31,7 @@ from django.utils import timezone
 from children.services import require_consent
 from core import photos
 from core.errors import NOTICE_MAX, TITLE_MAX, CommonErrorCode, ServiceError
+from notifications import events
 from orgs.divisions import BOUNDARIES, VALID_LENGTHS, region_prefix
 from orgs.models import Organization
 from permissions import audit
@@ -100,6 +101,7 @@ def _invite(actor: Actor, campaign: Campaign, organization: Organization, ids) -
     CampaignCoAnnouncer.objects.bulk_create([
         CampaignCoAnnouncer(campaign=campaign, organization=b, org_path=b.path, invited_by=actor.display_name)
         for b in bodies])
+    events.campaign_invitations(campaign, bodies)
     return bodies
 
 

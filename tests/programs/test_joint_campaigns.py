@@ -194,3 +194,20 @@ def test_joint_figures_are_read_only_with_the_rollups_permission_where_they_are(
     township = as_user("maliang_league_staff")(FIGURES, {"id": cid, "at": oid("马良镇团委")})["campaign"]
     assert township == {"figures": [], "figuresByDivision": []}
     assert as_user("huaihua_wf_admin")(FIGURES, {"id": cid, "at": oid("怀化市妇联")})["campaign"] is None
+
+
+INBOX = "{ notifications(first: 20, filters: {kind: CAMPAIGN_INVITATION}) { edges { node { title body link } } } }"
+
+
+def test_the_invited_bodies_staff_are_notified_and_no_one_else(as_user):
+    # given the league announcing with the county's women's federation and 工商联
+    made = mutate(as_user("baokang_league_admin"), ANNOUNCE, announce_input("保康县妇联", "保康县工商联"), "announceCampaign")
+    cid = made["campaign"]["id"]
+    # then the 妇联's staff hear of it, with a link that opens the campaign
+    [note] = [e["node"] for e in as_user("baokang_wf_staff")(INBOX)["notifications"]["edges"]]
+    assert note == {"title": "联合发起邀请：关爱留守儿童联合行动",
+                    "body": "共青团保康县委邀请保康县妇联联合发起“关爱留守儿童联合行动”，请确认或谢绝。",
+                    "link": f"/campaigns?campaign={cid}"}
+    # and a neighbour federation's staff, and the township league staff, hear nothing
+    for neighbour in ("shiqiao_wf_staff", "huangbao_league_staff"):
+        assert as_user(neighbour)(INBOX)["notifications"]["edges"] == []
