@@ -44,6 +44,7 @@ from permissions import audit
 from permissions import services as access
 from permissions.actor import Actor
 from permissions.models import Membership, UnitGroup
+from permissions.scope import bump_version
 
 MANAGE = access.MANAGE_MEMBERS
 NAME_MAX = 30
@@ -118,6 +119,13 @@ def initial_password(user) -> str:
         except ValidationError:
             continue
         return password
+
+
+def _save_user(user, fields: list[str]) -> None:
+    """Every change to an existing account: signed-in sessions carry the user row (permissions.sessions), so the
+    change bumps the scope version and shows on the person's very next request."""
+    user.save(update_fields=fields)
+    bump_version()
 
 
 def _contact_problems(display_name: str | None, phone: str | None, email: str | None) -> list:
@@ -212,7 +220,7 @@ def create_account(actor: Actor, *, username: str, display_name: str, organizati
 def _set_initial_password(actor: Actor, user, action: str, organization) -> str:
     password = initial_password(user)
     user.set_password(password)  # also signs the account out everywhere (the session hash changes)
-    user.save(update_fields=["password"])
+    _save_user(user, ["password"])
     profile = _profile(user)
     profile.must_change_password = True
     profile.save(update_fields=["must_change_password"])
@@ -233,7 +241,7 @@ def update_account(actor: Actor, *, user_id, display_name: str | None = None, ph
         user.first_name = fields["display_name"]
     if "email" in fields:
         user.email = fields["email"]
-    user.save(update_fields=["first_name", "email"])
+    _save_user(user, ["first_name", "email"])
     if "phone" in fields:
         profile = _profile(user)
         profile.phone = fields["phone"]
@@ -249,7 +257,7 @@ def set_active(actor: Actor, *, user_id, active: bool):
     if user.is_active == active:
         raise ServiceError(E.ALREADY_ACTIVE if active else E.ALREADY_INACTIVE, "id")
     user.is_active = active
-    user.save(update_fields=["is_active"])
+    _save_user(user, ["is_active"])
     audit.record(actor, "account.reactivate" if active else "account.deactivate", user, _where(user),
                  {"username": user.username})
     return user
@@ -291,7 +299,7 @@ def change_my_password(actor: Actor, *, old_password: str, new_password: str):
     except ValidationError as error:
         raise ServiceError(E.PASSWORD_INVALID, "new_password", detail="".join(error.messages)) from None
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    _save_user(user, ["password"])
     Profile.objects.filter(user=user).update(must_change_password=False, password_changed_at=timezone.now())
     home = Profile.objects.filter(user=user).select_related("organization").first()
     audit.record(actor, "account.password_change", user, home.organization if home else None, {"username": user.username})
@@ -312,7 +320,7 @@ def update_my_settings(actor: Actor, *, phone: str | None = None, email: str | N
         profile.phone = phone.strip()
     if email is not None:
         user.email = email.strip()
-        user.save(update_fields=["email"])
+        _save_user(user, ["email"])
     for field, value in (("notify_by_email", notify_by_email), ("notify_by_sms", notify_by_sms), ("language", language)):
         if value is not None:
             setattr(profile, field, value)

@@ -740,6 +740,139 @@ def newest_first_plans(conn, prefixes, api_sql_by_label, samples):
     return results
 
 
+# --- plans: every list page the web client reads -----------------------------------------------------------------
+
+# (root field, actor, orders): each list page the web client pages, in each order the API offers (None: the list's
+# default order), read as the actor whose scope makes it big
+WISH_ORDERS = (None, {"publishedAt": "DESC"}, {"claimDeadline": "ASC"}, {"estimatedValue": "DESC"})
+LIST_PAGES = (
+    ("children", "bench_county_viewer", (None, {"name": "ASC"}, {"birthDate": "ASC"}, {"createdAt": "DESC"})),
+    ("wishes", "bench_township_staff", WISH_ORDERS),
+    ("wishes", "bench_county_staff", WISH_ORDERS),
+    ("organizations", "bench_county_viewer", (None, {"name": "ASC"}, {"level": "ASC"}, {"divisionCode": "ASC"},
+                                              {"createdAt": "DESC"})),
+    ("volunteers", "bench_county_viewer", (None,)),
+    ("serviceRecords", "bench_county_viewer", (None,)),
+    ("pairings", "bench_county_viewer", (None,)),
+    ("activities", "bench_county_viewer", (None,)),
+    ("happyHomes", "bench_county_viewer", (None,)),
+    ("auditEntries", "bench_county_staff", (None,)),
+    ("myJobs", "bench_county_staff", (None,)),
+    ("myDispatches", "bench_county_staff", (None, {"deadline": "ASC"})),
+    ("unitClaims", "bench_county_staff", (None,)),
+)
+LIST_SIZES = (10, 50, 100)
+ACTOR_TABLES = ("django_session", "auth_user", "permissions_scopeversion", "permissions_organizationuserpermission",
+                "permissions_organizationgrouppermission")  # what resolving the actor may read, not the page
+SCAN = re.compile(r"((?:Parallel )?(?:Seq Scan|Index Only Scan|Index Scan Backward|Index Scan|Bitmap Heap Scan|"
+                  r"Bitmap Index Scan))(?: using (\S+))? on (\S+)")
+
+
+def order_text(order):
+    return "default" if order is None else " ".join(f"{k} {v}" for k, v in order.items())
+
+
+def captured_list_sql(username, field, order, first):
+    """The statement that reads the page of root connection ``field`` as the API sends it for ``username``
+    (in-process, Django's test client, the same view and schema), or the API's error."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+
+    client = DjangoClient()
+    client.force_login(get_user_model().objects.get(username=username))
+    argument = "" if order is None else ", order: {" + ", ".join(f"{k}: {v}" for k, v in order.items()) + "}"
+    query = f"query {{ {field}(first: {first}{argument}) {{ totalCount edges {{ node {{ id }} }} }} }}"
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.post("/graphql", {"query": query}, content_type="application/json").json()
+    if answer.get("errors"):
+        return None, answer["errors"][0].get("message", "error")[:80]
+    page = [q["sql"] for q in queries if " LIMIT " in q["sql"] and "ORDER BY" in q["sql"]
+            and re.search(r'FROM "(\w+)"', q["sql"]).group(1) not in ACTOR_TABLES]
+    return (page[0], None) if page else (None, "no page statement (nothing in the actor's scope)")
+
+
+def page_table(sql):
+    """The table a page statement reads: the one its outer ORDER BY names (subqueries order by aliases)."""
+    return re.findall(r'ORDER BY \(?"(\w+)"\.', sql)[-1]
+
+
+def plan_signature(plan):
+    """The plan's scan nodes in order, e.g. 'Index Only Scan using wish_page_created_at_id on wishes_wish'."""
+    nodes = []
+    for line in plan:
+        if m := SCAN.search(line):
+            nodes.append(f"{m.group(1)}{' using ' + m.group(2) if m.group(2) else ''} on {m.group(3)}")
+    return " + ".join(dict.fromkeys(nodes)) or "other"
+
+
+def list_page_plans(conn, samples, pages=LIST_PAGES, sizes=LIST_SIZES):
+    """Every list page in each order at each size, as the API sends it: over ``samples`` fresh ANALYZE samples of
+    the page's table (one ANALYZE serves every statement on that table), the median and slowest execution and the
+    plans seen (one plan: stable)."""
+    rows = []
+    for field, username, orders in pages:
+        for order in orders:
+            for first in sizes:
+                row = {"list": field, "actor": username, "order": order_text(order), "rows": first}
+                sql, error = captured_list_sql(username, field, order, first)
+                if sql is None:
+                    row["error"] = error
+                else:
+                    row.update(table=page_table(sql), sql=sql, plans={}, times=[])
+                rows.append(row)
+    measured = [r for r in rows if "sql" in r]
+    for table in dict.fromkeys(r["table"] for r in measured):
+        for _ in range(samples):
+            conn.execute(f"ANALYZE {table}")
+            for r in (r for r in measured if r["table"] == table):
+                plan = explain(conn, r["sql"])
+                signature = plan_signature(plan)
+                r["plans"][signature] = r["plans"].get(signature, 0) + 1
+                r["times"].append(execution_ms(plan))
+                r["last_plan"] = plan
+        log(f"  {table}: {samples} samples")
+    for r in measured:
+        times = r.pop("times")
+        r.update(p50_ms=statistics.median(times), max_ms=max(times), stable=len(r["plans"]) == 1)
+    return rows
+
+
+def list_plans_table(rows, samples):
+    """The list-page plan check as a Markdown table."""
+    lines = [f"| list | actor | order | rows | p50 / max ms over {samples} ANALYZE samples | plans | plan (most often) |",
+             "|---|---|---|---:|---:|---:|---|"]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['list']} | {r['actor']} | {r['order']} | {r['rows']} | — | — | {r['error']} |")
+            continue
+        common_plan = max(r["plans"], key=r["plans"].get)
+        lines.append(f"| {r['list']} | {r['actor']} | {r['order']} | {r['rows']} | {r['p50_ms']:.2f} / "
+                     f"{r['max_ms']:.2f} | {len(r['plans'])} | {common_plan} |")
+    return lines
+
+
+def plans_only(args):
+    """``--plans-only``: the list-page plan check alone (no server, no traffic), printed and written to
+    var/bench/plans-<scale>.json."""
+    common.configure_env(args.scale, args.seed)
+    import django
+
+    django.setup()
+    conn = pg()
+    load = common.load()
+    rows = list_page_plans(conn, args.plan_samples)
+    result = {"load": {"start": load, "end": common.load()}, "samples": args.plan_samples, "list_plans": rows,
+              "measured": f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+              "database": os.environ["DATABASE_URL"].rsplit("/", 1)[-1]}
+    LOGS.mkdir(parents=True, exist_ok=True)
+    (LOGS / f"plans-{args.scale}.json").write_text(json.dumps(result, default=str, ensure_ascii=False, indent=1))
+    print("\n".join(list_plans_table(rows, args.plan_samples)))
+    print(f"load average: {result['load']}")
+    return result
+
+
 # --- where the time goes --------------------------------------------------------------------------------------------
 
 
@@ -796,12 +929,11 @@ def scope_in_process(username, runs=50):
     from django.test.utils import CaptureQueriesContext
 
     from permissions import scope as scopes
-    from permissions.models import ScopeVersion
 
     user = get_user_model().objects.get(username=username)
 
     def cold():
-        ScopeVersion.bump()
+        scopes.bump_version()
         started = time.perf_counter()
         scopes.for_user(user)
         return time.perf_counter() - started
@@ -812,7 +944,7 @@ def scope_in_process(username, runs=50):
         return time.perf_counter() - started
 
     with CaptureQueriesContext(connection) as cold_q:
-        ScopeVersion.bump()
+        scopes.bump_version()
         q0 = len(connection.queries_log)
         scopes.for_user(user)
     cold_queries = len(cold_q) - 1  # minus the bump's own UPDATE
@@ -962,11 +1094,11 @@ def run(args):
 
         # (5) scope resolution: cold (version bumped before each request) vs warm, over HTTP
         log("measure 5: scope resolution over HTTP, cold and warm (ChildRoster first=10)")
-        bump = "UPDATE permissions_scopeversion SET value = (random() * 1e15)::bigint + 1 WHERE id = 1"
+        from permissions.scope import bump_version  # the row and its cached copy (DB 13), as a grant change does
         cold_seconds, cold_queries, cold_server = [], set(), []
         call = roster_call(viewer, 10)
         for i in range(warm + n):
-            conn.execute(bump)
+            bump_version()
             _, info = call()
             if i >= warm:
                 cold_seconds.append(info["seconds"])
@@ -1029,6 +1161,8 @@ def run(args):
         results["board_plans"] = wish_board_plans(conn, captured_board_sql("bench_township_staff"), township,
                                                   args.plan_samples)
         log("default-order page plans")
+        log("every list page's plans")
+        results["list_plans"] = list_page_plans(conn, args.plan_samples)
         results["default_plans"] = default_order_plans(conn, {
             "county": captured_page_sql("bench_county_viewer", None, 50),
             "township": captured_page_sql("bench_township_staff", None, 50)}, args.plan_samples)
@@ -1158,6 +1292,9 @@ def render(args, r):
         lines += ["", *peer_versions_text(r, args.clients)]
     if m1:
         lines += ["", *rollup_text(r)]
+    if r.get("list_plans"):
+        lines += ["", "#### Every list page the web client reads, in each order: plans", "",
+                  *list_plans_table(r["list_plans"], args.plan_samples)]
     if r.get("default_plans"):
         lines += ["", "#### The children page in its default order (org_path, name, id): plans", "",
                   f"The API's statement (the page with `COUNT(*) OVER ()`, as captured from the view), EXPLAIN ANALYZE "
@@ -1457,11 +1594,15 @@ def main(argv=None):
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20, help="length of each concurrent run (default 20)")
     parser.add_argument("--plan-samples", type=int, default=PLAN_SAMPLES, help="0 skips the plan check")
+    parser.add_argument("--plans-only", action="store_true",
+                        help="only the plan check of every list page (var/bench/plans-<scale>.json)")
     parser.add_argument("--no-postgraphile", action="store_true")
     parser.add_argument("--no-doc", action="store_true", help="print only, leave docs/benchmarks.md alone")
     parser.add_argument("--report-only", action="store_true",
                         help="re-render the section from the last run's var/bench/results-<scale>.json")
     args = parser.parse_args(argv)
+    if args.plans_only:
+        return plans_only(args)
     if args.report_only:
         saved = json.loads(results_file(args.scale).read_text())
         results, args = saved["results"], argparse.Namespace(**{**vars(args), **saved["args"], "report_only": True,

@@ -69,8 +69,10 @@ class Child(TenantOwned):
 
     class Meta:
         ordering = [Bytewise("org_path").asc(), "name", "id"]
-        # the roster's orders: by organization and name (the default, and by name within the scope), newest first
-        indexes = [page_index("child", "name", "id"), page_index("child", "created_at", "id")]
+        # the roster's orders: by organization and name (the default, and by name within the scope), newest first,
+        # by birth date
+        indexes = [page_index("child", "name", "id"), page_index("child", "created_at", "id"),
+                   page_index("child", "birth_date", "id")]
         verbose_name = verbose_name_plural = "儿童档案"
 
     def __str__(self) -> str:

@@ -258,9 +258,10 @@ STATIC_ROOT = VAR_DIR / "static"
 WEB_DIST_DIR = Path(os.environ.get("WEB_DIST_DIR", BASE_DIR / "web" / "dist"))
 
 SESSION_COOKIE_HTTPONLY = True
-# Several app nodes: sessions in the database (default) or, with SESSION_ENGINE=django.contrib.sessions.backends.cache
-# and REDIS_URL, in Redis beside the scope cache (platform/cluster/).
-SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
+# Sessions: the cache first (Redis with REDIS_URL, shared by several app nodes), the database behind it; the
+# session's user and scope ride along in the same cache read (permissions/sessions.py: no SQL when warm). Another
+# engine (e.g. django.contrib.sessions.backends.cache) works, without that read-ahead.
+SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "permissions.sessions")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 # HTTPS in production: TLS ends at the reverse proxy (platform/nginx.conf.example sets X-Forwarded-Proto).

@@ -59,6 +59,9 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # myJobs: the actor's own jobs, newest first
+        indexes = [models.Index(fields=["actor_user", "created_at", "id"], name="job_page_user_created_at_id"),
+                   models.Index(fields=["actor_token", "created_at", "id"], name="job_page_token_created_at_id")]
         verbose_name = verbose_name_plural = "后台任务"
 
     def __str__(self) -> str:

@@ -61,6 +61,27 @@ class Level(models.IntegerChoices):
     VILLAGE = 6, "村/社区"
 
 
+class Bytewise(Func):
+    """A path column compared byte by byte: ``COLLATE "C"`` on PostgreSQL, whose default collation here (C.UTF-8)
+    an index in path order does not serve; as is elsewhere. The same order either way (paths are ASCII)."""
+
+    arity = 1
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template='%(expressions)s COLLATE "C"', **extra)
+
+    def as_sql(self, compiler, connection, template="%(expressions)s", **extra):
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+def page_index(model: str, *columns: str, path: str = "org_path") -> models.Index:
+    """The index a connection's page reads in one order: the ``path`` the scope's range condition reads (the owner's
+    path, in byte order) and then the order's columns, so that ``id IN (SELECT id ... ORDER BY ... LIMIT n)`` reads
+    the scope's range from the index alone and sorts only ids (graphql_api/connection.py). A page of rows owned by
+    a person or a unit rather than a subtree: ``models.Index(fields=[owner, *columns])``."""
+    return models.Index(Bytewise(path), *map(F, columns), name=f"{model}_page_{'_'.join(columns)}"[:30])
+
+
 class OrganizationQuerySet(models.QuerySet):
     def active(self):
         """Organizations where work can be done: not archived (nor merged away, which archives)."""
@@ -91,6 +112,9 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["path"]
+        # the orders of the organizations list within the scope's range (by path: the path's own unique index)
+        indexes = [page_index("organization", column, "id", path="path")
+                   for column in ("name", "level", "division_code", "created_at")]
         verbose_name = verbose_name_plural = "组织"
         constraints = [
             models.UniqueConstraint(
@@ -104,26 +128,6 @@ class Organization(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
-
-
-class Bytewise(Func):
-    """A path column compared byte by byte: ``COLLATE "C"`` on PostgreSQL, whose default collation here (C.UTF-8)
-    an index in path order does not serve; as is elsewhere. The same order either way (paths are ASCII)."""
-
-    arity = 1
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template='%(expressions)s COLLATE "C"', **extra)
-
-    def as_sql(self, compiler, connection, template="%(expressions)s", **extra):
-        return super().as_sql(compiler, connection, template=template, **extra)
-
-
-def page_index(model: str, *columns: str) -> models.Index:
-    """The index a connection's page reads in one order: the owner's path (the scope's range condition, byte order)
-    and then the order's columns, so that ``id IN (SELECT id ... ORDER BY ... LIMIT n)`` is an index-only range
-    scan that stops after n rows (graphql_api/connection.py)."""
-    return models.Index(Bytewise("org_path"), *map(F, columns), name=f"{model}_page_{'_'.join(columns)}"[:30])
 
 
 class TenantOwned(models.Model):

@@ -11,6 +11,7 @@ from core.errors import CommonErrorCode, ServiceError, not_found, permission_den
 from orgs.models import Organization
 from permissions import scope as scopes
 from permissions.scope import Scope
+from permissions.sessions import signed_in
 
 
 def person_label(user) -> str:
@@ -44,7 +45,8 @@ class Actor:
         token = getattr(request, "api_token", None)
         if token is not None:
             return cls.for_token(token, ip=ip)
-        return cls.for_user(getattr(request, "user", None), ip=ip)
+        user, scope = signed_in(request)
+        return cls(scope=scope, user=user if user.is_authenticated else None, ip=ip)
 
     @classmethod
     def system(cls, label: str) -> Actor:

@@ -7,6 +7,7 @@ token: browsers cannot add this header cross-site without the server's consent. 
 tokens get 401; a token over its rate gets 429 — each with a Chinese and English message.
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -39,11 +40,16 @@ class BearerTokenMiddleware:
 
 class ActorMiddleware:
     """Sets ``request.actor`` (Actor.from_request), resolved on first use: the scope is only looked up by views
-    that read it. Place it after AuthenticationMiddleware and BearerTokenMiddleware."""
+    that read it. Without a token, ``request.user`` comes from the same resolution (permissions.sessions: no SQL
+    when nothing changed) instead of AuthenticationMiddleware's query. Place it after AuthenticationMiddleware and
+    BearerTokenMiddleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.actor = SimpleLazyObject(lambda: Actor.from_request(request))
+        actor = SimpleLazyObject(lambda: Actor.from_request(request))
+        if getattr(request, "api_token", None) is None:
+            request.user = SimpleLazyObject(lambda: actor.user or AnonymousUser())
+        request.actor = actor
         return self.get_response(request)

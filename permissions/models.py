@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from orgs.models import Organization, TenantOwned
+from orgs.models import Organization, TenantOwned, page_index
 from permissions.catalog import Role
 
 
@@ -88,10 +88,12 @@ class ScopeVersion(models.Model):
         return value or 0
 
     @classmethod
-    def bump(cls) -> None:
+    def bump(cls) -> int:
+        """The row's new value (call permissions.scope.bump_version, which also refreshes the cached copy)."""
         value = secrets.randbits(62) + 1
         if not cls.objects.filter(pk=1).update(value=value):
             cls.objects.get_or_create(pk=1, defaults={"value": value})
+        return value
 
 
 class ApiToken(TenantOwned):
@@ -142,6 +144,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [page_index("auditentry", "created_at", "id")]  # the log's order, within the scope's range
         verbose_name = verbose_name_plural = "审计日志"
 
     def save(self, *args, **kwargs):

@@ -7,8 +7,11 @@ field, ``node(id:)``, export and job reads through it. No prefixes and no ids: t
 the query returns nothing (fail closed).
 
 Record-level grants (one child's file shared with a user or a unit's group, with an expiry) add primary
-keys per model. Resolution costs one query for the scope version when warm (the scope itself comes from the
-cache keyed by that version) and, when cold, one for the role grants plus one per shareable model. Any membership, grant or tree change bumps the version.
+keys per model. The scope is cached under the scope version, which lives in the cache too: a warm resolution
+costs no SQL (a cold one: the role grants plus one query per shareable model). Any membership, grant, tree or
+account change bumps the version (``bump_version``): the database row changes at once, the cached copy when the
+change commits; until then the changing connection itself uses the new (uncommitted) value, so that what it
+caches meanwhile can never be served under a committed version.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
@@ -26,6 +30,7 @@ from orgs.paths import ancestor_paths, merge_prefixes
 from permissions.catalog import PERMISSIONS, codename
 
 CACHE_SECONDS = 3600
+VERSION_KEY = "scope:version"
 _BY_CODENAME = {codename(name): name for name in PERMISSIONS}
 
 
@@ -190,25 +195,46 @@ def _record_rows(*, user=None, group_ids=None) -> list:
     return rows
 
 
-def _cached(key: str, load) -> Scope:
+def current_version(cached: int | None = None) -> int:
+    """The scope version, without SQL: the one this connection wrote in a transaction still open, else the cached
+    copy (``cached``: a value just read from it); the row only when the cache has none."""
     from permissions.models import ScopeVersion
 
-    full_key = f"scope:v{ScopeVersion.current()}:{key}"
-    scope = cache.get(full_key)
-    if scope is None:
+    # the refreshes still waiting for this connection's commit (a rolled-back savepoint or transaction drops its own)
+    for _, callback, _ in reversed(connection.run_on_commit):
+        if hasattr(callback, "scope_version"):
+            return callback.scope_version
+    value = cache.get(VERSION_KEY) if cached is None else cached
+    if value is None:
+        value = ScopeVersion.current()
+        cache.add(VERSION_KEY, value, CACHE_SECONDS)  # add: never overwrite a value a commit set meanwhile
+    return value
+
+
+def _cached(key: str, load, version: int | None = None) -> tuple[Scope, float]:
+    """The scope under ``key`` and the time (epoch seconds) until which it holds."""
+    full_key = f"scope-until:v{current_version() if version is None else version}:{key}"  # (scope, until)
+    found = cache.get(full_key)
+    if found is None:
         scope, lifetime = build(*load())
+        found = (scope, timezone.now().timestamp() + lifetime.total_seconds())
         seconds = int(lifetime.total_seconds())
         if seconds > 0:
-            cache.set(full_key, scope, seconds)
-    return scope
+            cache.set(full_key, found, seconds)
+    return found
+
+
+def for_user_until(user, version: int | None = None) -> tuple[Scope, float]:
+    """A user's scope and until when it holds (epoch seconds), under ``version`` if the caller read it already."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY, float("inf")
+    if user.is_superuser:
+        return EVERYTHING, float("inf")
+    return _cached(f"user:{user.pk}", lambda: (_grant_rows(user=user), _record_rows(user=user)), version)
 
 
 def for_user(user) -> Scope:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return EMPTY
-    if user.is_superuser:
-        return EVERYTHING
-    return _cached(f"user:{user.pk}", lambda: (_grant_rows(user=user), _record_rows(user=user)))
+    return for_user_until(user)[0]
 
 
 def for_token(token) -> Scope:
@@ -219,10 +245,18 @@ def for_token(token) -> Scope:
         group_ids = [group_id] if group_id else []
         return _grant_rows(group_ids=group_ids), _record_rows(group_ids=group_ids)
 
-    return _cached(f"token:{token.pk}", load).restricted_to(token.permissions)
+    return _cached(f"token:{token.pk}", load)[0].restricted_to(token.permissions)
 
 
 def bump_version() -> None:
+    """After a change that alters what someone may see or who they are: cached scopes and signed-in sessions
+    (permissions.sessions) are resolved afresh on their next request."""
     from permissions.models import ScopeVersion
 
-    ScopeVersion.bump()
+    value = ScopeVersion.bump()
+
+    def committed():
+        cache.set(VERSION_KEY, value, CACHE_SECONDS)
+
+    committed.scope_version = value
+    transaction.on_commit(committed)

@@ -5,7 +5,7 @@ from django.db import models
 
 from core.fields import EncryptedTextField
 from core.models import PrivatePhoto
-from orgs.models import TenantOwned
+from orgs.models import TenantOwned, page_index
 
 
 class Corner(models.TextChoices):
@@ -39,6 +39,7 @@ class HappyHome(TenantOwned):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [page_index("happyhome", "created_at", "id")]  # each list's order, within the scope's range
         verbose_name = verbose_name_plural = "快乐家园"
 
     def __str__(self) -> str:
@@ -122,6 +123,7 @@ class Volunteer(TenantOwned):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [page_index("volunteer", "created_at", "id")]
         verbose_name = verbose_name_plural = "志愿者"
 
     def __str__(self) -> str:
@@ -204,6 +206,7 @@ class ServiceRecord(TenantOwned):
 
     class Meta:
         ordering = ["-served_on", "-id"]
+        indexes = [page_index("servicerecord", "served_on", "id")]
         constraints = [models.CheckConstraint(
             condition=models.Q(happy_home__isnull=True) ^ models.Q(service_point__isnull=True), name="record_one_place")]
 
@@ -244,6 +247,7 @@ class Pairing(TenantOwned):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [page_index("pairing", "created_at", "id")]
         verbose_name = verbose_name_plural = "结对帮扶"
 
     @property
@@ -386,6 +390,7 @@ class Activity(TenantOwned):
 
     class Meta:
         ordering = ["-held_on", "-id"]
+        indexes = [page_index("activity", "held_on", "id")]
         verbose_name = verbose_name_plural = "活动"
 
 

@@ -63,7 +63,9 @@ class Wish(TenantOwned):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [page_index("wish", "created_at", "id")]  # the board's order, newest first
+        # the board's orders (newest first, the default), within the scope's range
+        indexes = [page_index("wish", "created_at", "id"), page_index("wish", "published_at", "id"),
+                   page_index("wish", "claim_deadline", "id"), page_index("wish", "estimated_value", "id")]
         verbose_name = verbose_name_plural = "微心愿"
         constraints = [models.CheckConstraint(condition=models.Q(covered_amount__lte=models.F("estimated_value")),
                                               name="wish_never_over_covered")]
@@ -95,6 +97,9 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # myClaims and unitClaims: a person's or a unit's claims, newest first
+        indexes = [models.Index(fields=["donor_user", "created_at", "id"], name="claim_page_user_created_at_id"),
+                   models.Index(fields=["donor_unit", "created_at", "id"], name="claim_page_unit_created_at_id")]
 
 
 class DispatchState(models.TextChoices):
@@ -119,6 +124,9 @@ class Dispatch(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # myDispatches: a unit's dispatches in its two orders (newest first, the default; by deadline)
+        indexes = [models.Index(fields=["unit", "created_at", "id"], name="dispatch_page_created_at_id"),
+                   models.Index(fields=["unit", "deadline", "id"], name="dispatch_page_deadline_id")]
 
 
 class WishPhoto(PrivatePhoto):

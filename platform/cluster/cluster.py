@@ -91,7 +91,7 @@ def app_env(direct: bool = False) -> dict:
         "SITE_URL": f"https://127.0.0.1:{NGINX_PORT}",
         "DATABASE_URL": (f"postgres://postgres@127.0.0.1:{primary}/platform" if direct
                          else f"postgres://postgres@127.0.0.1:{PGBOUNCER_PORT}/platform"),
-        "REDIS_URL": REDIS_URL, "SESSION_ENGINE": "django.contrib.sessions.backends.cache",
+        "REDIS_URL": REDIS_URL,
         "RABBITMQ_URL": f"amqp://guest:guest@127.0.0.1:5672/{VHOST}", "JOBS_BROKER": "rabbitmq",
         "VAR_DIR": str(SHARED), "WEB_CONCURRENCY": "2", "WEB_THREADS": "2",
         "JOBS_LEASE_SECONDS": "10", "JOBS_RETRY_BACKOFF_SECONDS": "1", "LOG_LEVEL": "INFO",

@@ -1,6 +1,6 @@
-"""The Scope is cached under a version number: any grant or tree change shows on the very next request,
-and a warm resolution costs one SQL query (the version), a cold one two (version and role grants) plus one
-per model that takes record-level grants."""
+"""The Scope is cached under a version number, itself cached: any grant or tree change shows on the very next
+request, a warm resolution costs no SQL query, a cold one the role grants plus one per model that takes
+record-level grants."""
 
 import pytest
 
@@ -59,11 +59,11 @@ mutation Revoke($id: ID!) { revokeRole(input: {id: $id}) { ok errors { field cod
 
 
 def cold_cost() -> int:
-    """What permissions/scope.py promises for a cold resolution: the version, the role grants, and one
-    query per model that takes record-level grants (none before children's files became shareable)."""
+    """What permissions/scope.py promises for a cold resolution: the role grants, and one query per model that
+    takes record-level grants (the version comes from the cache)."""
     from permissions import models
 
-    return 2 + len(getattr(models, "RECORD_GRANTS", {}))
+    return 1 + len(getattr(models, "RECORD_GRANTS", {}))
 
 
 def seen(client, include_archived: bool = False) -> set[int]:
@@ -154,18 +154,17 @@ def test_archiving_an_organization_ends_the_roles_held_there(as_user):
     assert branch.pk in seen(as_user("maliang_league_staff"), include_archived=True)
 
 
-def test_a_warm_scope_costs_one_query_and_a_cold_one_a_fixed_few(django_assert_num_queries, django_assert_max_num_queries):
+def test_a_warm_scope_costs_no_query_and_a_cold_one_a_fixed_few(django_assert_num_queries):
     # given a demo user with a role, and a version no scope has been cached under
     staff = user("maliang_league_staff")
     scopes.bump_version()
 
-    # when it is resolved cold, then it costs two queries (the version and the role grants),
-    # plus one per model with record-level grants
+    # when it is resolved cold, then it costs the role grants' query plus one per model with record-level grants
     with django_assert_num_queries(cold_cost()):
         cold = scopes.for_user(staff)
 
-    # when it is resolved again, warm, then it costs at most one (the version) and is the same scope
-    with django_assert_max_num_queries(1):
+    # when it is resolved again, warm, then it costs no query and is the same scope
+    with django_assert_num_queries(0):
         warm = scopes.for_user(staff)
     assert warm == cold
     assert set(cold.filter(Organization.objects.all(), "orgs.view_organization").values_list("id", flat=True)) == \
@@ -177,16 +176,16 @@ def test_a_warm_scope_costs_one_query_and_a_cold_one_a_fixed_few(django_assert_n
         scopes.for_user(staff)
 
 
-def test_a_token_scope_is_cached_the_same_way(demo_token, django_assert_num_queries, django_assert_max_num_queries):
+def test_a_token_scope_is_cached_the_same_way(demo_token, django_assert_num_queries):
     # given the partner token's row
     token = ApiToken.objects.select_related("organization").get(key_hash=digest(demo_token))
 
     # when its scope is resolved cold and then warm, then the cold one costs what a user's does plus the
-    # look-up of the unit's group, and the warm one costs one query
+    # look-up of the unit's group, and the warm one costs none
     scopes.bump_version()
     with django_assert_num_queries(cold_cost() + 1):
         cold = scopes.for_token(token)
-    with django_assert_max_num_queries(1):
+    with django_assert_num_queries(0):
         warm = scopes.for_token(token)
     assert warm == cold and cold.permissions() == set(token.permissions)
 
@@ -196,8 +195,9 @@ def test_a_request_resolves_the_scope_once(as_user, django_assert_max_num_querie
     client = as_user("baokang_league_admin")
     client(PAGE)
 
-    # when the same page is read again, then the request stays within session + user + version + the page itself
-    with django_assert_max_num_queries(4 + read_guard()):
+    # when the same page is read again, then the request runs the page's own statement and nothing for the session,
+    # the user or the scope (permissions/sessions.py)
+    with django_assert_max_num_queries(1 + read_guard()):
         data = client(PAGE)
     assert data["organizations"]["totalCount"] == len(subtree_ids(org("共青团保康县委").pk))
 
