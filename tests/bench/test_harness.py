@@ -114,12 +114,20 @@ def test_tiny_scale_end_to_end():
                     "--seconds", "1", "--plan-samples", "1", "--no-doc"], cwd=common.ROOT, env=env, check=True)
 
 
+COUNTY_SMOKE = f"{common.database_name('county')}_smoke"  # the county-scale smoke tests' database, not the shared one
+
+
+def county_smoke_env():
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env["BENCH_DATABASE_URL"] = f"{common.DEFAULT_SERVER}/{COUNTY_SMOKE}"
+    return env
+
+
 @pytest.mark.skipif(os.environ.get("BENCH_SMOKE") != "1",
                     reason="needs PostgreSQL and Redis (DB 13): set BENCH_SMOKE=1 to run the county-scale rollups measure")
 def test_county_scale_rollups_freshness():
     """Issue 17's targets at county scale: the fold equals a rebuild, a change and an import are folded in time."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env["BENCH_DATABASE_URL"] = f"{common.DEFAULT_SERVER}/{common.database_name('county')}_smoke"  # not the shared one
+    env = county_smoke_env()
     subprocess.run([sys.executable, "-m", "bench.generate", "--scale", "county"], cwd=common.ROOT, env=env, check=True)
     done = subprocess.run([sys.executable, "-m", "bench.freshness", "--scale", "county", "--no-doc"], cwd=common.ROOT,
                           env=env, check=True, capture_output=True, text=True)
@@ -128,6 +136,69 @@ def test_county_scale_rollups_freshness():
     assert results["import"]["fold_seconds"] <= 60 and results["rebuild"]["seconds"] <= 120
     assert results["one_change"]["fold_and_read_seconds"] <= 5
     assert max(f["statements"] for f in results["folds"]) <= 12  # a fixed number of statements whatever the keys
+
+
+@pytest.mark.skipif(os.environ.get("BENCH_SMOKE") != "1",
+                    reason="needs PostgreSQL and Redis (DB 13): set BENCH_SMOKE=1 to run the county-scale partitioning")
+def test_county_scale_partitioning():
+    """Issue 21 item 5: the big tables partitioned by province hold the same rows, and a county's page is read from
+    one partition with the same ids as the unpartitioned table."""
+    import psycopg
+
+    env = county_smoke_env()
+    with psycopg.connect(f"{common.DEFAULT_SERVER}/postgres") as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (COUNTY_SMOKE,)).fetchone()
+    if not exists:  # the freshness smoke before it usually made it
+        subprocess.run([sys.executable, "-m", "bench.generate", "--scale", "county"], cwd=common.ROOT, env=env,
+                       check=True)
+    subprocess.run([sys.executable, "-m", "bench.partition", "--scale", "county", "--runs", "2", "--no-doc"],
+                   cwd=common.ROOT, env=env, check=True)
+    results = json.loads((common.ROOT / "var" / "bench" / "partition-county.json").read_text())
+    assert results["database"] == COUNTY_SMOKE and set(results["tables"]) == {"children_child", "wishes_wish"}
+    for table, result in results["tables"].items():
+        assert result["rows"]["source"] == result["rows"]["partitioned"] > 0
+        assert result["count"]["source"] == result["count"]["partitioned"] > 0
+        province = result["prefix"][:4]
+        assert result["scanned"]["page"] == result["scanned"]["count"] == [f"{table}_p{province.lower()}"]
+        assert len(result["scanned"]["page_without_key"]) == len(result["roots"]) + 1  # no key: every partition
+        assert result["page_ids_equal"] and result["page_rows"] == 51
+        assert sorted(p["name"] for p in result["partitions"]) == sorted(
+            [f"{table}_p{root.lower()}" for root in result["roots"]] + [f"{table}_default"])
+
+
+def test_partitioned_copy_has_one_partition_per_root_and_a_default():
+    from bench.partition import create_statements
+
+    # given the roots of the league tree and the women's federation tree, in any order
+    statements = create_statements("wishes_wish", ["0002", "0001"])
+    # then the parent is keyed by province with the key in its primary key, one partition per root, a default,
+    # and the copy fills the key from the path
+    assert "PARTITION BY LIST (province)" in statements[0] and "PRIMARY KEY (id, province)" in statements[0]
+    assert "CHECK (province = left(org_path, 4))" in statements[0]
+    assert statements[1:4] == [
+        "CREATE TABLE partitioned.wishes_wish_p0001 PARTITION OF partitioned.wishes_wish FOR VALUES IN ('0001')",
+        "CREATE TABLE partitioned.wishes_wish_p0002 PARTITION OF partitioned.wishes_wish FOR VALUES IN ('0002')",
+        "CREATE TABLE partitioned.wishes_wish_default PARTITION OF partitioned.wishes_wish DEFAULT"]
+    assert statements[4] == ("INSERT INTO partitioned.wishes_wish SELECT s.*, left(s.org_path, 4) "
+                             "FROM public.wishes_wish s")
+
+
+def test_partitioned_copy_keeps_the_scope_and_page_indexes():
+    from bench.partition import moved_index, on_org_path, page_order, page_queries
+
+    page = 'CREATE INDEX child_page_name_id ON public.children_child USING btree (org_path COLLATE "C", name, id)'
+    # the page index moves to the partitioned parent, covering the key; only indexes led by org_path move
+    assert moved_index(page) == ('CREATE INDEX child_page_name_id ON partitioned.children_child USING btree '
+                                 '(org_path COLLATE "C", name, id) INCLUDE (province)')
+    assert on_org_path(page) and on_org_path("CREATE INDEX a ON public.t USING btree (org_path varchar_pattern_ops)")
+    assert not on_org_path("CREATE INDEX b ON public.t USING btree (organization_id)")
+    # the page is read in the page index's order, with the key condition that prunes
+    order = page_order(page)
+    assert order == 'org_path COLLATE "C", name, id'
+    rows, count = page_queries("partitioned.children_child", order, "000100010001", "0001")
+    assert rows == ("SELECT id FROM partitioned.children_child WHERE province = '0001' AND org_path::text LIKE "
+                    "'000100010001%' ORDER BY org_path COLLATE \"C\", name, id LIMIT 51")
+    assert count.endswith("WHERE province = '0001' AND org_path::text LIKE '000100010001%'")
 
 
 def test_freshness_report_names_every_target():
