@@ -4,7 +4,6 @@ windows; the audit log and the SMS code records see the same address."""
 
 import pytest
 from axes.helpers import get_client_ip_address
-from django.core.cache import cache
 from django.test import RequestFactory
 
 from core.clientaddr import client_address
@@ -22,7 +21,6 @@ PROXY = "10.9.0.5"
 
 @pytest.fixture(autouse=True)
 def limited(settings):
-    cache.clear()
     settings.PUBLIC_BOARD_RATE_LIMIT = 2
     settings.TRUSTED_PROXIES = ["10.9.0.0/24", "fd00::/8"]
     wish_in(State.PUBLISHED, "马良坪村团支部", title="一套画笔")

@@ -5,7 +5,6 @@ with totalCount; rate-limited per client address."""
 import json
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from children.models import Child
@@ -29,11 +28,6 @@ BOARD = """query($filters: PublicWishFilter, $first: Int, $after: String) {
 PUBLIC_FIELDS = {"id", "title", "text", "category", "estimatedValue", "remaining", "quantity", "claimDeadline",
                  "publishedAt", "townshipName", "villageName", "organizationName", "campaignTitle", "childSurname",
                  "childAge", "household"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_windows():
-    cache.clear()
 
 
 def board(client=None, **variables) -> dict:
