@@ -87,6 +87,18 @@ def configure_env(scale, seed, settings_module="config.settings"):
     os.environ.update(PLAIN_HTTP)
 
 
+def setup_django(scale, seed):
+    """Django for a measuring process on the generated database, migrated first: a database generated before the
+    newest migrations (page indexes, new tables) would be measured without them."""
+    configure_env(scale, seed)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
 # The benchmark talks plain HTTP to its own server on 127.0.0.1 (production sits behind a TLS proxy).
 PLAIN_HTTP = {"SECURE_SSL_REDIRECT": "0"}
 

@@ -36,16 +36,6 @@ def log(message):
     common.log("freshness", message)
 
 
-def _setup(scale, seed):
-    common.configure_env(scale, seed)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -170,7 +160,7 @@ def clean_up(root) -> dict:
 
 
 def measure(scale, seed) -> dict:
-    _setup(scale, seed)
+    common.setup_django(scale, seed)
     from orgs.models import Organization
 
     rng = random.Random(seed)

@@ -856,10 +856,7 @@ def list_plans_table(rows, samples):
 def plans_only(args):
     """``--plans-only``: the list-page plan check alone (no server, no traffic), printed and written to
     var/bench/plans-<scale>.json."""
-    common.configure_env(args.scale, args.seed)
-    import django
-
-    django.setup()
+    common.setup_django(args.scale, args.seed)
     conn = pg()
     load = common.load()
     rows = list_page_plans(conn, args.plan_samples)
@@ -1016,10 +1013,7 @@ def measure_rollups(conn, province_path, n, warm):
 
 
 def run(args):
-    common.configure_env(args.scale, args.seed)
-    import django
-
-    django.setup()
+    common.setup_django(args.scale, args.seed)
     from django.conf import settings
 
     settings.DEBUG = False
