@@ -1291,7 +1291,7 @@ def render(args, r):
                   *list_plans_table(r["list_plans"], args.plan_samples)]
     if r.get("default_plans"):
         lines += ["", "#### The children page in its default order (org_path, name, id): plans", "",
-                  f"The API's statement (the page with `COUNT(*) OVER ()`, as captured from the view), EXPLAIN ANALYZE "
+                  f"The API's statement (the `id IN (…)` page with its count subquery, as captured from the view), EXPLAIN ANALYZE "
                   f"after each of {args.plan_samples} fresh ANALYZE samples:", "",
                   "| actor | plans (scans on children_child) | median / max ms | rows removed by filter (max) "
                   "| proposal: `ORDER BY org_path COLLATE \"C\"` (not applied) |",
@@ -1319,8 +1319,8 @@ def render(args, r):
                   "Today (last sample):", "", "```", *b["today"]["plan"], "```"]
     if r.get("plans"):
         lines += ["", "#### Newest-first children page: plan stability", "",
-                  f"The API's newest-first page (`order: {{createdAt: DESC}}`, one statement with "
-                  f"`COUNT(*) OVER ()`), EXPLAIN ANALYZE after each of {args.plan_samples} fresh ANALYZE samples; "
+                  f"The API's newest-first page (`order: {{createdAt: DESC}}`, the `id IN (…)` page with its "
+                  f"count subquery), EXPLAIN ANALYZE after each of {args.plan_samples} fresh ANALYZE samples; "
                   "then, with the covering index `(org_path varchar_pattern_ops, created_at, id)` created for the "
                   "check and dropped afterwards, the `id IN (subquery)` page shape (the count as its own "
                   "statement):", "",
@@ -1401,8 +1401,8 @@ def findings(args, r):
     flat = len({tuple(v) for v in sizes.values()}) == 1
     out.append(f"- Query count per page: {', '.join(f'{k} rows: {fmt_q(v)}' for k, v in sizes.items())} — "
                + ("constant in the page size" if flat else "**grows with the page size**")
-               + " (session, user, scope version, the page with its organization and `COUNT(*) OVER ()`, the "
-               "guardians' prefetch). Target ≤ 6: " + ("met." if max(max(v) for v in sizes.values()) <= 6 else "**missed**."))
+               + " (the read's time bound, the page with its organizations and the count, the guardians; the "
+               "session, user and scope come from the cache). Target ≤ 6: " + ("met." if max(max(v) for v in sizes.values()) <= 6 else "**missed**."))
     p50 = m2["masked 50"]["p50"]
     out.append(f"- 50-row page p50 {p50:.1f} ms against the target ≤ 40 ms: " + ("met" if p50 <= 40 else "**missed**")
                + f" at {r['summary']['scale']} scale; {p50 / raw['masked 50']['p50']:.1f}× the hand-written floor.")
@@ -1425,7 +1425,7 @@ def findings(args, r):
         if b["today"]["removed"] > 10_000:
             out.append(f"- **Wish board: the scope is not an index range.** The newest-first board walks the "
                        f"`created_at` index backwards and filters on `org_path` ({b['today']['removed']:,} rows removed, "
-                       f"median {b['today']['ms']:.1f} ms); `COUNT(*) OVER ()` makes it read to the end. With the "
+                       f"median {b['today']['ms']:.1f} ms). With the "
                        f"covering index and the `id IN (subquery)` shape: {b['fixed']['ms']:.1f} ms + count "
                        f"{b['count_ms']:.1f} ms.")
     for label, p in r.get("default_plans", {}).items():
@@ -1448,8 +1448,8 @@ def findings(args, r):
         orgs = r["summary"]["organizations"]
         out.append(f"- The figures are as fresh as the last refresh: {f['rows']:,} Figure rows ({f['rows'] / orgs:.0f} per "
                    f"organization) in {f['seconds']:.1f} s at {scale} scale, peak memory {f['max_rss_mib']:,.0f} MiB "
-                   "(the whole table recomputed in Python and rewritten with bulk_create in one transaction; the API "
-                   "says `computedAt`). Most rows are monthly wish-event figures of villages (one row per "
+                   "(the full rebuild: own figures in SQL, subtree sums level by level into a new table swapped in; "
+                   "between rebuilds the fold applies changes every 30 s, and the API says `computedAt`). Most rows are monthly wish-event figures of villages (one row per "
                    "organization, month and metric, own and subtree); the read side does not need them below the "
                    "level anyone drills to, and the refresh grows with organizations × months, not with the rows.")
     else:
@@ -1459,8 +1459,9 @@ def findings(args, r):
     out.append(f"- Where the time goes: {'Python more than SQL' if share < 0.4 else 'SQL and Python about evenly'} — "
                f"the 50-row page spends {m2['masked 50']['server_ms']:.0f} ms "
                f"in the server of which {m2['masked 50']['sql_ms']:.0f} ms in SQL (server-side medians); the Python "
-               "part, per the profile above, is GraphQL execution per field (about 1,000 resolved fields per 50-row page: strawberry's "
-               "resolver wrapping and `eval_type`, the optimizer's per-field `resolve`, model instances, relay ids). "
+               "part, per the profile above, is GraphQL execution per field (about 1,000 fields per 50-row page, read from "
+               "plain rows: graphql-core's field execution and completion, and the per-field hooks of the executor's "
+               "deadline and the optimizer extension). "
                f"At {args.clients} clients the workers are CPU-bound ({m4['rps']:.0f} req/s on {common.machine()['nproc']} "
                "shared cores).")
     return out
