@@ -126,7 +126,7 @@ export function OrganizationsPage() {
               items={crumbs.map((c) => ({ title: <Link to={`/orgs/${c.id}`}>{c.name}</Link> }))}
               style={{ marginBottom: 12 }}
             />
-            <Typography.Title level={4}>{org.name}</Typography.Title>
+            <Typography.Title level={4} data-testid="org-title">{org.name}</Typography.Title>
             {org.archivedAt && <Alert type="warning" showIcon style={{ marginBottom: 12 }} message={`已于 ${org.archivedAt.slice(0, 10)} 归档：只读`} />}
             {session.can("orgs.manage_organization") && !org.archivedAt && (
               <OrgOperations org={org} onDone={(goTo) => {
