@@ -121,6 +121,29 @@ def write_section(section_title, section):
     DOC.write_text(text.rstrip("\n") + "\n")
 
 
+BLOCK = "### Scale: "
+SCALE_ORDER = ("province", "city", "county", "tiny")
+
+
+def scale_blocks(section_title):
+    """{scale: its block ("### Scale: <scale>" to the next one)} of a section of docs/benchmarks.md."""
+    text = DOC.read_text() if DOC.exists() else ""
+    found = re.search(rf"^{re.escape(section_title)}\n.*?(?=^## |\Z)", text, re.S | re.M)
+    if not found:
+        return {}
+    return {m.group(1): m.group(0).rstrip("\n") + "\n"
+            for m in re.finditer(rf"^{re.escape(BLOCK)}(\w+)\n.*?(?=^{re.escape(BLOCK)}|\Z)", found.group(0),
+                                 re.S | re.M)}
+
+
+def write_scale_block(section_title, head, scale, block):
+    """Rewrite a section whose scales each have a block: ``head`` (lines), then the blocks in SCALE_ORDER, with
+    ``scale``'s block replaced and the other scales' blocks kept as they are."""
+    blocks = {**scale_blocks(section_title), scale: block}
+    ordered = [blocks[k] for k in SCALE_ORDER if k in blocks]
+    write_section(section_title, "\n".join([section_title, "", *head, *ordered]))
+
+
 def machine():
     with open("/proc/meminfo") as f:
         kib = int(next(line for line in f if line.startswith("MemTotal")).split()[1])

@@ -46,13 +46,13 @@ from pathlib import Path
 from bench import common
 
 SECTION = "## Province-scale benchmark (issue 9)"
-PORT = 8731
+PORT = int(os.environ.get("BENCH_PORT", "8731"))  # another BENCH_PORT lets two runs share the machine
 OPERATIONS = common.ROOT / "frontend_schema" / "operations"
 PGL_DIR = Path(__file__).resolve().parent / "postgraphile"
 # The measuring peers, by results key: (name, port, directory, entry point). Both serve the v4 schema over the same
 # RLS policies (PGL_DIR/setup.sql), so the harness sends them the same query.
-PEERS = {"pgl": ("PostGraphile 4.14.1", 8732, PGL_DIR, "server.js"),
-         "pgl5": ("PostGraphile 5.1.5", 8733, PGL_DIR.parent / "postgraphile5", "server.mjs")}
+PEERS = {"pgl": ("PostGraphile 4.14.1", PORT + 1, PGL_DIR, "server.js"),
+         "pgl5": ("PostGraphile 5.1.5", PORT + 2, PGL_DIR.parent / "postgraphile5", "server.mjs")}
 LOGS = common.ROOT / "var" / "bench"
 CLAIMS = "claims { donorKind donorLabel amount viaDispatch createdAt }"
 PLAN_SAMPLES = 10  # fresh ANALYZE samples for the newest-first plan check
@@ -160,6 +160,7 @@ def sequential(call, requests, warmup):
     """Run ``call`` (returns (answer, info)) warmup + requests times; timings, queries per request, bytes."""
     for _ in range(warmup):
         call()
+    load_start = common.load()
     seconds, queries, sizes, answer, sql_ms, server_ms = [], set(), set(), None, [], []
     for _ in range(requests):
         answer, info = call()
@@ -169,7 +170,8 @@ def sequential(call, requests, warmup):
         sql_ms.append(info.get("sql_ms", float("nan")))
         server_ms.append(info.get("server_ms", float("nan")))
     return {**stats(seconds), "queries": sorted(queries), "bytes": max(sizes), "answer": answer,
-            "sql_ms": statistics.median(sql_ms), "server_ms": statistics.median(server_ms)}
+            "sql_ms": statistics.median(sql_ms), "server_ms": statistics.median(server_ms),
+            "load": [load_start, common.load()]}
 
 
 def concurrent(make_call, clients, seconds, warmup_seconds=3):
@@ -192,6 +194,7 @@ def concurrent(make_call, clients, seconds, warmup_seconds=3):
     for thread in threads:
         thread.start()
     time.sleep(warmup_seconds)
+    load_start = common.load()
     measuring.set()
     started = time.perf_counter()
     time.sleep(seconds)
@@ -203,7 +206,8 @@ def concurrent(make_call, clients, seconds, warmup_seconds=3):
     if errors:
         raise RuntimeError(f"concurrent run failed: {errors[:3]}")
     samples = [s for r in results for s in r]
-    return {**stats(samples), "rps": len(samples) / elapsed, "requests": len(samples), "seconds": elapsed}
+    return {**stats(samples), "rps": len(samples) / elapsed, "requests": len(samples), "seconds": elapsed,
+            "load": [load_start, common.load()]}
 
 
 # --- servers ------------------------------------------------------------------------------------------------
@@ -224,17 +228,34 @@ def wait_for(port, path, proc, label, timeout=90):
     raise SystemExit(f"{label} did not answer on port {port}")
 
 
-def start_gunicorn(scale, seed):
-    env = {**os.environ, **common.bench_secrets(seed), "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "bench.settings",
-           "DATABASE_URL": common.database_url(scale), "REDIS_URL": f"redis://127.0.0.1:6379/{common.REDIS_DB}",
-           "BIND": f"127.0.0.1:{PORT}", "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
-           "PYTHONPATH": str(common.ROOT), **common.PLAIN_HTTP}
+GUNICORN = [str(Path(sys.executable).parent / "gunicorn"), "-c", "platform/gunicorn.conf.py", "--max-requests", "0"]
+
+
+def gunicorn_env(scale, seed, workers=None, threads=None):
+    """The server's environment: production settings with the bench secrets and database, the cache in the
+    Redis DB of REDIS_URL (common.configure_env's default: DB 13), and the process model of
+    platform/gunicorn.conf.py unless ``workers`` × ``threads`` is given (its WEB_CONCURRENCY, WEB_THREADS)."""
+    model = {"WEB_CONCURRENCY": str(workers), "WEB_THREADS": str(threads)} if workers else {}
+    return {**os.environ, **common.bench_secrets(seed), "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DATABASE_URL": common.database_url(scale), "REDIS_URL": os.environ["REDIS_URL"],
+            "BIND": f"127.0.0.1:{PORT}", "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(common.ROOT), **common.PLAIN_HTTP, **model}
+
+
+def gunicorn_model(env):
+    """(workers, threads) as platform/gunicorn.conf.py sets them in ``env`` (gunicorn --print-config)."""
+    printed = subprocess.run([*GUNICORN, "--print-config", "config.wsgi"], cwd=common.ROOT, env=env, check=True,
+                             capture_output=True, text=True).stdout
+    settings = dict(re.findall(r"^(workers|threads)\s+= (\d+)$", printed, re.M))
+    return int(settings["workers"]), int(settings["threads"])
+
+
+def start_gunicorn(scale, seed, workers=None, threads=None):
+    env = gunicorn_env(scale, seed, workers, threads)
     LOGS.mkdir(parents=True, exist_ok=True)
     out = open(LOGS / f"gunicorn-{scale}.log", "w")
-    command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "platform/gunicorn.conf.py",
-               "--max-requests", "0", "config.wsgi"]
-    proc = subprocess.Popen(command, cwd=common.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen([*GUNICORN, "config.wsgi"], cwd=common.ROOT, env=env, stdout=out,
+                            stderr=subprocess.STDOUT, start_new_session=True)
     wait_for(PORT, "/auth/csrf/", proc, "gunicorn")
     return proc
 
@@ -394,12 +415,12 @@ def raw_wish_board(conn, prefix, first, audit):
 def timed_raw(build, requests, warmup):
     for _ in range(warmup):
         build()
-    seconds = []
+    load_start, seconds = common.load(), []
     for _ in range(requests):
         started = time.perf_counter()
         build()
         seconds.append(time.perf_counter() - started)
-    return stats(seconds)
+    return {**stats(seconds), "load": [load_start, common.load()]}
 
 
 # --- measure 1: rollups ----------------------------------------------------------------------------------------------
@@ -981,16 +1002,15 @@ def measure_rollups(conn, province_path, n, warm):
 
     m1 = {}
     log(f"measure 1: RollupDashboard, province ROLLUP_VIEWER, YEAR {ROLLUP_YEAR} (load {common.load()})")
-    m1["dashboard"] = {**sequential(dashboard_call, n, warm), "load": common.load()}
+    m1["dashboard"] = sequential(dashboard_call, n, warm)
     log(f"measure 1: RollupBreakdown by CHILD_ORGANIZATION ({len(cities)} cities)")
-    m1["drill-down"] = {**sequential(breakdown_call, n, warm), "load": common.load()}
+    m1["drill-down"] = sequential(breakdown_call, n, warm)
     # the raw SQL floor: a GROUP BY per base table over the path range (slow at scale: fewer repetitions)
     raw_n, raw_warm = min(n, 10), min(warm, 2)
     log(f"measure 1: raw SQL baseline ({raw_n} runs each)")
-    raw = {"dashboard": {**timed_raw(lambda: json.dumps(raw_rollup(conn, province_path), default=str), raw_n, raw_warm),
-                         "load": common.load()},
-           "drill-down": {**timed_raw(lambda: json.dumps(raw_rollup(conn, province_path, grouped=True), default=str),
-                                      raw_n, raw_warm), "load": common.load()}}
+    raw = {"dashboard": timed_raw(lambda: json.dumps(raw_rollup(conn, province_path), default=str), raw_n, raw_warm),
+           "drill-down": timed_raw(lambda: json.dumps(raw_rollup(conn, province_path, grouped=True), default=str),
+                                   raw_n, raw_warm)}
     m1["raw"] = raw
     # the same figures? (the Figure table is as of the refresh; nothing changes the data during the run)
     api = api_figures(m1["dashboard"]["answer"]["data"]["rollup"]["rollup"])
@@ -1022,7 +1042,8 @@ def run(args):
     actors = actor_paths(summary)
     county, township = actors["county"], actors["township"]
     load_before = common.load()
-    results = {"load": {"start": load_before}, "summary": summary}
+    results = {"load": {"start": load_before}, "summary": summary, "redis": os.environ["REDIS_URL"].rsplit("/", 1)[-1]}
+    results["server"] = dict(zip(("workers", "threads"), gunicorn_model(gunicorn_env(args.scale, args.seed))))
     ids = dict(conn.execute("SELECT username, id FROM auth_user WHERE username = ANY(%s)",
                             [list(common.ACTORS)]).fetchall())
     import redis
@@ -1089,7 +1110,7 @@ def run(args):
         # (5) scope resolution: cold (version bumped before each request) vs warm, over HTTP
         log("measure 5: scope resolution over HTTP, cold and warm (ChildRoster first=10)")
         from permissions.scope import bump_version  # the row and its cached copy (DB 13), as a grant change does
-        cold_seconds, cold_queries, cold_server = [], set(), []
+        cold_seconds, cold_queries, cold_server, cold_load = [], set(), [], common.load()
         call = roster_call(viewer, 10)
         for i in range(warm + n):
             bump_version()
@@ -1099,6 +1120,7 @@ def run(args):
                 cold_queries.add(info["queries"])
                 cold_server.append(info["server_ms"])
         results["m5"] = {"http cold": {**stats(cold_seconds), "queries": sorted(cold_queries),
+                                       "load": [cold_load, common.load()],
                                        "server_ms": statistics.median(cold_server)},
                          "http warm": {k: v for k, v in sequential(call, n, warm).items() if k != "answer"}}
         log("measure 5: permissions.scope.for_user in-process")
@@ -1182,15 +1204,139 @@ def fmt_q(queries):
     return "/".join(str(q) for q in queries)
 
 
+def load_span(measure):
+    """The 1-minute load average at the start and the end of a measure, e.g. '3.45 → 2.90'."""
+    start, end = measure["load"]
+    return f"{start.split()[0]} → {end.split()[0]}"
+
+
+HEADLINE = ("| measure | actor | p50 ms | p95 ms | req/s | SQL/request | raw SQL p50 ms | API / raw | "
+            "PostGraphile p50 ms | ours / PostGraphile | load (1 min) |")
+
+
+def headline_table(args, r):
+    """The run's table, one row per measure (its load average at the start and end of the measure)."""
+    m2, m3, raw, pgl = r["m2"], r["m3"], r["raw"], r.get("pgl", {})
+    lines = [HEADLINE, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"]
+
+    def row(label, actor, m, raw_m=None, peer=None):
+        ratio = (f"{m['p50'] / raw_m['p50']:.1f}×" if m["p50"] >= 0.1 * raw_m["p50"] else
+                 f"{m['p50'] / raw_m['p50']:.2f}×") if raw_m else ""
+        raw_cells = f"{raw_m['p50']:.1f} | {ratio}" if raw_m else " | "
+        peer_cells = f"{peer['p50']:.1f} | {m['p50'] / peer['p50']:.2f}×" if peer else " | "
+        lines.append(f"| {label} | {actor} | {m['p50']:.1f} | {m['p95']:.1f} | | {fmt_q(m['queries'])} | "
+                     f"{raw_cells} | {peer_cells} | {load_span(m)} |")
+
+    m1 = r.get("m1")
+    if m1:
+        row(f"1 province rollup dashboard ({ROLLUP_YEAR})", "province ROLLUP_VIEWER", m1["dashboard"], m1["raw"]["dashboard"])
+        row(f"1 drill-down to the {m1['check']['cities']} {'city' if m1['check']['cities'] == 1 else 'cities'}",
+            "province ROLLUP_VIEWER", m1["drill-down"], m1["raw"]["drill-down"])
+    else:
+        lines.append("| 1 province rollup dashboard | province ROLLUP_VIEWER | not measured in this run | | | | | | | | |")
+    for first in (10, 50, 100):
+        row(f"2 children page, {first} rows", "county VIEWER (masked)", m2[f"masked {first}"], raw[f"masked {first}"],
+            pgl.get(f"masked {first}"))
+    row("2 children page, 50 rows, newest first", "county VIEWER (masked)", m2["masked 50, newest first"],
+        raw["masked 50, newest first"])
+    row("2 children page, 50 rows, unmasked", "county STAFF (PII reads audited)", m2["unmasked 50 (staff)"],
+        raw["unmasked 50 (staff)"])
+    row("3 wish board with claims, 50 rows", "township STAFF", m3["township board 50"], raw["township board 50"])
+    row("3 published board, 50 rows", "partner API token", m3["partner published 50"])
+    m4 = r["m4"]
+    peer4 = r.get("pgl_c8")
+    lines.append(f"| 4 children page 50 rows, {args.clients} clients | county VIEWER (masked) | {m4['p50']:.1f} | "
+                 f"{m4['p95']:.1f} | **{m4['rps']:.0f}** | {fmt_q(m2['masked 50']['queries'])} | | | "
+                 + (f"{peer4['p50']:.1f} ({peer4['rps']:.0f} req/s) | {m4['rps'] / peer4['rps']:.2f}× (req/s) |"
+                    if peer4 else " | |") + f" {load_span(m4)} |")
+    m5 = r["m5"]
+    row("5 scope cold (version bumped before each request), page of 10", "county VIEWER", m5["http cold"])
+    row("5 scope warm, page of 10", "county VIEWER", m5["http warm"])
+    return lines
+
+
+# --- before and after: the figures the doc held for this scale beside the new ones ---------------------------------
+
+# the headline table's columns set side by side (a before/after column names its "before" twin "before <name>")
+COMPARED = ("p50 ms", "req/s", "SQL/request", "PostGraphile p50 ms", "ours / PostGraphile")
+BEFORE = "before "
+
+
+def table_cells(line):
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def recorded_figures(block, prefix=""):
+    """The figures a block records: with ``prefix`` "", its run's (the headline table, the "Measured …" line);
+    with BEFORE, the before it was set against (the before/after table, the "Before: measured …" line). None if
+    the block has no such figures. Read by the columns' names, so a table with more columns reads the same."""
+    lead = "Measured " if not prefix else "Before: measured "
+    when = re.search(rf"^{re.escape(lead)}(.+?)(?: on \d+ cores[^;]*)?; load average ([\d. ]+?) at the start, "
+                     rf"([\d. ]+?) at the end", block, re.M)
+    lines = block.splitlines()
+    header = next((i for i, line in enumerate(lines)
+                   if line.startswith("| measure |") and f"| {prefix}p50 ms |" in line), None)
+    if when is None or header is None:
+        return None
+    names, rows = table_cells(lines[header]), {}
+    for line in lines[header + 2:]:
+        if not line.startswith("|"):
+            break
+        cells = dict(zip(names, table_cells(line)))
+        rows[cells["measure"]] = {name: cells.get(prefix + name, "").strip("*") for name in COMPARED}
+    return {"measured": when.group(1), "load": [when.group(2), when.group(3)], "rows": rows}
+
+
+def recorded_before(scale, rebase=False):
+    """The before of a new run of ``scale``: the before the doc's block was already set against (a baseline is
+    kept across re-runs), or, with ``rebase`` or none yet, the block's own figures; None without a block."""
+    block = common.scale_blocks(SECTION).get(scale)
+    if block is None:
+        return None
+    return (None if rebase else recorded_figures(block, BEFORE)) or recorded_figures(block)
+
+
+def change(before, after):
+    """after / before of two p50 cells, '' when either is missing."""
+    try:
+        return f"{float(after) / float(before):.2f}×"
+    except (ValueError, ZeroDivisionError):
+        return ""
+
+
+def before_after(before, block):
+    """The before/after table: each measure of ``block`` (the headline table just rendered) beside ``before``."""
+    if not before:
+        return ["No earlier figures for this scale in docs/benchmarks.md: no before/after."]
+    after = recorded_figures(block)
+    header = ["measure"]
+    for name in COMPARED:
+        header += [BEFORE + name, name] + (["after / before"] if name == "p50 ms" else [])
+    lines = [f"Before: measured {before['measured']}; load average {before['load'][0]} at the "
+             f"start, {before['load'][1]} at the end. The figures this scale's block held before this run, kept as "
+             "the baseline when the run is repeated (`--rebase-before` sets it to the block's last run). Milliseconds "
+             "follow the load; the ratios to PostGraphile in the same run, and the SQL counts, much less.", "",
+             "| " + " | ".join(header) + " |", "|---|" + "--:|" * (len(header) - 1)]
+    for label, now in after["rows"].items():
+        was = before["rows"].get(label, {})
+        cells = [label]
+        for name in COMPARED:
+            cells += [was.get(name) or "—", now[name]]
+            if name == "p50 ms":
+                cells.append(change(was.get(name), now[name]))
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def render(args, r):
     info = common.machine()
     s = r["summary"]
-    m2, m3, raw, pgl = r["m2"], r["m3"], r["raw"], r.get("pgl", {})
+    m2, m3, pgl = r["m2"], r["m3"], r.get("pgl", {})
     gen_line = (f"Generated by `python -m bench.generate --scale {s['scale']} --seed {s['seed']}` in "
                 f"{s['seconds']:.0f} s (load {s['load']} at the end; "
                 + ", ".join(f"{k} {v:.0f} s" for k, v in s["timings"].items()) + ").")
     lines = [
-        f"{BLOCK}{s['scale']}", "",
+        f"{common.BLOCK}{s['scale']}", "",
         f"Measured {r['measured']} on {info['nproc']} cores ({info['cpu']}), "
         f"{info['memory']} RAM, PostgreSQL {r['postgres']} (shared_buffers {r['shared_buffers']}); load average "
         f"{r['load']['start']} at the start, {r['load']['end']} at the end. The machine is shared with other "
@@ -1207,8 +1353,8 @@ def render(args, r):
         f"{r['counts']['wishes in the township']:,} wishes.",
         "",
         "Server: `gunicorn -c platform/gunicorn.conf.py --max-requests 0 config.wsgi` (gthread, "
-        f"{2 * info['nproc'] + 1} workers × 2 threads), DEBUG=0, secrets from the environment, Redis DB 13 as the "
-        "cache, `bench.settings` (production settings + a middleware that counts each request's SQL statements "
+        f"{r['server']['workers']} workers × {r['server']['threads']} threads), DEBUG=0, secrets from the environment, "
+        f"Redis DB {r['redis']} as the cache, `bench.settings` (production settings + a middleware that counts each request's SQL statements "
         "server-side). Client: Python `http.client`, keep-alive, session login with CSRF like the web client, "
         "the web client's operations from `frontend_schema/operations/`. Sequential measures: "
         f"{args.requests} requests after {args.warmup} warm-up requests; raw SQL: the same statements through "
@@ -1216,46 +1362,10 @@ def render(args, r):
         "",
         "Reproduce:", "", "```sh", f"make bench-data SCALE={s['scale']}   # python -m bench.generate --scale {s['scale']}",
         f"make bench SCALE={s['scale']}        # python -m bench.run --scale {s['scale']}", "```", "",
-        "| measure | actor | p50 ms | p95 ms | req/s | SQL/request | raw SQL p50 ms | API / raw | PostGraphile p50 ms | ours / PostGraphile |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
-
-    def row(label, actor, m, raw_m=None, peer=None, rps=""):
-        ratio = (f"{m['p50'] / raw_m['p50']:.1f}×" if m["p50"] >= 0.1 * raw_m["p50"] else
-                 f"{m['p50'] / raw_m['p50']:.2f}×") if raw_m else ""
-        peer_ratio = f"{m['p50'] / peer['p50']:.2f}×" if peer else ""
-        lines.append(f"| {label} | {actor} | {m['p50']:.1f} | {m['p95']:.1f} | {rps} | {fmt_q(m['queries'])} | "
-                     f"{raw_m['p50']:.1f} | {ratio} | {peer['p50']:.1f} | {peer_ratio} |" if raw_m and peer else
-                     f"| {label} | {actor} | {m['p50']:.1f} | {m['p95']:.1f} | {rps} | {fmt_q(m['queries'])} | "
-                     f"{raw_m['p50']:.1f} | {ratio} | | |" if raw_m else
-                     f"| {label} | {actor} | {m['p50']:.1f} | {m['p95']:.1f} | {rps} | {fmt_q(m['queries'])} | | | | |")
-
-    m1 = r.get("m1")
-    if m1:
-        row(f"1 province rollup dashboard ({ROLLUP_YEAR})", "province ROLLUP_VIEWER", m1["dashboard"], m1["raw"]["dashboard"])
-        row(f"1 drill-down to the {m1['check']['cities']} {'city' if m1['check']['cities'] == 1 else 'cities'}",
-            "province ROLLUP_VIEWER", m1["drill-down"],
-            m1["raw"]["drill-down"])
-    else:
-        lines.append("| 1 province rollup dashboard | province ROLLUP_VIEWER | not measured in this run | | | | | | | |")
-    for first in (10, 50, 100):
-        row(f"2 children page, {first} rows", "county VIEWER (masked)", m2[f"masked {first}"], raw[f"masked {first}"],
-            pgl.get(f"masked {first}"))
-    row("2 children page, 50 rows, newest first", "county VIEWER (masked)", m2["masked 50, newest first"],
-        raw["masked 50, newest first"])
-    row("2 children page, 50 rows, unmasked", "county STAFF (PII reads audited)", m2["unmasked 50 (staff)"],
-        raw["unmasked 50 (staff)"])
-    row("3 wish board with claims, 50 rows", "township STAFF", m3["township board 50"], raw["township board 50"])
-    row("3 published board, 50 rows", "partner API token", m3["partner published 50"])
-    m4 = r["m4"]
-    peer4 = r.get("pgl_c8")
-    lines.append(f"| 4 children page 50 rows, {args.clients} clients | county VIEWER (masked) | {m4['p50']:.1f} | "
-                 f"{m4['p95']:.1f} | **{m4['rps']:.0f}** | {fmt_q(m2['masked 50']['queries'])} | | | "
-                 + (f"{peer4['p50']:.1f} ({peer4['rps']:.0f} req/s) | {m4['rps'] / peer4['rps']:.2f}× (req/s) |"
-                    if peer4 else " | |"))
+    lines += headline_table(args, r)
+    lines += ["", *before_after(r.get("before"), "\n".join(lines))]
     m5 = r["m5"]
-    row("5 scope cold (version bumped before each request), page of 10", "county VIEWER", m5["http cold"])
-    row("5 scope warm, page of 10", "county VIEWER", m5["http warm"])
     ip = m5["in-process"]
     lines += [
         "",
@@ -1284,7 +1394,7 @@ def render(args, r):
         ]
     if r.get("pgl5"):
         lines += ["", *peer_versions_text(r, args.clients)]
-    if m1:
+    if r.get("m1"):
         lines += ["", *rollup_text(r)]
     if r.get("list_plans"):
         lines += ["", "#### Every list page the web client reads, in each order: plans", "",
@@ -1366,18 +1476,18 @@ def rollup_text(r):
         f"`frontend_schema/operations/rollups.graphql`, period YEAR {ROLLUP_YEAR}: dashboard p50 "
         f"{m1['dashboard']['p50']:.1f} ms / p95 {m1['dashboard']['p95']:.1f} ms, {fmt_q(m1['dashboard']['queries'])} "
         f"SQL statements, {m1['dashboard']['server_ms']:.1f} ms in the server of which {m1['dashboard']['sql_ms']:.1f} ms "
-        f"in SQL (load {m1['dashboard']['load']}); drill-down to {check['rows']} "
+        f"in SQL (load {load_span(m1['dashboard'])}); drill-down to {check['rows']} "
         f"{'city' if check['rows'] == 1 else 'cities'} p50 "
         f"{m1['drill-down']['p50']:.1f} ms / p95 {m1['drill-down']['p95']:.1f} ms, "
         f"{fmt_q(m1['drill-down']['queries'])} SQL statements, {m1['drill-down']['server_ms']:.1f} ms in the server "
-        f"of which {m1['drill-down']['sql_ms']:.1f} ms in SQL (load {m1['drill-down']['load']}).",
+        f"of which {m1['drill-down']['sql_ms']:.1f} ms in SQL (load {load_span(m1['drill-down'])}).",
         "",
         f"Raw SQL floor (psycopg, no HTTP): the same figures straight from the base tables, one `GROUP BY` per table "
         f"(wishes by event month, active children by category and arrangement, sites with their children, "
         f"volunteers and staff, service points and confirmed hours, pairings, activities) over the subtree's path "
         f"range, grouped by the next path step for the drill-down; never the Figure table. "
-        f"{raw['dashboard']['n']} runs: dashboard p50 {raw['dashboard']['p50']:.1f} ms (load {raw['dashboard']['load']}), "
-        f"drill-down {raw['drill-down']['p50']:.1f} ms (load {raw['drill-down']['load']}). API / raw: "
+        f"{raw['dashboard']['n']} runs: dashboard p50 {raw['dashboard']['p50']:.1f} ms (load {load_span(raw['dashboard'])}), "
+        f"drill-down {raw['drill-down']['p50']:.1f} ms (load {load_span(raw['drill-down'])}). API / raw: "
         f"{m1['dashboard']['p50'] / raw['dashboard']['p50']:.2f}× and "
         f"{m1['drill-down']['p50'] / raw['drill-down']['p50']:.2f}× — the API reads precomputed figures, the floor "
         "counts rows, so the ratio says what the refresh buys.",
@@ -1467,8 +1577,6 @@ def findings(args, r):
     return out
 
 
-BLOCK = "### Scale: "
-SCALE_ORDER = ("province", "city", "county", "tiny")
 INTRO = """Each scale's block below is rewritten by `python -m bench.run --scale <scale>` (`make bench SCALE=…`); edit
 bench/run.py, not the figures. The data set comes from `python -m bench.generate --scale <scale>` (`make bench-data`):
 province = 2 trees × (1 province, 14 cities, 100 counties, 1,200 townships, 25,000 villages), 2,000 units,
@@ -1482,22 +1590,13 @@ pairings, 60,000 activities); measure 1 refreshes the rollups before it reads th
 
 
 def write_doc(scale, block):
-    """Replace this scale's block inside the section, keep the other scales' blocks."""
-    text = common.DOC.read_text() if common.DOC.exists() else ""
-    found = re.search(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", text, re.S | re.M)
-    blocks = {}
-    if found:
-        for match in re.finditer(rf"^{re.escape(BLOCK)}(\w+)\n.*?(?=^{re.escape(BLOCK)}|\Z)", found.group(0), re.S | re.M):
-            blocks[match.group(1)] = match.group(0).rstrip("\n") + "\n"
-    blocks[scale] = block
-    ordered = [blocks[k] for k in SCALE_ORDER if k in blocks]
-    common.write_section(SECTION, "\n".join([SECTION, "", INTRO, *generation_table(), *ordered]))
+    common.write_scale_block(SECTION, [INTRO, *generation_table()], scale, block)
 
 
 def generation_table():
     """Generation times of every scale generated on this machine (var/bench/generation-<scale>.json)."""
     rows = []
-    for scale in SCALE_ORDER:
+    for scale in common.SCALE_ORDER:
         path = LOGS / f"generation-{scale}.json"
         if scale == "tiny" or not path.exists():
             continue
@@ -1595,6 +1694,8 @@ def main(argv=None):
     parser.add_argument("--no-doc", action="store_true", help="print only, leave docs/benchmarks.md alone")
     parser.add_argument("--report-only", action="store_true",
                         help="re-render the section from the last run's var/bench/results-<scale>.json")
+    parser.add_argument("--rebase-before", action="store_true",
+                        help="set this run against the block's last run, not against the before it already shows")
     args = parser.parse_args(argv)
     if args.plans_only:
         return plans_only(args)
@@ -1603,7 +1704,8 @@ def main(argv=None):
         results, args = saved["results"], argparse.Namespace(**{**vars(args), **saved["args"], "report_only": True,
                                                                        "no_doc": args.no_doc})
     else:
-        results = run(args)
+        before = recorded_before(args.scale, args.rebase_before)
+        results = {**run(args), "before": before}
         for measures in (results["m2"], results["m3"], *(results.get(key, {}) for key in PEERS)):
             for m in measures.values():
                 m.pop("answer", None)
