@@ -1321,9 +1321,9 @@ def before_after(before, block):
         was = before["rows"].get(label, {})
         cells = [label]
         for name in COMPARED:
-            cells += [was.get(name) or "—", now[name]]
+            cells += [was.get(name, "—"), now[name]]
             if name == "p50 ms":
-                cells.append(change(was.get(name), now[name]))
+                cells.append(change(was.get(name, ""), now[name]))
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 

@@ -112,6 +112,13 @@ def test_tiny_scale_end_to_end():
     subprocess.run([sys.executable, "-m", "bench.generate", "--scale", "tiny"], cwd=common.ROOT, env=env, check=True)
     subprocess.run([sys.executable, "-m", "bench.run", "--scale", "tiny", "--requests", "2", "--warmup", "1",
                     "--seconds", "1", "--plan-samples", "1", "--no-doc"], cwd=common.ROOT, env=env, check=True)
+    report = subprocess.run([sys.executable, "-m", "bench.run", "--scale", "tiny", "--report-only", "--no-doc"],
+                            cwd=common.ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    assert "| 2 children page, 50 rows | county VIEWER (masked) |" in report and "load (1 min)" in report
+    models = subprocess.run([sys.executable, "-m", "bench.procmodel", "--scale", "tiny", "--models", "1x2,2x1",
+                             "--clients", "2", "--seconds", "1", "--no-doc"], cwd=common.ROOT, env=env, check=True,
+                            capture_output=True, text=True).stdout
+    assert "| 1 × 2 |" in models and "| 2 × 1 |" in models and "Most requests per second" in models
 
 
 COUNTY_SMOKE = f"{common.database_name('county')}_smoke"  # the county-scale smoke tests' database, not the shared one

@@ -1,0 +1,154 @@
+"""The benchmark reports the harness writes into docs/benchmarks.md: each scale's figures beside the figures the doc
+held before (read back from the doc, kept as the baseline across re-runs), each scale's block replaced without
+touching the others, and the process-model table with the model that served most."""
+
+from argparse import Namespace
+
+import pytest
+
+from bench import common, procmodel, run
+
+LEGACY = """### Scale: county
+
+Measured 2026-11-30 22:05 CST on 2 cores (AMD EPYC), 23.5 GiB RAM, PostgreSQL 15.20 (shared_buffers 128MB); load average 3.45 2.90 4.17 at the start, 1.79 2.29 3.50 at the end. The machine is shared.
+
+| measure | actor | p50 ms | p95 ms | req/s | SQL/request | raw SQL p50 ms | API / raw | PostGraphile p50 ms | ours / PostGraphile |
+|---|---|--:|--:|--:|--:|--:|--:|--:|--:|
+| 2 children page, 50 rows | county VIEWER (masked) | 58.8 | 66.5 |  | 3 | 43.9 | 1.3× | 15.0 | 3.92× |
+| 4 children page 50 rows, 8 clients | county VIEWER (masked) | 258.7 | 378.6 | **30** | 3 | | | 67.0 (117 req/s) | 0.25× (req/s) |
+| 5 scope warm, page of 10 | county VIEWER | 37.3 | 46.5 |  | 3 | | | | |
+
+#### Findings
+"""
+
+
+def measure(p50, queries=3):
+    return {"p50": p50, "p95": p50 * 1.5, "queries": [queries], "load": ["4.10 3.00 2.00", "5.20 3.10 2.00"]}
+
+
+def results():
+    """A run's results in the shape bench.run.run returns (no rollup measure), p50s chosen to be told apart."""
+    m2 = {"masked 10": measure(10.0), "masked 50": measure(29.4), "masked 100": measure(40.0),
+          "masked 50, newest first": measure(31.0), "unmasked 50 (staff)": measure(35.0, 4)}
+    raw = {**{k: measure(20.0) for k in m2}, "township board 50": measure(12.0)}
+    return {"m2": m2, "m3": {"township board 50": measure(25.0, 4), "partner published 50": measure(20.0, 4)},
+            "raw": raw, "m4": {**measure(120.0), "rps": 65.4}, "pgl_c8": {"p50": 60.0, "rps": 117.0},
+            "pgl": {f"masked {n}": measure(14.7) for n in (10, 50, 100)},
+            "m5": {"http cold": measure(40.0, 7), "http warm": measure(22.0)}}
+
+
+def new_block():
+    """A block as bench.run renders it: the "Measured" line and the headline table of ``results()``."""
+    return "\n".join([f"{common.BLOCK}county", "",
+                      "Measured 2026-11-30 23:50 CST on 2 cores (AMD EPYC), 23.5 GiB RAM; load average 4.10 3.00 2.00 "
+                      "at the start, 6.00 4.00 2.50 at the end.", "",
+                      *run.headline_table(Namespace(clients=8), results())]) + "\n"
+
+
+def row(lines, label):
+    return next(run.table_cells(line) for line in lines if line.startswith(f"| {label} |"))
+
+
+def test_recorded_figures_read_a_block_by_its_column_names():
+    # given a block written before the table had its load column
+    figures = run.recorded_figures(LEGACY)
+    # then its run, its load and each measure's compared cells are read (bold and the peer's req/s as written)
+    assert figures["measured"] == "2026-11-30 22:05 CST"
+    assert figures["load"] == ["3.45 2.90 4.17", "1.79 2.29 3.50"]
+    assert figures["rows"]["2 children page, 50 rows"] == {
+        "p50 ms": "58.8", "req/s": "", "SQL/request": "3", "PostGraphile p50 ms": "15.0", "ours / PostGraphile": "3.92×"}
+    assert figures["rows"]["4 children page 50 rows, 8 clients"]["req/s"] == "30"
+    assert figures["rows"]["4 children page 50 rows, 8 clients"]["PostGraphile p50 ms"] == "67.0 (117 req/s)"
+    # and a block that was never set against a before has none
+    assert run.recorded_figures(LEGACY, run.BEFORE) is None
+
+
+def test_headline_table_rows_carry_the_measures_load():
+    lines = run.headline_table(Namespace(clients=8), results())
+    assert row(lines, "2 children page, 50 rows") == [
+        "2 children page, 50 rows", "county VIEWER (masked)", "29.4", "44.1", "", "3", "20.0", "1.5×", "14.7", "2.00×",
+        "4.10 → 5.20"]
+    assert row(lines, "4 children page 50 rows, 8 clients")[4:6] == ["**65**", "3"]
+
+
+def test_before_after_sets_each_measure_beside_its_before():
+    # given the figures a legacy block held and a new run's block
+    before = run.recorded_figures(LEGACY)
+    lines = run.before_after(before, new_block())
+    # then the before's run and load are named, and each measure shows before, after and the change
+    assert lines[0].startswith("Before: measured 2026-11-30 22:05 CST; load average 3.45 2.90 4.17 at the start, "
+                               "1.79 2.29 3.50 at the end.")
+    assert row(lines, "2 children page, 50 rows") == [
+        "2 children page, 50 rows", "58.8", "29.4", "0.50×", "", "", "3", "3", "15.0", "14.7", "3.92×", "2.00×"]
+    assert row(lines, "4 children page 50 rows, 8 clients")[4:6] == ["30", "65"]
+    # and a measure the before did not have shows a dash and no change
+    assert row(lines, "2 children page, 10 rows")[1:4] == ["—", "10.0", ""]
+
+
+def test_before_is_kept_when_the_run_is_repeated():
+    # given a block rendered with its before/after table
+    first = run.recorded_figures(LEGACY)
+    block = new_block() + "\n" + "\n".join(run.before_after(first, new_block())) + "\n"
+    # then its before reads back as the legacy run's figures (for the measures the new table has)
+    kept = run.recorded_figures(block, run.BEFORE)
+    assert kept["measured"] == first["measured"] and kept["load"] == first["load"]
+    assert kept["rows"]["2 children page, 50 rows"] == first["rows"]["2 children page, 50 rows"]
+    assert kept["rows"]["4 children page 50 rows, 8 clients"] == first["rows"]["4 children page 50 rows, 8 clients"]
+    # and its own figures read back as the new run's, not the before's
+    own = run.recorded_figures(block)
+    assert own["measured"] == "2026-11-30 23:50 CST"
+    assert own["rows"]["2 children page, 50 rows"]["p50 ms"] == "29.4"
+
+
+@pytest.fixture
+def doc(tmp_path, monkeypatch):
+    path = tmp_path / "benchmarks.md"
+    monkeypatch.setattr(common, "DOC", path)
+    return path
+
+
+def test_recorded_before_is_the_pinned_before_unless_rebased(doc):
+    # given a doc whose county block was already set against the legacy run
+    block = new_block() + "\n" + "\n".join(run.before_after(run.recorded_figures(LEGACY), new_block())) + "\n"
+    common.write_scale_block(run.SECTION, ["intro", ""], "county", block)
+    # then the next run is set against the legacy run again, or with rebase against the block's own run
+    assert run.recorded_before("county")["measured"] == "2026-11-30 22:05 CST"
+    assert run.recorded_before("county", rebase=True)["measured"] == "2026-11-30 23:50 CST"
+    # and a scale without a block has no before
+    assert run.recorded_before("city") is None
+
+
+def test_a_scale_block_is_replaced_and_the_others_kept(doc):
+    # given a doc with another section and the county block
+    doc.write_text("# Benchmarks\n\n## Other\n\ntext\n")
+    common.write_scale_block(run.SECTION, ["intro", ""], "county", LEGACY)
+    # when the city block and then a new county block are written
+    common.write_scale_block(run.SECTION, ["intro", ""], "city", LEGACY.replace("Scale: county", "Scale: city"))
+    common.write_scale_block(run.SECTION, ["intro", ""], "county", new_block())
+    # then the section holds city before county (the scales' order), the new county block, and the other section
+    blocks = common.scale_blocks(run.SECTION)
+    assert list(blocks) == ["city", "county"]
+    assert "23:50 CST" in blocks["county"] and "22:05 CST" in blocks["city"]
+    assert doc.read_text().startswith("# Benchmarks\n\n## Other\n\ntext\n")
+
+
+def test_process_models_parse_and_refuse_zero():
+    assert procmodel.parse_models("1x8,2X4,5x1") == [(1, 8), (2, 4), (5, 1)]
+    with pytest.raises(ValueError):
+        procmodel.parse_models("0x2")
+
+
+def test_process_model_table_names_the_model_that_served_most():
+    def concurrent(rps, p50):
+        return {"rps": rps, "p50": p50, "p95": p50 * 2, "load": ["5.00 4.00 3.00", "6.50 4.00 3.00"]}
+
+    models = [{"workers": 1, "threads": 8, "rss_mib": 120.4, "page": {"8": concurrent(20.0, 380), "16": concurrent(21.0, 700)},
+               "mixed": concurrent(40.0, 150)},
+              {"workers": 3, "threads": 2, "rss_mib": 330.0, "page": {"8": concurrent(26.5, 290), "16": concurrent(20.5, 760)},
+               "mixed": concurrent(52.0, 120)}]
+    text = procmodel.render({"scale": "county", "clients": [8, 16], "seconds": 15, "models": models,
+                             "load": ["5.00 4.00 3.00", "7.00 5.00 3.00"], "measured": "2026-11-30 23:59 CST",
+                             "database": "bench_prov_county_x", "machine": {"nproc": 2, "cpu": "AMD EPYC"}})
+    assert "| 3 × 2 | 26.5 · 290 · 580 | 20.5 · 760 · 1520 | 52.0 · 120 · 240 | 330 | 5.00 → 6.50 |" in text
+    assert "Most requests per second: page at 8 clients 3×2; page at 16 clients 1×8; mixed load 3×2." in text
+    assert "--models 1x8,3x2 --clients 8,16 --seconds 15" in text
