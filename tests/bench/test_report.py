@@ -152,3 +152,24 @@ def test_process_model_table_names_the_model_that_served_most():
     assert "| 3 × 2 | 26.5 · 290 · 580 | 20.5 · 760 · 1520 | 52.0 · 120 · 240 | 330 | 5.00 → 6.50 |" in text
     assert "Most requests per second: page at 8 clients 3×2; page at 16 clients 1×8; mixed load 3×2." in text
     assert "--models 1x8,3x2 --clients 8,16 --seconds 15" in text
+
+
+def test_generation_table_keeps_the_rows_of_scales_generated_elsewhere(doc, tmp_path, monkeypatch):
+    import json
+
+    # given a doc that shows three scales' generation, and this checkout generated only the county
+    doc.write_text(f"{run.SECTION}\n\n| scale | organizations |\n|---|--:|\n"
+                   "| province | 54,630 | 1,000,000 | 3290 s |\n| city | 3,905 | 71,429 | 287 s |\n"
+                   "| county | 550 | 10,000 | 90 s |\n\nProvince extrapolated …: from city: 57.0 min, from county: 65.9 min; "
+                   f"target ≤ 15 min.\n\n{common.BLOCK}county\n\n| county | not a generation row |\n")
+    monkeypatch.setattr(run, "LOGS", tmp_path)
+    (tmp_path / "generation-county.json").write_text(json.dumps({
+        "organizations": 550, "children": 10_000, "guardians": 13_345, "wishes": 20_000, "claims": 16_797,
+        "programs": {"volunteer": 2_000}, "seconds": 45.0, "timings": {"migrate": 23.0, "programs": 1.0},
+        "load": "8.80 3.47 1.34", "finished": "2026-11-30T23:33+08:00"}))
+    lines = run.generation_table()
+    # then province and city keep their rows, the county row and its extrapolation come from this checkout
+    assert [line.split(" | ")[0] for line in lines if line.startswith("| ") and line[2:].split(" ")[0] in
+            common.SCALES] == ["| province", "| city", "| county"]
+    assert "| county | 550 | 10,000 | 13,345 | 20,000 | 16,797 | 2,000 | 45 s (1 s) | 8.80 3.47 1.34 |" in "\n".join(lines)
+    assert "from city: 57.0 min, from county: 36.7 min; target ≤ 15 min." in lines[-2]
