@@ -2,7 +2,8 @@
 rather than by the 2 × cores + 1 rule: a request that is mostly Python holds the GIL, so a second thread in a
 worker only helps while the first waits on PostgreSQL or Redis, and every extra worker costs memory.
 
-    python -m bench.procmodel --scale county [--models 1x8,2x4,3x2,5x1,5x2] [--clients 8,16] [--seconds 15] [--no-doc]
+    python -m bench.procmodel --scale county [--models 1x8,2x4,3x2,2x2,5x1,5x2] [--clients 8,16] [--seconds 10]
+                              [--rounds 3] [--no-doc]
 
 For each model W×T, gunicorn starts with platform/gunicorn.conf.py and WEB_CONCURRENCY=W, WEB_THREADS=T on the
 scale's generated database (bench.run's server, client and concurrent runner), and measures
@@ -11,7 +12,9 @@ scale's generated database (bench.run's server, client and concurrent runner), a
 - a mixed load at the first number of clients: each client repeats three roster pages, the province rollup
   dashboard (RollupDashboard, YEAR) and a write (RecordFollowUp by the county STAFF on a child of the page);
 - the server's memory (resident set of the master and its workers) after the measures,
-with the load average at the start and end of each measure. The write adds follow-up rows: on a shared database,
+with the load average at the start and end of each measure. On a shared machine one pass is noise: the models are
+measured in ``--rounds`` rounds, each starting one model later than the one before, and reported by their
+median with the lowest and highest req/s of the rounds. The write adds follow-up rows: on a shared database,
 point BENCH_DATABASE_URL at a copy. Results in var/bench/procmodel-<scale>.json; the scale's block of the
 "## Process model (issue 15 item 4)" section of docs/benchmarks.md is rewritten (the other scales' blocks kept).
 """
@@ -19,13 +22,14 @@ point BENCH_DATABASE_URL at a copy. Results in var/bench/procmodel-<scale>.json;
 import argparse
 import json
 import os
+import statistics
 from datetime import date, datetime
 from pathlib import Path
 
 from bench import common, run
 
 SECTION = "## Process model (issue 15 item 4)"
-MODELS = "1x8,2x4,3x2,5x1,5x2"
+MODELS = "1x8,2x4,3x2,2x2,5x1,5x2"
 INTRO = """Each scale's block below is rewritten by `python -m bench.procmodel --scale <scale>` (bench/procmodel.py): gunicorn
 with platform/gunicorn.conf.py at each workers × threads (WEB_CONCURRENCY × WEB_THREADS), the county VIEWER's
 masked 50-row children page at 8 and 16 concurrent clients, and a mixed load at 8 clients (per client: 3 pages, the
@@ -117,12 +121,12 @@ class Load:
 
 
 def measure_model(args, workers, threads, conn, actors):
-    """One model: the page at each number of clients, then the mixed load; the server's memory."""
+    """One pass of one model: the page at each number of clients, then the mixed load; the server's memory."""
     log(f"{workers} workers × {threads} threads (load {common.load()})")
     server = run.start_gunicorn(args.scale, args.seed, workers, threads)
     try:
         load = Load(conn, actors)
-        result = {"workers": workers, "threads": threads, "page": {}}
+        result = {"page": {}}
         for clients in args.clients:
             result["page"][str(clients)] = run.concurrent(load.page_call, clients, args.seconds)
             log(f"  page, {clients} clients: {result['page'][str(clients)]['rps']:.1f} req/s")
@@ -146,10 +150,32 @@ def measure(args):
     run.refresh_rollups()
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
     started = common.load()
-    models = [measure_model(args, w, t, conn, actors) for w, t in args.models]
-    return {"models": models, "clients": args.clients, "seconds": args.seconds, "load": [started, common.load()],
+    passes = {model: [] for model in args.models}
+    for round_ in range(args.rounds):
+        log(f"round {round_ + 1} of {args.rounds}")
+        shift = round_ % len(args.models)
+        for workers, threads in args.models[shift:] + args.models[:shift]:
+            passes[(workers, threads)].append(measure_model(args, workers, threads, conn, actors))
+    models = [{"workers": w, "threads": t, **summary(passes[(w, t)])} for w, t in args.models]
+    return {"models": models, "clients": args.clients, "seconds": args.seconds, "rounds": args.rounds,
+            "load": [started, common.load()],
             "machine": common.machine(), "measured": f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
             "database": common.database_url(args.scale).rsplit("/", 1)[-1], "scale": args.scale}
+
+
+def median_of(measures):
+    """One measure from several passes: median req/s, p50 and p95, the req/s range, the load over all of them."""
+    rps = [m["rps"] for m in measures]
+    return {"rps": statistics.median(rps), "rps_range": [min(rps), max(rps)],
+            "p50": statistics.median(m["p50"] for m in measures), "p95": statistics.median(m["p95"] for m in measures),
+            "load": [measures[0]["load"][0], measures[-1]["load"][1]]}
+
+
+def summary(passes):
+    """A model's passes summed up by median_of, each pass kept."""
+    return {"page": {c: median_of([p["page"][c] for p in passes]) for c in passes[0]["page"]},
+            "mixed": median_of([p["mixed"] for p in passes]),
+            "rss_mib": statistics.median(p["rss_mib"] for p in passes), "passes": passes}
 
 
 def best(models, pick):
@@ -160,29 +186,27 @@ def best(models, pick):
 
 def render(r):
     clients, mixed_clients = r["clients"], r["clients"][0]
-    header = ["workers × threads", *(f"page, {c} clients: req/s · p50 · p95 ms" for c in clients),
-              f"mixed, {mixed_clients} clients: req/s · p50 · p95 ms", "RSS MiB", "load (1 min)"]
+    header = ["workers × threads", *(f"page, {c} clients: req/s (range) · p50 · p95 ms" for c in clients),
+              f"mixed, {mixed_clients} clients: req/s (range) · p50 · p95 ms", "RSS MiB", "load (1 min)"]
     lines = [f"{common.BLOCK}{r['scale']}", "",
              f"Measured {r['measured']} on {r['machine']['nproc']} cores ({r['machine']['cpu']}) on {r['database']}, "
-             f"{r['seconds']:.0f} s per measure after 3 s of warm-up; load average {r['load'][0]} at the start, "
-             f"{r['load'][1]} at the end (the machine is shared: compare the models within this table).", "",
+             f"{r['seconds']:g} s per measure after 3 s of warm-up, {r['rounds']} rounds (medians; the range is the "
+             f"lowest and highest req/s of the rounds); load average {r['load'][0]} at the start, {r['load'][1]} at "
+             "the end (the machine is shared: compare the models within this table, and mind the ranges).", "",
              "| " + " | ".join(header) + " |", "|---|" + "--:|" * (len(header) - 1)]
     for m in r["models"]:
+        measures = [m["page"][str(c)] for c in clients] + [m["mixed"]]
         cells = [f"{m['workers']} × {m['threads']}"]
-        for c in clients:
-            p = m["page"][str(c)]
-            cells.append(f"{p['rps']:.1f} · {p['p50']:.0f} · {p['p95']:.0f}")
-        x = m["mixed"]
-        spans = [m["page"][str(c)]["load"] for c in clients] + [x["load"]]
-        cells += [f"{x['rps']:.1f} · {x['p50']:.0f} · {x['p95']:.0f}", f"{m['rss_mib']:.0f}",
-                  f"{spans[0][0].split()[0]} → {spans[-1][1].split()[0]}"]
+        cells += [f"{x['rps']:.1f} ({x['rps_range'][0]:.1f}–{x['rps_range'][1]:.1f}) · {x['p50']:.0f} · {x['p95']:.0f}"
+                  for x in measures]
+        cells += [f"{m['rss_mib']:.0f}", f"{measures[0]['load'][0].split()[0]} → {measures[-1]['load'][1].split()[0]}"]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Most requests per second: "
               + "; ".join(f"page at {c} clients {best(r['models'], lambda m, c=c: m['page'][str(c)])}" for c in clients)
               + f"; mixed load {best(r['models'], lambda m: m['mixed'])}.", "",
               "Reproduce: `python -m bench.procmodel --scale " + r["scale"] + " --models "
               + ",".join(f"{m['workers']}x{m['threads']}" for m in r["models"])
-              + " --clients " + ",".join(map(str, clients)) + f" --seconds {r['seconds']:g}`."]
+              + " --clients " + ",".join(map(str, clients)) + f" --seconds {r['seconds']:g} --rounds {r['rounds']}`."]
     return "\n".join(lines) + "\n"
 
 
@@ -194,7 +218,8 @@ def main(argv=None):
                         help=f"workers x threads, comma-separated (default {MODELS})")
     parser.add_argument("--clients", type=lambda t: [int(n) for n in t.split(",")], default=[8, 16],
                         help="concurrent clients for the page; the mixed load uses the first (default 8,16)")
-    parser.add_argument("--seconds", type=float, default=15, help="length of each measure (default 15)")
+    parser.add_argument("--seconds", type=float, default=10, help="length of each measure (default 10)")
+    parser.add_argument("--rounds", type=int, default=3, help="passes over the models (default 3)")
     parser.add_argument("--no-doc", action="store_true", help="print only, leave docs/benchmarks.md alone")
     parser.add_argument("--report-only", action="store_true", help="re-render from var/bench/procmodel-<scale>.json")
     args = parser.parse_args(argv)

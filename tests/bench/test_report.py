@@ -138,20 +138,40 @@ def test_process_models_parse_and_refuse_zero():
         procmodel.parse_models("0x2")
 
 
-def test_process_model_table_names_the_model_that_served_most():
-    def concurrent(rps, p50):
-        return {"rps": rps, "p50": p50, "p95": p50 * 2, "load": ["5.00 4.00 3.00", "6.50 4.00 3.00"]}
+def test_process_model_passes_sum_up_to_medians_and_ranges():
+    def concurrent(rps, p50, load):
+        return {"rps": rps, "p50": p50, "p95": p50 * 2, "load": load}
 
-    models = [{"workers": 1, "threads": 8, "rss_mib": 120.4, "page": {"8": concurrent(20.0, 380), "16": concurrent(21.0, 700)},
-               "mixed": concurrent(40.0, 150)},
-              {"workers": 3, "threads": 2, "rss_mib": 330.0, "page": {"8": concurrent(26.5, 290), "16": concurrent(20.5, 760)},
-               "mixed": concurrent(52.0, 120)}]
-    text = procmodel.render({"scale": "county", "clients": [8, 16], "seconds": 15, "models": models,
+    # given three passes of a model, the middle one disturbed
+    passes = [{"page": {"8": concurrent(20.0, 380, ["5.00 1 1", "5.50 1 1"])}, "mixed": concurrent(40.0, 150, ["6 1 1", "6 1 1"]),
+               "rss_mib": 300},
+              {"page": {"8": concurrent(9.0, 900, ["9.00 1 1", "9.50 1 1"])}, "mixed": concurrent(44.0, 140, ["9 1 1", "9 1 1"]),
+               "rss_mib": 320},
+              {"page": {"8": concurrent(22.0, 350, ["4.00 1 1", "4.50 1 1"])}, "mixed": concurrent(38.0, 160, ["4 1 1", "4.2 1 1"]),
+               "rss_mib": 310}]
+    summed = procmodel.summary(passes)
+    # then each measure is the median with the req/s range, and the load spans the first pass to the last
+    assert summed["page"]["8"] == {"rps": 20.0, "rps_range": [9.0, 22.0], "p50": 380, "p95": 760,
+                                   "load": ["5.00 1 1", "4.50 1 1"]}
+    assert summed["mixed"]["rps"] == 40.0 and summed["rss_mib"] == 310 and summed["passes"] == passes
+
+
+def test_process_model_table_names_the_model_that_served_most():
+    def measure(rps, p50):
+        return {"rps": rps, "rps_range": [rps - 2, rps + 1], "p50": p50, "p95": p50 * 2,
+                "load": ["5.00 4.00 3.00", "6.50 4.00 3.00"]}
+
+    models = [{"workers": 1, "threads": 8, "rss_mib": 120.4, "page": {"8": measure(20.0, 380), "16": measure(21.0, 700)},
+               "mixed": measure(40.0, 150)},
+              {"workers": 3, "threads": 2, "rss_mib": 330.0, "page": {"8": measure(26.5, 290), "16": measure(20.5, 760)},
+               "mixed": measure(52.0, 120)}]
+    text = procmodel.render({"scale": "county", "clients": [8, 16], "seconds": 10, "rounds": 3, "models": models,
                              "load": ["5.00 4.00 3.00", "7.00 5.00 3.00"], "measured": "2026-11-30 23:59 CST",
                              "database": "bench_prov_county_x", "machine": {"nproc": 2, "cpu": "AMD EPYC"}})
-    assert "| 3 × 2 | 26.5 · 290 · 580 | 20.5 · 760 · 1520 | 52.0 · 120 · 240 | 330 | 5.00 → 6.50 |" in text
+    assert ("| 3 × 2 | 26.5 (24.5–27.5) · 290 · 580 | 20.5 (18.5–21.5) · 760 · 1520 | 52.0 (50.0–53.0) · 120 · 240 "
+            "| 330 | 5.00 → 6.50 |") in text
     assert "Most requests per second: page at 8 clients 3×2; page at 16 clients 1×8; mixed load 3×2." in text
-    assert "--models 1x8,3x2 --clients 8,16 --seconds 15" in text
+    assert "--models 1x8,3x2 --clients 8,16 --seconds 10 --rounds 3" in text
 
 
 def test_generation_table_keeps_the_rows_of_scales_generated_elsewhere(doc, tmp_path, monkeypatch):
