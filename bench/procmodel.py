@@ -8,7 +8,9 @@ worker only helps while the first waits on PostgreSQL or Redis, and every extra 
 For each model W×T, gunicorn starts with platform/gunicorn.conf.py and WEB_CONCURRENCY=W, WEB_THREADS=T on the
 scale's generated database (bench.run's server, client and concurrent runner), and measures
 - the county VIEWER's masked 50-row ChildRoster page (the page of issue 15's targets) at each number of concurrent
-  clients: requests per second, p50 and p95;
+  clients: requests per second, p50 and p95, and the server's CPU time per request (its processes' user and
+  system time over the measured window: the model's overhead, which the other load on a shared machine hardly
+  changes, unlike requests per second);
 - a mixed load at the first number of clients: each client repeats three roster pages, the province rollup
   dashboard (RollupDashboard, YEAR) and a write (RecordFollowUp by the county STAFF on a child of the page);
 - the server's memory (resident set of the master and its workers) after the measures,
@@ -24,7 +26,6 @@ import json
 import os
 import statistics
 from datetime import date, datetime
-from pathlib import Path
 
 from bench import common, run
 
@@ -33,7 +34,7 @@ MODELS = "1x8,2x4,3x2,2x2,5x1,5x2"
 INTRO = """Each scale's block below is rewritten by `python -m bench.procmodel --scale <scale>` (bench/procmodel.py): gunicorn
 with platform/gunicorn.conf.py at each workers × threads (WEB_CONCURRENCY × WEB_THREADS), the county VIEWER's
 masked 50-row children page at 8 and 16 concurrent clients, and a mixed load at 8 clients (per client: 3 pages, the
-province rollup dashboard, a RecordFollowUp write). The choice of the default and its reasons are in
+province rollup dashboard, a RecordFollowUp write), with the server's CPU time per request. The choice of the default and its reasons are in
 platform/gunicorn.conf.py and platform/README.md.
 """
 MIX = ("page", "page", "page", "dashboard", "write")
@@ -56,17 +57,14 @@ def parse_models(text):
 
 def server_rss_mib(pid):
     """Resident memory of gunicorn's master ``pid`` and its workers, MiB."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    kib = 0
+    for entry in run.server_processes(pid):
         try:
-            status = dict(line.split(":", 1) for line in (entry / "status").read_text().splitlines() if ":" in line)
-        except OSError:  # the process is gone
+            kib += int(next(line for line in (entry / "status").read_text().splitlines()
+                            if line.startswith("VmRSS:")).split()[1])
+        except (OSError, StopIteration):  # gone meanwhile
             continue
-        if int(entry.name) == pid or int(status["PPid"]) == pid:
-            total += int(status.get("VmRSS", "0 kB").split()[0])
-    return total / 1024
+    return kib / 1024
 
 
 class Load:
@@ -128,10 +126,11 @@ def measure_model(args, workers, threads, conn, actors):
         load = Load(conn, actors)
         result = {"page": {}}
         for clients in args.clients:
-            result["page"][str(clients)] = run.concurrent(load.page_call, clients, args.seconds)
+            result["page"][str(clients)] = run.concurrent(load.page_call, clients, args.seconds, server=server.pid)
             log(f"  page, {clients} clients: {result['page'][str(clients)]['rps']:.1f} req/s")
         counter = iter(range(args.clients[0]))
-        result["mixed"] = run.concurrent(lambda: load.mixed_call(next(counter)), args.clients[0], args.seconds)
+        result["mixed"] = run.concurrent(lambda: load.mixed_call(next(counter)), args.clients[0], args.seconds,
+                                         server=server.pid)
         result["mixed"]["clients"] = args.clients[0]
         log(f"  mixed, {args.clients[0]} clients: {result['mixed']['rps']:.1f} req/s")
         result["rss_mib"] = server_rss_mib(server.pid)
@@ -168,6 +167,7 @@ def median_of(measures):
     rps = [m["rps"] for m in measures]
     return {"rps": statistics.median(rps), "rps_range": [min(rps), max(rps)],
             "p50": statistics.median(m["p50"] for m in measures), "p95": statistics.median(m["p95"] for m in measures),
+            "cpu_ms": statistics.median(m["cpu_ms"] for m in measures),
             "load": [measures[0]["load"][0], measures[-1]["load"][1]]}
 
 
@@ -186,8 +186,8 @@ def best(models, pick):
 
 def render(r):
     clients, mixed_clients = r["clients"], r["clients"][0]
-    header = ["workers × threads", *(f"page, {c} clients: req/s (range) · p50 · p95 ms" for c in clients),
-              f"mixed, {mixed_clients} clients: req/s (range) · p50 · p95 ms", "RSS MiB", "load (1 min)"]
+    header = ["workers × threads", *(f"page, {c} clients: req/s (range) · p50 · p95 ms · CPU ms/request" for c in clients),
+              f"mixed, {mixed_clients} clients: req/s (range) · p50 · p95 ms · CPU ms/request", "RSS MiB", "load (1 min)"]
     lines = [f"{common.BLOCK}{r['scale']}", "",
              f"Measured {r['measured']} on {r['machine']['nproc']} cores ({r['machine']['cpu']}) on {r['database']}, "
              f"{r['seconds']:g} s per measure after 3 s of warm-up, {r['rounds']} rounds (medians; the range is the "
@@ -197,8 +197,8 @@ def render(r):
     for m in r["models"]:
         measures = [m["page"][str(c)] for c in clients] + [m["mixed"]]
         cells = [f"{m['workers']} × {m['threads']}"]
-        cells += [f"{x['rps']:.1f} ({x['rps_range'][0]:.1f}–{x['rps_range'][1]:.1f}) · {x['p50']:.0f} · {x['p95']:.0f}"
-                  for x in measures]
+        cells += [f"{x['rps']:.1f} ({x['rps_range'][0]:.1f}–{x['rps_range'][1]:.1f}) · {x['p50']:.0f} · {x['p95']:.0f} · "
+                  f"{x['cpu_ms']:.0f}" for x in measures]
         cells += [f"{m['rss_mib']:.0f}", f"{measures[0]['load'][0].split()[0]} → {measures[-1]['load'][1].split()[0]}"]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Most requests per second: "

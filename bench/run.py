@@ -23,8 +23,9 @@ Measures:
    against warm, over HTTP, and ``permissions.scope.for_user`` in-process.
 Baselines: raw SQL through psycopg building the same JSON (for 1, 2 and 3); PostGraphile 4 with RLS policies
 for the same tenant rule (for 2 and 4; bench/postgraphile/), and PostGraphile 5 on the same rule and query
-(bench/postgraphile5/). Prints a table and writes the
-"## Province-scale benchmark (issue 9)" section of docs/benchmarks.md.
+(bench/postgraphile5/). Prints a table and writes its scale's block of the
+"## Province-scale benchmark (issue 9)" section of docs/benchmarks.md: each measure with the load average at its
+start and end, beside the figures the block held before (its "before", kept across re-runs; --rebase-before).
 """
 
 import argparse
@@ -174,8 +175,9 @@ def sequential(call, requests, warmup):
             "load": [load_start, common.load()]}
 
 
-def concurrent(make_call, clients, seconds, warmup_seconds=3):
-    """``clients`` threads, each its own connection, for ``seconds``; requests/s and latency."""
+def concurrent(make_call, clients, seconds, warmup_seconds=3, server=None):
+    """``clients`` threads, each its own connection, for ``seconds``; requests/s and latency (and with the
+    ``server``'s pid, its CPU time per request over the same window)."""
     stop, results, errors = threading.Event(), [[] for _ in range(clients)], []
     measuring = threading.Event()
 
@@ -195,11 +197,13 @@ def concurrent(make_call, clients, seconds, warmup_seconds=3):
         thread.start()
     time.sleep(warmup_seconds)
     load_start = common.load()
+    cpu_start = server and server_cpu_seconds(server)
     measuring.set()
     started = time.perf_counter()
     time.sleep(seconds)
     measuring.clear()
     elapsed = time.perf_counter() - started
+    cpu = server and server_cpu_seconds(server) - cpu_start
     stop.set()
     for thread in threads:
         thread.join(timeout=60)
@@ -207,7 +211,32 @@ def concurrent(make_call, clients, seconds, warmup_seconds=3):
         raise RuntimeError(f"concurrent run failed: {errors[:3]}")
     samples = [s for r in results for s in r]
     return {**stats(samples), "rps": len(samples) / elapsed, "requests": len(samples), "seconds": elapsed,
-            "load": [load_start, common.load()]}
+            "load": [load_start, common.load()], **({"cpu_ms": cpu * 1000 / len(samples)} if server else {})}
+
+
+def server_processes(pid):
+    """The /proc entries of gunicorn's master ``pid`` and its workers."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) if entry.name.isdigit() else 0
+        except OSError:  # gone meanwhile
+            continue
+        if parent == pid or entry.name == str(pid):
+            found.append(entry)
+    return found
+
+
+def server_cpu_seconds(pid):
+    """User and system CPU time of gunicorn's master ``pid`` and its workers so far."""
+    ticks = 0
+    for entry in server_processes(pid):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of proc(5)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 # --- servers ------------------------------------------------------------------------------------------------

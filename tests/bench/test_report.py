@@ -140,7 +140,7 @@ def test_process_models_parse_and_refuse_zero():
 
 def test_process_model_passes_sum_up_to_medians_and_ranges():
     def concurrent(rps, p50, load):
-        return {"rps": rps, "p50": p50, "p95": p50 * 2, "load": load}
+        return {"rps": rps, "p50": p50, "p95": p50 * 2, "load": load, "cpu_ms": 1000 / rps}
 
     # given three passes of a model, the middle one disturbed
     passes = [{"page": {"8": concurrent(20.0, 380, ["5.00 1 1", "5.50 1 1"])}, "mixed": concurrent(40.0, 150, ["6 1 1", "6 1 1"]),
@@ -151,14 +151,14 @@ def test_process_model_passes_sum_up_to_medians_and_ranges():
                "rss_mib": 310}]
     summed = procmodel.summary(passes)
     # then each measure is the median with the req/s range, and the load spans the first pass to the last
-    assert summed["page"]["8"] == {"rps": 20.0, "rps_range": [9.0, 22.0], "p50": 380, "p95": 760,
+    assert summed["page"]["8"] == {"rps": 20.0, "rps_range": [9.0, 22.0], "p50": 380, "p95": 760, "cpu_ms": 50.0,
                                    "load": ["5.00 1 1", "4.50 1 1"]}
     assert summed["mixed"]["rps"] == 40.0 and summed["rss_mib"] == 310 and summed["passes"] == passes
 
 
 def test_process_model_table_names_the_model_that_served_most():
     def measure(rps, p50):
-        return {"rps": rps, "rps_range": [rps - 2, rps + 1], "p50": p50, "p95": p50 * 2,
+        return {"rps": rps, "rps_range": [rps - 2, rps + 1], "p50": p50, "p95": p50 * 2, "cpu_ms": 2000 / rps,
                 "load": ["5.00 4.00 3.00", "6.50 4.00 3.00"]}
 
     models = [{"workers": 1, "threads": 8, "rss_mib": 120.4, "page": {"8": measure(20.0, 380), "16": measure(21.0, 700)},
@@ -168,8 +168,8 @@ def test_process_model_table_names_the_model_that_served_most():
     text = procmodel.render({"scale": "county", "clients": [8, 16], "seconds": 10, "rounds": 3, "models": models,
                              "load": ["5.00 4.00 3.00", "7.00 5.00 3.00"], "measured": "2026-11-30 23:59 CST",
                              "database": "bench_prov_county_x", "machine": {"nproc": 2, "cpu": "AMD EPYC"}})
-    assert ("| 3 × 2 | 26.5 (24.5–27.5) · 290 · 580 | 20.5 (18.5–21.5) · 760 · 1520 | 52.0 (50.0–53.0) · 120 · 240 "
-            "| 330 | 5.00 → 6.50 |") in text
+    assert ("| 3 × 2 | 26.5 (24.5–27.5) · 290 · 580 · 75 | 20.5 (18.5–21.5) · 760 · 1520 · 98 | "
+            "52.0 (50.0–53.0) · 120 · 240 · 38 | 330 | 5.00 → 6.50 |") in text
     assert "Most requests per second: page at 8 clients 3×2; page at 16 clients 1×8; mixed load 3×2." in text
     assert "--models 1x8,3x2 --clients 8,16 --seconds 10 --rounds 3" in text
 
@@ -193,3 +193,28 @@ def test_generation_table_keeps_the_rows_of_scales_generated_elsewhere(doc, tmp_
             common.SCALES] == ["| province", "| city", "| county"]
     assert "| county | 550 | 10,000 | 13,345 | 20,000 | 16,797 | 2,000 | 45 s (1 s) | 8.80 3.47 1.34 |" in "\n".join(lines)
     assert "from city: 57.0 min, from county: 36.7 min; target ≤ 15 min." in lines[-2]
+
+
+def test_server_cpu_counts_the_master_and_its_workers():
+    import subprocess
+    import sys
+    import time
+
+    # given a parent process with two children that burn CPU, and a process outside the tree
+    burn = "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end: pass\ntime.sleep(30)"
+    parent = subprocess.Popen([sys.executable, "-c", "import subprocess, sys, time\n"
+                               f"kids = [subprocess.Popen([sys.executable, '-c', {burn!r}]) for _ in range(2)]\n"
+                               "time.sleep(30)"])
+    outsider = subprocess.Popen([sys.executable, "-c", burn])
+    try:
+        deadline = time.monotonic() + 25  # the machine is shared: the burn may take a while
+        while run.server_cpu_seconds(parent.pid) < 1.2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        # then the tree's CPU time is both children's and the parent's (not the outsider's)
+        assert len(run.server_processes(parent.pid)) == 3
+        assert 1.2 <= run.server_cpu_seconds(parent.pid) < 1.7
+        assert procmodel.server_rss_mib(parent.pid) > 10
+    finally:
+        for proc in run.server_processes(parent.pid)[::-1]:
+            subprocess.run(["kill", proc.name], check=False)
+        outsider.kill()
