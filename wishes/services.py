@@ -262,7 +262,12 @@ def photos_shown_to_claimant(actor: Actor, wish: Wish) -> bool:
 
 def photos_consented(wish: Wish) -> bool:
     """Whether the guardian's current consent covers photos (reads ``child.consents.all()``: prefetch it for lists)."""
-    return wish.child_id is None or any(c.photos and c.withdrawn_at is None for c in wish.child.consents.all())
+    return wish.child_id is None or consents_cover_photos((c.photos, c.withdrawn_at) for c in wish.child.consents.all())
+
+
+def consents_cover_photos(consents) -> bool:
+    """Whether a child's consents, as (photos, withdrawn_at) pairs, include one for photos not withdrawn."""
+    return any(photos and withdrawn_at is None for photos, withdrawn_at in consents)
 
 
 @transaction.atomic
