@@ -2,7 +2,7 @@
 
 A page of a queryset is read as ``id IN (SELECT id ... ORDER BY ... LIMIT n+1 OFFSET k)``: the subquery reads ids
 only, over the index that matches the order (orgs.models.page_index), and stops after n+1; the outer statement
-fetches just those rows with what the optimizer joins, or, where the node type is served as plain rows
+has no other condition (the scope is applied once, in the subquery) and fetches just those rows with what the optimizer joins, or, where the node type is served as plain rows
 (graphql_api/rows.py), just the columns the selection asks for. ``totalCount``, when the selection asks for it, is a
 scalar subquery of the same statement (PostgreSQL and SQLite run it once): no ``COUNT(*) OVER ()``, which reads
 and sorts the whole scope. The order always ends with the primary key, so pages do not overlap or skip rows.
@@ -64,10 +64,25 @@ class _Page:
         self.read = read
 
     def __getitem__(self, window: slice):
-        page = self.nodes.filter(pk__in=self.nodes.values("pk")[window])
+        page = _outer(self.nodes, self.nodes.values("pk")[window])
         if self.counted:  # read back by DjangoListConnection.total_count; an empty page counts on its own
             page = page.annotate(**{rows.TOTAL: RawSQL(*aggregate(self.nodes))})
         return page if self.read is None else self.read(page, self.counted)
+
+
+def _outer(nodes: QuerySet, window: QuerySet) -> QuerySet:
+    """The statement that reads a window's rows: ``pk IN (window)`` alone (the window applied scope, filters and
+    order), in ``nodes``' order, with what the optimizer asked of ``nodes`` (related rows, deferred columns,
+    prefetches) and ``nodes``' annotations. Those are read on the row's own key (a subquery on the primary key, as
+    a volunteer's confirmed hours), which the base table's alias names in both statements; a filter's join is not
+    carried over."""
+    outer = nodes.model._base_manager.filter(pk__in=window)
+    query, source = outer.query, nodes.query
+    query.select_related, query.deferred_loading = source.select_related, source.deferred_loading
+    query.annotations, query.annotation_select_mask = dict(source.annotations), source.annotation_select_mask
+    query.order_by, query.default_ordering = source.order_by, source.default_ordering
+    outer._prefetch_related_lookups = nodes._prefetch_related_lookups
+    return outer
 
 
 def _total_order(nodes: QuerySet) -> QuerySet:

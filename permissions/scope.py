@@ -7,17 +7,18 @@ field, ``node(id:)``, export and job reads through it. No prefixes and no ids: t
 the query returns nothing (fail closed).
 
 Record-level grants (one child's file shared with a user or a unit's group, with an expiry) add primary
-keys per model. The scope is cached under the scope version, which lives in the cache too: a warm resolution
-costs no SQL (a cold one: the role grants plus one query per shareable model). Any membership, grant, tree or
-account change bumps the version (``bump_version``): the database row changes at once, the cached copy when the
-change commits; until then the changing connection itself uses the new (uncommitted) value, so that what it
-caches meanwhile can never be served under a committed version.
+keys per model. A user's scope also holds the units they act for (wishes.services.acting_units: a unit's claims
+and dispatches are read by literal ids). The scope is cached under the scope version, which lives in the cache
+too: a warm resolution costs no SQL (a cold one: the role grants, the units, one query per shareable model).
+Any membership, grant, tree or account change bumps the version (``bump_version``): the database row changes at
+once, the cached copy when the change commits; until then the changing connection itself uses the new
+(uncommitted) value, so that what it caches meanwhile can never be served under a committed version.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -41,6 +42,8 @@ class Scope:
     # Record-level grants: permission -> model label -> primary keys shared with the actor.
     records: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
     everything: bool = False
+    # The units a user acts for (member of the unit's group): wishes.services.acting_units, as literal ids.
+    units: frozenset[int] = frozenset()
 
     def q(self, model: type[Model], permission: str, fields: tuple[str, str] | None = None) -> Q:
         """The SQL condition for rows of ``model`` that ``permission`` reaches, through the model's
@@ -134,9 +137,10 @@ EMPTY = Scope()
 EVERYTHING = Scope(everything=True)
 
 
-def build(rows, record_rows=()) -> tuple[Scope, timedelta]:
-    """A Scope from (codename, path, organization id, subtree, expires_at) rows and record-grant
-    (model label, app label, codename, pk, expires_at) rows, and how long it holds."""
+def build(rows, record_rows=(), units=()) -> tuple[Scope, timedelta]:
+    """A Scope from (codename, path, organization id, subtree, expires_at) rows, record-grant
+    (model label, app label, codename, pk, expires_at) rows and the ids of the units acted for, and how long it
+    holds."""
     prefixes: dict[str, set[str]] = defaultdict(set)
     ids: dict[str, set[int]] = defaultdict(set)
     records: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
@@ -162,6 +166,7 @@ def build(rows, record_rows=()) -> tuple[Scope, timedelta]:
         prefixes={p: merge_prefixes(v) for p, v in prefixes.items()},
         organization_ids={p: frozenset(v) for p, v in ids.items()},
         records={p: {label: frozenset(pks) for label, pks in by_model.items()} for p, by_model in records.items()},
+        units=frozenset(units),
     )
     return scope, lifetime
 
@@ -193,6 +198,13 @@ def _record_rows(*, user=None, group_ids=None) -> list:
             found = user_model.objects.filter(live, user=user).values_list(*fields).union(found, all=True)
         rows += [(label, *row) for row in found]
     return rows
+
+
+def _unit_rows(user) -> list[int]:
+    """The units whose group the user is in (permissions.services.add_unit_member bumps the version)."""
+    from permissions.models import UnitGroup
+
+    return list(UnitGroup.objects.filter(group__user=user).values_list("organization_id", flat=True))
 
 
 def current_version(cached: int | None = None) -> int:
@@ -228,9 +240,11 @@ def for_user_until(user, version: int | None = None) -> tuple[Scope, float]:
     """A user's scope and until when it holds (epoch seconds), under ``version`` if the caller read it already."""
     if user is None or not user.is_authenticated or not user.is_active:
         return EMPTY, float("inf")
-    if user.is_superuser:
-        return EVERYTHING, float("inf")
-    return _cached(f"user:{user.pk}", lambda: (_grant_rows(user=user), _record_rows(user=user)), version)
+    if user.is_superuser:  # everything, and the units they act for like anyone else
+        scope, until = _cached(f"superuser:{user.pk}", lambda: ((), (), _unit_rows(user)), version)
+        return replace(scope, everything=True), until
+    return _cached(f"user:{user.pk}", lambda: (_grant_rows(user=user), _record_rows(user=user), _unit_rows(user)),
+                   version)
 
 
 def for_user(user) -> Scope:

@@ -25,7 +25,7 @@ from orgs.models import KINDS, Kind, Level, System
 from permissions.masking import mask_name
 from wishes.machine import CLAIM_CANCELLABLE
 from wishes.models import Claim, Wish, WishPhoto
-from wishes.services import PHOTOS, consents_cover_photos, photos_consented, public_board
+from wishes.services import PHOTOS, claimed_by, consents_cover_photos, photos_consented, public_board
 
 ApplicationStateEnum = choices_enum(ApplicationState, "UnitApplicationState", "爱心单位申请状态 / State of a unit's application")
 UnitKindEnum = choices_enum([k for k in Kind if k in KINDS[System.UNIT]], "UnitKind", "单位类型 / Kind of unit")
@@ -172,9 +172,7 @@ class DonorClaimType(relay.Node):
 
     @classmethod
     def get_queryset(cls, queryset, info: Info, **kwargs):
-        actor = actor_of(info)
-        mine = services.my_claims(actor) | services.my_claims(actor, for_units=True)
-        return queryset.filter(pk__in=mine.values("pk")).order_by("-created_at", "-id")
+        return queryset.filter(claimed_by(actor_of(info))).order_by("-created_at", "-id")
 
     @strawberry_django.field(only=["donor_kind"])
     def donor_kind(self) -> DonorKindEnum:

@@ -147,3 +147,19 @@ def test_the_county_viewers_page_of_children_costs_at_most_4_statements_at_10_50
     (ten, all_ten), (fifty, all_fifty), (hundred, all_hundred) = cost(10), cost(50), cost(100)
     assert len(ten) == len(fifty) == len(hundred) <= 4, hundred
     assert all_ten == all_fifty == all_hundred
+
+
+@pytest.mark.parametrize("selection", ["name", "name followUps { note }"])  # plain rows; the model path
+@pytest.mark.parametrize("counted", [False, True])
+def test_the_scope_is_applied_once_in_the_window_and_the_outer_statement_reads_only_its_ids(
+        as_user, namesakes, selection, counted):
+    query = "query { children(first: 3) { %s edges { node { id %s } } } }" % ("totalCount" if counted else "", selection)
+    client = as_user("maliang_league_staff")
+    data, sql = read(client, query)
+    [page] = [s for s in sql if 'FROM "children_child"' in s and " IN (SELECT " in s]
+
+    path = org("马良镇团委").path
+    assert page.count(path) == (2 if counted else 1)  # the window's condition (and the count's)
+    assert ' WHERE "children_child"."id" IN (SELECT ' in page  # the outer statement's one condition
+    assert len(data["edges"]) == 3 and (not counted or data["totalCount"] == Child.objects.filter(
+        org_path__startswith=path).count())

@@ -258,3 +258,4 @@ def unsigned(page: dict) -> dict:
     """A page with its photo links' signatures cut (they carry the second they were signed in)."""
     return {**page, "edges": [{"node": {**e["node"], "photos": [p["url"].split("?sig=")[0] for p in e["node"]["photos"]]}}
                               for e in page["edges"]]}
+
