@@ -252,14 +252,20 @@ def for_user(user) -> Scope:
 
 
 def for_token(token) -> Scope:
-    """A token acts with its organization's unit-group grants, narrowed to the token's permissions."""
+    return for_token_until(token)[0]
+
+
+def for_token_until(token, version: int | None = None) -> tuple[Scope, float]:
+    """A token acts with its organization's unit-group grants, narrowed to the token's permissions; and until when
+    that holds (epoch seconds), under ``version`` if the caller read it already."""
 
     def load():
         group_id = getattr(getattr(token.organization, "unit_group", None), "group_id", None)
         group_ids = [group_id] if group_id else []
         return _grant_rows(group_ids=group_ids), _record_rows(group_ids=group_ids)
 
-    return _cached(f"token:{token.pk}", load)[0].restricted_to(token.permissions)
+    scope, until = _cached(f"token:{token.pk}", load, version)
+    return scope.restricted_to(token.permissions), until
 
 
 def bump_version() -> None:

@@ -216,7 +216,7 @@ def claims(demo_token):
                                   given_on=timezone.localdate(), photos=True)
     photographed = wish_in(State.PUBLISHED, child_id=child.pk, value="120", title="一个新书包")
     donor_services.claim(Actor.for_user(user(DEMO_DONOR.username)), wish_ids=[photographed.pk], shares=[Decimal("50")])
-    wish_services.claim_wishes(Actor.for_token(tokens.authenticate(demo_token)), wish_ids=[photographed.pk])
+    wish_services.claim_wishes(Actor.for_token(tokens.authenticate(demo_token)[0]), wish_ids=[photographed.pk])
     wish_services.record_delivery(SYSTEM, wish_id=photographed.pk, note="已送到", uploads=[jpeg()])
     neighbour = org("保康县电力公司")
     access_services.grant_role(SYSTEM, organization_id=org("共青团保康县委").pk, role="PARTNER", unit_id=neighbour.pk)
