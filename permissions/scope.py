@@ -200,7 +200,7 @@ def _record_rows(*, user=None, group_ids=None) -> list:
     return rows
 
 
-def _unit_rows(user) -> list[int]:
+def units_of(user) -> list[int]:
     """The units whose group the user is in (permissions.services.add_unit_member bumps the version)."""
     from permissions.models import UnitGroup
 
@@ -241,9 +241,9 @@ def for_user_until(user, version: int | None = None) -> tuple[Scope, float]:
     if user is None or not user.is_authenticated or not user.is_active:
         return EMPTY, float("inf")
     if user.is_superuser:  # everything, and the units they act for like anyone else
-        scope, until = _cached(f"superuser:{user.pk}", lambda: ((), (), _unit_rows(user)), version)
+        scope, until = _cached(f"superuser:{user.pk}", lambda: ((), (), units_of(user)), version)
         return replace(scope, everything=True), until
-    return _cached(f"user:{user.pk}", lambda: (_grant_rows(user=user), _record_rows(user=user), _unit_rows(user)),
+    return _cached(f"user:{user.pk}", lambda: (_grant_rows(user=user), _record_rows(user=user), units_of(user)),
                    version)
 
 
