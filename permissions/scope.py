@@ -32,6 +32,10 @@ from permissions.catalog import PERMISSIONS, codename
 
 CACHE_SECONDS = 3600
 VERSION_KEY = "scope:version"
+# The shape of a cached Scope, part of every key one is cached under (here, permissions.sessions' sign-ins,
+# permissions.tokens): a Scope pickled by an older release (before ``units``) is never read back, it would act for
+# no unit until its version changed.
+SHAPE = "s2"
 _BY_CODENAME = {codename(name): name for name in PERMISSIONS}
 
 
@@ -225,7 +229,7 @@ def current_version(cached: int | None = None) -> int:
 
 def _cached(key: str, load, version: int | None = None) -> tuple[Scope, float]:
     """The scope under ``key`` and the time (epoch seconds) until which it holds."""
-    full_key = f"scope-until:v{current_version() if version is None else version}:{key}"  # (scope, until)
+    full_key = f"scope-until:{SHAPE}:v{current_version() if version is None else version}:{key}"  # (scope, until)
     found = cache.get(full_key)
     if found is None:
         scope, lifetime = build(*load())

@@ -24,7 +24,7 @@ from permissions.scope import Scope
 
 TOKEN_PREFIX = "tw_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-KEPT_PREFIX = "api-token:"  # + the token's hash: {"version", "until", "token", "scope"}
+KEPT_PREFIX = f"api-token:{scopes.SHAPE}:"  # + the token's hash: {"version", "until", "token", "scope"}
 
 
 def new_secret() -> tuple[str, str, str]:
