@@ -13,10 +13,12 @@ superior took it over), so every record is counted once in any subtree and any s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import Callable
 
 from django.db import connection
-from django.db.models import BigIntegerField, Case as CaseWhen, Count, DateField, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import BigIntegerField, Case as CaseWhen, DateField, DecimalField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, TruncMonth
 
 from cases.models import Case, CaseStatus, Incident, Referral, ReferralStatus, RiskLevel, Service, ServiceKind
@@ -50,28 +52,15 @@ class Metric:
     owner: str = ""  # lookup prefix from a counted row to the row holding the organization ("home__")
     watch: tuple[str, ...] = ("organization_id",)
     also: tuple[Watch, ...] = ()
-    where: Q | None = None  # counted among rows(): metrics with the same rows and a where share one scan
+    where: Q | None = None  # counted among rows() only where this holds
+    # only the first row (by stamp, then id) of each group of rows with the same values of these fields at each
+    # organization counts: within one body the figure depends only on that body's rows, so the fold stays exact
+    first: tuple[str, ...] = ()
 
-    def grouped(self, *, organization_ids=None, path: str | None = None, months: tuple | None = None,
-                value=None) -> QuerySet:
-        """``(o, k, m, v)``: organization, metric name, month and value, one row per organization and month, for
-        the given organizations or the subtree under ``path``; with ``months`` (first, last), ``(k, v)``: the
-        subtree's total over those months (stock figures as they are now). ``value``: other aggregates
-        instead of ``v`` (a shared scan)."""
-        rows = self.rows().order_by()
-        if self.stamp:
-            rows = rows.filter(**{f"{self.stamp}__isnull": False})
-        if organization_ids is not None:
-            rows = rows.filter(**{f"{self.owner}organization_id__in": organization_ids})
-        if path is not None:
-            rows = rows.filter(**{f"{self.owner}org_path__startswith": path})
-        month = Cast(TruncMonth(self.stamp) if self.stamp else Value(None), DateField())
-        value = value or {"v": Sum(self.total, output_field=FIGURE) if self.total else Count("pk", output_field=FIGURE)}
-        if months is None:
-            return rows.values(o=F(f"{self.owner}organization_id"), k=Value(self.name), m=month).annotate(**value)
-        if self.stamp:
-            rows = rows.alias(month=month).filter(month__gte=months[0], month__lte=months[1])
-        return rows.values(k=Value(self.name)).annotate(**value)
+    def value(self):
+        """What one counted row adds (its ``total``, or 1), None where ``where`` does not hold."""
+        value = F(self.total) if self.total else Value(1)
+        return CaseWhen(When(self.where, then=value), default=None, output_field=FIGURE) if self.where else value
 
     def watches(self) -> tuple[Watch, ...]:
         model = self.rows().model
@@ -115,25 +104,20 @@ def _earlier(stamp: str) -> Q:
     return Q(**{f"{stamp}__lt": OuterRef(stamp)}) | Q(**{stamp: OuterRef(stamp), "pk__lt": OuterRef("pk")})
 
 
-def _first_fulfilled_wishes() -> QuerySet:
-    """Children whose wishes came true: each child's first fulfilled wish at each organization (a child is
-    counted once per body that fulfilled a wish of theirs, in the month of the first; within one body the
-    figure only depends on that body's rows, so the fold stays exact)."""
-    earlier = Wish.objects.filter(_earlier("fulfilled_at"), child=OuterRef("child"), organization=OuterRef("organization"),
-                                  fulfilled_at__isnull=False)
-    return Wish.objects.filter(child__isnull=False).exclude(Exists(earlier))
+def _fulfilled_wishes() -> QuerySet:
+    """Children whose wishes came true: counted by their first fulfilled wish at each organization (Metric.first:
+    a child is counted once per body that fulfilled a wish of theirs, in the month of the first)."""
+    return Wish.objects.filter(child__isnull=False)
 
 
-def _first_claims() -> QuerySet:
-    """Donors: each donor's (person's or unit's) first claim on a wish of each organization, in its month. The donor
-    is one key beside its kind, so that PostgreSQL finds earlier claims by a hash join on (kind, donor, body) rather
-    than testing each claim against every claim on the body's wishes (7 of the own figures' 16 s at city scale)."""
+def _claims() -> QuerySet:
+    """Donors (persons or units), counted by their first claim on a wish of each organization (Metric.first). The
+    donor is one key beside its kind, so that PostgreSQL finds earlier claims by a hash join on (kind, donor, body)
+    rather than testing each claim against every claim on the body's wishes (7 of the own figures' 16 s at city
+    scale)."""
     donor = CaseWhen(When(donor_kind=DonorKind.PERSON, then=F("donor_user_id")),
-                 When(donor_kind=DonorKind.UNIT, then=F("donor_unit_id")), output_field=BigIntegerField())
-    earlier = Claim.objects.alias(donor=donor).filter(_earlier("created_at"), donor=OuterRef("donor"),
-                                                      donor_kind=OuterRef("donor_kind"),
-                                                      wish__organization=OuterRef("wish__organization"))
-    return Claim.objects.alias(donor=donor).exclude(Exists(earlier))
+                     When(donor_kind=DonorKind.UNIT, then=F("donor_unit_id")), output_field=BigIntegerField())
+    return Claim.objects.alias(donor=donor)
 
 
 def _referrals() -> QuerySet:
@@ -146,7 +130,7 @@ CASE_OWNER = "case__child__"
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("children.total", "在册儿童", _children, watch=CHILD_COLUMNS, where=Q()),
+    Metric("children.total", "在册儿童", _children, watch=CHILD_COLUMNS),
     # categories is a JSON list of codes: a code in quotes is found in its text on SQLite and PostgreSQL alike
     *(Metric(f"children.category.{c}", f"儿童：{label}", _children, watch=CHILD_COLUMNS,
              where=Q(categories__icontains=f'"{c}"'))
@@ -179,10 +163,10 @@ METRICS: tuple[Metric, ...] = (
            watch=("organization_id", "claimed_at", "estimated_value")),
     Metric("wishes.delivered_value", "发放心愿价值（元）", Wish.objects.all, "delivered_at", "estimated_value",
            watch=("organization_id", "delivered_at", "estimated_value")),
-    Metric("wishes.children_fulfilled", "圆梦儿童", _first_fulfilled_wishes, "fulfilled_at",
-           watch=("organization_id", "fulfilled_at", "child_id")),
-    *(Metric(f"donors.{name}", label, _first_claims, "created_at", owner="wish__", watch=CLAIM_COLUMNS,
-             where=Q(donor_kind=kind))
+    Metric("wishes.children_fulfilled", "圆梦儿童", _fulfilled_wishes, "fulfilled_at",
+           watch=("organization_id", "fulfilled_at", "child_id"), first=("child",)),
+    *(Metric(f"donors.{name}", label, _claims, "created_at", owner="wish__", watch=CLAIM_COLUMNS,
+             where=Q(donor_kind=kind), first=("donor_kind", "donor"))
       for name, label, kind in (("individuals", "爱心人士", DonorKind.PERSON), ("units", "爱心单位", DonorKind.UNIT))),
     *(Metric(f"pairings.kind.{k}", f"结对：{label}", _active_pairings, watch=PAIRING_COLUMNS, where=Q(kind=k))
       for k, label in PairingKind.choices),
@@ -204,28 +188,70 @@ METRICS: tuple[Metric, ...] = (
 LABELS = {metric.name: metric.label for metric in METRICS}
 
 
-def own_rows(**where) -> tuple[str, list]:
-    """Every metric's rows (Metric.grouped) in one statement, ``(sql, params)``: a UNION ALL of one GROUP BY per
-    metric, metrics sharing their rows counted in one scan (a WITH of their filtered counts, unpivoted)."""
-    shared: dict = {}
+def _families() -> list[list[Metric]]:
+    """Metrics over the same rows (and owner), counted in one scan of them: the nine date-based figures of wishes, the
+    children's categories and arrangements, the holiday service points' sums."""
+    families: dict = {}
     for metric in METRICS:
-        if metric.where is not None:
-            shared.setdefault(metric.rows, []).append(metric)
-    alone = [m.grouped(**where) for m in METRICS if m.where is None]
-    first, *rest = alone
-    sql, params = first.union(*rest, all=True).query.sql_with_params()
-    scans, parts, part_params, params = [], [], [], list(params)
-    columns = "%s AS k, v{i} AS v" if where.get("months") is not None else "o, %s AS k, m, v{i} AS v"
-    for n, family in enumerate(shared.values()):
-        value = {f"v{i}": Count("pk", filter=m.where, output_field=FIGURE) for i, m in enumerate(family)}
-        scan, scan_params = family[0].grouped(**where, value=value).query.sql_with_params()
-        scans.append((f"shared{n} AS ({scan})", scan_params))
-        for i, metric in enumerate(family):
-            parts.append(f"SELECT {columns.format(i=i)} FROM shared{n}")
-            part_params.append(metric.name)
-    head = "WITH " + ", ".join(s for s, _ in scans) + " " if scans else ""
-    return (head + " UNION ALL ".join([*parts, sql]),
-            [p for _, ps in scans for p in ps] + part_params + params)
+        families.setdefault((metric.rows, metric.owner, metric.first, metric.first and metric.stamp), []).append(metric)
+    return list(families.values())
+
+
+def _family(family: list[Metric], n: int, *, organization_ids=None, path=None, months=None) -> tuple[str, list, list]:
+    """One scan of a family's rows, ``(cte, params, parts)``: each row is unpivoted once per distinct time stamp
+    of the family (a cross join with the stamps' numbers: the row's month by that stamp, or none for stock figures),
+    then grouped by organization, stamp and month (by stamp alone with ``months``), every metric of the family
+    summed over the rows of its stamp that it counts. ``parts``: one SELECT per metric of its non-zero sums."""
+    head = family[0]
+    stamps = list(dict.fromkeys(m.stamp for m in family))
+    def scoped(rows: QuerySet) -> QuerySet:
+        if organization_ids is not None:
+            rows = rows.filter(**{f"{head.owner}organization_id__in": organization_ids})
+        if path is not None:
+            rows = rows.filter(**{f"{head.owner}org_path__startswith": path})
+        return rows
+
+    rows = scoped(head.rows().order_by())
+    if head.first:  # the earlier rows looked for among the scope's rows too: a fold reads its organizations' rows only
+        owner = f"{head.owner}organization"
+        earlier = scoped(head.rows()).filter(_earlier(head.stamp), **{f: OuterRef(f) for f in (*head.first, owner)})
+        rows = rows.exclude(Exists(earlier))
+    if None not in stamps:  # rows without any of the stamps count nowhere
+        rows = rows.filter(reduce(or_, (Q(**{f"{s}__isnull": False}) for s in stamps)))
+    columns = {"o": F(f"{head.owner}organization_id")}
+    columns |= {f"m{i}": Cast(TruncMonth(s), DateField()) for i, s in enumerate(stamps) if s}
+    columns |= {f"v{j}": m.value() for j, m in enumerate(family)}
+    scan, params = rows.values(**columns).query.sql_with_params()
+    month = "CASE t.column1 " + " ".join(f"WHEN {i} THEN r.m{i}" for i, s in enumerate(stamps) if s) + " END" \
+        if any(stamps) else "CAST(NULL AS DATE)"
+    counted = f"({month}) IS NOT NULL" + "".join(f" OR t.column1 = {i}" for i, s in enumerate(stamps) if not s)
+    sums = ", ".join(f"SUM(CASE WHEN t.column1 = {stamps.index(m.stamp)} THEN r.v{j} END) AS v{j}"
+                     for j, m in enumerate(family))
+    values = ", ".join(f"({i})" for i in range(len(stamps)))
+    if months is None:
+        keys, group, select = f"r.o AS o, t.column1 AS i, {month} AS m", "r.o, t.column1, m", "o, %s AS k, m, v{j} AS v"
+    else:
+        keys, group, select = "t.column1 AS i", "t.column1", "%s AS k, v{j} AS v"
+        counted = f"({counted}) AND ({month} IS NULL OR {month} BETWEEN %s AND %s)"
+        params = (*params, *months)
+    cte = (f"family{n} AS (SELECT {keys}, {sums} FROM ({scan}) AS r CROSS JOIN (VALUES {values}) AS t "
+           f"WHERE {counted} GROUP BY {group})")
+    parts = [(f"SELECT {select.format(j=j)} FROM family{n} WHERE i = {stamps.index(m.stamp)} AND v{j} <> 0", m.name)
+             for j, m in enumerate(family)]
+    return cte, list(params), parts
+
+
+def own_rows(**where) -> tuple[str, list]:
+    """Every metric's non-zero figures in one statement, ``(sql, params)``: ``(o, k, m, v)`` (organization, metric
+    name, month, value), one row per organization and month, for the given ``organization_ids`` or the subtree under
+    ``path``; with ``months`` (first, last), ``(k, v)``: the subtree's total over those months (stock figures as they
+    are now). Each family's rows are read once (_family); the statement is their union."""
+    ctes, parts = [], []
+    for n, family in enumerate(_families()):
+        ctes.append(_family(family, n, **where))
+    parts = [part for _cte, _params, family_parts in ctes for part in family_parts]
+    sql = "WITH " + ", ".join(cte for cte, _p, _parts in ctes) + " " + " UNION ALL ".join(sql for sql, _k in parts)
+    return sql, [p for _cte, params, _parts in ctes for p in params] + [k for _sql, k in parts]
 
 
 def own_figures(**where) -> list[tuple]:

@@ -157,19 +157,26 @@ def refresh() -> RefreshRun:
 
 
 def _levels(cursor, target: str) -> int:
-    """Fill ``target`` with every figure row: own figures once (metrics.own_rows), then for each depth from the
-    deepest, that depth's rows = its own figures + the subtree figures of the level below, summed by parent (the
-    parent by path, as _subtrees has it). Returns the rows written."""
+    """Fill ``target`` with every figure row: own figures once (metrics.own_rows) into a table of one partition per
+    depth (PostgreSQL; each level reads its own partition, not every organization's own figures again), then for
+    each depth from the deepest, that depth's rows = its own figures + the subtree figures of the level below, summed
+    by parent (the parent by path, as _subtrees has it). Returns the rows written."""
     table = Organization._meta.db_table
     own, params = metrics.own_rows()
     cursor.execute(f"CREATE TEMP TABLE {TREE} AS SELECT o.id AS node, p.id AS parent, LENGTH(o.path) / {paths.STEP} AS depth "
                    f"FROM {table} o LEFT JOIN {table} p ON p.path = SUBSTR(o.path, 1, LENGTH(o.path) - {paths.STEP})")
     _analyze(cursor, TREE)
-    cursor.execute(f"CREATE TEMP TABLE {OWN} AS SELECT own_rows.o, own_rows.k, own_rows.m, own_rows.v, tree.depth "
-                   f"FROM ({own}) AS own_rows JOIN {TREE} tree ON tree.node = own_rows.o WHERE own_rows.v <> 0", params)
-    _analyze(cursor, OWN)
     cursor.execute(f"SELECT MAX(depth) FROM {TREE}")
-    deepest, below, written = cursor.fetchone()[0] or 0, None, 0
+    deepest = cursor.fetchone()[0] or 0
+    partitioned = connection.vendor == "postgresql"
+    cursor.execute(f"CREATE TEMP TABLE {OWN} (o bigint, k varchar(60), m date, v numeric(16, 2), depth integer)"
+                   + (" PARTITION BY LIST (depth)" if partitioned else ""))
+    for depth in range(1, deepest + 1) if partitioned else ():
+        cursor.execute(f"CREATE TEMP TABLE {OWN}{depth} PARTITION OF {OWN} FOR VALUES IN ({depth})")
+    cursor.execute(f"INSERT INTO {OWN} SELECT own_rows.o, own_rows.k, own_rows.m, own_rows.v, tree.depth "
+                   f"FROM ({own}) AS own_rows JOIN {TREE} tree ON tree.node = own_rows.o", params)
+    _analyze(cursor, OWN)
+    below, written = None, 0
     for depth in range(deepest, 0, -1):
         own_level = f"SELECT o, k, m, v AS own, v AS subtree FROM {OWN} WHERE depth = {depth}"
         if below is None:  # the deepest level has only own figures, one row per key already
