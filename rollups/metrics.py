@@ -254,13 +254,9 @@ def own_rows(**where) -> tuple[str, list]:
     return sql, [p for _cte, params, _parts in ctes for p in params] + [k for _sql, k in parts]
 
 
-def own_figures(**where) -> list[tuple]:
-    """own_rows as ``(o, k, m, v)`` tuples (or ``(k, v)`` with ``months``), months as dates."""
-    sql, params = own_rows(**where)
+def totals(path: str, months: tuple) -> list[tuple]:
+    """``(k, v)``: the subtree's non-zero figures over the months (first, last), counted now (own_rows)."""
+    sql, params = own_rows(path=path, months=months)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if where.get("months") is not None:
-        return rows
-    month = DateField()
-    return [(o, k, month.to_python(m), v) for o, k, m, v in rows]
+        return cursor.fetchall()

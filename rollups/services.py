@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import DateField, Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
@@ -43,6 +43,7 @@ from rollups.models import DirtyMark, Figure, RefreshRun, RunKind
 
 VIEW = "rollups.view_rollup"
 BATCH = 5000
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,12 @@ def period(kind: str, *, year: int | None = None, number: int | None = None, sta
     return Period(_first_of(starts_on), _first_of(ends_on))
 
 
+TREE, OWN, LEVEL = "rollups_rebuild_tree", "rollups_rebuild_own", "rollups_rebuild_level"  # the rebuild's temp tables
+NEXT = "_next"  # suffix of the table the rebuild fills and swaps in, and of its indexes and constraints meanwhile
+WORK_MEM = "128MB"  # per GROUP BY or sort of a fold or rebuild (PostgreSQL hashes up to twice that before spilling to disk)
+INDEX_MEM = "256MB"  # to sort the new table's index keys in memory at province scale
+
+
 LOCK = 1_700_017  # the PostgreSQL advisory lock one fold or rebuild holds at a time (SQLite: one writer anyway)
 KEEP_RUNS = timedelta(days=2)
 
@@ -107,11 +114,12 @@ class _Counter:
 def _begin(kind: str):
     """Wait for the run before (advisory lock); switch off JIT compilation for this transaction: the statements are
     unions of dozens of small GROUP BYs, whose JIT compilation took longer than running them (50 of 57 s of the
-    own figures at city scale)."""
+    own figures at city scale); give its GROUP BYs and sorts the memory not to spill to disk (WORK_MEM)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
     return RefreshRun(kind=kind, started_at=timezone.now()), time.monotonic()
 
 
@@ -119,12 +127,6 @@ def _finish(run: RefreshRun, clock: float, counter: _Counter) -> RefreshRun:
     run.finished_at, run.seconds, run.statements = timezone.now(), time.monotonic() - clock, counter.count + 1
     run.save()
     return run
-
-
-TREE, OWN, LEVEL = "rollups_rebuild_tree", "rollups_rebuild_own", "rollups_rebuild_level"  # the rebuild's temp tables
-NEXT = "_next"  # suffix of the table the rebuild fills and swaps in, and of its indexes and constraints meanwhile
-WORK_MEM = "128MB"  # per GROUP BY of the rebuild (PostgreSQL hashes up to twice that before spilling to disk)
-INDEX_MEM = "256MB"  # to sort the new table's index keys in memory at province scale
 
 
 @transaction.atomic
@@ -141,7 +143,6 @@ def refresh() -> RefreshRun:
     swap = connection.vendor == "postgresql"
     with connection.execute_wrapper(counter), connection.cursor() as cursor:
         if swap:
-            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
             cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_MEM}'")
         run.dirty_keys = DirtyMark.objects.values("organization_id").distinct().count()
         DirtyMark.objects.all().delete()  # every mark committed until now: the rebuild below sees their rows
@@ -242,6 +243,26 @@ def _swap_in(cursor, table: str) -> None:
     _analyze(cursor, table)
 
 
+def _own_changes(organization_ids) -> list[tuple]:
+    """``(o, k, m, new, old)``: the own figures of these organizations, counted now (metrics.own_rows), that differ
+    from the stored ones. Compared in SQL: a fold of many organizations changes few of their many figure rows."""
+    own, params = metrics.own_rows(organization_ids=organization_ids)
+    stored, stored_params = (Figure.objects.filter(organization_id__in=organization_ids).exclude(own=0)
+                             .values_list("organization_id", "metric", "month", "own").query.sql_with_params())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT o, k, m, SUM(new), SUM(old) FROM (SELECT o, k, m, v AS new, 0 AS old FROM ({own}) AS own_rows "
+                       f"UNION ALL SELECT stored.organization_id, stored.metric, stored.month, 0, stored.own FROM ({stored}) AS stored) AS both_rows "
+                       "GROUP BY o, k, m HAVING SUM(new) <> SUM(old)", [*params, *stored_params])
+        rows = cursor.fetchall()
+    month = DateField()
+    return [(o, k, month.to_python(m), _figure(new), _figure(old)) for o, k, m, new, old in rows]
+
+
+def _figure(value) -> Decimal:
+    """A sum as the figure table keeps it (SQLite sums decimals as floats)."""
+    return Decimal(value).quantize(CENT)
+
+
 def _chains(organization_ids) -> dict[int, list[int]]:
     """Each organization's id and its ancestors' ids (organizations since deleted are left out)."""
     own_paths = dict(Organization.objects.filter(pk__in=organization_ids).values_list("id", "path"))
@@ -325,17 +346,14 @@ def fold() -> RefreshRun:
         moved = {o for o, tree in marks if tree}
         run.dirty_keys = len(dirty | moved)
         own, delta = {}, defaultdict(Decimal)
-        if dirty:
-            new = {(o, k, m): Decimal(v) for o, k, m, v in metrics.own_figures(organization_ids=dirty)}
-            old = {(o, k, m): v for o, k, m, v in Figure.objects.filter(organization_id__in=dirty).exclude(own=0)
-                   .values_list("organization_id", "metric", "month", "own")}
-            chains = _chains(dirty)
-            for key in new.keys() | old.keys():
-                difference = new.get(key, Decimal(0)) - old.get(key, Decimal(0))
-                if difference and key[0] in chains:
-                    own[key] = new.get(key, Decimal(0))
-                    for node in chains[key[0]]:
-                        delta[node, key[1], key[2]] += difference
+        changes = _own_changes(dirty) if dirty else []
+        chains = _chains({o for o, *_rest in changes})
+        for o, k, m, new, old in changes:
+            difference = new - old
+            if difference and o in chains:
+                own[o, k, m] = new
+                for node in chains[o]:
+                    delta[node, k, m] += difference
         run.rows = _write(own, delta, {}, set())
         if moved:
             run.rows += _write({}, {}, *_subtrees(moved))
@@ -388,7 +406,7 @@ def figures(organization_ids: list[int], period_: Period) -> dict[int, dict[str,
 def live(organization: Organization, period_: Period) -> dict[str, Decimal]:
     """The subtree's figures over the period counted now from the base tables (not the folded figures): what a
     report is filled with and checked against. One statement."""
-    rows = metrics.own_figures(path=organization.path, months=(period_.first, period_.last))
+    rows = metrics.totals(organization.path, (period_.first, period_.last))
     return {k: Decimal(v) for k, v in rows if v}
 
 
