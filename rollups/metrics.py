@@ -18,8 +18,8 @@ from operator import or_
 from typing import Callable
 
 from django.db import connection
-from django.db.models import BigIntegerField, Case as CaseWhen, DateField, DecimalField, Exists, F, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models import BigIntegerField, Case as CaseWhen, DateField, DecimalField, F, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from cases.models import Case, CaseStatus, Incident, Referral, ReferralStatus, RiskLevel, Service, ServiceKind
 from children.models import Category, Child, GuardianArrangement, Status
@@ -53,8 +53,9 @@ class Metric:
     watch: tuple[str, ...] = ("organization_id",)
     also: tuple[Watch, ...] = ()
     where: Q | None = None  # counted among rows() only where this holds
-    # only the first row (by stamp, then id) of each group of rows with the same values of these fields at each
-    # organization counts: within one body the figure depends only on that body's rows, so the fold stays exact
+    # rows with the same values of these fields at one organization count once, in the month of the first stamp
+    # among them (one GROUP BY, no search for earlier rows); within one body the figure depends only on that body's
+    # rows, so the fold stays exact
     first: tuple[str, ...] = ()
 
     def value(self):
@@ -99,25 +100,19 @@ def _active_pairings() -> QuerySet:
     return Pairing.objects.filter(state=PairingState.ACTIVE)
 
 
-def _earlier(stamp: str) -> Q:
-    """Rows before the outer row (by ``stamp``, then id)."""
-    return Q(**{f"{stamp}__lt": OuterRef(stamp)}) | Q(**{stamp: OuterRef(stamp), "pk__lt": OuterRef("pk")})
-
-
 def _fulfilled_wishes() -> QuerySet:
-    """Children whose wishes came true: counted by their first fulfilled wish at each organization (Metric.first:
-    a child is counted once per body that fulfilled a wish of theirs, in the month of the first)."""
+    """Children whose wishes came true: counted once per body that fulfilled a wish of theirs, in the month of the
+    first (Metric.first)."""
     return Wish.objects.filter(child__isnull=False)
 
 
 def _claims() -> QuerySet:
-    """Donors (persons or units), counted by their first claim on a wish of each organization (Metric.first). The
-    donor is one key beside its kind, so that PostgreSQL finds earlier claims by a hash join on (kind, donor, body)
-    rather than testing each claim against every claim on the body's wishes (7 of the own figures' 16 s at city
-    scale)."""
-    donor = CaseWhen(When(donor_kind=DonorKind.PERSON, then=F("donor_user_id")),
-                     When(donor_kind=DonorKind.UNIT, then=F("donor_unit_id")), output_field=BigIntegerField())
-    return Claim.objects.alias(donor=donor)
+    """Donors (persons or units), counted once per body on whose wishes they claimed, in the month of their first
+    claim there (Metric.first): the donor is one key beside its kind."""
+    donor = Coalesce(CaseWhen(When(donor_kind=DonorKind.PERSON, then=F("donor_user_id")),
+                              When(donor_kind=DonorKind.UNIT, then=F("donor_unit_id")), output_field=BigIntegerField()),
+                     -F("pk"), output_field=BigIntegerField())  # no account: the claim is its own donor
+    return Claim.objects.annotate(donor=donor)
 
 
 def _referrals() -> QuerySet:
@@ -212,16 +207,16 @@ def _family(family: list[Metric], n: int, *, organization_ids=None, path=None, m
         return rows
 
     rows = scoped(head.rows().order_by())
-    if head.first:  # the earlier rows looked for among the scope's rows too: a fold reads its organizations' rows only
-        owner = f"{head.owner}organization"
-        earlier = scoped(head.rows()).filter(_earlier(head.stamp), **{f: OuterRef(f) for f in (*head.first, owner)})
-        rows = rows.exclude(Exists(earlier))
     if None not in stamps:  # rows without any of the stamps count nowhere
         rows = rows.filter(reduce(or_, (Q(**{f"{s}__isnull": False}) for s in stamps)))
     columns = {"o": F(f"{head.owner}organization_id")}
-    columns |= {f"m{i}": Cast(TruncMonth(s), DateField()) for i, s in enumerate(stamps) if s}
+    if head.first:  # one row per group and organization, at its first stamp (the month of the first row's)
+        rows = rows.values(*head.first, f"{head.owner}organization_id")
+        columns |= {"m0": Cast(TruncMonth(Min(head.stamp)), DateField())}
+    else:
+        columns |= {f"m{i}": Cast(TruncMonth(s), DateField()) for i, s in enumerate(stamps) if s}
     columns |= {f"v{j}": m.value() for j, m in enumerate(family)}
-    scan, params = rows.values(**columns).query.sql_with_params()
+    scan, params = rows.annotate(**columns).values(*columns).query.sql_with_params()
     month = "CASE t.column1 " + " ".join(f"WHEN {i} THEN r.m{i}" for i, s in enumerate(stamps) if s) + " END" \
         if any(stamps) else "CAST(NULL AS DATE)"
     counted = f"({month}) IS NOT NULL" + "".join(f" OR t.column1 = {i}" for i, s in enumerate(stamps) if not s)
