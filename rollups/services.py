@@ -92,7 +92,8 @@ def period(kind: str, *, year: int | None = None, number: int | None = None, sta
 
 TREE, OWN, LEVEL = "rollups_rebuild_tree", "rollups_rebuild_own", "rollups_rebuild_level"  # the rebuild's temp tables
 NEXT = "_next"  # suffix of the table the rebuild fills and swaps in, and of its indexes and constraints meanwhile
-WORK_MEM = "128MB"  # per GROUP BY or sort of a fold or rebuild (PostgreSQL hashes up to twice that before spilling to disk)
+WORK_MEM = "192MB"  # per GROUP BY or sort of a fold or rebuild (PostgreSQL hashes up to twice that before spilling
+# to disk): the township level of the rebuild, the largest, holds ~1 million keys, ~370 MB, at province scale
 INDEX_MEM = "256MB"  # to sort the new table's index keys in memory at province scale
 
 
@@ -161,7 +162,9 @@ def _levels(cursor, target: str) -> int:
     """Fill ``target`` with every figure row: own figures once (metrics.own_rows) into a table of one partition per
     depth (PostgreSQL; each level reads its own partition, not every organization's own figures again), then for
     each depth from the deepest, that depth's rows = its own figures + the subtree figures of the level below, summed
-    by parent (the parent by path, as _subtrees has it). Returns the rows written."""
+    by parent (the parent by path, as _subtrees has it). Returns the rows written. Figures are summed in whole cents
+    (bigint): a sum of decimals keeps a large state per group (60 MB for the 76,000 township keys at city scale,
+    spilled to disk at province scale)."""
     table = Organization._meta.db_table
     own, params = metrics.own_rows()
     cursor.execute(f"CREATE TEMP TABLE {TREE} AS SELECT o.id AS node, p.id AS parent, LENGTH(o.path) / {paths.STEP} AS depth "
@@ -170,11 +173,11 @@ def _levels(cursor, target: str) -> int:
     cursor.execute(f"SELECT MAX(depth) FROM {TREE}")
     deepest = cursor.fetchone()[0] or 0
     partitioned = connection.vendor == "postgresql"
-    cursor.execute(f"CREATE TEMP TABLE {OWN} (o bigint, k varchar(60), m date, v numeric(16, 2), depth integer)"
+    cursor.execute(f"CREATE TEMP TABLE {OWN} (o bigint, k varchar(60), m date, v bigint, depth integer)"
                    + (" PARTITION BY LIST (depth)" if partitioned else ""))
     for depth in range(1, deepest + 1) if partitioned else ():
         cursor.execute(f"CREATE TEMP TABLE {OWN}{depth} PARTITION OF {OWN} FOR VALUES IN ({depth})")
-    cursor.execute(f"INSERT INTO {OWN} SELECT own_rows.o, own_rows.k, own_rows.m, own_rows.v, tree.depth "
+    cursor.execute(f"INSERT INTO {OWN} SELECT own_rows.o, own_rows.k, own_rows.m, CAST(ROUND(own_rows.v * 100) AS BIGINT), tree.depth "
                    f"FROM ({own}) AS own_rows JOIN {TREE} tree ON tree.node = own_rows.o", params)
     _analyze(cursor, OWN)
     below, written = None, 0
@@ -184,14 +187,15 @@ def _levels(cursor, target: str) -> int:
             level = f"({own_level})"
         else:
             level = f"{LEVEL}{depth}"
-            cursor.execute(f"CREATE TEMP TABLE {level} AS SELECT o, k, m, SUM(own) AS own, SUM(subtree) AS subtree "
+            cursor.execute(f"CREATE TEMP TABLE {level} AS SELECT o, k, m, CAST(SUM(own) AS BIGINT) AS own, "
+                           "CAST(SUM(subtree) AS BIGINT) AS subtree "
                            f"FROM ({own_level} UNION ALL SELECT tree.parent, l.k, l.m, 0, l.subtree FROM {below} l "
                            f"JOIN {TREE} tree ON tree.node = l.o WHERE tree.parent IS NOT NULL) AS level_rows GROUP BY o, k, m")
             _analyze(cursor, level)
             if below.startswith(LEVEL):
                 cursor.execute(f"DROP TABLE {below}")
         cursor.execute(f"INSERT INTO {target} (organization_id, metric, month, own, subtree) "
-                       f"SELECT o, k, m, own, subtree FROM {level} AS l WHERE own <> 0 OR subtree <> 0")
+                       f"SELECT o, k, m, own / 100.0, subtree / 100.0 FROM {level} AS l WHERE own <> 0 OR subtree <> 0")
         written += cursor.rowcount
         below = level
     for temporary in (TREE, OWN, *([below] if below and below.startswith(LEVEL) else [])):
