@@ -21,6 +21,7 @@ is discarded; the next ``up`` clones it again from the new primary as the standb
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -382,6 +383,8 @@ def down() -> None:
     time.sleep(0.5)
     shutil.rmtree(CLUSTER, ignore_errors=True)
     shutil.rmtree(SYSTEM, ignore_errors=True)
+    with contextlib.suppress(OSError):  # another checkout's cluster may still be there
+        SYSTEM.parent.rmdir()
     log(f"down: everything stopped, {CLUSTER} and {SYSTEM} removed")
 
 
