@@ -14,9 +14,12 @@ this middleware; without it nothing here runs.
   it (``pg_last_wal_replay_lsn()``), that session's reads go to the primary. One statement on the standby
   before the read checks both that and that the standby answers: one that cannot be reached sends the reads
   to the primary as well.
+- ``standby_reads``: a background job that only reads (an export, jobs/registry.py READ_ONLY) reads the
+  standby once it has replayed everything committed when the run started (the request that queued the job
+  included); if it has not within ``STANDBY_WAIT_SECONDS``, the primary.
 - ``PrimaryReplicaRouter``: writes always go to the primary; reads to the standby only inside such a request
-  and outside any transaction a resolver opens on the primary, and never for sessions or login throttling
-  (``PRIMARY_ONLY_APPS``).
+  or job and outside any transaction it opens on the primary, and never for sessions, login throttling or the
+  jobs' own rows (``PRIMARY_ONLY_APPS``: a run's claim, progress and heartbeat are read where they are written).
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ import contextvars
 import hashlib
 import json
 import re
-from contextlib import ExitStack
+import time
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,8 +41,9 @@ from django.urls import reverse
 from graphql import GraphQLError, OperationDefinitionNode, parse
 
 REPLICA = "replica"
-PRIMARY_ONLY_APPS = frozenset({"sessions", "axes"})
+PRIMARY_ONLY_APPS = frozenset({"sessions", "axes", "jobs"})
 PIN_SECONDS = 300  # a pin outlives any replay lag worth reading from the standby
+STANDBY_WAIT_SECONDS = 2.0  # how long a read-only job waits for the standby to replay before reading the primary
 MAX_QUERY_CHARS = 100_000  # a longer document is left to the view's own bounds (and the primary)
 WRITE_SQL = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|MERGE|COPY|CREATE|ALTER|DROP|TRUNCATE)\b"
                        r"|\s*WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
@@ -46,7 +51,7 @@ WRITE_SQL = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|MERGE|COPY|CREATE|ALTER|DROP
 
 @dataclass(frozen=True)
 class ReadOnly:
-    """A request reading the standby; ``depth``: atomic blocks open on the primary when it began (a test's)."""
+    """A request or job reading the standby; ``depth``: atomic blocks open on the primary when it began."""
 
     depth: int
 
@@ -149,11 +154,33 @@ def standby_replayed(lsn: str) -> bool:
         return False
 
 
-def pin_writes(pin: str) -> None:
-    """Remember the primary's WAL position after this request's commits for the session's next reads."""
+def primary_position() -> str:
+    """The primary's WAL position now: past every commit made so far."""
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn()::text")
-        cache.set(pin, cursor.fetchone()[0], PIN_SECONDS)
+        return cursor.fetchone()[0]
+
+
+def pin_writes(pin: str) -> None:
+    """Remember the primary's WAL position after this request's commits for the session's next reads."""
+    cache.set(pin, primary_position(), PIN_SECONDS)
+
+
+@contextmanager
+def standby_reads():
+    """The reads of a read-only background job on the standby, once it has replayed the primary's position now."""
+    lsn = primary_position()
+    deadline = time.monotonic() + STANDBY_WAIT_SECONDS
+    while not standby_replayed(lsn):
+        if time.monotonic() > deadline:
+            yield  # the standby lags or is away: the primary serves the run
+            return
+        time.sleep(0.05)
+    token = _reading.set(ReadOnly(depth=len(connections[DEFAULT_DB_ALIAS].atomic_blocks)))
+    try:
+        yield
+    finally:
+        _reading.reset(token)
 
 
 class _WriteWatch:

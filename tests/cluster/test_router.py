@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from config import replica
 from config.settings import dramatiq_broker
+from tests.jobs.helpers import EXPORT
 
 CHILDREN = "{ children(first: 5) { totalCount edges { node { id grade } } } }"
 SET_GRADE = "mutation($id: ID!) { updateChild(input: {id: $id, grade: \"七年级\"}) { child { grade } errors { code } } }"
@@ -119,6 +120,7 @@ def routed(settings, monkeypatch):
     state = {"replayed": True, "pins": [], "seen": seen}
     monkeypatch.setattr(replica.PrimaryReplicaRouter, "db_for_read", db_for_read)
     monkeypatch.setattr(replica, "standby_replayed", lambda lsn: state["replayed"] or lsn == replica.NO_WRITE)
+    monkeypatch.setattr(replica, "primary_position", lambda: "0/1")  # past NO_WRITE: the switch decides
     monkeypatch.setattr(replica, "pin_writes", lambda pin: (state["pins"].append(pin), cache.set(pin, "0/1")))
     yield state
     if standby is not None:
@@ -189,6 +191,24 @@ def test_after_a_write_the_session_reads_the_primary_until_the_standby_has_repla
     assert ("children.Child", replica.REPLICA) in routed["seen"]
 
 
+def test_an_export_job_reads_the_standby_once_it_has_replayed_and_the_primary_while_it_lags(routed, settings,
+                                                                                            monkeypatch, as_user):
+    settings.JOBS_EAGER = True  # the job runs in the request, as a worker would run it
+    settings.JOBS_READ_ONLY_RUN = "config.replica.standby_reads"  # as DATABASE_REPLICA_URL sets it
+    monkeypatch.setattr(replica, "STANDBY_WAIT_SECONDS", 0)
+    staff = as_user("maliang_league_staff")
+
+    def export() -> set[str]:
+        routed["seen"].clear()
+        assert staff(EXPORT, {"input": {}})["exportChildren"]["job"]["state"] == "SUCCEEDED"
+        return {alias for label, alias in routed["seen"] if label == "children.Child"}
+
+    assert export() == {replica.REPLICA}
+    assert {alias for label, alias in routed["seen"] if label == "jobs.Job"} == {DEFAULT_DB_ALIAS}  # its own row
+    routed["replayed"] = False  # the standby has not replayed what was committed before the run
+    assert export() == {DEFAULT_DB_ALIAS}
+
+
 def test_a_read_that_writes_pins_its_session(routed, as_user):
     """A clear read of personal data writes its audit entry on the primary: that session is pinned."""
     staff = as_user("maliang_league_staff")
@@ -245,7 +265,7 @@ def test_on_postgresql_a_pin_is_the_primary_wal_position_and_a_primary_has_repla
 
 
 def test_without_a_replica_nothing_changes():
-    assert not django_settings.DATABASE_REPLICA_URL
+    assert not django_settings.DATABASE_REPLICA_URL and not django_settings.JOBS_READ_ONLY_RUN
     assert set(django_settings.DATABASES) == {DEFAULT_DB_ALIAS}
     assert "config.replica.ReplicaMiddleware" not in django_settings.MIDDLEWARE
     assert not getattr(django_settings, "DATABASE_ROUTERS", [])

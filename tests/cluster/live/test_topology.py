@@ -14,11 +14,12 @@ import time
 import pytest
 
 from tests.cluster.live.client import NGINX, PG, ROOT, WEB1, WEB2, Client, Unavailable, cluster, cluster_state, psql, wait_for
-from tests.jobs.helpers import roster, workbook
+from tests.jobs.helpers import EXPORT, roster, workbook
 
 STAFF = "maliang_league_staff"
 CHILDREN = "{ children(first: 20) { totalCount edges { node { id grade } } } }"
 GRADE = "query($id: ID!) { child(id: $id) { grade } }"
+JOB = "query($id: ID!) { job(id: $id) { state progressDone progressTotal message } }"
 SET_GRADE = """mutation($id: ID!, $grade: String!) {
   updateChild(input: {id: $id, grade: $grade}) { child { grade } errors { code message } } }"""
 
@@ -96,6 +97,19 @@ def test_read_only_operations_are_served_by_the_standby_and_cost_the_primary_not
     assert after[primary_port()] == before[primary_port()]
 
 
+def test_an_export_job_reads_the_standby():
+    staff = Client(NGINX).login(STAFF)
+    wait_for(replayed_everything, 10, "the standby to catch up (after the login's write)")
+    before = calls(standby_port(), *CHILDREN_READ)
+    job = staff(EXPORT, {"input": {}})["exportChildren"]["job"]["id"]
+    done = wait_for(lambda: (j := staff(JOB, {"id": job})["job"])["state"] in ("SUCCEEDED", "FAILED") and j, 120,
+                    "the export on a worker")
+    assert done["state"] == "SUCCEEDED", done
+    # the worker read the roster from the standby (nothing else reads children there meanwhile: the client only
+    # polls the job, whose row is read on the primary)
+    assert calls(standby_port(), *CHILDREN_READ) > before
+
+
 def load(client: Client, requests: int, results: list, retries: list) -> None:
     """A client that retries a request that got no answer (at most 3 times); records each outcome."""
     for _ in range(requests):
@@ -133,7 +147,6 @@ def test_an_app_node_killed_during_a_load_run_loses_no_request_that_the_client_r
 
 IMPORT = """mutation($organizationId: ID!, $file: Upload!) {
   importChildren(input: {organizationId: $organizationId, file: $file}) { job { id } errors { code message } } }"""
-JOB = "query($id: ID!) { job(id: $id) { state progressDone progressTotal message } }"
 ROWS = 10 * 500  # ten batches of children/excel.py's 500
 
 
