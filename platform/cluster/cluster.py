@@ -28,6 +28,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import ssl
 import string
 import subprocess
@@ -338,7 +339,27 @@ def make_dirs() -> None:
         link.symlink_to(SYSTEM)
 
 
+def port_taken(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def check_ports_free() -> None:
+    """The ports of what is not running yet must be free: another checkout's cluster listens on the same ones,
+    and a node of theirs would answer for ours."""
+    ours = {PG_PORTS[s] for s in PG_PORTS if (data_dir(s) / "PG_VERSION").exists() and pg_running(s)}
+    ours |= {port for name, port in (("pgbouncer", PGBOUNCER_PORT), ("nginx", NGINX_PORT), *NODES.items())
+             if pid_of(name)}
+    taken = [port for port in (*PG_PORTS.values(), PGBOUNCER_PORT, NGINX_PORT, *NODES.values())
+             if port not in ours and port_taken(port)]
+    if taken:
+        raise SystemExit(f"ports {taken} are in use by processes this checkout did not start "
+                         "(another checkout's cluster? `make cluster-down` there)")
+
+
 def up() -> None:
+    check_ports_free()  # before anything is made: a refused ``up`` leaves nothing for ``down`` to remove
     make_dirs()
     current = state()
     ensure_primary(current["primary"])

@@ -10,6 +10,7 @@ import os
 import signal
 import threading
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -97,7 +98,7 @@ def test_read_only_operations_are_served_by_the_standby_and_cost_the_primary_not
     assert after[primary_port()] == before[primary_port()]
 
 
-def test_an_export_job_reads_the_standby():
+def test_an_export_job_reads_the_standby_and_its_file_is_served_by_every_node():
     staff = Client(NGINX).login(STAFF)
     wait_for(replayed_everything, 10, "the standby to catch up (after the login's write)")
     before = calls(standby_port(), *CHILDREN_READ)
@@ -108,6 +109,10 @@ def test_an_export_job_reads_the_standby():
     # the worker read the roster from the standby (nothing else reads children there meanwhile: the client only
     # polls the job, whose row is read on the primary)
     assert calls(standby_port(), *CHILDREN_READ) > before
+    # and the file the worker wrote (the shared VAR_DIR) is downloaded alike through either node
+    link = urlsplit(staff("query($id: ID!) { job(id: $id) { resultUrl } }", {"id": job})["job"]["resultUrl"])
+    files = [staff.on(port).request("GET", f"{link.path}?{link.query}") for port in (WEB1, WEB2)]
+    assert [status for status, _ in files] == [200, 200] and files[0][1] == files[1][1] and files[0][1][:2] == b"PK"
 
 
 def load(client: Client, requests: int, results: list, retries: list) -> None:
