@@ -4,17 +4,22 @@ Active only when DATABASE_REPLICA_URL is set: the settings then add the ``replic
 this middleware; without it nothing here runs.
 
 - ``ReplicaMiddleware`` decides per request. A GraphQL operation that is a ``query`` (GET, or a JSON POST; a
-  multipart POST is an upload, so a mutation) reads the standby, in one read-only transaction (one snapshot
-  for a page and its count) bounded by statement_timeout like graphql_api/guards.py bounds reads on the
-  primary. Everything else (mutations, logins, file links, the admin) uses the primary only.
+  multipart POST is an upload, so a mutation) reads the standby; graphql_api/guards.py opens the read's one
+  transaction (one snapshot for a page and its count, bounded by statement_timeout) on the database this
+  router gives the reads, so the primary sees no statement of it. Everything else (mutations, logins, file
+  links, the admin) uses the primary only.
 - Read-your-writes: a request that wrote (a mutation, or any INSERT/UPDATE/DELETE… on the primary, such as
   the audit of a clear personal-data read) leaves its session's (or API token's) pin in the cache, shared by
   every app node: the primary's ``pg_current_wal_lsn()`` after the commit. Until the standby has replayed past
-  it (``pg_last_wal_replay_lsn()``), that session's reads go to the primary. A standby that cannot be reached
-  sends reads to the primary as well.
+  it (``pg_last_wal_replay_lsn()``), that session's reads go to the primary. One statement on the standby
+  before the read checks both that and that the standby answers: one that cannot be reached sends the reads
+  to the primary as well.
+- ``standby_reads``: a background job that only reads (an export, jobs/registry.py READ_ONLY) reads the
+  standby once it has replayed everything committed when the run started (the request that queued the job
+  included); if it has not within ``STANDBY_WAIT_SECONDS``, the primary.
 - ``PrimaryReplicaRouter``: writes always go to the primary; reads to the standby only inside such a request
-  and outside any transaction a resolver opens on the primary (past the read's own bounding transaction), and
-  never for sessions or login throttling (``PRIMARY_ONLY_APPS``).
+  or job and outside any transaction it opens on the primary, and never for sessions, login throttling or the
+  jobs' own rows (``PRIMARY_ONLY_APPS``: a run's claim, progress and heartbeat are read where they are written).
 """
 
 from __future__ import annotations
@@ -23,20 +28,22 @@ import contextvars
 import hashlib
 import json
 import re
-from contextlib import ExitStack
+import time
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.urls import reverse
 from graphql import GraphQLError, OperationDefinitionNode, parse
 
 REPLICA = "replica"
-PRIMARY_ONLY_APPS = frozenset({"sessions", "axes"})
+PRIMARY_ONLY_APPS = frozenset({"sessions", "axes", "jobs"})
 PIN_SECONDS = 300  # a pin outlives any replay lag worth reading from the standby
+STANDBY_WAIT_SECONDS = 2.0  # how long a read-only job waits for the standby to replay before reading the primary
 MAX_QUERY_CHARS = 100_000  # a longer document is left to the view's own bounds (and the primary)
 WRITE_SQL = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|MERGE|COPY|CREATE|ALTER|DROP|TRUNCATE)\b"
                        r"|\s*WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
@@ -44,7 +51,7 @@ WRITE_SQL = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|MERGE|COPY|CREATE|ALTER|DROP
 
 @dataclass(frozen=True)
 class ReadOnly:
-    """A request reading the standby; ``depth``: atomic blocks on the primary that are still the read's own."""
+    """A request or job reading the standby; ``depth``: atomic blocks open on the primary when it began."""
 
     depth: int
 
@@ -128,27 +135,52 @@ def _pin_key(request, after: bool = False) -> str | None:
     return "replica-pin:" + hashlib.sha256(who.encode()).hexdigest()[:32]
 
 
-def replica_caught_up(pin: str | None) -> bool:
-    """True when the standby has replayed the pinned session's last write (or there is none)."""
-    lsn = cache.get(pin) if pin else None
-    return lsn is None or standby_replayed(lsn)
+NO_WRITE = "0/0"  # the WAL position before any write: every standby has replayed it
+
+
+def standby_serves(pin: str | None) -> bool:
+    """Whether the standby may serve the session's reads: it answers, and has replayed the session's last write."""
+    return standby_replayed((cache.get(pin) if pin else None) or NO_WRITE)
 
 
 def standby_replayed(lsn: str) -> bool:
-    """Whether the standby has replayed the WAL up to ``lsn`` (a promoted standby has everything)."""
+    """Whether the standby answers and has replayed the WAL up to ``lsn`` (a promoted standby has everything)."""
     try:
         with connections[REPLICA].cursor() as cursor:
             cursor.execute("SELECT NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn])
             return bool(cursor.fetchone()[0])
     except DatabaseError:
+        connections[REPLICA].close()  # reconnect on the next request rather than reuse a broken connection
         return False
+
+
+def primary_position() -> str:
+    """The primary's WAL position now: past every commit made so far."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        return cursor.fetchone()[0]
 
 
 def pin_writes(pin: str) -> None:
     """Remember the primary's WAL position after this request's commits for the session's next reads."""
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()::text")
-        cache.set(pin, cursor.fetchone()[0], PIN_SECONDS)
+    cache.set(pin, primary_position(), PIN_SECONDS)
+
+
+@contextmanager
+def standby_reads():
+    """The reads of a read-only background job on the standby, once it has replayed the primary's position now."""
+    lsn = primary_position()
+    deadline = time.monotonic() + STANDBY_WAIT_SECONDS
+    while not standby_replayed(lsn):
+        if time.monotonic() > deadline:
+            yield  # the standby lags or is away: the primary serves the run
+            return
+        time.sleep(0.05)
+    token = _reading.set(ReadOnly(depth=len(connections[DEFAULT_DB_ALIAS].atomic_blocks)))
+    try:
+        yield
+    finally:
+        _reading.reset(token)
 
 
 class _WriteWatch:
@@ -159,30 +191,6 @@ class _WriteWatch:
         if not self.wrote and WRITE_SQL.match(sql):
             self.wrote = True
         return execute(sql, params, many, context)
-
-
-def _open_replica_read() -> ExitStack | None:
-    """One read-only transaction on the standby, bounded in time; None (nothing open) when it cannot be reached."""
-    stack = ExitStack()
-    try:
-        stack.enter_context(transaction.atomic(using=REPLICA))
-    except DatabaseError:
-        connections[REPLICA].close()
-        return None
-    try:
-        with connections[REPLICA].cursor() as cursor:
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)",
-                           [f"{int(settings.GRAPHQL_TIME_BUDGET_SECONDS * 1000)}ms"])
-    except DatabaseError:
-        transaction.set_rollback(True, using=REPLICA)
-        try:
-            stack.close()
-        except DatabaseError:
-            pass
-        connections[REPLICA].close()
-        return None
-    stack.callback(transaction.set_rollback, True, using=REPLICA)  # nothing to commit on a standby
-    return stack
 
 
 class ReplicaMiddleware:
@@ -196,11 +204,8 @@ class ReplicaMiddleware:
         watch = _WriteWatch()
         with ExitStack() as stack:
             stack.enter_context(connections[DEFAULT_DB_ALIAS].execute_wrapper(watch))
-            replica_read = _open_replica_read() if read_only and replica_caught_up(_pin_key(request)) else None
-            if replica_read is not None:
-                stack.enter_context(replica_read)
-                # +1: graphql_api/guards.py's bounding transaction of a read on the primary
-                token = _reading.set(ReadOnly(depth=len(connections[DEFAULT_DB_ALIAS].atomic_blocks) + 1))
+            if read_only and standby_serves(_pin_key(request)):
+                token = _reading.set(ReadOnly(depth=len(connections[DEFAULT_DB_ALIAS].atomic_blocks)))
                 stack.callback(_reading.reset, token)
             response = self.get_response(request)
         if watch.wrote or (not read_only and request.method not in ("GET", "HEAD", "OPTIONS")):

@@ -139,6 +139,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Production topology (platform/cluster/, issue 21): read-only GraphQL operations read a streaming standby
 # (config/replica.py: router, middleware, read-your-writes); nothing changes without DATABASE_REPLICA_URL.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+# The jobs that only read (exports, jobs/registry.py READ_ONLY) read the standby too (config/replica.py)
+JOBS_READ_ONLY_RUN = "config.replica.standby_reads" if DATABASE_REPLICA_URL else ""
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

@@ -11,7 +11,9 @@
   polls an abort signal between fields, and a deadline is one; the whole operation is then refused with
   ``TIMEOUT``. Reads (query operations) on PostgreSQL also run in a transaction with ``statement_timeout`` set
   to the budget (SET LOCAL), so one slow statement cannot hold the worker either; mutations run without it (a
-  province-wide move may legitimately take longer than a page).
+  province-wide move may legitimately take longer than a page). That transaction is opened on the database the
+  router sends the request's reads to (a streaming standby, config/replica.py): a read the standby serves
+  costs the primary nothing, not even a pooled connection held for the request.
 - Introspection by anonymous requests is a setting (``GRAPHQL_ANONYMOUS_INTROSPECTION``, off in production).
 - Errors: anything that is not a GraphQL error raised on purpose is masked (strawberry logs it in full; the
   answer is ``INTERNAL_ERROR``); a cancelled statement is answered as ``TIMEOUT``.
@@ -22,7 +24,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connections, router, transaction
 from graphql import GraphQLError
 from graphql.language import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode, OperationDefinitionNode
 from strawberry.extensions import MaskErrors, SchemaExtension
@@ -30,6 +32,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.graphql import OperationType
 
 from core.errors import ErrorCode
+from orgs.models import Organization
 
 MAX_EXPANDED_FIELDS = 2000
 MAX_INPUT_CHARS = 50_000
@@ -140,20 +143,25 @@ class RequestBounds(SchemaExtension):
 
     def on_execute(self):
         """A read on PostgreSQL runs in one transaction (one snapshot for its count and its page) whose statements
-        PostgreSQL cancels past the budget; nothing outlives the transaction (SET LOCAL)."""
-        if connection.vendor != "postgresql" or self.execution_context.operation_type != OperationType.QUERY:
+        PostgreSQL cancels past the budget; nothing outlives the transaction (SET LOCAL). It is opened on the
+        database the router gives this request's reads of the domain's models (Organization stands for them)."""
+        if self.execution_context.operation_type != OperationType.QUERY:
+            yield
+            return
+        using = router.db_for_read(Organization)
+        if connections[using].vendor != "postgresql":
             yield
             return
         # savepoint=False: the read is the outermost transaction in production; inside a test's transaction no
         # savepoint is needed either (a cancelled statement sets the rollback of the whole test's transaction).
-        with transaction.atomic(savepoint=False):
-            with connection.cursor() as cursor:
+        with transaction.atomic(using=using, savepoint=False):
+            with connections[using].cursor() as cursor:
                 cursor.execute("SELECT set_config('statement_timeout', %s, true)",
                                [f"{int(settings.GRAPHQL_TIME_BUDGET_SECONDS * 1000)}ms"])
             yield
             result = self.execution_context.result
             if any(_statement_cancelled(error) for error in getattr(result, "errors", None) or ()):
-                transaction.set_rollback(True)  # the transaction is aborted: end it without a COMMIT
+                transaction.set_rollback(True, using=using)  # the transaction is aborted: end it without a COMMIT
 
 
 class Deadline:

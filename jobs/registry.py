@@ -29,6 +29,10 @@ FUNCTIONS = {
     Kind.NOTIFICATION_DELIVERY: "notifications.services.run_delivery",
 }
 
+# Kinds that only read the domain's tables (they write their file, their progress and audit entries, which
+# always go to the primary): with a standby (settings.JOBS_READ_ONLY_RUN) they read it.
+READ_ONLY = frozenset({Kind.CHILDREN_EXPORT, Kind.LEDGER_EXPORT, Kind.REPORT_EXPORT, Kind.AUDIT_EXPORT})
+
 SECOND, MINUTE, HOUR, DAY = timedelta(seconds=1), timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 EPOCH = datetime(2000, 1, 3)  # a Monday, local time: weekly periods start on Mondays
 

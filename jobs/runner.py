@@ -30,6 +30,7 @@ then leaves whole batches only, and the next run recounts its progress from the 
 
 import logging
 import threading
+from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
@@ -37,6 +38,7 @@ from django.db import DatabaseError, connections, transaction
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
 from core.errors import ServiceError, Texts
 from jobs import registry, services
@@ -119,7 +121,8 @@ def _run(job: Job) -> None:
         return
     heartbeat = None if settings.JOBS_EAGER else _Heartbeat(job)
     try:
-        registry.function(job.kind)(job)
+        with _reads_of(job):
+            registry.function(job.kind)(job)
     except ServiceError as refusal:
         logger.info("job %s (%s) refused: %s", job.pk, job.kind, refusal.code.name)
         error = " ".join(message for _field, _code, message in refusal.rendered())
@@ -145,6 +148,13 @@ def _run(job: Job) -> None:
     if job.attempts > 1 and job.kind != Kind.PERIODIC:
         job.message = f"{job.message}{JobText.RESUMED.render(run=job.attempts)}"
     _finish(job, State.SUCCEEDED)
+
+
+def _reads_of(job: Job):
+    """Where the run reads: a read-only kind through settings.JOBS_READ_ONLY_RUN (the standby), else as usual."""
+    if job.kind in registry.READ_ONLY and settings.JOBS_READ_ONLY_RUN:
+        return import_string(settings.JOBS_READ_ONLY_RUN)()
+    return nullcontext()
 
 
 def _finish(job: Job, state: str, *, error: str = "", error_code: str = "", message: str | None = None) -> None:

@@ -2,23 +2,33 @@
 
     python platform/cluster/cluster.py up|down|status|env|stop-primary|promote|kill NAME|start NAME
 
-Everything lives in var/cluster/ (git-ignored): two PostgreSQL 15 data directories (``a`` on 55432 and ``b`` on
-55433; one is the primary, the other its streaming hot standby, as state.json says), pgbouncer (transaction
-mode, 56432) in front of both, two gunicorn app nodes (58001, 58002) behind nginx (TLS, 58000), two dramatiq
-workers on RabbitMQ (vhost ``platform_cluster``), two schedulers, Redis database 8 for the cache and the
-sessions, and one shared VAR_DIR (var/cluster/shared: photos, job files) for every node. Secrets are generated
-once into var/cluster/secrets.env; logs are in var/cluster/log/. ``up`` is idempotent: it starts what is not
-running. After ``promote`` (failover) the old primary is discarded; the next ``up`` clones it again from the
-new primary as the standby.
+Two PostgreSQL 15 servers (``a`` on 55432 and ``b`` on 55433; one is the primary, the other its streaming hot
+standby, as state.json says), pgbouncer (transaction mode, 56432) in front of both, two gunicorn app nodes
+(58001, 58002) behind nginx (TLS, 58000), two dramatiq workers on RabbitMQ (vhost ``platform_cluster``), two
+schedulers, Redis database 8 for the cache and the sessions, and one shared VAR_DIR (var/cluster/shared:
+photos, job files) for every node.
+
+Where things live. What root's processes use is in var/cluster/ (git-ignored): state.json, the generated
+secrets.env, the TLS certificate, pid files, the app nodes', workers' and nginx's logs (log/), the shared files.
+What the postgres user (PostgreSQL, pgbouncer) and nginx's www-data workers read or write cannot live in the
+checkout: CI clones it into a root-only temporary directory (mode 700) they cannot enter. It lives in
+/var/lib/platform-cluster/<hash of var/cluster's path>/ (two checkouts do not share it): ``postgres/`` (owned by
+postgres: the data directories, their logs and sockets, pgbouncer's configuration, pid and log) and ``nginx/``
+(owned by www-data: nginx's temporary files, such as an upload's body). var/cluster/system links to it; ``down``
+removes both. ``up`` is idempotent: it starts what is not running. After ``promote`` (failover) the old primary
+is discarded; the next ``up`` clones it again from the new primary as the standby.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import secrets
 import shutil
 import signal
+import socket
 import ssl
 import string
 import subprocess
@@ -31,6 +41,9 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 CLUSTER = Path(os.environ.get("CLUSTER_DIR", ROOT / "var" / "cluster"))
 RUN, LOG, SHARED = CLUSTER / "run", CLUSTER / "log", CLUSTER / "shared"
+SYSTEM = Path("/var/lib/platform-cluster") / hashlib.sha256(str(CLUSTER.resolve()).encode()).hexdigest()[:12]
+POSTGRES, NGINX_TEMP = SYSTEM / "postgres", SYSTEM / "nginx"
+PG_RUN, PG_LOG = POSTGRES / "run", POSTGRES / "log"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PG_PORTS = {"a": 55432, "b": 55433}
 PGBOUNCER_PORT, NGINX_PORT = 56432, 58000
@@ -46,16 +59,19 @@ def log(message: str) -> None:
 
 
 def run(*command, user: str | None = None, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    """A command, as ``user`` if given (then from /: the checkout's directory may be closed to that user)."""
     command = [str(c) for c in command]
     if user:
         command = ["runuser", "-u", user, "--", *command]
-    return subprocess.run(command, check=check, text=True, capture_output=True, **kwargs)
+        kwargs.setdefault("cwd", "/")
+    done = subprocess.run(command, check=False, text=True, capture_output=True, **kwargs)
+    if check and done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    return done
 
 
 def render(template: str, target: Path, **values) -> None:
-    text = string.Template((HERE / template).read_text()).substitute(
-        cluster_dir=CLUSTER, run_dir=RUN, log_dir=LOG, **values)
-    target.write_text(text)
+    target.write_text(string.Template((HERE / template).read_text()).substitute(**values))
 
 
 def state() -> dict:
@@ -104,8 +120,12 @@ def app_env(direct: bool = False) -> dict:
 
 # --- processes -----------------------------------------------------------------------------------------------
 
+def pid_file(name: str) -> Path:
+    return (PG_RUN if name == "pgbouncer" else RUN) / f"{name}.pid"
+
+
 def pid_of(name: str) -> int | None:
-    path = RUN / f"{name}.pid"
+    path = pid_file(name)
     if not path.exists():
         return None
     try:
@@ -166,7 +186,7 @@ def start_process(name: str) -> None:
 # --- PostgreSQL -----------------------------------------------------------------------------------------------
 
 def data_dir(server: str) -> Path:
-    return CLUSTER / "pg" / server
+    return POSTGRES / "pg" / server
 
 
 def pg_running(server: str) -> bool:
@@ -176,14 +196,14 @@ def pg_running(server: str) -> bool:
 def pg_start(server: str) -> None:
     if pg_running(server):
         return
-    run(PG_BIN / "pg_ctl", "start", "-w", "-t", "60", "-D", data_dir(server), "-l", LOG / f"postgres-{server}.log",
+    run(PG_BIN / "pg_ctl", "start", "-w", "-t", "60", "-D", data_dir(server), "-l", PG_LOG / f"postgres-{server}.log",
         user="postgres")
     log(f"postgres {server}: started on {PG_PORTS[server]}")
 
 
 def write_node_conf(server: str) -> None:
     path = data_dir(server)
-    (path / "node.conf").write_text(f"port = {PG_PORTS[server]}\nunix_socket_directories = '{RUN}'\n")
+    (path / "node.conf").write_text(f"port = {PG_PORTS[server]}\nunix_socket_directories = '{PG_RUN}'\n")
     shutil.copy(HERE / "postgresql.conf", path / "cluster.conf")
     conf = path / "postgresql.conf"
     if "include_if_exists = 'cluster.conf'" not in conf.read_text():
@@ -233,10 +253,11 @@ def render_pgbouncer() -> None:
     current = state()
     # without a standby (after a failover, until `up` clones one) the reads go to the primary
     reads = current["standby"] if current.get("standby_ready", True) else current["primary"]
-    render("pgbouncer.ini", CLUSTER / "pgbouncer.ini", primary_port=PG_PORTS[current["primary"]],
-           standby_port=PG_PORTS[reads], pgbouncer_port=PGBOUNCER_PORT)
-    (CLUSTER / "pgbouncer.users").write_text('"postgres" ""\n')
-    run("chown", "postgres:postgres", CLUSTER / "pgbouncer.ini", CLUSTER / "pgbouncer.users")
+    render("pgbouncer.ini", POSTGRES / "pgbouncer.ini", primary_port=PG_PORTS[current["primary"]],
+           standby_port=PG_PORTS[reads], pgbouncer_port=PGBOUNCER_PORT, postgres_dir=POSTGRES, run_dir=PG_RUN,
+           log_dir=PG_LOG)
+    (POSTGRES / "pgbouncer.users").write_text('"postgres" ""\n')
+    run("chown", "postgres:postgres", POSTGRES / "pgbouncer.ini", POSTGRES / "pgbouncer.users")
 
 
 def ensure_pgbouncer() -> None:
@@ -244,7 +265,7 @@ def ensure_pgbouncer() -> None:
     if pid_of("pgbouncer"):
         reload_pgbouncer()
         return
-    run("pgbouncer", "-d", CLUSTER / "pgbouncer.ini", user="postgres")
+    run("pgbouncer", "-d", POSTGRES / "pgbouncer.ini", user="postgres")
     log(f"pgbouncer: started on {PGBOUNCER_PORT} (transaction mode)")
 
 
@@ -265,14 +286,15 @@ def ensure_tls() -> None:
 def ensure_nginx() -> None:
     ensure_tls()
     for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (CLUSTER / "nginx" / temp).mkdir(parents=True, exist_ok=True)
-    run("chown", "-R", "www-data", CLUSTER / "nginx")
+        (NGINX_TEMP / temp).mkdir(parents=True, exist_ok=True)
+    run("chown", "-R", "www-data", NGINX_TEMP)
     upstreams = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in NODES.values())
-    render("nginx.conf", CLUSTER / "nginx.conf", upstreams=upstreams, nginx_port=NGINX_PORT)
+    render("nginx.conf", CLUSTER / "nginx.conf", upstreams=upstreams, nginx_port=NGINX_PORT, run_dir=RUN,
+           log_dir=LOG, tls_dir=CLUSTER / "tls", temp_dir=NGINX_TEMP)
     if pid_of("nginx"):
-        run("nginx", "-c", CLUSTER / "nginx.conf", "-p", CLUSTER / "nginx", "-s", "reload")
+        run("nginx", "-c", CLUSTER / "nginx.conf", "-p", NGINX_TEMP, "-s", "reload")
         return
-    run("nginx", "-c", CLUSTER / "nginx.conf", "-p", CLUSTER / "nginx")
+    run("nginx", "-c", CLUSTER / "nginx.conf", "-p", NGINX_TEMP)
     log(f"nginx: https://127.0.0.1:{NGINX_PORT}/ in front of {', '.join(NODES)}")
 
 
@@ -302,10 +324,43 @@ def wait_healthy(seconds: float = 90) -> None:
 
 # --- commands -------------------------------------------------------------------------------------------------
 
-def up() -> None:
+def make_dirs() -> None:
     for path in (RUN, LOG, SHARED):
         path.mkdir(parents=True, exist_ok=True)
-    run("chown", "postgres:postgres", RUN, LOG)
+    for path in (SYSTEM.parent, SYSTEM):
+        path.mkdir(mode=0o755, exist_ok=True)
+        path.chmod(0o755)  # whatever the umask: postgres and www-data pass through to their own directory
+    for path in (POSTGRES / "pg", PG_RUN, PG_LOG):
+        path.mkdir(parents=True, exist_ok=True)
+    run("chown", "-R", "postgres:postgres", POSTGRES)
+    POSTGRES.chmod(0o700)
+    link = CLUSTER / "system"
+    if not link.is_symlink():
+        link.symlink_to(SYSTEM)
+
+
+def port_taken(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def check_ports_free() -> None:
+    """The ports of what is not running yet must be free: another checkout's cluster listens on the same ones,
+    and a node of theirs would answer for ours."""
+    ours = {PG_PORTS[s] for s in PG_PORTS if (data_dir(s) / "PG_VERSION").exists() and pg_running(s)}
+    ours |= {port for name, port in (("pgbouncer", PGBOUNCER_PORT), ("nginx", NGINX_PORT), *NODES.items())
+             if pid_of(name)}
+    taken = [port for port in (*PG_PORTS.values(), PGBOUNCER_PORT, NGINX_PORT, *NODES.values())
+             if port not in ours and port_taken(port)]
+    if taken:
+        raise SystemExit(f"ports {taken} are in use by processes this checkout did not start "
+                         "(another checkout's cluster? `make cluster-down` there)")
+
+
+def up() -> None:
+    check_ports_free()  # before anything is made: a refused ``up`` leaves nothing for ``down`` to remove
+    make_dirs()
     current = state()
     ensure_primary(current["primary"])
     ensure_standby(current["standby"], current["primary"])
@@ -328,12 +383,12 @@ def up() -> None:
 
 
 def down() -> None:
-    if not CLUSTER.exists():
+    if not CLUSTER.exists() and not SYSTEM.exists():
         return
     for name in (*NODES, *WORKERS, *SCHEDULERS):
         stop(name)
     if pid_of("nginx"):
-        run("nginx", "-c", CLUSTER / "nginx.conf", "-p", CLUSTER / "nginx", "-s", "stop", check=False)
+        run("nginx", "-c", CLUSTER / "nginx.conf", "-p", NGINX_TEMP, "-s", "stop", check=False)
     if pid_of("pgbouncer"):
         os.kill(pid_of("pgbouncer"), signal.SIGTERM)
     for server in PG_PORTS:
@@ -347,8 +402,11 @@ def down() -> None:
     except Exception as error:  # Redis down: nothing of ours to remove
         log(f"redis: not flushed ({error})")
     time.sleep(0.5)
-    shutil.rmtree(CLUSTER)
-    log("down: everything stopped, var/cluster removed")
+    shutil.rmtree(CLUSTER, ignore_errors=True)
+    shutil.rmtree(SYSTEM, ignore_errors=True)
+    with contextlib.suppress(OSError):  # another checkout's cluster may still be there
+        SYSTEM.parent.rmdir()
+    log(f"down: everything stopped, {CLUSTER} and {SYSTEM} removed")
 
 
 def stop_primary() -> None:

@@ -130,6 +130,17 @@ def county_smoke_env():
     return env
 
 
+def county_smoke_database(env) -> None:
+    """The county smoke database, generated if the freshness smoke before has not made it."""
+    import psycopg
+
+    with psycopg.connect(f"{common.DEFAULT_SERVER}/postgres") as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (COUNTY_SMOKE,)).fetchone()
+    if not exists:
+        subprocess.run([sys.executable, "-m", "bench.generate", "--scale", "county"], cwd=common.ROOT, env=env,
+                       check=True)
+
+
 @pytest.mark.skipif(os.environ.get("BENCH_SMOKE") != "1",
                     reason="needs PostgreSQL and Redis (DB 13): set BENCH_SMOKE=1 to run the county-scale rollups measure")
 def test_county_scale_rollups_freshness():
@@ -150,14 +161,8 @@ def test_county_scale_rollups_freshness():
 def test_county_scale_partitioning():
     """Issue 21 item 5: the big tables partitioned by province hold the same rows, and a county's page is read from
     one partition with the same ids as the unpartitioned table."""
-    import psycopg
-
     env = county_smoke_env()
-    with psycopg.connect(f"{common.DEFAULT_SERVER}/postgres") as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (COUNTY_SMOKE,)).fetchone()
-    if not exists:  # the freshness smoke before it usually made it
-        subprocess.run([sys.executable, "-m", "bench.generate", "--scale", "county"], cwd=common.ROOT, env=env,
-                       check=True)
+    county_smoke_database(env)
     subprocess.run([sys.executable, "-m", "bench.partition", "--scale", "county", "--runs", "2", "--no-doc"],
                    cwd=common.ROOT, env=env, check=True)
     results = json.loads((common.ROOT / "var" / "bench" / "partition-county.json").read_text())
@@ -171,6 +176,30 @@ def test_county_scale_partitioning():
         assert result["page_ids_equal"] and result["page_rows"] == 51
         assert sorted(p["name"] for p in result["partitions"]) == sorted(
             [f"{table}_p{root.lower()}" for root in result["roots"]] + [f"{table}_default"])
+
+
+@pytest.mark.skipif(os.environ.get("BENCH_SMOKE") != "1",
+                    reason="needs PostgreSQL and Redis (DB 13): set BENCH_SMOKE=1 to run the county-scale write measure")
+def test_county_scale_cpu_per_write_and_read():
+    """Issue 21 item 5's CPU per request (docs/scaling.md): a write and a page measured through gunicorn, with the
+    app's and PostgreSQL's processor time counted."""
+    env = county_smoke_env()
+    county_smoke_database(env)
+    subprocess.run([sys.executable, "-m", "bench.writes", "--scale", "county", "--requests", "5", "--warmup", "2"],
+                   cwd=common.ROOT, env=env, check=True)
+    results = json.loads((common.ROOT / "var" / "bench" / "writes-county.json").read_text())["results"]
+    assert set(results) == {"write UpdateChild", "read ChildRoster 50 (masked)"}
+    for measure in results.values():
+        assert measure["n"] == 5 and len(measure["queries"]) == 1 and measure["queries"][0] > 0
+        assert measure["app_cpu_ms"] > 0 and measure["db_cpu_ms"] > 0
+
+
+def test_the_write_measure_refuses_the_shared_database(monkeypatch):
+    from bench import writes
+
+    monkeypatch.delenv("BENCH_DATABASE_URL", raising=False)
+    with pytest.raises(SystemExit, match="copy"):
+        writes.main(["--scale", "county"])
 
 
 def test_partitioned_copy_has_one_partition_per_root_and_a_default():

@@ -7,17 +7,20 @@ cluster is whole again afterwards: `cluster.py up` clones a new standby).
 import base64
 import collections
 import os
+import signal
 import threading
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.cluster.live.client import NGINX, PG, ROOT, WEB1, WEB2, Client, Unavailable, cluster, cluster_state, psql, wait_for
-from tests.jobs.helpers import roster, workbook
+from tests.jobs.helpers import EXPORT, roster, workbook
 
 STAFF = "maliang_league_staff"
 CHILDREN = "{ children(first: 20) { totalCount edges { node { id grade } } } }"
 GRADE = "query($id: ID!) { child(id: $id) { grade } }"
+JOB = "query($id: ID!) { job(id: $id) { state progressDone progressTotal message } }"
 SET_GRADE = """mutation($id: ID!, $grade: String!) {
   updateChild(input: {id: $id, grade: $grade}) { child { grade } errors { code message } } }"""
 
@@ -71,21 +74,45 @@ def test_a_write_through_node_a_is_read_at_once_through_node_b_while_others_read
     wait_for(lambda: other(GRADE, {"id": child})["child"]["grade"] == grade, 10, "the standby to replay")
 
 
-def children_reads(port: int) -> int:
-    """Statements that read the children's table on one server (pg_stat_statements, kept per server)."""
-    return int(psql(port, "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements "
-                          "WHERE query LIKE 'SELECT %' AND query LIKE '%FROM \"children_child\"%'"))
+def calls(port: int, *patterns: str) -> int:
+    """Statements run so far on one server whose text matches every LIKE pattern (pg_stat_statements)."""
+    where = " AND ".join(f"query LIKE '{pattern}'" for pattern in patterns)
+    return int(psql(port, f"SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE {where}"))
 
 
-def test_read_only_operations_are_served_by_the_standby():
+CHILDREN_READ = ("SELECT %", '%FROM "children_child"%')
+READ_BOUND = ("%set_config%",)  # graphql_api/guards.py: SET LOCAL statement_timeout in the read's transaction
+
+
+def test_read_only_operations_are_served_by_the_standby_and_cost_the_primary_nothing():
     reader = Client(NGINX).login(STAFF)
     wait_for(replayed_everything, 10, "the standby to catch up (after the login's write)")
-    on_standby, on_primary = children_reads(standby_port()), children_reads(primary_port())
+    before = {port: (calls(port, *CHILDREN_READ), calls(port, *READ_BOUND)) for port in (standby_port(), primary_port())}
     for _ in range(20):
         assert reader(CHILDREN)["children"]["totalCount"] > 0
-    # each list reads the children's table at least once: on the standby, never on the primary
-    assert children_reads(standby_port()) - on_standby >= 20
-    assert children_reads(primary_port()) - on_primary == 0
+    after = {port: (calls(port, *CHILDREN_READ), calls(port, *READ_BOUND)) for port in (standby_port(), primary_port())}
+    # each list reads the children's table at least once, in a transaction bounded in time: on the standby...
+    assert after[standby_port()][0] - before[standby_port()][0] >= 20
+    assert after[standby_port()][1] - before[standby_port()][1] >= 20
+    # ...and the primary runs neither the reads nor their bound (no primary connection held by a read)
+    assert after[primary_port()] == before[primary_port()]
+
+
+def test_an_export_job_reads_the_standby_and_its_file_is_served_by_every_node():
+    staff = Client(NGINX).login(STAFF)
+    wait_for(replayed_everything, 10, "the standby to catch up (after the login's write)")
+    before = calls(standby_port(), *CHILDREN_READ)
+    job = staff(EXPORT, {"input": {}})["exportChildren"]["job"]["id"]
+    done = wait_for(lambda: (j := staff(JOB, {"id": job})["job"])["state"] in ("SUCCEEDED", "FAILED") and j, 120,
+                    "the export on a worker")
+    assert done["state"] == "SUCCEEDED", done
+    # the worker read the roster from the standby (nothing else reads children there meanwhile: the client only
+    # polls the job, whose row is read on the primary)
+    assert calls(standby_port(), *CHILDREN_READ) > before
+    # and the file the worker wrote (the shared VAR_DIR) is downloaded alike through either node
+    link = urlsplit(staff("query($id: ID!) { job(id: $id) { resultUrl } }", {"id": job})["job"]["resultUrl"])
+    files = [staff.on(port).request("GET", f"{link.path}?{link.query}") for port in (WEB1, WEB2)]
+    assert [status for status, _ in files] == [200, 200] and files[0][1] == files[1][1] and files[0][1][:2] == b"PK"
 
 
 def load(client: Client, requests: int, results: list, retries: list) -> None:
@@ -102,10 +129,13 @@ def load(client: Client, requests: int, results: list, retries: list) -> None:
             results.append(None)
 
 
+RUN = 4 * 250  # 4 clients: long enough at 50 req/s that the kill lands mid-run, however fast the machine is
+
+
 def test_an_app_node_killed_during_a_load_run_loses_no_request_that_the_client_retries():
     clients = [Client(NGINX).login(STAFF) for _ in range(4)]
     results, retries = [], []
-    threads = [threading.Thread(target=load, args=(client, 50, results, retries)) for client in clients]
+    threads = [threading.Thread(target=load, args=(client, RUN // 4, results, retries)) for client in clients]
     for thread in threads:
         thread.start()
     try:
@@ -116,8 +146,8 @@ def test_an_app_node_killed_during_a_load_run_loses_no_request_that_the_client_r
             thread.join(300)
     finally:
         cluster("start", "web1")
-    assert answered_before_the_kill < 200  # the node died in the middle of the run
-    assert len(results) == 200 and None not in results, (len(results), results.count(None))
+    assert answered_before_the_kill < RUN  # the node died in the middle of the run
+    assert len(results) == RUN and None not in results, (len(results), results.count(None))
     assert len(set(results)) == 1  # every answer whole and the same
     # and the node comes back into the rotation
     wait_for(lambda: Client(WEB1).request("GET", "/auth/csrf/")[0] == 200, 60, "web1 to restart")
@@ -125,31 +155,17 @@ def test_an_app_node_killed_during_a_load_run_loses_no_request_that_the_client_r
 
 IMPORT = """mutation($organizationId: ID!, $file: Upload!) {
   importChildren(input: {organizationId: $organizationId, file: $file}) { job { id } errors { code message } } }"""
-JOB = "query($id: ID!) { job(id: $id) { state progressDone progressTotal message } }"
-TOWN = "{ me { memberships { organization { id name } } } }"
-ROWS = 4 * 500  # four batches of children/excel.py's 500
+ROWS = 10 * 500  # ten batches of children/excel.py's 500
 
 
-def cpu_ticks(name: str) -> int:
-    """CPU time used so far by the processes of one cluster process's group (the worker and its children)."""
-    pgid = int((ROOT / "var" / "cluster" / "run" / f"{name}.pid").read_text())
-    total = 0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == pgid:  # field 5 (pgrp) of /proc/<pid>/stat
-                total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total
+def signal_group(name: str, sig: int) -> None:
+    """Sends a signal to one cluster process's group (the worker and its children), as its pid file names it."""
+    os.killpg(int((ROOT / "var" / "cluster" / "run" / f"{name}.pid").read_text()), sig)
 
 
-def busy_worker() -> str:
-    before = {name: cpu_ticks(name) for name in ("worker1", "worker2")}
-    time.sleep(1.0)
-    used = {name: cpu_ticks(name) - ticks for name, ticks in before.items()}
-    return max(used, key=used.get)
+def booted(name: str) -> int:
+    """How many times a worker has come up (the line dramatiq logs when its threads are ready)."""
+    return (ROOT / "var" / "cluster" / "log" / f"{name}.log").read_text().count("Worker process is ready for action")
 
 
 def test_a_worker_killed_mid_import_leaves_the_job_to_the_other_worker_without_duplicates():
@@ -157,21 +173,30 @@ def test_a_worker_killed_mid_import_leaves_the_job_to_the_other_worker_without_d
     town = staff("{ children(first: 1) { edges { node { organization { id } } } } }")["children"]["edges"][0]["node"]["organization"]["id"]
     prefix = f"集群{time.monotonic_ns() % 100_000}号"
     rows = [roster(ROWS)[0]] + [[prefix + str(i), *row[1:]] for i, row in enumerate(roster(ROWS)[1:])]
-    started = staff.upload(IMPORT, {"organizationId": town}, "file", "花名册.xlsx", workbook(rows, title=None))
-    assert not started["importChildren"]["errors"], started
-    job = started["importChildren"]["job"]["id"]
-    # given the import running on one of the two workers, some batches in
-    wait_for(lambda: staff(JOB, {"id": job})["job"]["progressDone"] >= 500, 120, "the first batch")
-    victim = busy_worker()
-    # when that worker is killed without warning
-    cluster("kill", victim)
+    # given the import running on worker1 (worker2 down while it is picked up), some batches in, frozen there
+    # (SIGSTOP: so that it is certainly mid-run, however fast this machine is) while worker2 comes up
+    cluster("kill", "worker2")
     try:
-        # then the other worker finishes the job (RabbitMQ redelivers its message; the reaper requeues the run
-        # whose heartbeat stopped) with exactly one child per row
-        done = wait_for(lambda: (j := staff(JOB, {"id": job})["job"])["state"] in ("SUCCEEDED", "FAILED") and j, 180,
-                        "the job to finish on the other worker")
+        started = staff.upload(IMPORT, {"organizationId": town}, "file", "花名册.xlsx", workbook(rows, title=None))
+        assert not started["importChildren"]["errors"], started
+        job = started["importChildren"]["job"]["id"]
+        wait_for(lambda: staff(JOB, {"id": job})["job"]["progressDone"] >= 500, 120, "the first batch", every=0.05)
+        signal_group("worker1", signal.SIGSTOP)
     finally:
-        cluster("start", victim)
+        boots = booted("worker2")
+        cluster("start", "worker2")
+    frozen = staff(JOB, {"id": job})["job"]
+    assert frozen["state"] == "RUNNING" and frozen["progressDone"] < ROWS, frozen
+    wait_for(lambda: booted("worker2") > boots, 60, "worker2 to come up")
+    # when worker1 is killed without warning
+    cluster("kill", "worker1")
+    try:
+        # then worker2 finishes the job (RabbitMQ redelivers worker1's message; the reaper requeues the run
+        # whose heartbeat stopped) with exactly one child per row
+        done = wait_for(lambda: (j := staff(JOB, {"id": job})["job"])["state"] in ("SUCCEEDED", "FAILED") and j, 240,
+                        "the job to finish on worker2")
+    finally:
+        cluster("start", "worker1")
     assert done["state"] == "SUCCEEDED" and done["progressDone"] == ROWS, done
     pk = base64.b64decode(job).decode().split(":")[1]
     assert psql(primary_port(), f"SELECT attempts FROM jobs_job WHERE id = {int(pk)}") == "2"  # the second run finished it
@@ -184,13 +209,13 @@ def test_a_worker_killed_mid_import_leaves_the_job_to_the_other_worker_without_d
 def test_two_schedulers_start_each_periodic_slot_once():
     """Both schedulers tick every 5 s (cluster.py) for every minute's slots: each slot is started by one of them;
     the other's insert of the same slot key is refused by PostgreSQL (its log keeps the refusals)."""
-    logs = ROOT / "var" / "cluster" / "log"
+    cluster_dir = ROOT / "var" / "cluster"
     started = collections.Counter(
         line.split(" started as job")[0] for name in ("scheduler1", "scheduler2")
-        for line in (logs / f"{name}.log").read_text().splitlines() if " started as job " in line)
+        for line in (cluster_dir / "log" / f"{name}.log").read_text().splitlines() if " started as job " in line)
     assert started and max(started.values()) == 1, started.most_common(3)
     refused = sum(path.read_text(errors="replace").count('violates unique constraint "jobs_job_key_key"')
-                  for path in logs.glob("postgres-*.log"))
+                  for path in (cluster_dir / "system" / "postgres" / "log").glob("postgres-*.log"))
     assert refused > 0  # the second scheduler did try the slots the first had started
 
 
