@@ -35,7 +35,6 @@ from graphql_api.orgs.queries import Query as OrgQuery
 from graphql_api.pii import PiiReadAudit
 from graphql_api.programs import Mutation as ProgramMutation
 from graphql_api.programs import Query as ProgramQuery
-from graphql_api import rows
 from graphql_api.rollups.ledgers import Mutation as LedgerMutation
 from graphql_api.rollups.queries import Query as RollupQuery
 from graphql_api.rollups.reports import Mutation as ReportMutation
@@ -127,4 +126,3 @@ schema = strawberry.Schema(
         ShapeErrors,
     ],
 )
-rows.serve(schema)  # the list types' rows (graphql_api/rows.py) answered without a resolver per field
