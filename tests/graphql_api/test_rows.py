@@ -340,3 +340,17 @@ def test_the_deadline_is_checked_before_each_row_not_each_field(as_user, monkeyp
     response = as_user("baokang_league_admin").post(query)
     assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["TIMEOUT"]
     assert response.json()["data"] is None
+
+
+def test_the_optimizer_plans_only_pages_the_rows_do_not_serve(county_viewer, monkeypatch, built):
+    from strawberry_django import optimizer
+
+    planned = []
+    optimize = optimizer.optimize
+    monkeypatch.setattr(optimizer, "optimize", lambda qs, info, **kw: planned.append(qs.model) or optimize(qs, info, **kw))
+
+    county_viewer("query { children(first: 10) { edges { node { id name organization { name } } } } }")
+    assert built == ["Child"] and planned == []
+
+    county_viewer(CHILDREN_WITH_FOLLOW_UPS)
+    assert built == ["Child"] and planned  # the model path's page, with its prefetch of follow-ups
