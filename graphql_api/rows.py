@@ -189,7 +189,17 @@ class Page:
 
 def reader(info: Info) -> Callable[[QuerySet, bool], list[Row]] | None:
     """For a root connection whose node type has a Spec and whose selection it serves: a function reading a page's
-    queryset (connection.py's, with the total count annotated when ``counted``) as rows; else None."""
+    queryset (connection.py's, with the total count annotated when ``counted``) as rows; else None. Kept on the
+    field's Info like its ``selected_fields`` (the optimizer asks, then the connection)."""
+    if _READER not in info.__dict__:
+        info.__dict__[_READER] = _reader(info)
+    return info.__dict__[_READER]
+
+
+_READER = "_rows_reader"
+
+
+def _reader(info: Info) -> Callable[[QuerySet, bool], list[Row]] | None:
     spec = SPECS.get(_node_type(info))
     if spec is None:
         return None
