@@ -57,7 +57,8 @@ class Completion:
         self.selections: dict[tuple, tuple[list, _Selection | None]] = {}
 
     def selection(self, object_type: GraphQLObjectType, details: list, value: Any) -> _Selection | None:
-        """The compiled selection for ``value``, or None when a field it selects has a resolver of its own."""
+        """The compiled selection for ``value``, or None for a plain object that graphql-core completes: its type
+        checks its objects (``is_type_of``) or a field it selects has a resolver or extension of its own."""
         row = _is_row(object_type, value)
         key = (object_type, id(details), row)
         cached = self.selections.get(key)

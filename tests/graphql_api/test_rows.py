@@ -354,3 +354,61 @@ def test_the_optimizer_plans_only_pages_the_rows_do_not_serve(county_viewer, mon
 
     county_viewer(CHILDREN_WITH_FOLLOW_UPS)
     assert built == ["Child"] and planned  # the model path's page, with its prefetch of follow-ups
+
+
+# Inside a row, anything the fast path does not read itself goes back to graphql-core: a plain object with a resolver
+# of its own, an abstract type. A small schema shows it: the same values as rows and as strawberry objects.
+
+def test_what_a_row_holds_beyond_plain_values_is_completed_by_graphql_core(completed):
+    from typing import Annotated, Union
+
+    import strawberry
+
+    from graphql_api.guards import BudgetedExecutor
+
+    @strawberry.type
+    class Pet:
+        name: str
+
+        @strawberry.field
+        def loud(self) -> str:
+            return self.name.upper()
+
+    @strawberry.type
+    class Toy:
+        label: str
+
+    Either = Annotated[Union[Pet, Toy], strawberry.union("Either")]
+
+    @strawberry.type
+    class Owner:
+        name: str
+        pet: Pet
+        things: list[Either]
+        nickname: str | None
+
+    owner_row = type("OwnerRow", (rows.Row,), {"__slots__": (), "type_name": "Owner"})
+    values = [{"name": "甲", "pet": Pet(name="rex"), "things": [Toy(label="ball"), Pet(name="tom")], "nickname": None},
+              {"name": "乙", "pet": Pet(name="kit"), "things": [], "nickname": "小乙"}]
+    as_rows = None
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def owners(self) -> list[Owner]:
+            return [owner_row(dict(v)) for v in values] if as_rows else [Owner(**v) for v in values]
+
+    schema = strawberry.Schema(query=Query, execution_context_class=BudgetedExecutor)
+    query = """{ owners { __typename n: name pet { name loud } things { __typename ... on Pet { loud }
+                ... on Toy { label } } nickname } }"""
+
+    as_rows = False
+    expected = schema.execute_sync(query)
+    as_rows = True
+    answer = schema.execute_sync(query)
+
+    assert expected.errors is None and answer.errors is None
+    assert completed == ["Owner", "Owner"]  # the rows by the fast path, what they hold by graphql-core
+    assert answer.data == expected.data
+    assert answer.data["owners"][0]["things"] == [{"__typename": "Toy", "label": "ball"},
+                                                 {"__typename": "Pet", "loud": "TOM"}]
