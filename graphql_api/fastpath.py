@@ -24,7 +24,7 @@ acts on querysets, which a row never holds.
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from graphql import (GraphQLError, GraphQLList, GraphQLObjectType, is_abstract_type, is_leaf_type,
@@ -80,7 +80,7 @@ class Completion:
             field_def = self.executor.schema.get_field(object_type, name)
             if field_def is None:
                 continue  # graphql-core leaves an unknown field out of the answer
-            read = _row_reader(name) if row else _plain_reader(field_def)
+            read = itemgetter(name) if row else _plain_reader(field_def)
             if read is None:
                 return None
             complete = self._completer(field_def.type, object_type, field_def, field_details)
@@ -88,8 +88,8 @@ class Completion:
         return _Selection(self.executor, object_type.name, row, fields)
 
     def _completer(self, return_type, parent_type: GraphQLObjectType, field_def, details: list) -> Complete:
-        """How a value of ``return_type`` is completed, as graphql-core's ``complete_value`` does it."""
-        executor = self.executor
+        """How a value of ``return_type`` is completed, as graphql-core's ``complete_value`` does it: an exception
+        raised, a non-null type's null refused, a null answered as null, anything else completed by its kind."""
         if is_non_null_type(return_type):
             inner = self._completer(return_type.of_type, parent_type, field_def, details)
             message = f"Cannot return null for non-nullable field {parent_type}.{details[0].node.name.value}."
@@ -101,38 +101,34 @@ class Completion:
                 return completed
 
             return non_null
+        complete = self._kind(return_type, parent_type, field_def, details)
+
+        def nullable(value, path):
+            if isinstance(value, Exception):
+                raise value
+            if value is None or value is Undefined:
+                return None
+            return complete(value, path)
+
+        return nullable
+
+    def _kind(self, return_type, parent_type: GraphQLObjectType, field_def, details: list) -> Complete:
+        """How a value (not null) of a nullable ``return_type`` is completed: a list, a leaf, an object."""
+        executor = self.executor
         if is_list_type(return_type):
             return self._list(return_type, parent_type, field_def, details)
         if is_leaf_type(return_type):
             leaf = executor.complete_leaf_value
-
-            def complete_leaf(value, path):
-                if isinstance(value, Exception):
-                    raise value
-                if value is None or value is Undefined:
-                    return None
-                return leaf(return_type, value)
-
-            return complete_leaf
+            return lambda value, path: leaf(return_type, value)
 
         def info(path):
             return executor.build_resolve_info(field_def, to_nodes(details), parent_type, path)
 
         if is_abstract_type(return_type):
-            def complete_abstract(value, path):
-                if isinstance(value, Exception):
-                    raise value
-                if value is None or value is Undefined:
-                    return None
-                return executor.complete_abstract_value(return_type, details, info(path), path, value, None)
-
-            return complete_abstract
+            return lambda value, path: executor.complete_abstract_value(return_type, details, info(path), path, value,
+                                                                        None)
 
         def complete_object(value, path):
-            if isinstance(value, Exception):
-                raise value
-            if value is None or value is Undefined:
-                return None
             selection = self.selection(return_type, details, value)
             if selection is None:
                 return executor.complete_object_value(return_type, details, info(path), path, value, None)
@@ -147,10 +143,6 @@ class Completion:
         message = f"Expected Iterable, but did not find one for field '{parent_type}.{details[0].node.name.value}'."
 
         def complete_list(value, path):
-            if isinstance(value, Exception):
-                raise value
-            if value is None or value is Undefined:
-                return None
             if not is_iterable(value):
                 raise GraphQLError(message)
             completed = []
@@ -187,13 +179,6 @@ class _Selection:
                 self.handle_error(raw_error, field_type, details, field_path)
                 data[key] = None
         return data
-
-
-def _row_reader(name: str):
-    def read(values: dict):
-        return values[name]
-
-    return read
 
 
 def _plain_reader(field_def):
