@@ -743,7 +743,8 @@ def newest_first_plans(conn, prefixes, api_sql_by_label, samples):
 # --- plans: every list page the web client reads -----------------------------------------------------------------
 
 # (root field, actor, orders): each list page the web client pages, in each order the API offers (None: the list's
-# default order), read as the actor whose scope makes it big
+# default order), read as the actor whose scope makes it big (PARTNER: the generated partner unit's API token)
+PARTNER = "partner token"
 WISH_ORDERS = (None, {"publishedAt": "DESC"}, {"claimDeadline": "ASC"}, {"estimatedValue": "DESC"})
 LIST_PAGES = (
     ("children", "bench_county_viewer", (None, {"name": "ASC"}, {"birthDate": "ASC"}, {"createdAt": "DESC"})),
@@ -758,12 +759,13 @@ LIST_PAGES = (
     ("happyHomes", "bench_county_viewer", (None,)),
     ("auditEntries", "bench_county_staff", (None,)),
     ("myJobs", "bench_county_staff", (None,)),
-    ("myDispatches", "bench_county_staff", (None, {"deadline": "ASC"})),
-    ("unitClaims", "bench_county_staff", (None,)),
+    ("unitClaims", PARTNER, (None,)),
+    ("myClaims", "bench_county_staff", (None,)),
+    ("myDispatches", PARTNER, (None, {"deadline": "ASC"})),
 )
 LIST_SIZES = (10, 50, 100)
-ACTOR_TABLES = ("django_session", "auth_user", "permissions_scopeversion", "permissions_organizationuserpermission",
-                "permissions_organizationgrouppermission")  # what resolving the actor may read, not the page
+ACTOR_TABLES = ("django_session", "auth_user", "permissions_apitoken", "permissions_scopeversion",
+                "permissions_organizationuserpermission", "permissions_organizationgrouppermission")  # the actor's
 SCAN = re.compile(r"((?:Parallel )?(?:Seq Scan|Index Only Scan|Index Scan Backward|Index Scan|Bitmap Heap Scan|"
                   r"Bitmap Index Scan))(?: using (\S+))? on (\S+)")
 
@@ -772,16 +774,22 @@ def order_text(order):
     return "default" if order is None else " ".join(f"{k} {v}" for k, v in order.items())
 
 
-def captured_list_sql(username, field, order, first):
+def captured_list_sql(username, field, order, first, token=None):
     """The statement that reads the page of root connection ``field`` as the API sends it for ``username``
-    (in-process, Django's test client, the same view and schema), or the API's error."""
+    (PARTNER: the API token ``token``; in-process, Django's test client, the same view and schema), or the API's
+    error."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client as DjangoClient
     from django.test.utils import CaptureQueriesContext
 
-    client = DjangoClient()
-    client.force_login(get_user_model().objects.get(username=username))
+    if username == PARTNER:
+        if token is None:
+            return None, "no partner token (var/bench/<database>.token)"
+        client = DjangoClient(HTTP_AUTHORIZATION=f"Bearer {token}")
+    else:
+        client = DjangoClient()
+        client.force_login(get_user_model().objects.get(username=username))
     argument = "" if order is None else ", order: {" + ", ".join(f"{k}: {v}" for k, v in order.items()) + "}"
     query = f"query {{ {field}(first: {first}{argument}) {{ totalCount edges {{ node {{ id }} }} }} }}"
     with CaptureQueriesContext(connection) as queries:
@@ -807,16 +815,16 @@ def plan_signature(plan):
     return " + ".join(dict.fromkeys(nodes)) or "other"
 
 
-def list_page_plans(conn, samples, pages=LIST_PAGES, sizes=LIST_SIZES):
-    """Every list page in each order at each size, as the API sends it: over ``samples`` fresh ANALYZE samples of
-    the page's table (one ANALYZE serves every statement on that table), the median and slowest execution and the
-    plans seen (one plan: stable)."""
+def list_page_plans(conn, samples, token=None, pages=LIST_PAGES, sizes=LIST_SIZES):
+    """Every list page in each order at each size, as the API sends it (``token``: the partner token's secret):
+    over ``samples`` fresh ANALYZE samples of the page's table (one ANALYZE serves every statement on that table),
+    the median and slowest execution and the plans seen (one plan: stable)."""
     rows = []
     for field, username, orders in pages:
         for order in orders:
             for first in sizes:
                 row = {"list": field, "actor": username, "order": order_text(order), "rows": first}
-                sql, error = captured_list_sql(username, field, order, first)
+                sql, error = captured_list_sql(username, field, order, first, token)
                 if sql is None:
                     row["error"] = error
                 else:
@@ -853,13 +861,19 @@ def list_plans_table(rows, samples):
     return lines
 
 
+def partner_token(scale):
+    """The generated partner token's secret, if the generator left it here."""
+    path = common.token_file(scale)
+    return path.read_text().strip() if path.exists() else None
+
+
 def plans_only(args):
     """``--plans-only``: the list-page plan check alone (no server, no traffic), printed and written to
     var/bench/plans-<scale>.json."""
     common.setup_django(args.scale, args.seed)
     conn = pg()
     load = common.load()
-    rows = list_page_plans(conn, args.plan_samples)
+    rows = list_page_plans(conn, args.plan_samples, partner_token(args.scale))
     result = {"load": {"start": load, "end": common.load()}, "samples": args.plan_samples, "list_plans": rows,
               "measured": f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
               "database": os.environ["DATABASE_URL"].rsplit("/", 1)[-1]}
@@ -1156,7 +1170,7 @@ def run(args):
                                                   args.plan_samples)
         log("default-order page plans")
         log("every list page's plans")
-        results["list_plans"] = list_page_plans(conn, args.plan_samples)
+        results["list_plans"] = list_page_plans(conn, args.plan_samples, partner_token(args.scale))
         results["default_plans"] = default_order_plans(conn, {
             "county": captured_page_sql("bench_county_viewer", None, 50),
             "township": captured_page_sql("bench_township_staff", None, 50)}, args.plan_samples)

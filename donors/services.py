@@ -169,7 +169,7 @@ def my_claims(actor: Actor, *, for_units: bool = False):
 def cancel_claim(actor: Actor, *, claim_id) -> Claim:
     """A person cancels their own claim, a unit's member or token one of the unit's (with ``wishes.claim_wish``
     where the wish is, as claiming for the unit needs), before the gift is prepared."""
-    claim = (my_claims(actor) | my_claims(actor, for_units=True)).select_related("wish__organization").filter(pk=claim_id).first()
+    claim = Claim.objects.filter(wish_services.claimed_by(actor)).select_related("wish__organization").filter(pk=claim_id).first()
     if claim is None:
         raise not_found("id")
     if claim.donor_kind == DonorKind.UNIT:

@@ -2,15 +2,18 @@
 
 A page of a queryset is read as ``id IN (SELECT id ... ORDER BY ... LIMIT n+1 OFFSET k)``: the subquery reads ids
 only, over the index that matches the order (orgs.models.page_index), and stops after n+1; the outer statement
-fetches just those rows with what the optimizer joins, or, where the node type is served as plain rows
+has no other condition (the scope is applied once, in the subquery; on PostgreSQL written ``id = ANY(ARRAY(...))``
+so that the planner fetches the n+1 rows by primary key instead of hashing a scan of a small table) and fetches
+just those rows with what the optimizer joins, or, where the node type is served as plain rows
 (graphql_api/rows.py), just the columns the selection asks for. ``totalCount``, when the selection asks for it, is a
 scalar subquery of the same statement (PostgreSQL and SQLite run it once): no ``COUNT(*) OVER ()``, which reads
 and sorts the whole scope. The order always ends with the primary key, so pages do not overlap or skip rows.
 """
 
 import strawberry
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 from graphql import GraphQLError
 from strawberry import relay
 from strawberry.relay.types import PREFIX
@@ -64,10 +67,36 @@ class _Page:
         self.read = read
 
     def __getitem__(self, window: slice):
-        page = self.nodes.filter(pk__in=self.nodes.values("pk")[window])
+        page = _outer(self.nodes, self.nodes.values("pk")[window])
         if self.counted:  # read back by DjangoListConnection.total_count; an empty page counts on its own
             page = page.annotate(**{rows.TOTAL: RawSQL(*aggregate(self.nodes))})
         return page if self.read is None else self.read(page, self.counted)
+
+
+def _outer(nodes: QuerySet, window: QuerySet) -> QuerySet:
+    """The statement that reads a window's rows: ``pk IN (window)`` alone (the window applied scope, filters and
+    order), in ``nodes``' order, with what the optimizer asked of ``nodes`` (related rows, deferred columns,
+    prefetches) and ``nodes``' annotations. Those are read on the row's own key (a subquery on the primary key, as
+    a volunteer's confirmed hours), which the base table's alias names in both statements; a filter's join is not
+    carried over."""
+    outer = nodes.model._base_manager.filter(_InWindow(F("pk"), window))
+    query, source = outer.query, nodes.query
+    query.select_related, query.deferred_loading = source.select_related, source.deferred_loading
+    query.annotations, query.annotation_select_mask = dict(source.annotations), source.annotation_select_mask
+    query.order_by, query.default_ordering = source.order_by, source.default_ordering
+    outer._prefetch_related_lookups = nodes._prefetch_related_lookups
+    return outer
+
+
+class _InWindow(In):
+    """``pk IN (window)``; on PostgreSQL ``pk = ANY(ARRAY(window))``, which the planner always reads by the primary
+    key (an IN over a small table's window was planned as a hash join over a scan of the whole table: the city's
+    pairings 1.2 ms against 0.4, a county unit's 100 claims 2.4 ms against 0.3)."""
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
 def _total_order(nodes: QuerySet) -> QuerySet:

@@ -68,15 +68,16 @@ class One:
 
 @dataclass(frozen=True)
 class Many:
-    """A nested list read in one statement for the whole page: ``model``'s rows by their key ``key`` to the row,
-    in the model's order; ``value(columns, items, page)`` makes the field from the parent's ``columns`` and the
-    items' ``fields``."""
+    """A nested list read in one statement for the whole page: ``model``'s rows whose key ``key`` is the row's
+    column ``by`` (its own id unless said), in the model's order; ``value(columns, items, page)`` makes the field
+    from the parent's ``columns`` and the items' ``fields``."""
 
     model: type[Model]
     key: str
     fields: tuple[str, ...]
     columns: tuple[str, ...]
     value: Callable[[dict, list[dict], Page], Any]
+    by: str = "pk"
 
 
 def column(name: str, convert: Callable[[Any], Any] | None = None) -> Field:
@@ -125,7 +126,7 @@ class Spec:
             else:
                 if any(not isinstance(s, SelectedField) or s.selections for use in uses for s in use.selections):
                     return None  # a nested list is served as plain objects of scalar fields
-                plan.columns.update(prefix + c for c in field.columns)
+                plan.columns.update(prefix + c for c in (*field.columns, field.by))
                 plan.lists.append((name, field))
         plan.columns.add(prefix + "pk")
         return plan
@@ -149,7 +150,7 @@ class _Plan:
         for name, field, nested in self.nested:
             values[name] = nested.build(columns, page, items) if field.visible(own, page) else None
         for name, field in self.lists:
-            values[name] = field.value(own, items[name].get(own["pk"], []), page)
+            values[name] = field.value(own, items[name].get(own[field.by], []), page)
         return self.spec.row(values)
 
 
@@ -230,8 +231,8 @@ class RowPageOptimizer(DjangoOptimizerExtension):
 def _build(plan: _Plan, found: list[dict], page: Page, counted: bool) -> list[Row]:
     items: dict[str, dict] = {}
     for prefix, lists in _lists(plan):
-        keys = {c[prefix + "pk"] for c in found if c[prefix + "pk"] is not None}
         for name, field in lists:
+            keys = {c[prefix + field.by] for c in found if c[prefix + field.by] is not None}
             grouped = defaultdict(list)
             for item in field.model._default_manager.filter(**{f"{field.key}__in": keys}).values(field.key, *field.fields):
                 grouped[item[field.key]].append(item)

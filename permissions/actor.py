@@ -43,8 +43,8 @@ class Actor:
         ``request.actor``, which ActorMiddleware sets from this."""
         ip = client_address(request)
         token = getattr(request, "api_token", None)
-        if token is not None:
-            return cls.for_token(token, ip=ip)
+        if token is not None:  # with the scope BearerTokenMiddleware resolved along with it
+            return cls(scope=request.api_scope, token=token, ip=ip)
         user, scope = signed_in(request)
         return cls(scope=scope, user=user if user.is_authenticated else None, ip=ip)
 

@@ -28,9 +28,10 @@ class BearerTokenMiddleware:
         request.api_token = None
         header = request.headers.get("Authorization", "")
         if header[:7].lower() == "bearer " and request.path == reverse("graphql"):
-            token = tokens.authenticate(header[7:])
-            if token is None:
+            found = tokens.authenticate(header[7:])
+            if found is None:
                 return _error(401, "INVALID_TOKEN", "接口令牌无效、已过期或已吊销。", "The API token is invalid, expired or revoked.")
+            token, request.api_scope = found
             if tokens.over_rate_limit(token):
                 return _error(429, "RATE_LIMITED", "请求过于频繁，请稍后再试。", "Too many requests for this token; retry later.")
             request.api_token = token

@@ -7,17 +7,18 @@ field, ``node(id:)``, export and job reads through it. No prefixes and no ids: t
 the query returns nothing (fail closed).
 
 Record-level grants (one child's file shared with a user or a unit's group, with an expiry) add primary
-keys per model. The scope is cached under the scope version, which lives in the cache too: a warm resolution
-costs no SQL (a cold one: the role grants plus one query per shareable model). Any membership, grant, tree or
-account change bumps the version (``bump_version``): the database row changes at once, the cached copy when the
-change commits; until then the changing connection itself uses the new (uncommitted) value, so that what it
-caches meanwhile can never be served under a committed version.
+keys per model. A user's scope also holds the units they act for (wishes.services.acting_units: a unit's claims
+and dispatches are read by literal ids). The scope is cached under the scope version, which lives in the cache
+too: a warm resolution costs no SQL (a cold one: the role grants, the units, one query per shareable model).
+Any membership, grant, tree or account change bumps the version (``bump_version``): the database row changes at
+once, the cached copy when the change commits; until then the changing connection itself uses the new
+(uncommitted) value, so that what it caches meanwhile can never be served under a committed version.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -31,6 +32,10 @@ from permissions.catalog import PERMISSIONS, codename
 
 CACHE_SECONDS = 3600
 VERSION_KEY = "scope:version"
+# The shape of a cached Scope, part of every key one is cached under (here, permissions.sessions' sign-ins,
+# permissions.tokens): a Scope pickled by an older release (before ``units``) is never read back, it would act for
+# no unit until its version changed.
+SHAPE = "s2"
 _BY_CODENAME = {codename(name): name for name in PERMISSIONS}
 
 
@@ -41,6 +46,8 @@ class Scope:
     # Record-level grants: permission -> model label -> primary keys shared with the actor.
     records: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
     everything: bool = False
+    # The units a user acts for (member of the unit's group): wishes.services.acting_units, as literal ids.
+    units: frozenset[int] = frozenset()
 
     def q(self, model: type[Model], permission: str, fields: tuple[str, str] | None = None) -> Q:
         """The SQL condition for rows of ``model`` that ``permission`` reaches, through the model's
@@ -134,9 +141,10 @@ EMPTY = Scope()
 EVERYTHING = Scope(everything=True)
 
 
-def build(rows, record_rows=()) -> tuple[Scope, timedelta]:
-    """A Scope from (codename, path, organization id, subtree, expires_at) rows and record-grant
-    (model label, app label, codename, pk, expires_at) rows, and how long it holds."""
+def build(rows, record_rows=(), units=()) -> tuple[Scope, timedelta]:
+    """A Scope from (codename, path, organization id, subtree, expires_at) rows, record-grant
+    (model label, app label, codename, pk, expires_at) rows and the ids of the units acted for, and how long it
+    holds."""
     prefixes: dict[str, set[str]] = defaultdict(set)
     ids: dict[str, set[int]] = defaultdict(set)
     records: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
@@ -162,6 +170,7 @@ def build(rows, record_rows=()) -> tuple[Scope, timedelta]:
         prefixes={p: merge_prefixes(v) for p, v in prefixes.items()},
         organization_ids={p: frozenset(v) for p, v in ids.items()},
         records={p: {label: frozenset(pks) for label, pks in by_model.items()} for p, by_model in records.items()},
+        units=frozenset(units),
     )
     return scope, lifetime
 
@@ -195,6 +204,13 @@ def _record_rows(*, user=None, group_ids=None) -> list:
     return rows
 
 
+def units_of(user) -> list[int]:
+    """The units whose group the user is in (permissions.services.add_unit_member bumps the version)."""
+    from permissions.models import UnitGroup
+
+    return list(UnitGroup.objects.filter(group__user=user).values_list("organization_id", flat=True))
+
+
 def current_version(cached: int | None = None) -> int:
     """The scope version, without SQL: the one this connection wrote in a transaction still open, else the cached
     copy (``cached``: a value just read from it); the row only when the cache has none."""
@@ -213,7 +229,7 @@ def current_version(cached: int | None = None) -> int:
 
 def _cached(key: str, load, version: int | None = None) -> tuple[Scope, float]:
     """The scope under ``key`` and the time (epoch seconds) until which it holds."""
-    full_key = f"scope-until:v{current_version() if version is None else version}:{key}"  # (scope, until)
+    full_key = f"scope-until:{SHAPE}:v{current_version() if version is None else version}:{key}"  # (scope, until)
     found = cache.get(full_key)
     if found is None:
         scope, lifetime = build(*load())
@@ -228,9 +244,11 @@ def for_user_until(user, version: int | None = None) -> tuple[Scope, float]:
     """A user's scope and until when it holds (epoch seconds), under ``version`` if the caller read it already."""
     if user is None or not user.is_authenticated or not user.is_active:
         return EMPTY, float("inf")
-    if user.is_superuser:
-        return EVERYTHING, float("inf")
-    return _cached(f"user:{user.pk}", lambda: (_grant_rows(user=user), _record_rows(user=user)), version)
+    if user.is_superuser:  # everything, and the units they act for like anyone else
+        scope, until = _cached(f"superuser:{user.pk}", lambda: ((), (), units_of(user)), version)
+        return replace(scope, everything=True), until
+    return _cached(f"user:{user.pk}", lambda: (_grant_rows(user=user), _record_rows(user=user), units_of(user)),
+                   version)
 
 
 def for_user(user) -> Scope:
@@ -238,14 +256,20 @@ def for_user(user) -> Scope:
 
 
 def for_token(token) -> Scope:
-    """A token acts with its organization's unit-group grants, narrowed to the token's permissions."""
+    return for_token_until(token)[0]
+
+
+def for_token_until(token, version: int | None = None) -> tuple[Scope, float]:
+    """A token acts with its organization's unit-group grants, narrowed to the token's permissions; and until when
+    that holds (epoch seconds), under ``version`` if the caller read it already."""
 
     def load():
         group_id = getattr(getattr(token.organization, "unit_group", None), "group_id", None)
         group_ids = [group_id] if group_id else []
         return _grant_rows(group_ids=group_ids), _record_rows(group_ids=group_ids)
 
-    return _cached(f"token:{token.pk}", load)[0].restricted_to(token.permissions)
+    scope, until = _cached(f"token:{token.pk}", load, version)
+    return scope.restricted_to(token.permissions), until
 
 
 def bump_version() -> None:

@@ -210,6 +210,7 @@ def revoke_token(actor: Actor, *, token_id) -> ApiToken:
         raise ServiceError(E.TOKEN_REVOKED, "id")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+    bump_version()  # a token's row is kept under the scope version (permissions/tokens.py): refused on its next use
     audit.record(actor, "token.revoke", token, token.organization, {"name": token.name})
     return token
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from permissions import scope as scopes
 
-SIGN_IN_PREFIX = "signin:"
+SIGN_IN_PREFIX = f"signin:{scopes.SHAPE}:"
 
 
 class SessionStore(cached_db.SessionStore):

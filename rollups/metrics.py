@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.db import connection
-from django.db.models import BigIntegerField, Case as CaseWhen, Count, DateField, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models import BigIntegerField, Case as CaseWhen, DateField, DecimalField, F, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from cases.models import Case, CaseStatus, Incident, Referral, ReferralStatus, RiskLevel, Service, ServiceKind
 from children.models import Category, Child, GuardianArrangement, Status
@@ -50,28 +50,16 @@ class Metric:
     owner: str = ""  # lookup prefix from a counted row to the row holding the organization ("home__")
     watch: tuple[str, ...] = ("organization_id",)
     also: tuple[Watch, ...] = ()
-    where: Q | None = None  # counted among rows(): metrics with the same rows and a where share one scan
+    where: Q | None = None  # counted among rows() only where this holds
+    # rows with the same values of these fields at one organization count once, in the month of the first stamp
+    # among them (one GROUP BY, no search for earlier rows); within one body the figure depends only on that body's
+    # rows, so the fold stays exact
+    first: tuple[str, ...] = ()
 
-    def grouped(self, *, organization_ids=None, path: str | None = None, months: tuple | None = None,
-                value=None) -> QuerySet:
-        """``(o, k, m, v)``: organization, metric name, month and value, one row per organization and month, for
-        the given organizations or the subtree under ``path``; with ``months`` (first, last), ``(k, v)``: the
-        subtree's total over those months (stock figures as they are now). ``value``: other aggregates
-        instead of ``v`` (a shared scan)."""
-        rows = self.rows().order_by()
-        if self.stamp:
-            rows = rows.filter(**{f"{self.stamp}__isnull": False})
-        if organization_ids is not None:
-            rows = rows.filter(**{f"{self.owner}organization_id__in": organization_ids})
-        if path is not None:
-            rows = rows.filter(**{f"{self.owner}org_path__startswith": path})
-        month = Cast(TruncMonth(self.stamp) if self.stamp else Value(None), DateField())
-        value = value or {"v": Sum(self.total, output_field=FIGURE) if self.total else Count("pk", output_field=FIGURE)}
-        if months is None:
-            return rows.values(o=F(f"{self.owner}organization_id"), k=Value(self.name), m=month).annotate(**value)
-        if self.stamp:
-            rows = rows.alias(month=month).filter(month__gte=months[0], month__lte=months[1])
-        return rows.values(k=Value(self.name)).annotate(**value)
+    def value(self):
+        """What one counted row adds (its ``total``, or 1), None where ``where`` does not hold."""
+        value = F(self.total) if self.total else Value(1)
+        return CaseWhen(When(self.where, then=value), default=None, output_field=FIGURE) if self.where else value
 
     def watches(self) -> tuple[Watch, ...]:
         model = self.rows().model
@@ -110,30 +98,19 @@ def _active_pairings() -> QuerySet:
     return Pairing.objects.filter(state=PairingState.ACTIVE)
 
 
-def _earlier(stamp: str) -> Q:
-    """Rows before the outer row (by ``stamp``, then id)."""
-    return Q(**{f"{stamp}__lt": OuterRef(stamp)}) | Q(**{stamp: OuterRef(stamp), "pk__lt": OuterRef("pk")})
+def _fulfilled_wishes() -> QuerySet:
+    """Children whose wishes came true: counted once per body that fulfilled a wish of theirs, in the month of the
+    first (Metric.first)."""
+    return Wish.objects.filter(child__isnull=False)
 
 
-def _first_fulfilled_wishes() -> QuerySet:
-    """Children whose wishes came true: each child's first fulfilled wish at each organization (a child is
-    counted once per body that fulfilled a wish of theirs, in the month of the first; within one body the
-    figure only depends on that body's rows, so the fold stays exact)."""
-    earlier = Wish.objects.filter(_earlier("fulfilled_at"), child=OuterRef("child"), organization=OuterRef("organization"),
-                                  fulfilled_at__isnull=False)
-    return Wish.objects.filter(child__isnull=False).exclude(Exists(earlier))
-
-
-def _first_claims() -> QuerySet:
-    """Donors: each donor's (person's or unit's) first claim on a wish of each organization, in its month. The donor
-    is one key beside its kind, so that PostgreSQL finds earlier claims by a hash join on (kind, donor, body) rather
-    than testing each claim against every claim on the body's wishes (7 of the own figures' 16 s at city scale)."""
-    donor = CaseWhen(When(donor_kind=DonorKind.PERSON, then=F("donor_user_id")),
-                 When(donor_kind=DonorKind.UNIT, then=F("donor_unit_id")), output_field=BigIntegerField())
-    earlier = Claim.objects.alias(donor=donor).filter(_earlier("created_at"), donor=OuterRef("donor"),
-                                                      donor_kind=OuterRef("donor_kind"),
-                                                      wish__organization=OuterRef("wish__organization"))
-    return Claim.objects.alias(donor=donor).exclude(Exists(earlier))
+def _claims() -> QuerySet:
+    """Donors (persons or units), counted once per body on whose wishes they claimed, in the month of their first
+    claim there (Metric.first): the donor is one key beside its kind."""
+    donor = Coalesce(CaseWhen(When(donor_kind=DonorKind.PERSON, then=F("donor_user_id")),
+                              When(donor_kind=DonorKind.UNIT, then=F("donor_unit_id")), output_field=BigIntegerField()),
+                     -F("pk"), output_field=BigIntegerField())  # no account: the claim is its own donor
+    return Claim.objects.annotate(donor=donor)
 
 
 def _referrals() -> QuerySet:
@@ -146,7 +123,7 @@ CASE_OWNER = "case__child__"
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("children.total", "在册儿童", _children, watch=CHILD_COLUMNS, where=Q()),
+    Metric("children.total", "在册儿童", _children, watch=CHILD_COLUMNS),
     # categories is a JSON list of codes: a code in quotes is found in its text on SQLite and PostgreSQL alike
     *(Metric(f"children.category.{c}", f"儿童：{label}", _children, watch=CHILD_COLUMNS,
              where=Q(categories__icontains=f'"{c}"'))
@@ -179,10 +156,10 @@ METRICS: tuple[Metric, ...] = (
            watch=("organization_id", "claimed_at", "estimated_value")),
     Metric("wishes.delivered_value", "发放心愿价值（元）", Wish.objects.all, "delivered_at", "estimated_value",
            watch=("organization_id", "delivered_at", "estimated_value")),
-    Metric("wishes.children_fulfilled", "圆梦儿童", _first_fulfilled_wishes, "fulfilled_at",
-           watch=("organization_id", "fulfilled_at", "child_id")),
-    *(Metric(f"donors.{name}", label, _first_claims, "created_at", owner="wish__", watch=CLAIM_COLUMNS,
-             where=Q(donor_kind=kind))
+    Metric("wishes.children_fulfilled", "圆梦儿童", _fulfilled_wishes, "fulfilled_at",
+           watch=("organization_id", "fulfilled_at", "child_id"), first=("child",)),
+    *(Metric(f"donors.{name}", label, _claims, "created_at", owner="wish__", watch=CLAIM_COLUMNS,
+             where=Q(donor_kind=kind), first=("donor_kind", "donor"))
       for name, label, kind in (("individuals", "爱心人士", DonorKind.PERSON), ("units", "爱心单位", DonorKind.UNIT))),
     *(Metric(f"pairings.kind.{k}", f"结对：{label}", _active_pairings, watch=PAIRING_COLUMNS, where=Q(kind=k))
       for k, label in PairingKind.choices),
@@ -204,37 +181,67 @@ METRICS: tuple[Metric, ...] = (
 LABELS = {metric.name: metric.label for metric in METRICS}
 
 
-def own_rows(**where) -> tuple[str, list]:
-    """Every metric's rows (Metric.grouped) in one statement, ``(sql, params)``: a UNION ALL of one GROUP BY per
-    metric, metrics sharing their rows counted in one scan (a WITH of their filtered counts, unpivoted)."""
-    shared: dict = {}
+def _families() -> list[list[Metric]]:
+    """Metrics over the same rows, owner and time stamp, counted in one GROUP BY (a conditional sum each): the
+    children's categories and arrangements, the wishes claimed and their value, the holiday service points' sums.
+    Metrics of different stamps group by different months: one GROUP BY over all of a table's stamps (unpivoted)
+    held every figure of every organization and month at once (3.9 million groups for the wishes at province scale),
+    which PostgreSQL sorted or spilled: slower than reading the table once per stamp."""
+    families: dict = {}
     for metric in METRICS:
-        if metric.where is not None:
-            shared.setdefault(metric.rows, []).append(metric)
-    alone = [m.grouped(**where) for m in METRICS if m.where is None]
-    first, *rest = alone
-    sql, params = first.union(*rest, all=True).query.sql_with_params()
-    scans, parts, part_params, params = [], [], [], list(params)
-    columns = "%s AS k, v{i} AS v" if where.get("months") is not None else "o, %s AS k, m, v{i} AS v"
-    for n, family in enumerate(shared.values()):
-        value = {f"v{i}": Count("pk", filter=m.where, output_field=FIGURE) for i, m in enumerate(family)}
-        scan, scan_params = family[0].grouped(**where, value=value).query.sql_with_params()
-        scans.append((f"shared{n} AS ({scan})", scan_params))
-        for i, metric in enumerate(family):
-            parts.append(f"SELECT {columns.format(i=i)} FROM shared{n}")
-            part_params.append(metric.name)
-    head = "WITH " + ", ".join(s for s, _ in scans) + " " if scans else ""
-    return (head + " UNION ALL ".join([*parts, sql]),
-            [p for _, ps in scans for p in ps] + part_params + params)
+        families.setdefault((metric.rows, metric.owner, metric.stamp, metric.first), []).append(metric)
+    return list(families.values())
 
 
-def own_figures(**where) -> list[tuple]:
-    """own_rows as ``(o, k, m, v)`` tuples (or ``(k, v)`` with ``months``), months as dates."""
-    sql, params = own_rows(**where)
+def _family(family: list[Metric], n: int, *, organization_ids=None, path=None, months=None) -> tuple[str, list, list]:
+    """One scan of a family's rows, ``(cte, params, parts)``: grouped by organization and month (or, with ``months``,
+    summed over those months), every metric of the family summed over the rows it counts; ``parts``: one SELECT per
+    metric of its non-zero sums."""
+    head = family[0]
+
+    def scoped(rows: QuerySet) -> QuerySet:
+        if organization_ids is not None:
+            rows = rows.filter(**{f"{head.owner}organization_id__in": organization_ids})
+        if path is not None:
+            rows = rows.filter(**{f"{head.owner}org_path__startswith": path})
+        return rows
+
+    rows = scoped(head.rows().order_by())
+    if head.stamp:
+        rows = rows.filter(**{f"{head.stamp}__isnull": False})
+    if head.first:  # one row per group and organization, in the month of its first stamp
+        rows = rows.values(*head.first, f"{head.owner}organization_id")
+    stamp = (Min(head.stamp) if head.first else head.stamp) if head.stamp else None
+    columns = {"o": F(f"{head.owner}organization_id"), "m": Cast(TruncMonth(stamp) if stamp else Value(None), DateField())}
+    columns |= {f"v{j}": m.value() for j, m in enumerate(family)}
+    scan, params = rows.annotate(**columns).values(*columns).query.sql_with_params()
+    sums = ", ".join(f"SUM(r.v{j}) AS v{j}" for j in range(len(family)))
+    if months is None:
+        cte, select = f"SELECT r.o AS o, r.m AS m, {sums} FROM ({scan}) AS r GROUP BY r.o, r.m", "o, %s AS k, m, v{j} AS v"
+    else:
+        cte, select = f"SELECT {sums} FROM ({scan}) AS r", "%s AS k, v{j} AS v"
+        if head.stamp:
+            cte, params = f"{cte} WHERE r.m BETWEEN %s AND %s", (*params, *months)
+    parts = [(f"SELECT {select.format(j=j)} FROM family{n} WHERE v{j} <> 0", m.name) for j, m in enumerate(family)]
+    return f"family{n} AS ({cte})", list(params), parts
+
+
+def own_rows(**where) -> tuple[str, list]:
+    """Every metric's non-zero figures in one statement, ``(sql, params)``: ``(o, k, m, v)`` (organization, metric
+    name, month, value), one row per organization and month, for the given ``organization_ids`` or the subtree under
+    ``path``; with ``months`` (first, last), ``(k, v)``: the subtree's total over those months (stock figures as they
+    are now). Each family's rows are read once (_family); the statement is their union."""
+    ctes, parts = [], []
+    for n, family in enumerate(_families()):
+        ctes.append(_family(family, n, **where))
+    parts = [part for _cte, _params, family_parts in ctes for part in family_parts]
+    sql = "WITH " + ", ".join(cte for cte, _p, _parts in ctes) + " " + " UNION ALL ".join(sql for sql, _k in parts)
+    return sql, [p for _cte, params, _parts in ctes for p in params] + [k for _sql, k in parts]
+
+
+def totals(path: str, months: tuple) -> list[tuple]:
+    """``(k, v)``: the subtree's non-zero figures over the months (first, last), counted now (own_rows)."""
+    sql, params = own_rows(path=path, months=months)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if where.get("months") is not None:
-        return rows
-    month = DateField()
-    return [(o, k, month.to_python(m), v) for o, k, m, v in rows]
+        return cursor.fetchall()

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from core import photos
@@ -267,14 +267,31 @@ class StatusRow:
 def status_rows(request: ReportRequest, today: date | None = None) -> list[StatusRow]:
     """Per addressee, from ``request.recipients`` (with their organization) and ``request.reports``, which
     the caller may have prefetched."""
-    past = (today or timezone.localdate()) > request.deadline
+    today = today or timezone.localdate()
     reports = {r.organization_id: r for r in request.reports.all()}
     rows = []
     for recipient in request.recipients.all():
         report = reports.get(recipient.organization_id)
         rows.append(StatusRow(recipient.organization, report, recipient.reminded_at,
-                              late=past and (report is None or report.state not in DONE)))
+                              late=is_late(request.deadline, today, report.state if report else None)))
     return rows
+
+
+def is_late(deadline: date, today: date, state: str | None) -> bool:
+    """An addressee is late once the deadline has passed with its report (state None: none) not submitted or
+    approved."""
+    return today > deadline and state not in DONE
+
+
+def addressed():
+    """Addressees with their organization's name and, as columns, what a status row shows of their report
+    (``report_id``, ``report_state``, ``report_submitted_at``; None without one): the status rows of a page of
+    requests in one statement (a prefetch), without reading the reports' figures."""
+    report = Report.objects.filter(request=OuterRef("request"), organization=OuterRef("organization")).order_by()
+    return (ReportAddressee.objects.select_related("organization")
+            .only("request_id", "organization_id", "organization__name", "reminded_at")
+            .annotate(report_id=Subquery(report.values("pk")), report_state=Subquery(report.values("state")),
+                      report_submitted_at=Subquery(report.values("submitted_at"))))
 
 
 def status(actor: Actor, *, request_id, today: date | None = None) -> list[StatusRow]:

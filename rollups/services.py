@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import DateField, Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
@@ -43,6 +43,7 @@ from rollups.models import DirtyMark, Figure, RefreshRun, RunKind
 
 VIEW = "rollups.view_rollup"
 BATCH = 5000
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,13 @@ def period(kind: str, *, year: int | None = None, number: int | None = None, sta
     return Period(_first_of(starts_on), _first_of(ends_on))
 
 
+TREE, OWN, LEVEL = "rollups_rebuild_tree", "rollups_rebuild_own", "rollups_rebuild_level"  # the rebuild's temp tables
+NEXT = "_next"  # suffix of the table the rebuild fills and swaps in, and of its indexes and constraints meanwhile
+WORK_MEM = "192MB"  # per GROUP BY or sort of a fold or rebuild (PostgreSQL hashes up to twice that before spilling
+# to disk): the township level of the rebuild, the largest, holds ~1 million keys, ~370 MB, at province scale
+INDEX_MEM = "256MB"  # to sort the new table's index keys in memory at province scale
+
+
 LOCK = 1_700_017  # the PostgreSQL advisory lock one fold or rebuild holds at a time (SQLite: one writer anyway)
 KEEP_RUNS = timedelta(days=2)
 
@@ -107,11 +115,12 @@ class _Counter:
 def _begin(kind: str):
     """Wait for the run before (advisory lock); switch off JIT compilation for this transaction: the statements are
     unions of dozens of small GROUP BYs, whose JIT compilation took longer than running them (50 of 57 s of the
-    own figures at city scale)."""
+    own figures at city scale); give its GROUP BYs and sorts the memory not to spill to disk (WORK_MEM)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
     return RefreshRun(kind=kind, started_at=timezone.now()), time.monotonic()
 
 
@@ -119,12 +128,6 @@ def _finish(run: RefreshRun, clock: float, counter: _Counter) -> RefreshRun:
     run.finished_at, run.seconds, run.statements = timezone.now(), time.monotonic() - clock, counter.count + 1
     run.save()
     return run
-
-
-TREE, OWN, LEVEL = "rollups_rebuild_tree", "rollups_rebuild_own", "rollups_rebuild_level"  # the rebuild's temp tables
-NEXT = "_next"  # suffix of the table the rebuild fills and swaps in, and of its indexes and constraints meanwhile
-WORK_MEM = "128MB"  # per GROUP BY of the rebuild (PostgreSQL hashes up to twice that before spilling to disk)
-INDEX_MEM = "256MB"  # to sort the new table's index keys in memory at province scale
 
 
 @transaction.atomic
@@ -141,7 +144,6 @@ def refresh() -> RefreshRun:
     swap = connection.vendor == "postgresql"
     with connection.execute_wrapper(counter), connection.cursor() as cursor:
         if swap:
-            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
             cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_MEM}'")
         run.dirty_keys = DirtyMark.objects.values("organization_id").distinct().count()
         DirtyMark.objects.all().delete()  # every mark committed until now: the rebuild below sees their rows
@@ -157,33 +159,43 @@ def refresh() -> RefreshRun:
 
 
 def _levels(cursor, target: str) -> int:
-    """Fill ``target`` with every figure row: own figures once (metrics.own_rows), then for each depth from the
-    deepest, that depth's rows = its own figures + the subtree figures of the level below, summed by parent (the
-    parent by path, as _subtrees has it). Returns the rows written."""
+    """Fill ``target`` with every figure row: own figures once (metrics.own_rows) into a table of one partition per
+    depth (PostgreSQL; each level reads its own partition, not every organization's own figures again), then for
+    each depth from the deepest, that depth's rows = its own figures + the subtree figures of the level below, summed
+    by parent (the parent by path, as _subtrees has it). Returns the rows written. Figures are summed in whole cents
+    (bigint): a sum of decimals keeps a large state per group (60 MB for the 76,000 township keys at city scale,
+    spilled to disk at province scale)."""
     table = Organization._meta.db_table
     own, params = metrics.own_rows()
     cursor.execute(f"CREATE TEMP TABLE {TREE} AS SELECT o.id AS node, p.id AS parent, LENGTH(o.path) / {paths.STEP} AS depth "
                    f"FROM {table} o LEFT JOIN {table} p ON p.path = SUBSTR(o.path, 1, LENGTH(o.path) - {paths.STEP})")
     _analyze(cursor, TREE)
-    cursor.execute(f"CREATE TEMP TABLE {OWN} AS SELECT own_rows.o, own_rows.k, own_rows.m, own_rows.v, tree.depth "
-                   f"FROM ({own}) AS own_rows JOIN {TREE} tree ON tree.node = own_rows.o WHERE own_rows.v <> 0", params)
-    _analyze(cursor, OWN)
     cursor.execute(f"SELECT MAX(depth) FROM {TREE}")
-    deepest, below, written = cursor.fetchone()[0] or 0, None, 0
+    deepest = cursor.fetchone()[0] or 0
+    partitioned = connection.vendor == "postgresql"
+    cursor.execute(f"CREATE TEMP TABLE {OWN} (o bigint, k varchar(60), m date, v bigint, depth integer)"
+                   + (" PARTITION BY LIST (depth)" if partitioned else ""))
+    for depth in range(1, deepest + 1) if partitioned else ():
+        cursor.execute(f"CREATE TEMP TABLE {OWN}{depth} PARTITION OF {OWN} FOR VALUES IN ({depth})")
+    cursor.execute(f"INSERT INTO {OWN} SELECT own_rows.o, own_rows.k, own_rows.m, CAST(ROUND(own_rows.v * 100) AS BIGINT), tree.depth "
+                   f"FROM ({own}) AS own_rows JOIN {TREE} tree ON tree.node = own_rows.o", params)
+    _analyze(cursor, OWN)
+    below, written = None, 0
     for depth in range(deepest, 0, -1):
         own_level = f"SELECT o, k, m, v AS own, v AS subtree FROM {OWN} WHERE depth = {depth}"
         if below is None:  # the deepest level has only own figures, one row per key already
             level = f"({own_level})"
         else:
             level = f"{LEVEL}{depth}"
-            cursor.execute(f"CREATE TEMP TABLE {level} AS SELECT o, k, m, SUM(own) AS own, SUM(subtree) AS subtree "
+            cursor.execute(f"CREATE TEMP TABLE {level} AS SELECT o, k, m, CAST(SUM(own) AS BIGINT) AS own, "
+                           "CAST(SUM(subtree) AS BIGINT) AS subtree "
                            f"FROM ({own_level} UNION ALL SELECT tree.parent, l.k, l.m, 0, l.subtree FROM {below} l "
                            f"JOIN {TREE} tree ON tree.node = l.o WHERE tree.parent IS NOT NULL) AS level_rows GROUP BY o, k, m")
             _analyze(cursor, level)
             if below.startswith(LEVEL):
                 cursor.execute(f"DROP TABLE {below}")
         cursor.execute(f"INSERT INTO {target} (organization_id, metric, month, own, subtree) "
-                       f"SELECT o, k, m, own, subtree FROM {level} AS l WHERE own <> 0 OR subtree <> 0")
+                       f"SELECT o, k, m, own / 100.0, subtree / 100.0 FROM {level} AS l WHERE own <> 0 OR subtree <> 0")
         written += cursor.rowcount
         below = level
     for temporary in (TREE, OWN, *([below] if below and below.startswith(LEVEL) else [])):
@@ -233,6 +245,26 @@ def _swap_in(cursor, table: str) -> None:
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
         cursor.execute(f"ALTER SEQUENCE {cursor.fetchone()[0]} RENAME TO {sequence.rsplit('.', 1)[-1]}")
     _analyze(cursor, table)
+
+
+def _own_changes(organization_ids) -> list[tuple]:
+    """``(o, k, m, new, old)``: the own figures of these organizations, counted now (metrics.own_rows), that differ
+    from the stored ones. Compared in SQL: a fold of many organizations changes few of their many figure rows."""
+    own, params = metrics.own_rows(organization_ids=organization_ids)
+    stored, stored_params = (Figure.objects.filter(organization_id__in=organization_ids).exclude(own=0)
+                             .values_list("organization_id", "metric", "month", "own").query.sql_with_params())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT o, k, m, SUM(new), SUM(old) FROM (SELECT o, k, m, v AS new, 0 AS old FROM ({own}) AS own_rows "
+                       f"UNION ALL SELECT stored.organization_id, stored.metric, stored.month, 0, stored.own FROM ({stored}) AS stored) AS both_rows "
+                       "GROUP BY o, k, m HAVING SUM(new) <> SUM(old)", [*params, *stored_params])
+        rows = cursor.fetchall()
+    month = DateField()
+    return [(o, k, month.to_python(m), _figure(new), _figure(old)) for o, k, m, new, old in rows]
+
+
+def _figure(value) -> Decimal:
+    """A sum as the figure table keeps it (SQLite sums decimals as floats)."""
+    return Decimal(value).quantize(CENT)
 
 
 def _chains(organization_ids) -> dict[int, list[int]]:
@@ -318,17 +350,14 @@ def fold() -> RefreshRun:
         moved = {o for o, tree in marks if tree}
         run.dirty_keys = len(dirty | moved)
         own, delta = {}, defaultdict(Decimal)
-        if dirty:
-            new = {(o, k, m): Decimal(v) for o, k, m, v in metrics.own_figures(organization_ids=dirty)}
-            old = {(o, k, m): v for o, k, m, v in Figure.objects.filter(organization_id__in=dirty).exclude(own=0)
-                   .values_list("organization_id", "metric", "month", "own")}
-            chains = _chains(dirty)
-            for key in new.keys() | old.keys():
-                difference = new.get(key, Decimal(0)) - old.get(key, Decimal(0))
-                if difference and key[0] in chains:
-                    own[key] = new.get(key, Decimal(0))
-                    for node in chains[key[0]]:
-                        delta[node, key[1], key[2]] += difference
+        changes = _own_changes(dirty) if dirty else []
+        chains = _chains({o for o, *_rest in changes})
+        for o, k, m, new, old in changes:
+            difference = new - old
+            if difference and o in chains:
+                own[o, k, m] = new
+                for node in chains[o]:
+                    delta[node, k, m] += difference
         run.rows = _write(own, delta, {}, set())
         if moved:
             run.rows += _write({}, {}, *_subtrees(moved))
@@ -381,7 +410,7 @@ def figures(organization_ids: list[int], period_: Period) -> dict[int, dict[str,
 def live(organization: Organization, period_: Period) -> dict[str, Decimal]:
     """The subtree's figures over the period counted now from the base tables (not the folded figures): what a
     report is filled with and checked against. One statement."""
-    rows = metrics.own_figures(path=organization.path, months=(period_.first, period_.last))
+    rows = metrics.totals(organization.path, (period_.first, period_.last))
     return {k: Decimal(v) for k, v in rows if v}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from children import privacy
@@ -248,21 +249,36 @@ def cancel_claim(actor: Actor, claim: Claim) -> Wish:
 
 def claims_of(actor: Actor, *, for_units: bool):
     """The actor's own claims as a person, or (``for_units``) the claims of the units the actor acts for."""
+    return Claim.objects.filter(_claimed_by(actor, for_units))
+
+
+def claimed_by(actor: Actor) -> Q:
+    """The actor's claims, as a person and for the units they act for: each part reads its own index (a
+    BitmapOr), the units being literal ids."""
+    return _claimed_by(actor, for_units=False) | _claimed_by(actor, for_units=True)
+
+
+def _claimed_by(actor: Actor, for_units: bool) -> Q:
     if for_units:
-        return Claim.objects.filter(donor_unit_id__in=acting_units(actor))
-    return Claim.objects.filter(donor_user=actor.user, donor_kind=DonorKind.PERSON) if actor.user else Claim.objects.none()
+        return Q(donor_unit_id__in=acting_units(actor))
+    return Q(donor_user=actor.user, donor_kind=DonorKind.PERSON) if actor.user else Q(pk__in=[])
 
 
 def photos_shown_to_claimant(actor: Actor, wish: Wish) -> bool:
     """A donor (a person, or a unit's member or token) who claimed the wish sees its delivery photos only where the
     child's guardian consented to photos and still does; a household's wish shows no child."""
-    claimed = (claims_of(actor, for_units=False) | claims_of(actor, for_units=True)).filter(wish_id=wish.pk).exists()
+    claimed = Claim.objects.filter(claimed_by(actor), wish_id=wish.pk).exists()
     return claimed and photos_consented(wish)
 
 
 def photos_consented(wish: Wish) -> bool:
     """Whether the guardian's current consent covers photos (reads ``child.consents.all()``: prefetch it for lists)."""
-    return wish.child_id is None or any(c.photos and c.withdrawn_at is None for c in wish.child.consents.all())
+    return wish.child_id is None or consents_cover_photos((c.photos, c.withdrawn_at) for c in wish.child.consents.all())
+
+
+def consents_cover_photos(consents) -> bool:
+    """Whether a child's consents, as (photos, withdrawn_at) pairs, include one for photos not withdrawn."""
+    return any(photos and withdrawn_at is None for photos, withdrawn_at in consents)
 
 
 @transaction.atomic
@@ -278,13 +294,14 @@ def dispatch_wish(actor: Actor, *, wish_id, unit_id, deadline) -> Dispatch:
     return dispatch
 
 
-def acting_units(actor: Actor):
-    """The units the actor acts for (a token's unit, a person's unit groups), as a list or a subquery."""
+def acting_units(actor: Actor) -> list[int]:
+    """The units the actor acts for (a token's unit, a person's unit groups as the scope holds them): literal ids,
+    so that a unit's claims and dispatches are read by their (unit, ...) indexes."""
     if actor.token is not None:
         return [actor.token.organization_id]
     if actor.user is None:
         return []
-    return UnitGroup.objects.filter(group__user=actor.user).values("organization_id")
+    return sorted(actor.scope.units)
 
 
 def visible_dispatches(actor: Actor, queryset=None):

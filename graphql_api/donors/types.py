@@ -3,6 +3,7 @@ wish's progress, their unit applications."""
 
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Optional
 
 import strawberry
@@ -14,6 +15,7 @@ from strawberry import Info, relay
 from children.privacy import public_child
 from donors import services
 from donors.models import ApplicationState, UnitApplication
+from graphql_api import rows
 from graphql_api.context import actor_of
 from graphql_api.enums import choices_enum
 from graphql_api.lookups import in_subtree, with_id
@@ -22,20 +24,26 @@ from graphql_api.wishes.types import CategoryEnum, DonorKindEnum, StateEnum
 from orgs.models import KINDS, Kind, Level, System
 from permissions.masking import mask_name
 from wishes.machine import CLAIM_CANCELLABLE
-from wishes.models import Claim, Wish
-from wishes.services import PHOTOS, photos_consented, public_board
+from wishes.models import Claim, Wish, WishPhoto
+from wishes.services import PHOTOS, claimed_by, consents_cover_photos, photos_consented, public_board
 
 ApplicationStateEnum = choices_enum(ApplicationState, "UnitApplicationState", "爱心单位申请状态 / State of a unit's application")
 UnitKindEnum = choices_enum([k for k in Kind if k in KINDS[System.UNIT]], "UnitKind", "单位类型 / Kind of unit")
 
 
-def _places(organization) -> tuple[Optional[str], Optional[str]]:
-    """(township, village) of the body that collected a wish: a village body and its township, or a township."""
-    if organization.level == Level.VILLAGE:
-        return (organization.parent.name if organization.parent_id else None), organization.name
-    if organization.level == Level.TOWNSHIP:
-        return organization.name, None
+def _places(level: int, name: str, parent_name: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+    """(township, village) of the body that collected a wish, from its level, name and its parent's name (None
+    without a parent): a village body and its township, or a township."""
+    if level == Level.VILLAGE:
+        return parent_name, name
+    if level == Level.TOWNSHIP:
+        return name, None
     return None, None
+
+
+def _place_of(organization) -> tuple[int, str, Optional[str]]:
+    """What ``_places`` reads of a model instance (its parent selected with it)."""
+    return organization.level, organization.name, organization.parent.name if organization.parent_id else None
 
 
 @strawberry_django.filter_type(Wish, lookups=False)
@@ -81,11 +89,11 @@ class PublicWishType(relay.Node):
 
     @strawberry_django.field(select_related=["organization__parent"], only=_PLACE, description="乡镇 / The township")
     def township_name(self) -> Optional[str]:
-        return _places(self.organization)[0]
+        return _places(*_place_of(self.organization))[0]
 
     @strawberry_django.field(select_related=["organization__parent"], only=_PLACE, description="村（社区） / The village")
     def village_name(self) -> Optional[str]:
-        return _places(self.organization)[1]
+        return _places(*_place_of(self.organization))[1]
 
     @strawberry_django.field(select_related=["organization"], only=["organization__name"], description="征集组织 / The collecting body")
     def organization_name(self) -> str:
@@ -143,6 +151,18 @@ _STEPS = [("CLAIMED", "claimed_at"), ("PREPARED", None), ("DELIVERED", "delivere
 _RANK = {"PUBLISHED": 0, "CLAIMED": 1, "PREPARED": 2, "DELIVERED": 3, "FULFILLED": 4}
 
 
+def _progress(state: str, stamp_of) -> list[ProgressStep]:
+    """The four steps of a wish in ``state``, each done one with its time (``stamp_of(<the wish's field>)``)."""
+    rank = _RANK.get(state, 0)
+    return [ProgressStep(state=StateEnum[step], done=rank >= _RANK[step],
+                         at=stamp_of(stamp) if stamp and rank >= _RANK[step] else None) for step, stamp in _STEPS]
+
+
+def _claim_place(level: int, name: str, parent_name: Optional[str]) -> str:
+    """Where a claimed wish was collected, as its donor reads it: village and township, or the body's name."""
+    return " ".join(p for p in _places(level, name, parent_name) if p) or name
+
+
 @strawberry_django.type(Claim, name="DonorClaim", description=(
     "我的认领（个人或所代表的单位）与心愿进度 / A claim of yours or of your unit, with the wish's progress"))
 class DonorClaimType(relay.Node):
@@ -152,9 +172,7 @@ class DonorClaimType(relay.Node):
 
     @classmethod
     def get_queryset(cls, queryset, info: Info, **kwargs):
-        actor = actor_of(info)
-        mine = services.my_claims(actor) | services.my_claims(actor, for_units=True)
-        return queryset.filter(pk__in=mine.values("pk")).order_by("-created_at", "-id")
+        return queryset.filter(claimed_by(actor_of(info))).order_by("-created_at", "-id")
 
     @strawberry_django.field(only=["donor_kind"])
     def donor_kind(self) -> DonorKindEnum:
@@ -184,8 +202,7 @@ class DonorClaimType(relay.Node):
     @strawberry_django.field(select_related=["wish__organization__parent"], only=[f"wish__{f}" for f in _PLACE],
                              description="村（社区）或乡镇 / The village or township")
     def place(self) -> str:
-        township, village = _places(self.wish.organization)
-        return " ".join(p for p in (township, village) if p) or self.wish.organization.name
+        return _claim_place(*_place_of(self.wish.organization))
 
     @strawberry_django.field(select_related=["wish"], only=["wish__state"], description="心愿当前状态 / The wish's state now")
     def wish_state(self) -> StateEnum:
@@ -195,9 +212,7 @@ class DonorClaimType(relay.Node):
                                                             "wish__fulfilled_at"], description=(
         "认领完成、备礼、发放、圆梦四步及其时间 / Claimed in full, prepared, delivered, fulfilled, and when"))
     def progress(self) -> list[ProgressStep]:
-        rank = _RANK.get(self.wish.state, 0)
-        return [ProgressStep(state=StateEnum[state], done=rank >= _RANK[state],
-                             at=getattr(self.wish, stamp) if stamp and rank >= _RANK[state] else None) for state, stamp in _STEPS]
+        return _progress(self.wish.state, lambda stamp: getattr(self.wish, stamp))
 
     @strawberry_django.field(select_related=["wish"], only=["wish__thanks"], description="组织的感谢语（圆梦后） / The organization's thank-you, at fulfilment")
     def thanks(self) -> str:
@@ -212,6 +227,48 @@ class DonorClaimType(relay.Node):
                              description="发放现场照片：仅在监护人同意拍照时显示 / Delivery photos, only where the guardian consented")
     def photos(self, info: Info) -> list[PhotoInfo]:
         return photo_infos(PHOTOS, self.wish.photos.all(), actor_of(info)) if photos_consented(self.wish) else []
+
+
+def _photo_rows(c: dict, found: list[dict], page: rows.Page) -> list[PhotoInfo]:
+    """A claim's delivery photos from its wish's photos, each read once per consent of the child (``_PHOTOS``):
+    shown only where the child's consents cover photos, as ``photos_consented`` decides for the model path."""
+    if not found:
+        return []
+    consents = [(f["wish__child__consents__photos"], f["wish__child__consents__withdrawn_at"]) for f in found
+                if f["wish__child__consents__photos"] is not None]
+    if found[0]["wish__child_id"] is not None and not consents_cover_photos(consents):
+        return []
+    photos = {f["id"]: SimpleNamespace(pk=f["id"], created_at=f["created_at"]) for f in found}
+    return photo_infos(PHOTOS, photos.values(), actor_of(page.info))
+
+
+_PHOTOS = ("id", "created_at", "wish__child_id", "wish__child__consents__photos", "wish__child__consents__withdrawn_at")
+_CLAIM_PLACE = tuple(f"wish__organization__{f}" for f in ("level", "name", "parent__name"))
+
+
+def _wish_column(name: str, convert=None) -> rows.Field:
+    """A field that is the claimed wish's column ``name``, as stored or converted."""
+    return rows.Field((f"wish__{name}",), lambda c, page: c[f"wish__{name}"] if convert is None else convert(
+        c[f"wish__{name}"]))
+
+
+DONOR_CLAIM_ROWS = rows.Spec("DonorClaim", Claim, {
+    **rows.columns("amount", "donor_label", "created_at"),
+    "donorKind": rows.column("donor_kind", lambda stored: DonorKindEnum[stored]),
+    "wishId": rows.Field(("wish_id",), lambda c, page: relay.GlobalID("PublicWish", str(c["wish_id"]))),
+    "wishTitle": _wish_column("title"),
+    "category": _wish_column("category", lambda stored: CategoryEnum[stored]),
+    "estimatedValue": _wish_column("estimated_value"),
+    "remaining": rows.Field(("wish__estimated_value", "wish__covered_amount"),
+                            lambda c, page: c["wish__estimated_value"] - c["wish__covered_amount"]),
+    "place": rows.Field(_CLAIM_PLACE, lambda c, page: _claim_place(*(c[f] for f in _CLAIM_PLACE))),
+    "wishState": _wish_column("state", lambda stored: StateEnum[stored]),
+    "progress": rows.Field(tuple(f"wish__{f}" for f in ("state", "claimed_at", "delivered_at", "fulfilled_at")),
+                           lambda c, page: _progress(c["wish__state"], lambda stamp: c[f"wish__{stamp}"])),
+    "thanks": _wish_column("thanks"),
+    "cancellable": _wish_column("state", lambda stored: stored in CLAIM_CANCELLABLE),
+    "photos": rows.Many(WishPhoto, "wish_id", _PHOTOS, (), _photo_rows, by="wish_id"),
+})
 
 
 @strawberry_django.type(UnitApplication, name="UnitApplication", description="爱心单位申请 / A unit's application to claim")

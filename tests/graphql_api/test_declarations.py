@@ -46,7 +46,7 @@ from permissions import services as access_services
 from permissions.actor import Actor
 from permissions.catalog import PERMISSIONS, ROLE_PERMISSIONS, Role
 from permissions.models import ApiToken, AuditEntry, Membership
-from permissions.scope import EMPTY, Scope
+from permissions.scope import EMPTY, Scope, units_of
 from programs import campaigns as campaign_services
 from programs.models import Activity, Campaign, HappyHome, HolidayProject, ServicePoint, ServiceRecord
 from rollups.services import refresh
@@ -86,10 +86,12 @@ def names(root, *, authenticated: bool = False) -> list[str]:
 @pytest.fixture
 def act_with(monkeypatch):
     """``act_with(permissions)``: from now on every request acts as baokang_league_admin's user holding exactly
-    these permissions, everywhere; ``act_with(None)``: as nobody (neither session nor token)."""
+    these permissions, everywhere, for the units the user acts for; ``act_with(None)``: as nobody (neither session
+    nor token)."""
     def switch(permissions):
-        scope = Scope(prefixes={p: ("",) for p in permissions}) if permissions else EMPTY
         acting = user("baokang_league_admin") if permissions is not None else None
+        units = frozenset(units_of(acting)) if acting is not None else frozenset()
+        scope = Scope(prefixes={p: ("",) for p in permissions}, units=units) if permissions else EMPTY
         monkeypatch.setattr(Actor, "from_request", classmethod(
             lambda cls, request: Actor(scope=scope, user=acting, ip=request.META.get("REMOTE_ADDR"))))
 

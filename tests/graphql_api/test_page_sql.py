@@ -2,6 +2,7 @@
 over the whole scope; ``totalCount`` is read only when asked for; pages walked by their cursors cover every row once,
 in every order the API offers, however many rows share the sort value."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from tests.conftest import read_guard
 from tests.permissions.helpers import org
 
 ROOT = Path(__file__).resolve().parents[2]
+WINDOW = re.compile(r'"id" (IN \(|= ANY\(ARRAY\()SELECT ')  # the page's window (PostgreSQL: an array of its ids)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +62,7 @@ def test_the_page_reads_ids_by_the_index_and_counts_apart_only_when_asked(as_use
     client = as_user("maliang_league_staff")
     counted, sql = read(client, CHILDREN % "totalCount", first=2)
     page = [s for s in sql if 'FROM "children_child"' in s and "COUNT" in s.upper()]
-    assert len(page) == 1 and " IN (SELECT " in page[0] and "OVER" not in page[0].upper()
+    assert len(page) == 1 and WINDOW.search(page[0]) and "OVER" not in page[0].upper()
     assert counted["totalCount"] == Child.objects.filter(org_path__startswith=org("马良镇团委").path).count()
 
     _, sql = read(client, CHILDREN % "", first=2)
@@ -147,3 +149,19 @@ def test_the_county_viewers_page_of_children_costs_at_most_4_statements_at_10_50
     (ten, all_ten), (fifty, all_fifty), (hundred, all_hundred) = cost(10), cost(50), cost(100)
     assert len(ten) == len(fifty) == len(hundred) <= 4, hundred
     assert all_ten == all_fifty == all_hundred
+
+
+@pytest.mark.parametrize("selection", ["name", "name followUps { note }"])  # plain rows; the model path
+@pytest.mark.parametrize("counted", [False, True])
+def test_the_scope_is_applied_once_in_the_window_and_the_outer_statement_reads_only_its_ids(
+        as_user, namesakes, selection, counted):
+    query = "query { children(first: 3) { %s edges { node { id %s } } } }" % ("totalCount" if counted else "", selection)
+    client = as_user("maliang_league_staff")
+    data, sql = read(client, query)
+    [page] = [s for s in sql if 'FROM "children_child"' in s and WINDOW.search(s)]
+
+    path = org("马良镇团委").path
+    assert page.count(path) == (2 if counted else 1)  # the window's condition (and the count's)
+    assert re.search(r' WHERE "children_child"\."id" (IN \(|= ANY\(ARRAY\()SELECT ', page)  # its one condition
+    assert len(data["edges"]) == 3 and (not counted or data["totalCount"] == Child.objects.filter(
+        org_path__startswith=path).count())

@@ -412,3 +412,72 @@ def test_what_a_row_holds_beyond_plain_values_is_completed_by_graphql_core(compl
     assert answer.data == expected.data
     assert answer.data["owners"][0]["things"] == [{"__typename": "Toy", "label": "ball"},
                                                  {"__typename": "Pet", "loud": "TOM"}]
+
+
+@pytest.fixture
+def claims(demo_token):
+    """Claims of every kind on a delivered wish whose child's guardian consented to photos (a photo taken): the
+    demo donor's and 保康县农商行's (by its token); 保康县电力公司's (by its member huangbao_league_staff) on
+    another wish."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from children import services as child_services
+    from children.models import Child
+    from demo.data import DEMO_DONOR
+    from donors import services as donor_services
+    from permissions import services as access_services, tokens
+    from permissions.actor import Actor
+    from tests.conftest import user
+    from tests.donors.test_donors import jpeg
+    from tests.permissions.helpers import SYSTEM
+    from tests.wishes.helpers import wish_in
+    from wishes import services as wish_services
+    from wishes.models import State
+
+    child = Child.objects.get(name="张小明")
+    child_services.record_consent(SYSTEM, child_id=child.pk, given_by="张德厚", relation="祖父",
+                                  given_on=timezone.localdate(), photos=True)
+    photographed = wish_in(State.PUBLISHED, child_id=child.pk, value="120", title="一个新书包")
+    donor_services.claim(Actor.for_user(user(DEMO_DONOR.username)), wish_ids=[photographed.pk], shares=[Decimal("50")])
+    wish_services.claim_wishes(Actor.for_token(tokens.authenticate(demo_token)[0]), wish_ids=[photographed.pk])
+    wish_services.record_delivery(SYSTEM, wish_id=photographed.pk, note="已送到", uploads=[jpeg()])
+    neighbour = org("保康县电力公司")
+    access_services.grant_role(SYSTEM, organization_id=org("共青团保康县委").pk, role="PARTNER", unit_id=neighbour.pk)
+    access_services.add_unit_member(SYSTEM, unit_id=neighbour.pk, username="huangbao_league_staff")
+    wish_services.claim_wishes(Actor.for_user(user("huangbao_league_staff")), unit_id=neighbour.pk,
+                               wish_ids=[wish_in(State.PUBLISHED, value="90", title="一副球拍").pk])
+
+
+@pytest.mark.parametrize("operation, field, claimant, label, titles", [
+    ("MyClaims", "myClaims", "demo donor", None, {"一个新书包"}),
+    ("UnitClaims", "unitClaims", "partner token", "保康县农商行", {"一个新书包"}),
+    ("UnitClaims", "unitClaims", "huangbao_league_staff", "保康县电力公司", {"一副球拍"})])
+def test_a_page_of_claims_as_rows_is_the_model_paths_and_only_the_claimants_own(
+        claims, as_user, as_token, demo_token, monkeypatch, built, operation, field, claimant, label, titles):
+    from demo.data import DEMO_DONOR
+
+    reader = {"demo donor": lambda: as_user(DEMO_DONOR.username), "partner token": lambda: as_token(demo_token)}.get(
+        claimant, lambda: as_user(claimant))()
+
+    as_rows = post(reader, "donors.graphql", operation, {"first": 50})[field]
+    monkeypatch.setattr(connection.rows, "reader", lambda info: None)
+    as_models = post(reader, "donors.graphql", operation, {"first": 50})[field]
+
+    assert built == ["DonorClaim"] and unsigned(as_rows) == unsigned(as_models)
+    nodes = [e["node"] for e in as_rows["edges"]]
+    assert as_rows["totalCount"] == len(nodes) and titles <= {n["wishTitle"] for n in nodes}
+    if label is not None:  # a unit's page: its own claims only, none of the other unit's
+        assert {n["donorLabel"] for n in nodes} == {label}
+        assert not {n["wishTitle"] for n in nodes} & ({"一个新书包", "一副球拍"} - titles)
+    photographed = next(n for n in nodes if n["wishTitle"] in titles)
+    assert len(photographed["photos"]) == (1 if "一个新书包" in titles else 0)
+    if claimant != "partner token":  # a token is for the GraphQL endpoint only (permissions/middleware.py)
+        assert all(reader.client.get(p["url"]).status_code == 200 for p in photographed["photos"])
+
+
+def unsigned(page: dict) -> dict:
+    """A page with its photo links' signatures cut (they carry the second they were signed in)."""
+    return {**page, "edges": [{"node": {**e["node"], "photos": [p["url"].split("?sig=")[0] for p in e["node"]["photos"]]}}
+                              for e in page["edges"]]}

@@ -128,13 +128,14 @@ def test_unknown_token_is_401():
     assert_invalid_token(bearer("tw_" + "x" * 43))
 
 
-def test_expired_token_is_401():
-    # given a live token that works
+def test_expired_token_is_401(monkeypatch):
+    # given a live token that works (and is kept in the cache by that request)
     token, secret = issue(["orgs.view_organization"], expires_at=timezone.now() + timedelta(days=1))
     assert bearer(secret).status_code == 200
 
-    # when its expiry passes, then it is refused
-    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    # when its expiry passes, then its very next request is refused
+    later = token.expires_at + timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
     assert_invalid_token(bearer(secret))
 
 
@@ -275,3 +276,81 @@ def test_rate_limit_answers_429(settings, demo_token):
     assert [e["extensions"]["code"] for e in body["errors"]] == ["RATE_LIMITED"]
     _, other = issue(["orgs.view_organization"])
     assert bearer(other).status_code == 200
+
+
+# --- the token's row and scope from the cache (permissions/tokens.py) ------------------------------------------------
+
+TOKEN_TABLES = ("permissions_apitoken", "permissions_scopeversion", "permissions_organizationgrouppermission",
+                "permissions_unitgroup")
+ME = "{ me { username } }"
+PUBLISHED = "{ publishedWishes(first: 5) { totalCount } }"
+
+
+def token_statements(secret: str, query: str = ME) -> tuple[dict, list[str]]:
+    """The answer and the statements a token's request ran on the token, its unit or its grants."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = bearer(secret, query)
+    return response, [q["sql"] for q in queries if any(f'"{table}"' in q["sql"] for table in TOKEN_TABLES)]
+
+
+def test_a_warm_token_costs_no_sql_for_its_row_its_unit_or_its_scope(demo_token):
+    # given the partner token's first request, which reads its row and scope and keeps them
+    cold, read = token_statements(demo_token, PUBLISHED)
+    assert cold.status_code == 200 and any('"permissions_apitoken"' in s for s in read)
+
+    # when it asks again, then nothing about the token is read from the database, and the answer is the same
+    warm, read = token_statements(demo_token, PUBLISHED)
+    assert warm.status_code == 200 and read == [] and warm.json() == cold.json()
+    assert warm.json()["data"]["publishedWishes"]["totalCount"] > 0
+
+
+def test_a_revoked_token_is_refused_on_its_very_next_request(as_user, django_capture_on_commit_callbacks):
+    # given a token whose row and scope are kept in the cache
+    token, secret = issue(["orgs.view_organization"])
+    assert bearer(secret).status_code == 200 and token_statements(secret)[1] == []
+
+    # when 保康's admin revokes it (its commit refreshes the cached version)
+    with django_capture_on_commit_callbacks(execute=True):
+        revoked = as_user("baokang_league_admin")(REVOKE, {"id": gid("ApiToken", token.pk)})["revokeApiToken"]
+    assert revoked["errors"] == []
+
+    # then its very next request is refused, and so is every one after it
+    assert_invalid_token(bearer(secret))
+    assert_invalid_token(bearer(secret))
+
+
+def test_a_units_withdrawn_role_empties_its_warm_tokens_scope_on_the_next_request(demo_token, django_capture_on_commit_callbacks):
+    # given the partner token, warm, that sees the county's published wishes through its unit's PARTNER role
+    from permissions.models import Membership, UnitGroup
+
+    assert bearer(demo_token, PUBLISHED).json()["data"]["publishedWishes"]["totalCount"] > 0
+    group = UnitGroup.objects.get(organization=org(data.PARTNER_UNIT)).group
+
+    # when the unit's role is withdrawn
+    with django_capture_on_commit_callbacks(execute=True):
+        for membership in Membership.objects.filter(group=group):
+            services.revoke_role(SYSTEM, membership_id=membership.pk)
+
+    # then the token's very next request sees none
+    assert bearer(demo_token, PUBLISHED).json()["data"]["publishedWishes"]["totalCount"] == 0
+
+
+def test_two_warm_tokens_of_neighbouring_units_each_keep_to_their_own_scope(as_token):
+    # given a token of 保康县农商行 (a partner of the county) and one of 保康县电力公司 (a partner of 黄堡镇 only)
+    _, ours = issue(["orgs.view_organization"])
+    services.grant_role(SYSTEM, organization_id=org("黄堡镇团委").pk, role="PARTNER", unit_id=org("保康县电力公司").pk)
+    _, theirs = services.create_token(SYSTEM, organization_id=org("保康县电力公司").pk, name="邻近单位令牌",
+                                      permissions=["orgs.view_organization"])
+
+    # when each reads twice, the second time from the cache
+    for _ in range(2):
+        mine = {pk_of(n["id"]) for n in collect(as_token(ours), ORGANIZATIONS, "organizations")}
+        their = {pk_of(n["id"]) for n in collect(as_token(theirs), ORGANIZATIONS, "organizations")}
+
+    # then each sees what its own unit's grants reach and nothing of the other's
+    assert mine == subtree_ids(org(data.PARTNER_GRANTED_AT).pk) and their == subtree_ids(org("黄堡镇团委").pk)
+    assert org("马良镇团委").pk in mine and org("马良镇团委").pk not in their
+    assert token_statements(ours)[1] == [] and token_statements(theirs)[1] == []

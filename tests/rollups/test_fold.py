@@ -187,3 +187,37 @@ def test_the_fold_does_only_the_dirty_organizations_work():
     assert run.dirty_keys == 1
     assert run.rows == len(ma.path) // 4  # activities.held this month: the township and each ancestor
     assert Figure.objects.get(organization=ma, metric="activities.held", month=timezone.localdate().replace(day=1)).own >= Decimal(1)
+
+
+def test_a_donor_counts_once_per_body_in_the_month_of_the_first_claim_there(django_user_model):
+    # given folded figures, and a donor claiming at one body last month and now, and at a neighbouring body now,
+    # and two claims without an account (each its own donor)
+    services.refresh()
+    ma, huang = org("马良镇团委"), org("黄堡镇团委")
+    person = django_user_model.objects.create_user(username="fold-donor", password="x")  # no claims before
+    now = timezone.now()
+    earlier, this_month = (now - timedelta(days=40)).date().replace(day=1), timezone.localdate().replace(day=1)
+
+    def claim(body, user, when):
+        wish = Wish.objects.create(organization=body, org_path=body.path, title="书包", category="ITEM",
+                                   estimated_value=Decimal("10"))
+        Claim.objects.filter(pk=Claim.objects.create(wish=wish, donor_kind="PERSON", donor_user=user,
+                                                     donor_label="爱心人士", amount=10).pk).update(created_at=when)
+
+    def individuals(body):
+        return {f.month: f.own for f in Figure.objects.filter(organization=body, metric="donors.individuals")}
+
+    before = individuals(ma), individuals(huang)
+    for body, user, when in ((ma, person, now - timedelta(days=40)), (ma, person, now), (huang, person, now),
+                             (ma, None, now), (ma, None, now)):
+        claim(body, user, when)
+    # when the two bodies are folded
+    assert services.fold().dirty_keys == 2
+    # then the donor counts at each body once, in the month of the first claim there; the claims without an
+    # account once each; and the folded figures are a rebuild's
+    assert individuals(ma).get(earlier, 0) == before[0].get(earlier, 0) + 1
+    assert individuals(ma).get(this_month, 0) == before[0].get(this_month, 0) + 2
+    assert individuals(huang).get(this_month, 0) == before[1].get(this_month, 0) + 1
+    folded = figure_table()
+    services.refresh()
+    assert figure_table() == folded

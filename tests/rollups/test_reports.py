@@ -20,7 +20,7 @@ from core.errors import ServiceError
 from permissions.actor import Actor
 from permissions.models import AuditEntry
 from rollups import reports, services
-from rollups.models import Report, ReportPhoto
+from rollups.models import Report, ReportPhoto, ReportRequest
 from tests.children.test_photos import jpeg_with_gps
 from tests.programs.helpers import SYSTEM, actor, codes, gid, grant, mutate, new_user, org, pk_of
 
@@ -277,6 +277,35 @@ def test_late_and_missing_lists_for_a_fixed_day():
     with pytest.raises(ServiceError) as refused:
         reports.status(actor("maliang_league_staff"), request_id=request.pk)
     assert refused.value.code.name == "PERMISSION_DENIED"
+
+
+STATUS = """query($id: ID!) { reportRequest(id: $id) {
+  status { organizationId organizationName state reportId missing late submittedAt remindedAt } } }"""
+
+
+def test_the_superior_reads_the_status_rows_the_export_reads_without_the_reports_figures(as_user):
+    deadline = TODAY + timedelta(days=5)
+    request = open_request(to=(MA, HUANG, CHENG), deadline=deadline)
+    move(save(request, MA), "submit")
+    save(request, HUANG)
+    assert reports.remind_due(today=deadline - timedelta(days=reports.REMIND_DAYS)) == 2  # 黄堡镇, 城关镇
+    ReportRequest.objects.filter(pk=request.pk).update(deadline=TODAY - timedelta(days=1))  # now past it
+    county, request_id = as_user("baokang_league_admin"), {"id": gid("ReportRequest", request.pk)}
+
+    with CaptureQueriesContext(connection) as captured:
+        shown = county(STATUS, request_id)["reportRequest"]["status"]
+
+    exported = reports.status(actor("baokang_league_admin"), request_id=request.pk)
+    assert [(r["organizationId"], r["organizationName"], r["state"], r["reportId"], r["missing"], r["late"],
+             r["submittedAt"] is not None, r["remindedAt"] is not None) for r in shown] == [
+        (gid("Organization", row.organization.pk), row.organization.name, row.state,
+         gid("Report", row.report.pk) if row.report else None, row.missing, row.late,
+         row.report is not None and row.report.submitted_at is not None, row.reminded_at is not None)
+        for row in exported]
+    assert {r["organizationName"]: r["late"] for r in shown} == {
+        MA: False, HUANG: True, CHENG: True}
+    assert not [q for q in captured if '"figures"' in q["sql"]]
+    assert as_user("maliang_league_staff")(STATUS, request_id)["reportRequest"]["status"] is None  # not its superior
 
 
 def test_reminders_go_once_to_those_not_yet_submitted_before_the_deadline():

@@ -90,9 +90,10 @@ def direct(organization: Organization, period: Period) -> dict:
             add("wishes.children_fulfilled")
     first_claims: dict = {}
     for claim in Claim.objects.filter(wish__org_path__startswith=organization.path).select_related("wish"):
-        key = (claim.wish.organization_id, claim.donor_kind, claim.donor_user_id, claim.donor_unit_id)
+        donor = claim.donor_user_id or claim.donor_unit_id or -claim.pk  # no account: the claim is its own donor
+        key = (claim.wish.organization_id, claim.donor_kind, donor)
         first_claims[key] = min(first_claims.get(key, (claim.created_at, claim.pk)), (claim.created_at, claim.pk))
-    for (_o, kind, _u, _unit), (stamp, _pk) in first_claims.items():
+    for (_o, kind, _donor), (stamp, _pk) in first_claims.items():
         if _in(_local_day(stamp), period):
             add("donors.individuals" if kind == DonorKind.PERSON else "donors.units")
     cases = {"child__org_path__startswith": organization.path}
@@ -165,7 +166,8 @@ def _make_rows(orgs, wishes, children, activities, points):
     people = list(get_user_model().objects.order_by("pk")[:3])
     for wish, (_o, day, steps, value) in zip(made, wishes):
         if steps >= 3:
-            Claim.objects.create(wish=wish, donor_kind=DonorKind.PERSON, donor_user=people[value % 3], donor_label="爱心人士",
+            donor = people[value % 3] if value % 7 else None  # some donors without an account (claimed by phone)
+            Claim.objects.create(wish=wish, donor_kind=DonorKind.PERSON, donor_user=donor, donor_label="爱心人士",
                                  amount=wish.estimated_value)
             if value % 2:
                 Claim.objects.create(wish=wish, donor_kind=DonorKind.UNIT, donor_unit=orgs[value % len(orgs)],
