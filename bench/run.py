@@ -1612,9 +1612,9 @@ def findings(args, r):
     out.append(f"- Where the time goes: {'Python more than SQL' if share < 0.4 else 'SQL and Python about evenly'} — "
                f"the 50-row page spends {m2['masked 50']['server_ms']:.0f} ms "
                f"in the server of which {m2['masked 50']['sql_ms']:.0f} ms in SQL (server-side medians); the Python "
-               "part, per the profile above, is GraphQL execution per field (about 1,000 fields per 50-row page, read from "
-               "plain rows: graphql-core's field execution and completion, and the per-field hooks of the executor's "
-               "deadline and the optimizer extension). "
+               "part, per the profile above, is mostly fixed per request (Django's SQL compilation, session and scope, "
+               "strawberry's hooks), and per row the decryption that masking needs and building the rows; their ~1,000 "
+               "fields are completed in one pass (graphql_api/fastpath.py), not one by one. "
                f"At {args.clients} clients the workers are CPU-bound ({m4['rps']:.0f} req/s on {common.machine()['nproc']} "
                "shared cores).")
     return out

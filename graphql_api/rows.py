@@ -10,9 +10,10 @@ the model path serves the page as before, as it serves single objects and mutati
   organization) is read through the same statement; a nested list (its guardians) in one statement for the page.
 - Permissions are decided once per organization on the page (``Page.allows_at``), record-level grants by key; a clear
   read of personal data is noted for the audit as ``graphql_api.pii.reveal`` notes it.
-- Global ids are built inline (base64 "Type:pk", relay's encoding).
-- Each row is a ``Row`` of its spec's class whose attributes are the GraphQL values; ``serve`` lets the schema's
-  resolvers of those types answer a row by reading the attribute (one type check), so no field resolver runs.
+- Global ids are built inline (base64 "Type:pk", relay's encoding); strawberry-django's optimizer leaves such a
+  page's queryset alone (``RowPageOptimizer``).
+- Each row is a ``Row`` of its spec's class whose attributes are the GraphQL values; the executor completes it in one
+  pass (graphql_api/fastpath.py), so no field resolver runs.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, default_field_resolver
+from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType
 from strawberry import Info
 from strawberry.relay import to_base64
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from strawberry.utils.str_converters import to_camel_case
+from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from graphql_api.context import actor_of, today
 from graphql_api.pii import note_read
@@ -36,7 +38,10 @@ TOTAL = "_strawberry_total_count"  # read back by strawberry_django's DjangoList
 
 
 class Row:
-    """One object of a page: its GraphQL field values as attributes (each spec has its own subclass)."""
+    """One object of a page: its GraphQL field values as attributes (each spec has its own subclass, which names
+    its GraphQL type)."""
+
+    type_name: str
 
     def __init__(self, values: dict):
         self.__dict__ = values
@@ -94,7 +99,7 @@ class Spec:
         self.type_name = type_name
         self.label = model._meta.label  # what record-level grants and audited reads name
         self.fields = {"id": Field(("pk",), lambda c, page: to_base64(type_name, c["pk"])), **fields}
-        self.row = type(f"{type_name}Row", (Row,), {"__slots__": ()})
+        self.row = type(f"{type_name}Row", (Row,), {"__slots__": (), "type_name": type_name})
         SPECS[type_name] = self
 
     def plan(self, selected: dict[str, list[SelectedField]] | None, prefix: str = "") -> _Plan | None:
@@ -185,7 +190,17 @@ class Page:
 
 def reader(info: Info) -> Callable[[QuerySet, bool], list[Row]] | None:
     """For a root connection whose node type has a Spec and whose selection it serves: a function reading a page's
-    queryset (connection.py's, with the total count annotated when ``counted``) as rows; else None."""
+    queryset (connection.py's, with the total count annotated when ``counted``) as rows; else None. Kept on the
+    field's Info like its ``selected_fields`` (the optimizer asks, then the connection)."""
+    if _READER not in info.__dict__:
+        info.__dict__[_READER] = _reader(info)
+    return info.__dict__[_READER]
+
+
+_READER = "_rows_reader"
+
+
+def _reader(info: Info) -> Callable[[QuerySet, bool], list[Row]] | None:
     spec = SPECS.get(_node_type(info))
     if spec is None:
         return None
@@ -201,6 +216,16 @@ def reader(info: Info) -> Callable[[QuerySet, bool], list[Row]] | None:
         return _build(plan, list(page.prefetch_related(None).values(*columns)), Page(info), counted)
 
     return read
+
+
+class RowPageOptimizer(DjangoOptimizerExtension):
+    """strawberry-django's optimizer, leaving alone the queryset of a page read as rows: it would plan ``only``,
+    joins and prefetches for model instances that are never built (a tenth of such a page's CPU)."""
+
+    def optimize(self, qs, info, *, store=None):
+        if isinstance(info, Info) and reader(info) is not None:
+            return qs
+        return super().optimize(qs, info, store=store)
 
 
 def _build(plan: _Plan, found: list[dict], page: Page, counted: bool) -> list[Row]:
@@ -227,11 +252,15 @@ def _lists(plan: _Plan):
 
 
 def _merge(selections) -> dict[str, list[SelectedField]] | None:
-    """Fields selected, by name, through fragments; None where a directive (@include, @skip) would decide."""
+    """Fields selected, by name, through fragments, without those that @include or @skip leave out (their
+    arguments are the operation's variables already); None where another directive would decide."""
     merged: dict[str, list[SelectedField]] = {}
     for selection in selections:
-        if selection.directives:
+        included = _included(selection.directives)
+        if included is None:
             return None
+        if not included:
+            continue
         if isinstance(selection, (FragmentSpread, InlineFragment)):
             inner = _merge(selection.selections)
             if inner is None:
@@ -241,6 +270,13 @@ def _merge(selections) -> dict[str, list[SelectedField]] | None:
         else:
             merged.setdefault(selection.name, []).append(selection)
     return merged
+
+
+def _included(directives: dict[str, dict]) -> bool | None:
+    """Whether a selection is included, as graphql-core's collection decides (None: a directive it does not know)."""
+    if directives.keys() - {"include", "skip"}:
+        return None
+    return not directives.get("skip", {}).get("if") and bool(directives.get("include", {}).get("if", True))
 
 
 def _node_type(info: Info) -> str | None:
@@ -255,29 +291,3 @@ def _node_type(info: Info) -> str | None:
     node = bare(edges.type).fields.get("node") if edges is not None else None
     return bare(node.type).name if node is not None else None
 
-
-def serve(schema) -> None:
-    """Let each spec's GraphQL type answer its rows: a field reads the row's attribute, a model instance still goes
-    through the field's own resolver; the type accepts its rows as its objects."""
-    for spec in SPECS.values():
-        graphql_type = schema._schema.type_map[spec.type_name]
-        for name, field in graphql_type.fields.items():
-            if name in spec.fields:
-                field.resolve = _reading(name, spec.row, field.resolve or default_field_resolver)
-        graphql_type.is_type_of = _accepting(spec.row, graphql_type.is_type_of)
-
-
-def _reading(name: str, row: type, resolve):
-    def resolver(source, info, **kwargs):
-        if type(source) is row:
-            return source.__dict__[name]
-        return resolve(source, info, **kwargs)
-
-    return resolver
-
-
-def _accepting(row: type, is_type_of):
-    def accepts(source, info):
-        return type(source) is row or (is_type_of is not None and is_type_of(source, info))
-
-    return accepts

@@ -8,7 +8,6 @@ from strawberry.extensions import (AddValidationRules, MaxAliasesLimiter, MaxTok
                                    ValidationCache)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from graphql_api.access.mutations import Mutation as AccessMutation
 from graphql_api.access.queries import Query as AccessQuery
@@ -33,9 +32,9 @@ from graphql_api.notifications.queries import Query as NotificationQuery
 from graphql_api.orgs.mutations import Mutation as OrgMutation
 from graphql_api.orgs.queries import Query as OrgQuery
 from graphql_api.pii import PiiReadAudit
+from graphql_api.rows import RowPageOptimizer
 from graphql_api.programs import Mutation as ProgramMutation
 from graphql_api.programs import Query as ProgramQuery
-from graphql_api import rows
 from graphql_api.rollups.ledgers import Mutation as LedgerMutation
 from graphql_api.rollups.queries import Query as RollupQuery
 from graphql_api.rollups.reports import Mutation as ReportMutation
@@ -118,7 +117,7 @@ schema = strawberry.Schema(
     extensions=[
         RequestBounds,
         PasswordChangeGate,
-        DjangoOptimizerExtension,
+        RowPageOptimizer,
         PiiReadAudit,
         Limits,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
@@ -127,4 +126,3 @@ schema = strawberry.Schema(
         ShapeErrors,
     ],
 )
-rows.serve(schema)  # the list types' rows (graphql_api/rows.py) answered without a resolver per field

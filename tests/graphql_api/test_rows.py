@@ -2,13 +2,14 @@
 what the model path answers (masked and unmasked, the same audited reads), keep a neighbour's rows out, and fall
 back to the model path for fields the rows do not serve."""
 
+import json
 from pathlib import Path
 
 import pytest
 
 from graphql_api import connection, rows
 from permissions.models import AuditEntry
-from tests.permissions.helpers import grant, new_user, org, pk_of, subtree_ids
+from tests.permissions.helpers import gid, grant, new_user, org, pk_of, subtree_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS = ROOT / "frontend_schema" / "operations"
@@ -188,6 +189,230 @@ def test_a_shared_file_shows_on_the_page_masked_among_the_readers_own_children_i
     assert str(shared.pk) not in [target for _label, target, _org in row_reads]
 
 
+# --- the executor's fast path (graphql_api/fastpath.py) -------------------------------------------------------------
+# The model path's answer is graphql-core's own completion, field by field; a page of rows is completed in one pass.
+# Each answer is compared as the bytes sent, so that key order, aliases and error paths count too.
+
+ODD_SELECTIONS = {
+    "aliases": """query { list: children(first: 100) { n: totalCount edges { c: cursor child: node {
+        key: id who: name again: name sex kinds: categories org: organization { oid: id label: name } gs: guardians {
+        n: name relation } } } } }""",
+    "fragments": """query { children(first: 100) { ...Page } }
+        fragment Page on ChildConnection { totalCount edges { ...Edge } }
+        fragment Edge on ChildEdge { cursor node { ... on Child { id status } ...Row ... { age piiVisible } } }
+        fragment Row on Child { name categories needs guardianArrangement organization { ...Org } }
+        fragment Org on Organization { id name system kind level depth createdAt parent { id name } }""",
+    "typename": """query { children(first: 100) { __typename edges { __typename node { __typename id t: __typename
+        organization { __typename id } guardians { __typename name } } } } }""",
+    "merged fields": """query { children(first: 100) { edges { node { id organization { id } organization { name }
+        name ... on Child { name idNumber } guardians { name } guardians { phone } } } } }""",
+}
+DIRECTIVES = """query($with: Boolean!, $without: Boolean!) { children(first: 100) {
+    totalCount @include(if: $without) edges { node { id name @include(if: $with) idNumber @skip(if: $with)
+    organization @skip(if: $without) { id name @include(if: $without) } ... @include(if: $with) { school birthDate }
+    ...Guardians @skip(if: $without) } } } }
+    fragment Guardians on Child { guardians { name phone @include(if: $with) } }"""
+CASES = [(name, query, {}) for name, query in ODD_SELECTIONS.items()] + [
+    (f"directives {w}/{wo}", DIRECTIVES, {"with": w, "without": wo}) for w in (True, False) for wo in (True, False)]
+
+
+@pytest.fixture
+def completed(monkeypatch):
+    """The type names of the rows the fast path completed during the test."""
+    from graphql_api import fastpath
+
+    seen = []
+    complete = fastpath._Selection.complete
+
+    def spy(selection, value, path):
+        if selection.row:
+            seen.append(selection.type_name)
+        return complete(selection, value, path)
+
+    monkeypatch.setattr(fastpath._Selection, "complete", spy)
+    return seen
+
+
+def sent(client, query: str, variables: dict) -> bytes:
+    response = client.post(query, variables)
+    assert response.status_code == 200
+    return response.content
+
+
+def by_both_paths(client, monkeypatch, query: str, variables: dict) -> tuple[tuple[bytes, list], tuple[bytes, list]]:
+    """(answer, audited reads) as rows, then by the model path."""
+    def answer():
+        last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        return sent(client, query, variables), audited_reads(since=last)
+
+    as_rows = answer()
+    with monkeypatch.context() as patch:
+        patch.setattr(connection.rows, "reader", lambda info: None)
+        return as_rows, answer()
+
+
+@pytest.mark.parametrize("reader", ["county_viewer", "baokang_league_admin"])
+@pytest.mark.parametrize("case, query, variables", CASES, ids=[case[0] for case in CASES])
+def test_odd_selections_of_rows_answer_byte_for_byte_what_graphql_core_answers(
+        request, as_user, monkeypatch, built, completed, reader, case, query, variables):
+    client = request.getfixturevalue(reader) if reader == "county_viewer" else as_user(reader)
+
+    (as_rows, row_reads), (as_models, model_reads) = by_both_paths(client, monkeypatch, query, variables)
+
+    assert built == ["Child"] and "Child" in completed  # the page was read as rows and completed by the fast path
+    assert b'"errors"' not in as_rows
+    assert as_rows == as_models
+    assert row_reads == model_reads
+
+
+def test_an_organization_out_of_scope_is_null_on_the_fast_path_as_on_graphql_cores(as_user, monkeypatch, built,
+                                                                                   completed):
+    from children import services
+    from children.models import Child
+    from permissions.actor import Actor
+    from tests.conftest import user
+
+    shared = Child.objects.get(name="张小明")
+    services.share_child(Actor.for_user(user("baokang_league_admin")), child_id=shared.pk, username="huangbao_league_staff")
+    query = ODD_SELECTIONS["fragments"]
+
+    (as_rows, _), (as_models, _) = by_both_paths(as_user("huangbao_league_staff"), monkeypatch, query, {})
+
+    assert built == ["Child"] and "Child" in completed and as_rows == as_models
+    nodes = [e["node"] for e in json.loads(as_rows)["data"]["children"]["edges"]]
+    assert [n["organization"] for n in nodes if n["id"] == gid("Child", shared.pk)] == [None]
+
+
+def failing(field: str, value):
+    """privacy.shown, which both paths call, answering ``value`` for ``field`` on the first row it shows."""
+    from children import privacy
+
+    shown, done = privacy.shown, set()
+
+    def broken(name, stored, clear):
+        if name == field and stored and field not in done:
+            done.add(field)
+            return value
+        return shown(name, stored, clear)
+
+    return broken
+
+
+@pytest.mark.parametrize("field, value, selection", [
+    ("birth_date", "not a date", "id born: birthDate name"),  # a nullable leaf that cannot be serialized: null, one error
+    ("name", None, "id organization { id } who: name sex"),   # null in a non-null position: up to the nearest nullable
+    ("guardian_name", None, "id gs: guardians { relation name }"),  # the same inside a plain object of a row
+    ("school", {"not": "a string"}, "id school"),             # a non-null leaf that cannot be serialized
+])
+def test_errors_on_the_fast_path_are_graphql_cores_errors(as_user, monkeypatch, built, completed, field, value,
+                                                          selection):
+    from children import privacy
+
+    query = f"query {{ children(first: 100) {{ totalCount edges {{ cursor node {{ {selection} }} }} }} }}"
+    client = as_user("baokang_league_admin")
+    monkeypatch.setattr(privacy, "shown", failing(field, value))
+    as_rows = sent(client, query, {})
+    monkeypatch.setattr(privacy, "shown", failing(field, value))  # the first row again
+    monkeypatch.setattr(connection.rows, "reader", lambda info: None)
+    as_models = sent(client, query, {})
+
+    assert built == ["Child"] and "Child" in completed
+    assert as_rows == as_models
+    errors = json.loads(as_rows)["errors"]
+    assert len(errors) == 1 and errors[0]["path"][:2] == ["children", "edges"]
+
+
+def test_the_deadline_is_checked_before_each_row_not_each_field(as_user, monkeypatch, settings, completed):
+    from graphql_api import guards
+
+    checks = []
+    monkeypatch.setattr(guards.Deadline, "aborted", property(lambda deadline: checks.append(1) is None and False))
+    query = "query { children(first: 100) { totalCount edges { node { id name sex age organization { id name } } } } }"
+    page = as_user("baokang_league_admin")(query)["children"]["edges"]
+    rows_completed = completed.count("Child")
+
+    assert len(page) == rows_completed >= 3
+    assert rows_completed <= len(checks) < rows_completed + 10  # not 7 fields per row
+
+    stop_at = len(checks) - rows_completed + 2  # the root fields' checks, then two rows
+    checks.clear()
+    monkeypatch.setattr(guards.Deadline, "aborted", property(lambda deadline: checks.append(1) or len(checks) > stop_at))
+    response = as_user("baokang_league_admin").post(query)
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["TIMEOUT"]
+    assert response.json()["data"] is None
+
+
+def test_the_optimizer_plans_only_pages_the_rows_do_not_serve(county_viewer, monkeypatch, built):
+    from strawberry_django import optimizer
+
+    planned = []
+    optimize = optimizer.optimize
+    monkeypatch.setattr(optimizer, "optimize", lambda qs, info, **kw: planned.append(qs.model) or optimize(qs, info, **kw))
+
+    county_viewer("query { children(first: 10) { edges { node { id name organization { name } } } } }")
+    assert built == ["Child"] and planned == []
+
+    county_viewer(CHILDREN_WITH_FOLLOW_UPS)
+    assert built == ["Child"] and planned  # the model path's page, with its prefetch of follow-ups
+
+
+# Inside a row, anything the fast path does not read itself goes back to graphql-core: a plain object with a resolver
+# of its own, an abstract type. A small schema shows it: the same values as rows and as strawberry objects.
+
+def test_what_a_row_holds_beyond_plain_values_is_completed_by_graphql_core(completed):
+    from typing import Annotated, Union
+
+    import strawberry
+
+    from graphql_api.guards import BudgetedExecutor
+
+    @strawberry.type
+    class Pet:
+        name: str
+
+        @strawberry.field
+        def loud(self) -> str:
+            return self.name.upper()
+
+    @strawberry.type
+    class Toy:
+        label: str
+
+    Either = Annotated[Union[Pet, Toy], strawberry.union("Either")]
+
+    @strawberry.type
+    class Owner:
+        name: str
+        pet: Pet
+        things: list[Either]
+        nickname: str | None
+
+    owner_row = type("OwnerRow", (rows.Row,), {"__slots__": (), "type_name": "Owner"})
+    values = [{"name": "甲", "pet": Pet(name="rex"), "things": [Toy(label="ball"), Pet(name="tom")], "nickname": None},
+              {"name": "乙", "pet": Pet(name="kit"), "things": [], "nickname": "小乙"}]
+    as_rows = None
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def owners(self) -> list[Owner]:
+            return [owner_row(dict(v)) for v in values] if as_rows else [Owner(**v) for v in values]
+
+    schema = strawberry.Schema(query=Query, execution_context_class=BudgetedExecutor)
+    query = """{ owners { __typename n: name pet { name loud } things { __typename ... on Pet { loud }
+                ... on Toy { label } } nickname } }"""
+
+    as_rows = False
+    expected = schema.execute_sync(query)
+    as_rows = True
+    answer = schema.execute_sync(query)
+
+    assert expected.errors is None and answer.errors is None
+    assert completed == ["Owner", "Owner"]  # the rows by the fast path, what they hold by graphql-core
+    assert answer.data == expected.data
+    assert answer.data["owners"][0]["things"] == [{"__typename": "Toy", "label": "ball"},
+                                                 {"__typename": "Pet", "loud": "TOM"}]
+
 
 @pytest.fixture
 def claims(demo_token):
@@ -225,8 +450,6 @@ def claims(demo_token):
                                wish_ids=[wish_in(State.PUBLISHED, value="90", title="一副球拍").pk])
 
 
-
-
 @pytest.mark.parametrize("operation, field, claimant, label, titles", [
     ("MyClaims", "myClaims", "demo donor", None, {"一个新书包"}),
     ("UnitClaims", "unitClaims", "partner token", "保康县农商行", {"一个新书包"}),
@@ -258,4 +481,3 @@ def unsigned(page: dict) -> dict:
     """A page with its photo links' signatures cut (they carry the second they were signed in)."""
     return {**page, "edges": [{"node": {**e["node"], "photos": [p["url"].split("?sig=")[0] for p in e["node"]["photos"]]}}
                               for e in page["edges"]]}
-

@@ -1,0 +1,197 @@
+"""Plain rows completed in one pass (issue 15), not field by field through graphql-core.
+
+graphql-core completes an object by executing each selected field: a ResolveInfo, the field's resolver wrapped by
+every schema extension that hooks ``resolve`` (the optimizer), our deadline check, then the value's completion. A row
+of a page (graphql_api/rows.py) already holds its GraphQL values, so on a page of 50 children that machinery was
+most of the request's CPU (~1,000 fields). ``BudgetedExecutor`` (graphql_api/guards.py) hands each row, and each
+relay edge whose node is a row, to ``Completion.selection``, which completes it as graphql-core would:
+
+- the selection is collected by the executor's own ``collect_subfields`` (fragments, aliases, ``@include``/``@skip``
+  with the operation's variables, ``__typename``) once per (type, field nodes) and compiled into a reader and a
+  completer per response key;
+- a row's value is its attribute of the field's GraphQL name; a plain strawberry object's (an edge, a guardian, a
+  claim) is the attribute of a field without a resolver or field extension, as strawberry's basic fields read it;
+- leaves go through graphql-core's ``complete_leaf_value`` (the type's ``coerce_output_value``: enums, IDs, dates,
+  custom scalars), lists item by item, nested rows and plain objects recursively; a null in a non-null position and
+  a failed coercion raise graphql-core's own errors, located and propagated by the executor's ``handle_field_error``;
+- anything else met inside a row (an object that is neither, an abstract type) goes back to graphql-core with a
+  ResolveInfo built for it.
+
+No schema extension hooks ``resolve`` for a row's fields then: the only one that does, strawberry-django's optimizer,
+acts on querysets, which a row never holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from operator import attrgetter, itemgetter
+from typing import Any
+
+from graphql import (GraphQLError, GraphQLList, GraphQLObjectType, is_abstract_type, is_leaf_type,
+                     is_list_type, is_non_null_type)
+from graphql.execution.executor import to_nodes
+from graphql.pyutils import Path, Undefined, is_iterable
+from strawberry.relay import Edge
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+from graphql_api.rows import Row
+
+Complete = Callable[[Any, Path], Any]
+
+
+def entry(object_type: GraphQLObjectType, value: Any) -> bool:
+    """Whether graphql-core's completion of ``value`` as ``object_type`` is a row's (or an edge to a row)."""
+    return _is_row(object_type, value) or (isinstance(value, Edge) and isinstance(value.node, Row))
+
+
+def _is_row(object_type: GraphQLObjectType, value: Any) -> bool:
+    return isinstance(value, Row) and type(value).type_name == object_type.name
+
+
+class Completion:
+    """The compiled selections of one operation's executor, by (type, field nodes, row or plain object)."""
+
+    def __init__(self, executor):
+        self.executor = executor
+        self.selections: dict[tuple, tuple[list, _Selection | None]] = {}
+
+    def selection(self, object_type: GraphQLObjectType, details: list, value: Any) -> _Selection | None:
+        """The compiled selection for ``value``, or None for a plain object that graphql-core completes: its type
+        checks its objects (``is_type_of``) or a field it selects has a resolver or extension of its own."""
+        row = _is_row(object_type, value)
+        key = (object_type, id(details), row)
+        cached = self.selections.get(key)
+        if cached is None:
+            # the details list is kept with its selection so that its id is not reused while the operation runs
+            cached = self.selections[key] = (details, self._compile(object_type, details, row))
+        return cached[1]
+
+    def _compile(self, object_type: GraphQLObjectType, details: list, row: bool) -> _Selection | None:
+        if not row and object_type.is_type_of is not None:
+            return None
+        grouped = self.executor.collect_subfields(object_type, details).grouped_field_set
+        fields = []
+        for key, field_details in grouped.items():
+            name = field_details[0].node.name.value
+            if name == "__typename":
+                fields.append((key, _constant(object_type.name), _typename, None, field_details))
+                continue
+            field_def = self.executor.schema.get_field(object_type, name)
+            if field_def is None:
+                continue  # graphql-core leaves an unknown field out of the answer
+            read = itemgetter(name) if row else _plain_reader(field_def)
+            if read is None:
+                return None
+            complete = self._completer(field_def.type, object_type, field_def, field_details)
+            fields.append((key, read, complete, field_def.type, field_details))
+        return _Selection(self.executor, object_type.name, row, fields)
+
+    def _completer(self, return_type, parent_type: GraphQLObjectType, field_def, details: list) -> Complete:
+        """How a value of ``return_type`` is completed, as graphql-core's ``complete_value`` does it: an exception
+        raised, a non-null type's null refused, a null answered as null, anything else completed by its kind."""
+        if is_non_null_type(return_type):
+            inner = self._completer(return_type.of_type, parent_type, field_def, details)
+            message = f"Cannot return null for non-nullable field {parent_type}.{details[0].node.name.value}."
+
+            def non_null(value, path):
+                completed = inner(value, path)
+                if completed is None:
+                    raise TypeError(message)
+                return completed
+
+            return non_null
+        complete = self._kind(return_type, parent_type, field_def, details)
+
+        def nullable(value, path):
+            if isinstance(value, Exception):
+                raise value
+            if value is None or value is Undefined:
+                return None
+            return complete(value, path)
+
+        return nullable
+
+    def _kind(self, return_type, parent_type: GraphQLObjectType, field_def, details: list) -> Complete:
+        """How a value (not null) of a nullable ``return_type`` is completed: a list, a leaf, an object."""
+        executor = self.executor
+        if is_list_type(return_type):
+            return self._list(return_type, parent_type, field_def, details)
+        if is_leaf_type(return_type):
+            leaf = executor.complete_leaf_value
+            return lambda value, path: leaf(return_type, value)
+
+        def info(path):
+            return executor.build_resolve_info(field_def, to_nodes(details), parent_type, path)
+
+        if is_abstract_type(return_type):
+            return lambda value, path: executor.complete_abstract_value(return_type, details, info(path), path, value,
+                                                                        None)
+
+        def complete_object(value, path):
+            selection = self.selection(return_type, details, value)
+            if selection is None:
+                return executor.complete_object_value(return_type, details, info(path), path, value, None)
+            return selection.complete(value, path)
+
+        return complete_object
+
+    def _list(self, return_type: GraphQLList, parent_type: GraphQLObjectType, field_def, details: list) -> Complete:
+        item_type = return_type.of_type
+        complete_item = self._completer(item_type, parent_type, field_def, details)
+        handle_error = self.executor.handle_field_error
+        message = f"Expected Iterable, but did not find one for field '{parent_type}.{details[0].node.name.value}'."
+
+        def complete_list(value, path):
+            if not is_iterable(value):
+                raise GraphQLError(message)
+            completed = []
+            for index, item in enumerate(value):
+                item_path = Path(path, index, None)
+                try:
+                    completed.append(complete_item(item, item_path))
+                except Exception as raw_error:
+                    handle_error(raw_error, item_type, details, item_path)
+                    completed.append(None)
+            return completed
+
+        return complete_list
+
+
+class _Selection:
+    """A type's collected selection: (response key, reader, completer, field type, field details) per field."""
+
+    def __init__(self, executor, type_name: str, row: bool, fields: list):
+        self.handle_error = executor.handle_field_error
+        self.type_name = type_name
+        self.row = row
+        self.fields = fields
+
+    def complete(self, value: Any, path: Path) -> dict[str, Any]:
+        """The object's answer, each field's error handled as graphql-core's ``execute_field`` handles it."""
+        source = value.__dict__ if self.row else value
+        data = {}
+        for key, read, complete, field_type, details in self.fields:
+            field_path = Path(path, key, self.type_name)
+            try:
+                data[key] = complete(read(source), field_path)
+            except Exception as raw_error:
+                self.handle_error(raw_error, field_type, details, field_path)
+                data[key] = None
+        return data
+
+
+def _plain_reader(field_def):
+    """The attribute a strawberry basic field reads (no resolver, no field extension), or None."""
+    field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if type(field) is not StrawberryField or not field.is_basic_field or field.default_resolver is not getattr:
+        return None
+    return attrgetter(field.python_name)
+
+
+def _constant(value: str):
+    return lambda _source: value
+
+
+def _typename(value, path):
+    return value
