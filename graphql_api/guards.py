@@ -193,17 +193,19 @@ class BudgetedExecutor(StrawberryGraphQLCoreExecutionContext):
             self.abort_signal = Deadline(settings.GRAPHQL_TIME_BUDGET_SECONDS)
         self.rows = fastpath.Completion(self)
 
-    def execute_field(self, *args, **kwargs):
+    def check_deadline(self) -> None:
         if self.abort_signal.aborted:
             raise self.abort_error()
+
+    def execute_field(self, *args, **kwargs):
+        self.check_deadline()
         return super().execute_field(*args, **kwargs)
 
     def complete_object_value(self, return_type, field_details_list, info, path, result, position_context):
         if fastpath.entry(return_type, result):
             selection = self.rows.selection(return_type, field_details_list, result)
             if selection is not None:
-                if self.abort_signal.aborted:
-                    raise self.abort_error()
+                self.check_deadline()
                 return selection.complete(result, path)
         return super().complete_object_value(return_type, field_details_list, info, path, result, position_context)
 
