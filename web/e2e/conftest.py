@@ -200,6 +200,22 @@ def phone(new_context):
     return new_context(width=390, height=844).new_page()
 
 
+def tick(box) -> None:
+    """Check a checkbox of a dialog that may still be opening: a click during antd's opening animation can be lost
+    (seen in CI), so it is clicked again while it still shows unchecked."""
+    expect(box).to_be_visible()
+    for _ in range(5):
+        if box.is_checked():
+            return
+        box.click()
+        try:
+            expect(box).to_be_checked(timeout=1000)
+            return
+        except AssertionError:
+            continue
+    expect(box).to_be_checked()
+
+
 def assert_fits(page):
     """Nothing wider than the phone's screen: lists are cards, not a table to scroll sideways."""
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import assert_fits, login, phone, screenshot
+from conftest import assert_fits, login, phone, screenshot, tick
 
 pytestmark = pytest.mark.usefixtures("live_server")
 
@@ -63,7 +63,7 @@ def test_a_referral_to_a_partner_unit_gives_it_the_case_until_it_closes(page, ne
     open_file(page, "赵婷婷")
     page.get_by_role("button", name="登记监护人同意").click()
     consent = page.get_by_role("dialog", name=re.compile("登记监护人同意"))
-    consent.get_by_label("向合作单位共享").check()
+    tick(consent.get_by_label("向合作单位共享"))
     consent.get_by_role("button", name="保存").click()
     message(page, "已登记同意")
     page.get_by_role("tab", name="转介").click()

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from conftest import assert_chinese, assert_fits, login, phone, screenshot
+from conftest import assert_chinese, assert_fits, login, phone, screenshot, tick
 
 pytestmark = pytest.mark.usefixtures("live_server")
 
@@ -209,11 +209,8 @@ def test_consent_then_sharing_with_a_partner_unit_and_anonymizing(page):
     expect(page.get_by_role("button", name="上传照片")).to_be_disabled()  # no photo consent yet
     page.get_by_role("button", name="登记监护人同意").click()
     dialog = page.get_by_role("dialog", name=re.compile("登记监护人同意"))
-    for consent in ("拍摄和保存照片", "向合作单位共享"):  # clicked until checked: the dialog may still be opening
-        box = dialog.get_by_label(consent)
-        expect(box).to_be_visible()
-        box.click()
-        expect(box).to_be_checked()
+    for consent in ("拍摄和保存照片", "向合作单位共享"):
+        tick(dialog.get_by_label(consent))
     dialog.get_by_role("button", name="保存").click()
     message(page, "已登记同意")
     expect(page.get_by_role("button", name="上传照片")).to_be_enabled()
