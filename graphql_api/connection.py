@@ -10,7 +10,11 @@ scalar subquery of the same statement (PostgreSQL and SQLite run it once): no ``
 and sorts the whole scope. The order always ends with the primary key, so pages do not overlap or skip rows.
 """
 
+from functools import lru_cache
+
 import strawberry
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
@@ -67,10 +71,94 @@ class _Page:
         self.read = read
 
     def __getitem__(self, window: slice):
-        page = _outer(self.nodes, self.nodes.values("pk")[window])
-        if self.counted:  # read back by DjangoListConnection.total_count; an empty page counts on its own
-            page = page.annotate(**{rows.TOTAL: RawSQL(*aggregate(self.nodes))})
-        return page if self.read is None else self.read(page, self.counted)
+        if self.read is not None:
+            return self.read(lambda columns: _page_rows(self.nodes, window, self.counted, columns), self.counted)
+        return _counted(_outer(self.nodes, self.nodes.values("pk")[window]), self.nodes, self.counted)
+
+
+def _counted(page: QuerySet, nodes: QuerySet, counted: bool) -> QuerySet:
+    """The page with the count of ``nodes`` when asked (read back by DjangoListConnection.total_count; an empty page
+    counts on its own)."""
+    return page.annotate(**{rows.TOTAL: RawSQL(*aggregate(nodes))}) if counted else page
+
+
+def _page_rows(nodes: QuerySet, window: slice, counted: bool, columns: tuple[str, ...]) -> list[dict]:
+    """The page's ``columns`` (and the count) as dicts, by the statement ``_outer`` writes: its window and count are
+    compiled from ``nodes`` on every page, the rest (columns, joins, order) once per shape (``_shell``); the rows are
+    converted (decrypted, JSON) as Django's ``values()`` would convert them."""
+    try:
+        window_sql, window_params = _compiled(nodes.values("pk")[window])
+    except EmptyResultSet:  # the scope or a filter can match nothing: no statement, as Django answers
+        return []
+    try:
+        shell = _shell(nodes.model, nodes.db, columns, counted, *_order(nodes))
+    except TypeError:  # an order term that cannot be a cache key: the whole statement compiled for this page
+        shell = None
+    if shell is None:
+        page = _counted(_outer(nodes, nodes.values("pk")[window]), nodes, counted).prefetch_related(None)
+        return list(page.values(*columns))
+    sql, names, selected = shell
+    parts = {_WINDOW: (window_sql, window_params), **({_COUNT: aggregate(nodes)} if counted else {})}
+    params = [p for mark in sorted(parts, key=sql.index) for p in parts[mark][1]]
+    for mark, (text, _params) in parts.items():
+        sql = sql.replace(mark, text)
+    connection = connections[nodes.db]
+    converters = [(i, [*connection.ops.get_db_converters(e), *e.get_db_converters(connection)], e)
+                  for i, e in enumerate(selected)]
+    converters = [(i, found, e) for i, found, e in converters if found]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    if converters:
+        fetched = [_converted(list(row), converters, connection) for row in fetched]
+    return [dict(zip(names, row)) for row in fetched]
+
+
+def _converted(row: list, converters: list, connection) -> list:
+    for i, found, expression in converters:
+        for convert in found:
+            row[i] = convert(row[i], expression, connection)
+    return row
+
+
+_WINDOW, _COUNT = "<<page window>>", "<<page count>>"  # marks in a shell, where the page's own parts go
+
+
+def _compiled(queryset: QuerySet) -> tuple[str, tuple]:
+    return queryset.query.get_compiler(queryset.db).as_sql()
+
+
+def _order(nodes: QuerySet) -> tuple:
+    """What of ``nodes`` the outer statement takes besides its window: the order (its terms as written, expressions
+    compared by their construction, as Django compares them) and the annotations it may order by."""
+    query = nodes.query
+    return (tuple(query.order_by), tuple(query.extra_order_by), query.default_ordering, query.standard_ordering,
+            tuple(query.annotations.items()), tuple(query.extra.items()))
+
+
+@lru_cache(maxsize=256)
+def _shell(model, using: str, columns: tuple[str, ...], counted: bool, order_by, extra_order_by, default_ordering,
+           standard_ordering, annotations, extra) -> tuple[str, list[str], list] | None:
+    """The page statement of this shape, compiled once: ``_outer`` over a window and a count that are marks, with
+    ``columns`` selected; its SQL, the names of its columns and their expressions (for their converters). Built from
+    its arguments alone (the cache key), so it cannot hold another reader's scope or filters: those are in the window
+    and the count, compiled for each page. None if the shell has parameters of its own (an order by a value)."""
+    nodes = model._base_manager.db_manager(using).all()
+    query = nodes.query
+    query.order_by, query.extra_order_by = order_by, extra_order_by
+    query.default_ordering, query.standard_ordering = default_ordering, standard_ordering
+    query.annotations, query.extra = dict(annotations), dict(extra)
+    page = _outer(nodes, RawSQL(_WINDOW, ()))
+    if counted:
+        page = page.annotate(**{rows.TOTAL: RawSQL(_COUNT, ())})
+    page = page.values(*columns)
+    compiler = page.query.get_compiler(using)
+    sql, params = compiler.as_sql()
+    if params or sql.count(_WINDOW) != 1 or sql.count(_COUNT) != counted:
+        return None
+    names = list(page.query.selected) if page.query.selected else [
+        *page.query.extra_select, *page.query.values_select, *page.query.annotation_select]
+    return sql, names, [s[0] for s in compiler.select[:compiler.col_count]]
 
 
 def _outer(nodes: QuerySet, window: QuerySet) -> QuerySet:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType
 from strawberry import Info
 from strawberry.relay import to_base64
@@ -188,9 +188,10 @@ class Page:
         return True
 
 
-def reader(info: Info) -> Callable[[QuerySet, bool], list[Row]] | None:
-    """For a root connection whose node type has a Spec and whose selection it serves: a function reading a page's
-    queryset (connection.py's, with the total count annotated when ``counted``) as rows; else None. Kept on the
+def reader(info: Info) -> Callable[[Callable, bool], list[Row]] | None:
+    """For a root connection whose node type has a Spec and whose selection it serves: a function making a page's
+    rows from ``fetch(columns)`` (connection.py's page read as dicts of those columns, with the total count when
+    ``counted``); else None. Kept on the
     field's Info like its ``selected_fields`` (the optimizer asks, then the connection)."""
     if _READER not in info.__dict__:
         info.__dict__[_READER] = _reader(info)
@@ -200,7 +201,7 @@ def reader(info: Info) -> Callable[[QuerySet, bool], list[Row]] | None:
 _READER = "_rows_reader"
 
 
-def _reader(info: Info) -> Callable[[QuerySet, bool], list[Row]] | None:
+def _reader(info: Info) -> Callable[[Callable, bool], list[Row]] | None:
     spec = SPECS.get(_node_type(info))
     if spec is None:
         return None
@@ -211,9 +212,8 @@ def _reader(info: Info) -> Callable[[QuerySet, bool], list[Row]] | None:
     if plan is None:
         return None
 
-    def read(page: QuerySet, counted: bool) -> list[Row]:
-        columns = sorted(plan.columns) + ([TOTAL] if counted else [])
-        return _build(plan, list(page.prefetch_related(None).values(*columns)), Page(info), counted)
+    def read(fetch: Callable[[tuple[str, ...]], list[dict]], counted: bool) -> list[Row]:
+        return _build(plan, fetch((*sorted(plan.columns), *([TOTAL] if counted else []))), Page(info), counted)
 
     return read
 
