@@ -90,10 +90,7 @@ def _page_rows(nodes: QuerySet, window: slice, counted: bool, columns: tuple[str
         window_sql, window_params = _compiled(nodes.values("pk")[window])
     except EmptyResultSet:  # the scope or a filter can match nothing: no statement, as Django answers
         return []
-    try:
-        shell = _shell(nodes.model, nodes.db, columns, counted, *_order(nodes))
-    except TypeError:  # an order term that cannot be a cache key: the whole statement compiled for this page
-        shell = None
+    shell = _shell_of(nodes, columns, counted)
     if shell is None:
         page = _counted(_outer(nodes, nodes.values("pk")[window]), nodes, counted).prefetch_related(None)
         return list(page.values(*columns))
@@ -128,33 +125,35 @@ def _compiled(queryset: QuerySet) -> tuple[str, tuple]:
     return queryset.query.get_compiler(queryset.db).as_sql()
 
 
-def _order(nodes: QuerySet) -> tuple:
-    """What of ``nodes`` the outer statement takes besides its window: the order (its terms as written, expressions
-    compared by their construction, as Django compares them) and the annotations it may order by."""
+def _shell_of(nodes: QuerySet, columns: tuple[str, ...], counted: bool) -> tuple[str, list[str], list] | None:
+    """``_shell`` for ``nodes``' page, or None where it cannot be cached: ``nodes`` annotated (an annotation may hold
+    a query of its own, which no key compares) or ordered by a term that is no key."""
     query = nodes.query
-    return (tuple(query.order_by), tuple(query.extra_order_by), query.default_ordering, query.standard_ordering,
-            tuple(query.annotations.items()), tuple(query.extra.items()))
+    if query.annotations or query.extra:
+        return None
+    try:
+        return _shell(nodes.model, nodes.db, columns, counted, tuple(query.order_by), query.default_ordering)
+    except TypeError:  # unhashable
+        return None
 
 
 @lru_cache(maxsize=256)
-def _shell(model, using: str, columns: tuple[str, ...], counted: bool, order_by, extra_order_by, default_ordering,
-           standard_ordering, annotations, extra) -> tuple[str, list[str], list] | None:
+def _shell(model, using: str, columns: tuple[str, ...], counted: bool, order_by: tuple, default_ordering: bool,
+           ) -> tuple[str, list[str], list] | None:
     """The page statement of this shape, compiled once: ``_outer`` over a window and a count that are marks, with
     ``columns`` selected; its SQL, the names of its columns and their expressions (for their converters). Built from
-    its arguments alone (the cache key), so it cannot hold another reader's scope or filters: those are in the window
-    and the count, compiled for each page. None if the shell has parameters of its own (an order by a value)."""
+    its arguments alone, the cache key (the order's terms as written: expressions compare by how they were made, as
+    Django compares them), so it cannot hold a reader's scope or filters: those are in the window and the count,
+    compiled for each page. None if the shell has parameters of its own (an order by a value)."""
     nodes = model._base_manager.db_manager(using).all()
-    query = nodes.query
-    query.order_by, query.extra_order_by = order_by, extra_order_by
-    query.default_ordering, query.standard_ordering = default_ordering, standard_ordering
-    query.annotations, query.extra = dict(annotations), dict(extra)
+    nodes.query.order_by, nodes.query.default_ordering = order_by, default_ordering
     page = _outer(nodes, RawSQL(_WINDOW, ()))
     if counted:
         page = page.annotate(**{rows.TOTAL: RawSQL(_COUNT, ())})
     page = page.values(*columns)
     compiler = page.query.get_compiler(using)
     sql, params = compiler.as_sql()
-    if params or sql.count(_WINDOW) != 1 or sql.count(_COUNT) != counted:
+    if params or sql.count(_WINDOW) != 1 or sql.count(_COUNT) != (1 if counted else 0):
         return None
     names = list(page.query.selected) if page.query.selected else [
         *page.query.extra_select, *page.query.values_select, *page.query.annotation_select]

@@ -1,0 +1,89 @@
+"""Issue 15, a row page's statement compiled once per shape (graphql_api/connection.py ``_shell``): readers of other
+scopes, filters and orders who share a shell each get exactly their own page, as the model path reads it; a shape
+the cache cannot hold is compiled whole for its page."""
+
+import pytest
+from django.db.models import Case, Value, When
+from django.db.models.expressions import OrderBy
+
+from children.models import Child
+from graphql_api import connection, rows
+from tests.permissions.helpers import gid, grant, new_user, org
+
+pytestmark = pytest.mark.django_db
+
+PAGE = """query($first: Int, $filters: ChildFilter, $order: ChildOrder) {
+  children(first: $first, filters: $filters, order: $order) {
+    totalCount edges { node { id name idNumber categories organization { id name } } } } }"""
+
+
+@pytest.fixture
+def county_viewer():
+    new_user("baokang_viewer")
+    grant("baokang_viewer", org("共青团保康县委"), "VIEWER")
+    return "baokang_viewer"
+
+
+@pytest.fixture
+def namesakes():
+    """Four more children at 马良坪村 named alike, in several categories: ties in every order, and rows a filter
+    keeps or drops."""
+    source = Child.objects.get(name="张小明")
+    for n, categories in enumerate([["LEFT_BEHIND"], ["MIGRANT"], ["LEFT_BEHIND", "MIGRANT"], []]):
+        source.pk, source.id_number, source.id_index, source.name = None, "", None, "同名"
+        source.categories = categories
+        source.birth_date = source.birth_date.replace(year=2010 + n)
+        source.save()
+
+
+@pytest.mark.parametrize("order", [None, {"name": "DESC"}, {"birthDate": "ASC"}])
+def test_readers_of_other_scopes_and_filters_sharing_a_shell_each_get_the_page_the_model_path_reads(
+        as_user, monkeypatch, county_viewer, namesakes, order):
+    readers = [county_viewer, "maliang_league_staff", "huangbao_league_staff", "baokang_league_admin"]
+    asks = [{"first": 3, "order": order, "filters": filters}
+            for filters in (None, {"category": "LEFT_BEHIND"}, {"organization": gid("Organization", org("马良镇团委").pk)})]
+
+    def pages():
+        return [as_user(reader)(PAGE, ask)["children"] for ask in asks for reader in readers]
+
+    connection._shell.cache_clear()
+    by_rows = pages()
+    assert connection._shell.cache_info().misses <= 2 < connection._shell.cache_info().hits  # pages share shells
+    monkeypatch.setattr(connection.rows, "reader", lambda info: None)  # the model path
+    assert by_rows == pages()
+    assert any(page["edges"] for page in by_rows) and len({str(page) for page in by_rows}) > len(asks)
+
+
+BY_NAME = Case(When(name="同名", then=Value(0)), default=Value(1))
+Unkeyed = type("Unkeyed", (OrderBy,), {"__hash__": lambda self: (_ for _ in ()).throw(TypeError)})
+
+
+@pytest.mark.parametrize("shape", [
+    lambda nodes: nodes.order_by(BY_NAME.asc(), "pk"),  # an order by a value: a shell with parameters
+    lambda nodes: nodes.order_by(Unkeyed(BY_NAME), "pk"),  # an order that is no cache key
+    lambda nodes: nodes.annotate(first=BY_NAME).order_by("first", "pk"),  # annotated
+])
+@pytest.mark.parametrize("counted", [False, True])
+def test_a_page_whose_shell_cannot_be_cached_is_compiled_whole_and_reads_the_same_rows(namesakes, shape, counted):
+    nodes = shape(Child.objects.filter(org_path__startswith=org("马良镇团委").path))
+    assert connection._shell_of(nodes, ("name", "pk"), counted) is None
+    columns = ("name", "org_path", "pk", *([rows.TOTAL] if counted else []))
+    found = connection._page_rows(nodes, slice(0, 4), counted, columns)
+    expected = list(nodes.values("name", "org_path", "pk")[:4])
+    assert [row["name"] for row in found] == ["同名"] * 4
+    assert [{k: row[k] for k in ("name", "org_path", "pk")} for row in found] == expected
+    assert not counted or {row[rows.TOTAL] for row in found} == {nodes.count()}
+
+
+def test_the_shell_holds_no_readers_scope_and_the_window_no_other_readers(as_user, county_viewer, namesakes):
+    """The scope's path is in the window and the count only: each reader's statement carries its own."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    connection._shell.cache_clear()
+    for reader, mine, theirs in [("maliang_league_staff", "马良镇团委", "黄堡镇团委"),
+                                 ("huangbao_league_staff", "黄堡镇团委", "马良镇团委")]:
+        with CaptureQueriesContext(db) as captured:
+            as_user(reader)(PAGE, {"first": 2})
+        [page] = [q["sql"] for q in captured.captured_queries if 'FROM "children_child"' in q["sql"] and "COUNT" in q["sql"]]
+        assert page.count(org(mine).path) == 2 and org(theirs).path not in page
