@@ -5,8 +5,8 @@ how its value is made from them (masking included). ``graphql_api.connection.Con
 ``reader`` when every field the selection asks for is in the spec; otherwise (a child's follow-ups on a list, say)
 the model path serves the page as before, as it serves single objects and mutation payloads.
 
-- The rows are ``nodes.filter(pk__in=<the window's ids>).values(<the columns asked for>)``: the scope filter, order
-  and paging of connection.py, the count as its subquery, no model instances. A nested object (a child's
+- The rows are the columns asked for, read as dicts by connection.py's page statement (``_page_rows``: the scope
+  filter, order and paging in its window, the count as its subquery), no model instances. A nested object (a child's
   organization) is read through the same statement; a nested list (its guardians) in one statement for the page.
 - Permissions are decided once per organization on the page (``Page.allows_at``), record-level grants by key; a clear
   read of personal data is noted for the audit as ``graphql_api.pii.reveal`` notes it.
