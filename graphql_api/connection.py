@@ -15,12 +15,10 @@ for each page; the rest of the statement (columns, joins, order) is compiled onc
 nothing but what it is built from), and the rows are fetched as tuples and converted as ``values()`` converts them.
 """
 
-import re
 from functools import lru_cache
 
 import strawberry
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
@@ -33,7 +31,7 @@ from strawberry_django.relay.list_connection import _should_optimize_total_count
 
 from core.sql import aggregate
 
-from graphql_api import rows
+from graphql_api import rows, shells
 from graphql_api.guards import RequestErrorCode
 
 MAX_PAGE_SIZE = 100
@@ -100,43 +98,17 @@ def _page_rows(nodes: QuerySet, window: slice, counted: bool, columns: tuple[str
     if shell is None:
         page = _counted(_outer(nodes, nodes.values("pk")[window]), nodes, counted).prefetch_related(None)
         return list(page.values(*columns))
-    sql, names, selected = shell
-    parts = {_WINDOW: (window_sql, window_params), **({_COUNT: aggregate(nodes)} if counted else {})}
-    params: list = []
-
-    def put(mark):  # in one pass, so that nothing a part holds is taken for a mark
-        params.extend(parts[mark[0]][1])
-        return parts[mark[0]][0]
-
-    sql = _MARKS.sub(put, sql)
-    connection = connections[nodes.db]
-    converters = [(i, [*connection.ops.get_db_converters(e), *e.get_db_converters(connection)], e)
-                  for i, e in enumerate(selected)]
-    converters = [(i, found, e) for i, found, e in converters if found]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    if converters:
-        fetched = [_converted(list(row), converters, connection) for row in fetched]
-    return [dict(zip(names, row)) for row in fetched]
-
-
-def _converted(row: list, converters: list, connection) -> list:
-    for i, found, expression in converters:
-        for convert in found:
-            row[i] = convert(row[i], expression, connection)
-    return row
+    return shell.rows({_WINDOW: (window_sql, window_params), **({_COUNT: aggregate(nodes)} if counted else {})})
 
 
 _WINDOW, _COUNT = "<<page window>>", "<<page count>>"  # marks in a shell, where the page's own parts go
-_MARKS = re.compile("|".join(map(re.escape, (_WINDOW, _COUNT))))
 
 
 def _compiled(queryset: QuerySet) -> tuple[str, tuple]:
     return queryset.query.get_compiler(queryset.db).as_sql()
 
 
-def _shell_of(nodes: QuerySet, columns: tuple[str, ...], counted: bool) -> tuple[str, list[str], list] | None:
+def _shell_of(nodes: QuerySet, columns: tuple[str, ...], counted: bool) -> shells.Shell | None:
     """``_shell`` for ``nodes``' page, or None where it cannot be cached: ``nodes`` annotated (an annotation may hold
     a query of its own, which no key compares) or ordered by a term that is no key."""
     query = nodes.query
@@ -150,25 +122,18 @@ def _shell_of(nodes: QuerySet, columns: tuple[str, ...], counted: bool) -> tuple
 
 @lru_cache(maxsize=256)
 def _shell(model, using: str, columns: tuple[str, ...], counted: bool, order_by: tuple, default_ordering: bool,
-           ) -> tuple[str, list[str], list] | None:
+           ) -> shells.Shell | None:
     """The page statement of this shape, compiled once: ``_outer`` over a window and a count that are marks, with
-    ``columns`` selected; its SQL, the names of its columns and their expressions (for their converters). Built from
-    its arguments alone, the cache key (the order's terms as written: expressions compare by how they were made, as
-    Django compares them), so it cannot hold a reader's scope or filters: those are in the window and the count,
-    compiled for each page. None if the shell has parameters of its own (an order by a value)."""
+    ``columns`` selected (graphql_api/shells.py). Built from its arguments alone, the cache key (the order's terms as
+    written: expressions compare by how they were made, as Django compares them), so it cannot hold a reader's scope
+    or filters: those are in the window and the count, compiled for each page. None if the shell has parameters of
+    its own (an order by a value)."""
     nodes = model._base_manager.db_manager(using).all()
     nodes.query.order_by, nodes.query.default_ordering = order_by, default_ordering
     page = _outer(nodes, RawSQL(_WINDOW, ()))
     if counted:
         page = page.annotate(**{rows.TOTAL: RawSQL(_COUNT, ())})
-    page = page.values(*columns)
-    compiler = page.query.get_compiler(using)
-    sql, params = compiler.as_sql()
-    if params or sql.count(_WINDOW) != 1 or sql.count(_COUNT) != (1 if counted else 0):
-        return None
-    names = list(page.query.selected) if page.query.selected else [
-        *page.query.extra_select, *page.query.values_select, *page.query.annotation_select]
-    return sql, names, [s[0] for s in compiler.select[:compiler.col_count]]
+    return shells.compiled(page.values(*columns).using(using), (_WINDOW, _COUNT) if counted else (_WINDOW,))
 
 
 def _outer(nodes: QuerySet, window: QuerySet) -> QuerySet:

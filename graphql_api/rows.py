@@ -21,9 +21,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Model
+from django.db.models.expressions import RawSQL
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType
 from strawberry import Info
 from strawberry.relay import to_base64
@@ -31,6 +33,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from strawberry.utils.str_converters import to_camel_case
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
+from graphql_api import shells
 from graphql_api.context import actor_of, today
 from graphql_api.pii import note_read
 
@@ -234,7 +237,7 @@ def _build(plan: _Plan, found: list[dict], page: Page, counted: bool) -> list[Ro
         for name, field in lists:
             keys = {c[prefix + field.by] for c in found if c[prefix + field.by] is not None}
             grouped = defaultdict(list)
-            for item in field.model._default_manager.filter(**{f"{field.key}__in": keys}).values(field.key, *field.fields):
+            for item in _items(field, keys):
                 grouped[item[field.key]].append(item)
             items[name] = grouped
     rows = [plan.build(c, page, items) for c in found]
@@ -242,6 +245,27 @@ def _build(plan: _Plan, found: list[dict], page: Page, counted: bool) -> list[Ro
         for row, c in zip(rows, found):
             row.__dict__[TOTAL] = c[TOTAL]
     return rows
+
+
+def _items(field: Many, keys: set) -> list[dict]:
+    """A nested list's items for the page's keys, in one statement compiled once per list (``_list_shell``)."""
+    if not keys:
+        return []  # Django's ``__in=()``: no statement
+    shell = _list_shell(field.model, field.key, field.fields)
+    if shell is None:  # the model's manager filters by a value of its own
+        return list(field.model._default_manager.filter(**{f"{field.key}__in": keys}).values(field.key, *field.fields))
+    return shell.rows({_KEYS: (", ".join(["%s"] * len(keys)), list(keys))})
+
+
+_KEYS = "<<page keys>>"
+
+
+@lru_cache(maxsize=64)
+def _list_shell(model: type[Model], key: str, fields: tuple[str, ...]) -> shells.Shell | None:
+    """``model``'s rows whose ``key`` is among the page's keys (a mark), in the model's order: built from its
+    arguments alone (the cache key) and the model's manager."""
+    items = model._default_manager.filter(**{f"{key}__in": RawSQL(_KEYS, ())}).values(key, *fields)
+    return shells.compiled(items, (_KEYS,))
 
 
 def _lists(plan: _Plan):

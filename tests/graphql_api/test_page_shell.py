@@ -87,3 +87,12 @@ def test_the_shell_holds_no_readers_scope_and_the_window_no_other_readers(as_use
             as_user(reader)(PAGE, {"first": 2})
         [page] = [q["sql"] for q in captured.captured_queries if 'FROM "children_child"' in q["sql"] and "COUNT" in q["sql"]]
         assert page.count(org(mine).path) == 2 and org(theirs).path not in page
+
+
+def test_a_nested_list_whose_shell_cannot_be_cached_reads_the_same_items(as_user, monkeypatch, county_viewer, namesakes):
+    """The guardians of a page by their list's shell, and by Django's queryset where a manager's value refuses one."""
+    roster = PAGE.replace("organization { id name }", "guardians { name relation phone }")
+    by_shell = as_user(county_viewer)(roster, {"first": 50})["children"]
+    monkeypatch.setattr(rows, "_list_shell", lambda *key: None)
+    assert as_user(county_viewer)(roster, {"first": 50})["children"] == by_shell
+    assert any(e["node"]["guardians"] for e in by_shell["edges"])

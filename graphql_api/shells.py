@@ -1,0 +1,65 @@
+"""Statements compiled once per shape (issue 15): a queryset built with marks (``RawSQL(mark)``) where a request's
+own parts go is compiled once, its SQL kept with the names and expressions of its columns; each request puts its
+parts (SQL and parameters) into the marks and reads the rows as ``values()`` would read them (the same converters:
+decryption, JSON), from one cursor, without Django building and compiling the statement again.
+
+A shell is only as safe as its cache key: the caller keys it by everything it is built from (so that no reader's
+scope, filter or value can be in it); a shell with parameters of its own is refused (None), since they would be the
+first builder's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models import QuerySet
+
+
+@dataclass(frozen=True)
+class Shell:
+    sql: str
+    names: list[str]
+    selected: list  # the columns' expressions, whose converters the rows go through
+    using: str
+
+    def rows(self, parts: dict[str, tuple[str, tuple | list]]) -> list[dict]:
+        """The rows, as dicts by column name, of the statement with each mark replaced by its part."""
+        params: list = []
+
+        def put(mark):  # in one pass, so that nothing a part holds is taken for a mark
+            params.extend(parts[mark[0]][1])
+            return parts[mark[0]][0]
+
+        sql = re.sub("|".join(map(re.escape, parts)), put, self.sql)
+        connection = connections[self.using]
+        converters = [(i, [*connection.ops.get_db_converters(e), *e.get_db_converters(connection)], e)
+                      for i, e in enumerate(self.selected)]
+        converters = [(i, found, e) for i, found, e in converters if found]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        if converters:
+            fetched = [_converted(list(row), converters, connection) for row in fetched]
+        return [dict(zip(self.names, row)) for row in fetched]
+
+
+def compiled(queryset: QuerySet, marks: tuple[str, ...]) -> Shell | None:
+    """``queryset`` (a ``values()`` queryset holding each of ``marks`` once) compiled as a shell; None if it has
+    parameters of its own."""
+    query = queryset.query
+    compiler = query.get_compiler(queryset.db)
+    sql, params = compiler.as_sql()
+    if params or any(sql.count(mark) != 1 for mark in marks):
+        return None
+    names = list(query.selected) if query.selected else [
+        *query.extra_select, *query.values_select, *query.annotation_select]
+    return Shell(sql, names, [s[0] for s in compiler.select[:compiler.col_count]], queryset.db)
+
+
+def _converted(row: list, converters: list, connection) -> list:
+    for i, found, expression in converters:
+        for convert in found:
+            row[i] = convert(row[i], expression, connection)
+    return row
