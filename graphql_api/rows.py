@@ -194,8 +194,8 @@ class Page:
 def reader(info: Info) -> Callable[[Callable, bool], list[Row]] | None:
     """For a root connection whose node type has a Spec and whose selection it serves: a function making a page's
     rows from ``fetch(columns)`` (connection.py's page read as dicts of those columns, with the total count when
-    ``counted``); else None. Kept on the
-    field's Info like its ``selected_fields`` (the optimizer asks, then the connection)."""
+    ``counted``); else None. Kept on the field's Info like its ``selected_fields`` (the optimizer asks, then the
+    connection)."""
     if _READER not in info.__dict__:
         info.__dict__[_READER] = _reader(info)
     return info.__dict__[_READER]
