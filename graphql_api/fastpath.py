@@ -16,7 +16,10 @@ relay edge whose node is a row, to ``Completion.selection``, which completes it 
   leaf goes through graphql-core's ``complete_leaf_value`` (the type's ``coerce_output_value``: Int, Float, dates,
   custom scalars, a str in an enum's place); lists item by item, nested rows and plain objects recursively; a null
   in a non-null position and a failed coercion raise graphql-core's own errors, located and propagated by the
-  executor's ``handle_field_error``. A leaf's response path is built only when it fails;
+  executor's ``handle_field_error``;
+- a response path is passed down as plain ``(prev, key, typename)`` tuples, the shape of graphql-core's ``Path``
+  (a named tuple, whose construction costs ten times a tuple's), and made a ``Path`` only where graphql-core takes
+  it: an error, or a value handed back to graphql-core;
 - anything else met inside a row (an object that is neither, an abstract type) goes back to graphql-core with a
   ResolveInfo built for it.
 
@@ -41,7 +44,8 @@ from strawberry.types.field import StrawberryField
 
 from graphql_api.rows import Row
 
-Complete = Callable[[Any, Path], Any]
+Chain = Path | tuple  # a response path: a Path, or a plain (prev, key, typename) whose prev is a Chain
+Complete = Callable[[Any, Chain], Any]
 
 
 def entry(object_type: GraphQLObjectType, value: Any) -> bool:
@@ -79,7 +83,7 @@ class Completion:
         for key, field_details in grouped.items():
             name = field_details[0].node.name.value
             if name == "__typename":  # a str, always answered as it is: no completer
-                fields.append((key, _constant(object_type.name), str, None, True, None, None, field_details))
+                fields.append((key, _constant(object_type.name), str, None, None, None, field_details))
                 continue
             field_def = self.executor.schema.get_field(object_type, name)
             if field_def is None:
@@ -88,8 +92,7 @@ class Completion:
             if read is None:
                 return None
             complete = self._completer(field_def.type, object_type, field_def, field_details)
-            fields.append((key, read, *_as_is(field_def.type), _is_leaf(field_def.type), complete, field_def.type,
-                           field_details))
+            fields.append((key, read, *_as_is(field_def.type), complete, field_def.type, field_details))
         return _Selection(self.executor, object_type.name, row, fields)
 
     def _completer(self, return_type, parent_type: GraphQLObjectType, field_def, details: list) -> Complete:
@@ -122,17 +125,21 @@ class Completion:
             return executor.build_resolve_info(field_def, to_nodes(details), parent_type, path)
 
         if is_abstract_type(return_type):
-            return lambda value, path: executor.complete_abstract_value(return_type, details, info(path), path, value,
-                                                                        None)
+            def complete_abstract(value, chain):
+                path = _path(chain)
+                return executor.complete_abstract_value(return_type, details, info(path), path, value, None)
+
+            return complete_abstract
         selections: dict[type, _Selection | None] = {}  # by the value's class, which decides it (see ``selection``)
 
-        def complete_object(value, path):
+        def complete_object(value, chain):
             cls = value.__class__
             selection = selections[cls] if cls in selections else selections.setdefault(
                 cls, self.selection(return_type, details, value))
             if selection is None:
+                path = _path(chain)
                 return executor.complete_object_value(return_type, details, info(path), path, value, None)
-            return selection.complete(value, path)
+            return selection.complete(value, chain)
 
         return complete_object
 
@@ -143,19 +150,18 @@ class Completion:
         handle_error = self.executor.handle_field_error
         message = f"Expected Iterable, but did not find one for field '{parent_type}.{details[0].node.name.value}'."
 
-        def complete_list(value, path):
+        def complete_list(value, chain):
             if value.__class__ is not list and not is_iterable(value):
                 raise GraphQLError(message)
             completed = []
             for index, item in enumerate(value):
                 if item.__class__ is exact:
-                    completed.append(item if names is None else names[item])
+                    completed.append(item if names is None else names[item._name_])
                     continue
-                item_path = Path(path, index, None)
                 try:
-                    completed.append(complete_item(item, item_path))
+                    completed.append(complete_item(item, (chain, index, None)))
                 except Exception as raw_error:
-                    handle_error(raw_error, item_type, details, item_path)
+                    handle_error(raw_error, item_type, details, Path(_path(chain), index, None))
                     completed.append(None)
             return completed
 
@@ -163,8 +169,8 @@ class Completion:
 
 
 class _Selection:
-    """A type's collected selection, per field: (response key, reader, ``_as_is`` class and names, whether it is a
-    leaf, completer, field type, field details)."""
+    """A type's collected selection, per field: (response key, reader, ``_as_is`` class and names, completer, field
+    type, field details)."""
 
     def __init__(self, executor, type_name: str, row: bool, fields: list):
         self.handle_error = executor.handle_field_error
@@ -172,26 +178,26 @@ class _Selection:
         self.row = row
         self.fields = fields
 
-    def complete(self, value: Any, path: Path) -> dict[str, Any]:
+    def complete(self, value: Any, chain: Chain) -> dict[str, Any]:
         """The object's answer, each field's error handled as graphql-core's ``execute_field`` handles it."""
         source = value.__dict__ if self.row else value
         data = {}
-        for key, read, exact, names, leaf, complete, field_type, details in self.fields:
+        for key, read, exact, names, complete, field_type, details in self.fields:
             try:
                 result = read(source)
                 if result.__class__ is exact:
-                    data[key] = result if names is None else names[result]
-                else:  # a leaf's completer does not read its path: only its error does
-                    data[key] = complete(result, None if leaf else Path(path, key, self.type_name))
+                    data[key] = result if names is None else names[result._name_]
+                else:
+                    data[key] = complete(result, (chain, key, self.type_name))
             except Exception as raw_error:
-                self.handle_error(raw_error, field_type, details, Path(path, key, self.type_name))
+                self.handle_error(raw_error, field_type, details, Path(_path(chain), key, self.type_name))
                 data[key] = None
         return data
 
 
 def _as_is(graphql_type) -> tuple[type | None, dict | None]:
     """The class of the values graphql-core's coercion of a leaf type answers unchanged, with None; for a strawberry
-    enum, its Python enum with the name its coercion answers for each member; (None, None) for anything else,
+    enum, its Python enum with the name its coercion answers for each member (``_names``); (None, None) for anything else,
     completed by graphql-core's rules."""
     if is_non_null_type(graphql_type):
         graphql_type = graphql_type.of_type
@@ -205,16 +211,20 @@ def _as_is(graphql_type) -> tuple[type | None, dict | None]:
 
 @cache
 def _names(enum_type: CustomGraphQLEnumType) -> dict | None:
-    """What strawberry's coercion answers for each member of a GraphQL enum's Python enum: the first name whose value
-    equals the member's (once per type: the schema's types live as long as the process). None if a member has no
-    name: its coercion raises strawberry's error."""
-    names = {member: next((name for name, value in enum_type.values.items() if member.value == value.value), None)
-             for member in enum_type.wrapped_cls}
+    """What strawberry's coercion answers for each member of a GraphQL enum's Python enum, by the member's name (a
+    str hashes in C, a member in Python): the first GraphQL name whose value equals the member's. Once per type: the
+    schema's types live as long as the process. None if a member has no name: its coercion raises strawberry's
+    error."""
+    names = {member._name_: next((name for name, value in enum_type.values.items() if member.value == value.value),
+                                 None) for member in enum_type.wrapped_cls}
     return None if None in names.values() else names
 
 
-def _is_leaf(graphql_type) -> bool:
-    return is_leaf_type(graphql_type.of_type if is_non_null_type(graphql_type) else graphql_type)
+def _path(chain: Chain | None) -> Path | None:
+    """graphql-core's Path for a chain."""
+    if chain is None or type(chain) is Path:
+        return chain
+    return Path(_path(chain[0]), chain[1], chain[2])
 
 
 def _plain_reader(field_def):
