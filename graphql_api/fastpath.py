@@ -18,8 +18,8 @@ relay edge whose node is a row, to ``Completion.selection``, which completes it 
   in a non-null position and a failed coercion raise graphql-core's own errors, located and propagated by the
   executor's ``handle_field_error``;
 - a response path is passed down as plain ``(prev, key, typename)`` tuples, the shape of graphql-core's ``Path``
-  (a named tuple, whose construction costs ten times a tuple's), and made a ``Path`` only where graphql-core takes
-  it: an error, or a value handed back to graphql-core;
+  (a named tuple, built in 240 ns against a tuple's 25), and made a ``Path`` only where graphql-core takes it: an
+  error, or a value handed back to graphql-core;
 - anything else met inside a row (an object that is neither, an abstract type) goes back to graphql-core with a
   ResolveInfo built for it.
 
@@ -102,10 +102,10 @@ class Completion:
         complete = self._kind(return_type.of_type if non_null else return_type, parent_type, field_def, details)
         message = f"Cannot return null for non-nullable field {parent_type}.{details[0].node.name.value}."
 
-        def completer(value, path):
+        def completer(value, chain):
             if isinstance(value, Exception):
                 raise value
-            completed = None if value is None or value is Undefined else complete(value, path)
+            completed = None if value is None or value is Undefined else complete(value, chain)
             if completed is None and non_null:
                 raise TypeError(message)
             return completed
@@ -119,7 +119,7 @@ class Completion:
             return self._list(return_type, parent_type, field_def, details)
         if is_leaf_type(return_type):
             leaf = executor.complete_leaf_value
-            return lambda value, path: leaf(return_type, value)
+            return lambda value, chain: leaf(return_type, value)
 
         def info(path):
             return executor.build_resolve_info(field_def, to_nodes(details), parent_type, path)
@@ -134,8 +134,9 @@ class Completion:
 
         def complete_object(value, chain):
             cls = value.__class__
-            selection = selections[cls] if cls in selections else selections.setdefault(
-                cls, self.selection(return_type, details, value))
+            if cls not in selections:
+                selections[cls] = self.selection(return_type, details, value)
+            selection = selections[cls]
             if selection is None:
                 path = _path(chain)
                 return executor.complete_object_value(return_type, details, info(path), path, value, None)
@@ -197,8 +198,9 @@ class _Selection:
 
 def _as_is(graphql_type) -> tuple[type | None, dict | None]:
     """The class of the values graphql-core's coercion of a leaf type answers unchanged, with None; for a strawberry
-    enum, its Python enum with the name its coercion answers for each member (``_names``); (None, None) for anything else,
-    completed by graphql-core's rules."""
+    enum, its Python enum with the name its coercion answers for each member (``_names``); (None, None) for anything
+    else, completed by graphql-core's rules. The class is compared as is: a subclass (a ``bool`` is an ``int``, a
+    SafeString a ``str``) goes through the coercion."""
     if is_non_null_type(graphql_type):
         graphql_type = graphql_type.of_type
     if graphql_type is GraphQLString or graphql_type is GraphQLID:
@@ -220,9 +222,9 @@ def _names(enum_type: CustomGraphQLEnumType) -> dict | None:
     return None if None in names.values() else names
 
 
-def _path(chain: Chain | None) -> Path | None:
-    """graphql-core's Path for a chain."""
-    if chain is None or type(chain) is Path:
+def _path(chain: Chain) -> Path:
+    """graphql-core's Path for a chain (whose first link is the executor's Path of the row or edge)."""
+    if type(chain) is Path:
         return chain
     return Path(_path(chain[0]), chain[1], chain[2])
 
