@@ -70,8 +70,7 @@ class Thing:
     either: Optional[Either]
 
 
-THING = "ThingRow"
-thing_row = type(THING, (rows.Row,), {"__slots__": (), "type_name": "Thing"})
+thing_row = type("ThingRow", (rows.Row,), {"__slots__": (), "type_name": "Thing"})  # as rows.Spec makes them
 
 
 class Str(str):
@@ -109,7 +108,7 @@ def schema_with(values: list[dict]):
 
 @pytest.fixture
 def completed(monkeypatch):
-    """The rows the fast path completed, one 1 each."""
+    """The rows the fast path completed (a 1 for each)."""
     seen = []
     complete = fastpath._Selection.complete
 
