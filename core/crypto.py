@@ -52,7 +52,8 @@ def _hkdf(secret: bytes, info: bytes, salt: bytes | None = None) -> bytes:
 def _field_ciphers(keys: tuple[str, ...]) -> dict[bytes, AESGCM]:
     """{key id: cipher} for each configured key, newest first (dicts keep their order)."""
     secrets = [base64.urlsafe_b64decode(k) for k in keys]
-    return {_hkdf(s, b"fields at rest: key id")[:KEY_ID_BYTES]: AESGCM(_hkdf(s, b"fields at rest: key")) for s in secrets}
+    return {_hkdf(s, b"fields at rest: key id")[:KEY_ID_BYTES]: AESGCM(_hkdf(s, b"fields at rest: key"))
+            for s in secrets}
 
 
 @lru_cache(maxsize=4)
@@ -64,7 +65,8 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
 def encrypt(value: str) -> str:
     key_id, cipher = next(iter(_field_ciphers(tuple(settings.FIELD_ENCRYPTION_KEYS)).items()))
     nonce = os.urandom(NONCE_BYTES)
-    return FIELD_PREFIX + base64.urlsafe_b64encode(key_id + nonce + cipher.encrypt(nonce, value.encode(), None)).decode()
+    sealed = key_id + nonce + cipher.encrypt(nonce, value.encode(), None)
+    return FIELD_PREFIX + base64.urlsafe_b64encode(sealed).decode()
 
 
 def decrypt(token: str) -> str:
@@ -75,7 +77,8 @@ def decrypt(token: str) -> str:
     try:
         sealed = base64.urlsafe_b64decode(token[len(FIELD_PREFIX):])
         cipher = _field_ciphers(keys)[sealed[:KEY_ID_BYTES]]
-        return cipher.decrypt(sealed[KEY_ID_BYTES:KEY_ID_BYTES + NONCE_BYTES], sealed[KEY_ID_BYTES + NONCE_BYTES:], None).decode()
+        nonce, ciphertext = sealed[KEY_ID_BYTES:KEY_ID_BYTES + NONCE_BYTES], sealed[KEY_ID_BYTES + NONCE_BYTES:]
+        return cipher.decrypt(nonce, ciphertext, None).decode()
     except (KeyError, ValueError, InvalidTag):  # unknown key id, bad base64 or too short, altered
         raise InvalidToken from None
 

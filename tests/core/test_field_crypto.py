@@ -117,8 +117,8 @@ def test_the_rotate_command_reseals_fernet_rows_as_gcm(settings):
     assert Child.objects.get(pk=target.pk).id_number == target.id_number  # read as they are
     call_command("rotate_field_keys", stdout=open("/dev/null", "w"))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT c.id_number, g.phone FROM children_child c JOIN children_guardian g ON g.child_id = c.id "
-                       "WHERE g.id = %s", [guardian.pk])
+        cursor.execute("SELECT c.id_number, g.phone FROM children_child c "
+                       "JOIN children_guardian g ON g.child_id = c.id WHERE g.id = %s", [guardian.pk])
         tokens = cursor.fetchone()
     assert all(token.startswith(crypto.FIELD_PREFIX) for token in tokens), tokens
     assert Child.objects.get(pk=target.pk).id_number == target.id_number
