@@ -6,7 +6,7 @@ the same value has 120: the new token is always shorter, so every column that he
 The keys are derived (HKDF, an ``info`` of their own) from each of ``settings.FIELD_ENCRYPTION_KEYS`` (newest
 first; older keys still decrypt, so keys rotate by prepending one and running ``manage.py rotate_field_keys``),
 so no other secret is needed. GCM because a page of 50 children decrypts over a hundred values per request:
-about 2.3 µs each here against 9-16 µs for Fernet (AES-CBC and an HMAC through Fernet's Python layers).
+about 2.3 µs each here against 8-16 µs for Fernet (AES-CBC and an HMAC through Fernet's Python layers).
 Random nonces are safe far beyond this data (the limit is 2**32 values per key; a province is a few million).
 Fernet tokens (written before GCM, recognised by lacking the prefix) still decrypt, so a database keeps working
 while ``rotate_field_keys`` re-seals it. Every failure (altered token, key no longer configured) raises
