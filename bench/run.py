@@ -1386,7 +1386,7 @@ def render(args, r):
         "work: figures are rough, ratios are the point.",
         f"Scale **{s['scale']}** (seed {s['seed']}): {s['organizations']:,} organizations (league and women's "
         f"federation trees of the same shape, {s['units']:,} units), {s['children']:,} children with "
-        f"{s['guardians']:,} guardians (ID number, address and phones Fernet-encrypted by the model fields, "
+        f"{s['guardians']:,} guardians (ID number, address and phones encrypted by the model fields, "
         f"blind index), {s['wishes']:,} wishes in all {len(s['wish_states'])} states with {s['claims']:,} claims; "
         + (("programs: " + ", ".join(f"{k.removeprefix('programs_')} {v:,}" for k, v in s["programs"].items()))
            if s.get("programs") else "programs not generated") + ". Tables: "
@@ -1432,7 +1432,7 @@ def render(args, r):
             "scope || '~'` on children, guardians (through their child) and organizations, the scope prefix sent "
             "as `X-Scope-Paths` (see /work/shared/notes/postgraphile-peer.md). It does less than our API: no "
             "session or scope look-up (the client sends the prefix), names masked by a SQL function, ID numbers "
-            "and phones returned as stored ciphertext (it cannot decrypt Fernet), no GraphQL global IDs. Its SQL "
+            "and phones returned as stored ciphertext (it cannot decrypt them), no GraphQL global IDs. Its SQL "
             "per request: one statement (plus the transaction and set_config), not counted here.",
         ]
     if r.get("pgl5"):
