@@ -63,9 +63,13 @@ class Wish(TenantOwned):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        # the board's orders (newest first, the default), within the scope's range
+        # the board's orders (newest first, the default), within the scope's range; and the published board's
+        # (publishedWishes, newest first; "claimable" compares the amounts): the staff's indexes made it read and
+        # filter every wish of the scope by state, 96 ms of a partner's 100 ms at province (issue 15)
         indexes = [page_index("wish", "created_at", "id"), page_index("wish", "published_at", "id"),
-                   page_index("wish", "claim_deadline", "id"), page_index("wish", "estimated_value", "id")]
+                   page_index("wish", "claim_deadline", "id"), page_index("wish", "estimated_value", "id"),
+                   page_index("wish_published", "created_at", "id", include=("covered_amount", "estimated_value"),
+                              condition=models.Q(state=State.PUBLISHED))]
         verbose_name = verbose_name_plural = "微心愿"
         constraints = [models.CheckConstraint(condition=models.Q(covered_amount__lte=models.F("estimated_value")),
                                               name="wish_never_over_covered")]
