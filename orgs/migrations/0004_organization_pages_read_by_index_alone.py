@@ -7,7 +7,7 @@ from django.db import migrations, models
 # organizations it reads them all). With the default 100, a county's range of ~270 organizations fell inside one
 # histogram bucket and was estimated at ~5 or ~540 rows depending on the sample, and the organizations list changed
 # plans from one ANALYZE to the next (issue 15; bench.run --plans-only). Read whole, the estimate is close and the
-# same after every ANALYZE.
+# same after every ANALYZE. ANALYZE at once: the table changes rarely, autovacuum could be long in coming.
 PATH_STATISTICS = 1000
 
 
@@ -15,6 +15,7 @@ def path_statistics(target):
     def apply(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(f"ALTER TABLE orgs_organization ALTER COLUMN path SET STATISTICS {target}")
+            schema_editor.execute("ANALYZE orgs_organization")
     return apply
 
 
