@@ -29,6 +29,7 @@ from functools import cached_property, lru_cache
 import psycopg
 from django.conf import settings
 from django.db import OperationalError, connections, router, transaction
+from django.db.backends.utils import debug_transaction
 from graphql import GraphQLError
 from graphql.language import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode, OperationDefinitionNode
 from strawberry.extensions import MaskErrors, SchemaExtension
@@ -196,20 +197,17 @@ def _open_bounded(connection) -> None:
     simple-protocol query (no parameters: the value is an int formatted here) on psycopg's connection. psycopg then
     finds the transaction open and sends no BEGIN of its own; through Django's cursor it would have, and the SET
     after it, one round trip more per read. Django's atomic block ends the transaction as before. Inside a
-    transaction already open (a test's) only the SET LOCAL is sent. Logged like a statement of Django's cursor
+    transaction already open (a test's) only the SET LOCAL is sent. Logged as Django logs its BEGIN and COMMIT
     (CaptureQueriesContext, ``connection.queries`` with DEBUG); execute wrappers do not see it."""
     connection.ensure_connection()
     raw = connection.connection
     sql = f"SET LOCAL statement_timeout = {int(settings.GRAPHQL_TIME_BUDGET_SECONDS * 1000)}"
     if raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
         sql = f"BEGIN; {sql}"
-    started = time.monotonic()
-    with connection.wrap_database_errors:
+    with debug_transaction(connection, sql), connection.wrap_database_errors:
         result = raw.pgconn.exec_(sql.encode())
         if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
             raise psycopg.OperationalError(result.error_message.decode(errors="replace"))
-    if connection.queries_logged:
-        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
 class Deadline:
