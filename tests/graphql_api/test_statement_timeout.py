@@ -58,7 +58,7 @@ def test_a_read_opens_its_bounded_transaction_in_one_round_trip(as_user, setting
     with open(trace, "w") as sink, CaptureQueriesContext(connection) as captured:
         connection.connection.pgconn.trace(sink.fileno())
         try:
-            assert client("{ me { username } }")["me"]["username"] == "round_trips"
+            assert client("{ me { username memberships { subtree } } }")["me"]["username"] == "round_trips"
         finally:
             connection.connection.pgconn.untrace()
     sent = round_trips(trace)
