@@ -13,9 +13,9 @@
   ``TIMEOUT``. Reads (query operations) on PostgreSQL also run in a transaction with ``statement_timeout`` set
   to the budget (SET LOCAL), so one slow statement cannot hold the worker either; mutations run without it (a
   province-wide move may legitimately take longer than a page). The transaction and its bound are opened in one
-  round trip (``_open_bounded``). That transaction is opened on the database the
-  router sends the request's reads to (a streaming standby, config/replica.py): a read the standby serves
-  costs the primary nothing, not even a pooled connection held for the request.
+  round trip (``_open_bounded``), on the database the router sends the request's reads to (a streaming standby,
+  config/replica.py): a read the standby serves costs the primary nothing, not even a pooled connection held
+  for the request.
 - Introspection by anonymous requests is a setting (``GRAPHQL_ANONYMOUS_INTROSPECTION``, off in production).
 - Errors: anything that is not a GraphQL error raised on purpose is masked (strawberry logs it in full; the
   answer is ``INTERNAL_ERROR``); a cancelled statement is answered as ``TIMEOUT``.

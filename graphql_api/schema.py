@@ -64,6 +64,7 @@ class Limits(AddValidationRules):
 
 @lru_cache(maxsize=DOCUMENTS_CACHED)
 def _validated(schema, document: SameDocument, rules) -> list:
+    """The validation errors of a document under these rules: the same for every request that sends it."""
     return validate_document(schema, document.document, rules)
 
 
