@@ -78,3 +78,18 @@ def test_with_redis_the_settings_use_the_cache_that_keeps_its_client(tmp_path):
                     "VAR_DIR": str(tmp_path)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "config.cache.ReusingRedisCache"
+
+
+def test_me_with_its_names_only_runs_no_sql(as_user):
+    """The roles, the password flag, the donor and the units cost a statement each, only when selected."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user("maliang_league_staff")
+    everything = client("{ me { username mustChangePassword memberships { subtree } isDonor units { name } } }")["me"]
+    assert everything["memberships"] and everything["mustChangePassword"] is False
+    with CaptureQueriesContext(connection) as captured:
+        me = client("{ me { username displayName isSuperuser permissions } }")["me"]
+    assert me["username"] == "maliang_league_staff" and me["permissions"]
+    sql = [q["sql"] for q in captured if q["sql"] not in ("BEGIN", "COMMIT") and "statement_timeout" not in q["sql"]]
+    assert sql == []
