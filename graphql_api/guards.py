@@ -175,8 +175,8 @@ class RequestBounds(SchemaExtension):
         """A read on PostgreSQL runs in one transaction whose statements PostgreSQL cancels past the budget; nothing
         outlives the transaction (SET LOCAL). Its isolation is PostgreSQL's default, READ COMMITTED: each statement
         sees what was committed when it began, so a page and its count taken a moment apart may differ by a row
-        written in between (REPEATABLE READ would share one snapshot, at the price of serialization failures for a
-        read that also writes, such as the audit of a clear personal-data read). It is opened on the database the
+        written in between (REPEATABLE READ would share one snapshot; not chosen yet, as every update a read makes
+        would then have to be proved free of serialization failures). It is opened on the database the
         router gives this request's reads of the domain's models (Organization stands for them)."""
         if self.execution_context.operation_type != OperationType.QUERY:
             yield
