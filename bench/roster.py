@@ -511,7 +511,7 @@ def render(args, info, results, bulk_seconds, total_seconds, profile):
         f"(seed {args.seed}, {imp['file_bytes'] / 2**20:.1f} MiB .xlsx, title row + the template header "
         f"{'/'.join(TEMPLATE)}, valid unique ID numbers of region {REGION}, one or two guardians each) imported into "
         f"{TOWNSHIP} by `{ADMIN}`; for the export, {args.export_rows:,} children visible to `{ADMIN}` (the imported "
-        f"ones plus COPY-inserted rows over the county's league tree, ID number, address and phones Fernet-encrypted as the "
+        f"ones plus COPY-inserted rows over the county's league tree, ID number, address and phones encrypted as the "
         f"model fields do, {info['guardians']:,} guardians in all; children table {info['child_size']}, guardians "
         f"{info['guardian_size']}){f', inserted in {bulk_seconds:.0f} s' if bulk_seconds else ', reused from an earlier run'}.",
         "",

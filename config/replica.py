@@ -5,7 +5,7 @@ this middleware; without it nothing here runs.
 
 - ``ReplicaMiddleware`` decides per request. A GraphQL operation that is a ``query`` (GET, or a JSON POST; a
   multipart POST is an upload, so a mutation) reads the standby; graphql_api/guards.py opens the read's one
-  transaction (one snapshot for a page and its count, bounded by statement_timeout) on the database this
+  transaction (bounded by statement_timeout) on the database this
   router gives the reads, so the primary sees no statement of it. Everything else (mutations, logins, file
   links, the admin) uses the primary only.
 - Read-your-writes: a request that wrote (a mutation, or any INSERT/UPDATE/DELETE… on the primary, such as

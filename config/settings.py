@@ -58,8 +58,10 @@ def _fernet_key() -> str:
     return Fernet.generate_key().decode()
 
 
-# Personal data at rest: comma-separated Fernet keys, newest first (rotate by prepending a new key and
-# running `manage.py rotate_field_keys`), and the key of the blind index used for exact look-up.
+# Personal data at rest: comma-separated keys in Fernet's format (32 random bytes, base64url), newest first
+# (rotate by prepending a new key and running `manage.py rotate_field_keys`). core.crypto derives the AES-GCM
+# keys of fields and files from each (HKDF) and still reads Fernet tokens written under them. Then the key of
+# the blind index used for exact look-up.
 FIELD_ENCRYPTION_KEYS = [k.strip() for k in required_secret("FIELD_ENCRYPTION_KEYS", "field_encryption_keys", _fernet_key).split(",") if k.strip()]
 BLIND_INDEX_KEY = required_secret("BLIND_INDEX_KEY", "blind_index_key")
 
@@ -155,7 +157,8 @@ if env_bool("PGBOUNCER", False):
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis cache, keeping its redis-py client (config/cache.py: not rebuilt per operation)
+    CACHES = {"default": {"BACKEND": "config.cache.ReusingRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "platform"}}
 

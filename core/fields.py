@@ -4,7 +4,7 @@ from core import crypto
 
 
 class EncryptedTextField(models.TextField):
-    """Text stored as a Fernet token; blank stays blank. Not searchable: keep a blind index beside it."""
+    """Text stored as a core.crypto token (AES-GCM); blank stays blank. Not searchable: keep a blind index beside it."""
 
     def from_db_value(self, value, expression, connection):
         return crypto.decrypt(value) if value else value

@@ -4,16 +4,18 @@
   validation rule that walks the expanded document (depth, overlapping fields) would then run for ever. The
   size of the document with every fragment expanded is counted first, in time linear in its text (each
   fragment counted once, memoized), and a document over ``MAX_EXPANDED_FIELDS`` is refused with
-  ``QUERY_TOO_COMPLEX`` before any validation rule runs.
+  ``QUERY_TOO_COMPLEX`` before any validation rule runs. What depends on the document alone (its size, whether
+  it introspects) is counted once per parsed document (``SameDocument``), not on every request.
 - Inputs: a variable's string longer than ``MAX_INPUT_CHARS`` or list longer than ``MAX_INPUT_ITEMS`` is
   refused with ``INPUT_TOO_LARGE`` before the variables are coerced (200,000 IDs are not parsed one by one).
 - Time: execution runs under a wall-clock budget (``GRAPHQL_TIME_BUDGET_SECONDS``): graphql-core's executor
   polls an abort signal between fields, and a deadline is one; the whole operation is then refused with
   ``TIMEOUT``. Reads (query operations) on PostgreSQL also run in a transaction with ``statement_timeout`` set
   to the budget (SET LOCAL), so one slow statement cannot hold the worker either; mutations run without it (a
-  province-wide move may legitimately take longer than a page). That transaction is opened on the database the
-  router sends the request's reads to (a streaming standby, config/replica.py): a read the standby serves
-  costs the primary nothing, not even a pooled connection held for the request.
+  province-wide move may legitimately take longer than a page). The transaction and its bound are opened in one
+  round trip (``_open_bounded``), on the database the router sends the request's reads to (a streaming standby,
+  config/replica.py): a read the standby serves costs the primary nothing, not even a pooled connection held
+  for the request.
 - Introspection by anonymous requests is a setting (``GRAPHQL_ANONYMOUS_INTROSPECTION``, off in production).
 - Errors: anything that is not a GraphQL error raised on purpose is masked (strawberry logs it in full; the
   answer is ``INTERNAL_ERROR``); a cancelled statement is answered as ``TIMEOUT``.
@@ -22,9 +24,12 @@
 from __future__ import annotations
 
 import time
+from functools import cached_property, lru_cache
 
+import psycopg
 from django.conf import settings
 from django.db import OperationalError, connections, router, transaction
+from django.db.backends.utils import debug_transaction
 from graphql import GraphQLError
 from graphql.language import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode, OperationDefinitionNode
 from strawberry.extensions import MaskErrors, SchemaExtension
@@ -38,6 +43,7 @@ from orgs.models import Organization
 MAX_EXPANDED_FIELDS = 2000
 MAX_INPUT_CHARS = 50_000
 MAX_INPUT_ITEMS = 1000
+DOCUMENTS_CACHED = 256  # distinct operation texts kept parsed, validated and measured (the web client sends a few dozen)
 
 
 class RequestErrorCode(ErrorCode):
@@ -112,6 +118,29 @@ def _oversized(value, path: str = "variables") -> str | None:
     return None
 
 
+class SameDocument:
+    """A parsed document as a cache key by identity. graphql-core hashes a document by walking all of it (some 20 µs
+    for a page's query) where ParserCache hands out the very same object for the same text; a cache entry holds its
+    document, so the id cannot be reused while the entry lives."""
+
+    __slots__ = ("document",)
+
+    def __init__(self, document):
+        self.document = document
+
+    def __hash__(self):
+        return id(self.document)
+
+    def __eq__(self, other):
+        return isinstance(other, SameDocument) and other.document is self.document
+
+
+@lru_cache(maxsize=DOCUMENTS_CACHED)
+def _measured(key: SameDocument) -> tuple[int, bool]:
+    """The document's expanded size and whether it introspects: the same for every request that sends it."""
+    return expanded_size(key.document), _introspects(key.document)
+
+
 def _introspects(document) -> bool:
     stack = [d.selection_set for d in document.definitions if hasattr(d, "selection_set")]
     while stack:
@@ -128,13 +157,13 @@ class RequestBounds(SchemaExtension):
 
     def on_validate(self):
         context = self.execution_context
-        size = expanded_size(context.graphql_document)
+        size, introspects = _measured(SameDocument(context.graphql_document))
         problem = None
         if size > MAX_EXPANDED_FIELDS:
             problem = request_error(RequestErrorCode.QUERY_TOO_COMPLEX, size=f"{size}+", limit=MAX_EXPANDED_FIELDS)
         elif (where := _oversized(context.variables or {})) is not None:
             problem = request_error(RequestErrorCode.INPUT_TOO_LARGE, what=where)
-        elif not settings.GRAPHQL_ANONYMOUS_INTROSPECTION and _introspects(context.graphql_document):
+        elif not settings.GRAPHQL_ANONYMOUS_INTROSPECTION and introspects:
             actor = getattr(getattr(context.context, "request", None), "actor", None)
             if actor is None or not actor.is_authenticated:
                 problem = request_error(RequestErrorCode.INTROSPECTION_DISABLED)
@@ -143,9 +172,12 @@ class RequestBounds(SchemaExtension):
         yield
 
     def on_execute(self):
-        """A read on PostgreSQL runs in one transaction (one snapshot for its count and its page) whose statements
-        PostgreSQL cancels past the budget; nothing outlives the transaction (SET LOCAL). It is opened on the
-        database the router gives this request's reads of the domain's models (Organization stands for them)."""
+        """A read on PostgreSQL runs in one transaction whose statements PostgreSQL cancels past the budget; nothing
+        outlives the transaction (SET LOCAL). Its isolation is PostgreSQL's default, READ COMMITTED: each statement
+        sees what was committed when it began, so a page and its count taken a moment apart may differ by a row
+        written in between (REPEATABLE READ would share one snapshot; not chosen yet, as every update a read makes
+        would then have to be proved free of serialization failures). It is opened on the database the
+        router gives this request's reads of the domain's models (Organization stands for them)."""
         if self.execution_context.operation_type != OperationType.QUERY:
             yield
             return
@@ -156,13 +188,29 @@ class RequestBounds(SchemaExtension):
         # savepoint=False: the read is the outermost transaction in production; inside a test's transaction no
         # savepoint is needed either (a cancelled statement sets the rollback of the whole test's transaction).
         with transaction.atomic(using=using, savepoint=False):
-            with connections[using].cursor() as cursor:
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)",
-                               [f"{int(settings.GRAPHQL_TIME_BUDGET_SECONDS * 1000)}ms"])
+            _open_bounded(connections[using])
             yield
             result = self.execution_context.result
             if any(_statement_cancelled(error) for error in getattr(result, "errors", None) or ()):
                 transaction.set_rollback(True, using=using)  # the transaction is aborted: end it without a COMMIT
+
+
+def _open_bounded(connection) -> None:
+    """Opens the read's transaction with its statement_timeout in one round trip: ``BEGIN; SET LOCAL …`` as one
+    simple-protocol query (no parameters: the value is an int formatted here) on psycopg's connection. psycopg then
+    finds the transaction open and sends no BEGIN of its own; through Django's cursor it would have, and the SET
+    after it, one round trip more per read. Django's atomic block ends the transaction as before. Inside a
+    transaction already open (a test's) only the SET LOCAL is sent. Logged as Django logs its BEGIN and COMMIT
+    (CaptureQueriesContext, ``connection.queries`` with DEBUG); execute wrappers do not see it."""
+    connection.ensure_connection()
+    raw = connection.connection
+    sql = f"SET LOCAL statement_timeout = {int(settings.GRAPHQL_TIME_BUDGET_SECONDS * 1000)}"
+    if raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+        sql = f"BEGIN; {sql}"
+    with debug_transaction(connection, sql), connection.wrap_database_errors:
+        result = raw.pgconn.exec_(sql.encode())
+        if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
+            raise psycopg.OperationalError(result.error_message.decode(errors="replace"))
 
 
 class Deadline:
@@ -171,7 +219,11 @@ class Deadline:
     def __init__(self, seconds: float):
         self.seconds = seconds
         self.ends = time.monotonic() + seconds
-        self.reason = request_error(RequestErrorCode.TIMEOUT, seconds=f"{seconds:g}")
+
+    @cached_property
+    def reason(self) -> GraphQLError:
+        """The TIMEOUT error, built only for the request that runs out of time (graphql-core reads it then)."""
+        return request_error(RequestErrorCode.TIMEOUT, seconds=f"{self.seconds:g}")
 
     @property
     def aborted(self) -> bool:

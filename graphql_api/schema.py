@@ -1,12 +1,14 @@
 """The assembled schema: each domain's Query and Mutation merged, with the optimizer and the limits on."""
 
+from functools import lru_cache
 from typing import Optional
 
 import strawberry
 from strawberry import Info, relay
 from strawberry.extensions import (AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter,
-                                   ValidationCache)
+                                   SchemaExtension)
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 
 from graphql_api.access.mutations import Mutation as AccessMutation
@@ -24,7 +26,7 @@ from graphql_api.connection import MAX_PAGE_SIZE
 from graphql_api.declare import authenticated
 from graphql_api.donors.schema import Mutation as DonorMutation
 from graphql_api.donors.schema import Query as DonorQuery
-from graphql_api.guards import BudgetedExecutor, RequestBounds, ShapeErrors
+from graphql_api.guards import DOCUMENTS_CACHED, BudgetedExecutor, RequestBounds, SameDocument, ShapeErrors
 from graphql_api.jobs.mutations import Mutation as JobMutation
 from graphql_api.jobs.queries import Query as JobQuery
 from graphql_api.notifications.mutations import Mutation as NotificationMutation
@@ -47,7 +49,6 @@ from graphql_api.workbench.queries import Query as WorkbenchQuery
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 3000
-DOCUMENTS_CACHED = 256  # distinct operation texts kept parsed and validated (the web client sends a few dozen)
 
 
 class Limits(AddValidationRules):
@@ -61,15 +62,23 @@ class Limits(AddValidationRules):
         super().__init__(list(self.RULES))
 
 
-class CachedValidation(ValidationCache):
-    """Validation cached by (document, rules), and skipped like strawberry's own once a bound has refused the
-    document (RequestBounds: a fragment bomb must never reach the rules)."""
+@lru_cache(maxsize=DOCUMENTS_CACHED)
+def _validated(schema, document: SameDocument, rules) -> list:
+    """The validation errors of a document under these rules: the same for every request that sends it."""
+    return validate_document(schema, document.document, rules)
+
+
+class CachedValidation(SchemaExtension):
+    """Validation cached by (document, rules), the document by identity (strawberry's ValidationCache hashes the
+    whole document on every request), and skipped like strawberry's own once a bound has refused the document
+    (RequestBounds: a fragment bomb must never reach the rules)."""
 
     def on_validate(self):
-        if self.execution_context.pre_execution_errors:
-            yield
-        else:
-            yield from super().on_validate()
+        context = self.execution_context
+        if not context.pre_execution_errors:
+            context.pre_execution_errors = _validated(context.schema._schema, SameDocument(context.graphql_document),
+                                                      context.validation_rules)
+        yield
 
 
 @strawberry.type
@@ -122,7 +131,7 @@ schema = strawberry.Schema(
         Limits,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=DOCUMENTS_CACHED),  # the same text parses to the same document (the key below)
-        lambda: CachedValidation(maxsize=DOCUMENTS_CACHED),
+        CachedValidation,
         ShapeErrors,
     ],
 )

@@ -74,12 +74,16 @@ class Bytewise(Func):
         return super().as_sql(compiler, connection, template=template, **extra)
 
 
-def page_index(model: str, *columns: str, path: str = "org_path") -> models.Index:
+def page_index(model: str, *columns: str, path: str = "org_path", include: tuple[str, ...] = (),
+               condition: Q | None = None) -> models.Index:
     """The index a connection's page reads in one order: the ``path`` the scope's range condition reads (the owner's
     path, in byte order) and then the order's columns, so that ``id IN (SELECT id ... ORDER BY ... LIMIT n)`` reads
-    the scope's range from the index alone and sorts only ids (graphql_api/connection.py). A page of rows owned by
-    a person or a unit rather than a subtree: ``models.Index(fields=[owner, *columns])``."""
-    return models.Index(Bytewise(path), *map(F, columns), name=f"{model}_page_{'_'.join(columns)}"[:30])
+    the scope's range from the index alone and sorts only ids (graphql_api/connection.py). ``include``: the columns of
+    the list's other conditions, which the index must hold for that read to stay index-only; ``condition``: a list
+    that always has one (the published board's state) gets an index of just those rows. ``model`` names the index.
+    A page of rows owned by a person or a unit rather than a subtree: ``models.Index(fields=[owner, *columns])``."""
+    return models.Index(Bytewise(path), *map(F, columns), name=f"{model}_page_{'_'.join(columns)}"[:30],
+                        include=include, condition=condition)
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -112,8 +116,10 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["path"]
-        # the orders of the organizations list within the scope's range (by path: the path's own unique index)
-        indexes = [page_index("organization", column, "id", path="path")
+        # The orders of the organizations list within the scope's range (the default, by path, and totalCount read
+        # any of them). Each holds archived_at, the list's condition, so that the page and its count read the index
+        # alone (issue 15); migration 0004 also puts every path into the statistics (see there).
+        indexes = [page_index("organization", column, "id", path="path", include=("archived_at",))
                    for column in ("name", "level", "division_code", "created_at")]
         verbose_name = verbose_name_plural = "组织"
         constraints = [

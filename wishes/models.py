@@ -63,9 +63,14 @@ class Wish(TenantOwned):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        # the board's orders (newest first, the default), within the scope's range
+        # the board's orders (newest first, the default), within the scope's range; and the published board's
+        # (publishedWishes, newest first; "claimable" compares the amounts): with the staff's indexes its page read
+        # and filtered every wish of the scope by state, 72-96 ms of the partner's ~95 ms request at province, where
+        # this index reads its 2,861 published wishes alone in 1.3-1.6 ms (issue 15)
         indexes = [page_index("wish", "created_at", "id"), page_index("wish", "published_at", "id"),
-                   page_index("wish", "claim_deadline", "id"), page_index("wish", "estimated_value", "id")]
+                   page_index("wish", "claim_deadline", "id"), page_index("wish", "estimated_value", "id"),
+                   page_index("wish_published", "created_at", "id", include=("covered_amount", "estimated_value"),
+                              condition=models.Q(state=State.PUBLISHED))]
         verbose_name = verbose_name_plural = "微心愿"
         constraints = [models.CheckConstraint(condition=models.Q(covered_amount__lte=models.F("estimated_value")),
                                               name="wish_never_over_covered")]

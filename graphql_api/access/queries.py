@@ -2,22 +2,15 @@ from typing import Optional
 
 import strawberry
 import strawberry_django
-from strawberry import Info, relay
+from strawberry import Info
 
 from graphql_api.access.types import (
-    ApiTokenType, AuditEntryFilter, AuditEntryType, CatalogType, MembershipFilter, MembershipType, MeType, MyMembership,
-    MyUnit, RoleEnum,
+    ApiTokenType, AuditEntryFilter, AuditEntryType, CatalogType, MembershipFilter, MembershipType, MeType,
 )
 from graphql_api.connection import Connection
 from graphql_api.context import actor_of
-from accounts.services import must_change_password
-from donors.models import Donor
-from wishes.services import acting_units
 from graphql_api.declare import authenticated, public, requires
-from orgs.models import Organization
 from permissions.actor import person_label
-from permissions.catalog import Role
-from permissions.models import Membership, unexpired
 
 
 @strawberry.type
@@ -27,22 +20,8 @@ class Query:
         actor = actor_of(info)
         if actor.user is None:
             return None
-        # Live roles only: an expired role grants nothing, so its organization may be out of scope by now.
-        memberships = Membership.objects.filter(unexpired(), user=actor.user, organization__in=Organization.objects.active()).select_related("organization")
-        return MeType(
-            username=actor.user.username,
-            display_name=person_label(actor.user),
-            is_superuser=actor.user.is_superuser,
-            must_change_password=must_change_password(actor.user),
-            memberships=[
-                MyMembership(organization=m.organization, role=RoleEnum[Role(m.role).name], subtree=m.subtree, expires_at=m.expires_at)
-                for m in memberships.order_by("organization__path")
-            ],
-            permissions=sorted(actor.scope.permissions()),
-            is_donor=Donor.objects.filter(user=actor.user).exists(),
-            units=[MyUnit(id=relay.GlobalID("Organization", str(u.pk)), name=u.name)
-                   for u in Organization.objects.active().filter(pk__in=acting_units(actor)).order_by("path")],
-        )
+        return MeType(actor=actor, username=actor.user.username, display_name=person_label(actor.user),
+                      is_superuser=actor.user.is_superuser, permissions=sorted(actor.scope.permissions()))
 
     memberships: Connection[MembershipType] = strawberry_django.connection(
         filters=MembershipFilter, extensions=requires("permissions.manage_membership"),

@@ -13,10 +13,14 @@ from graphql_api.enums import choices_enum, from_choice
 from graphql_api import rows
 from graphql_api.orgs.types import OrganizationType, organization_row, visible_organization
 from permissions import audit_log
-from permissions.actor import person_label
+from accounts.services import must_change_password
+from donors.models import Donor
+from orgs.models import Organization
+from permissions.actor import Actor, person_label
 from permissions.catalog import PERMISSIONS, Role, permission_label
 from permissions.masking import audit_changes
-from permissions.models import ApiToken, AuditEntry, Membership
+from permissions.models import ApiToken, AuditEntry, Membership, unexpired
+from wishes.services import acting_units
 
 RoleEnum = choices_enum(Role, "Role", "角色 / Role held at an organization")
 
@@ -93,16 +97,41 @@ class MyMembership:
     expires_at: datetime | None
 
 
+def _must_change_password(root: "MeType") -> bool:
+    return must_change_password(root.actor.user)
+
+
+def _memberships(root: "MeType") -> list[MyMembership]:
+    # Live roles only: an expired role grants nothing, so its organization may be out of scope by now.
+    memberships = Membership.objects.filter(unexpired(), user=root.actor.user, organization__in=Organization.objects.active())
+    return [MyMembership(organization=m.organization, role=RoleEnum[Role(m.role).name], subtree=m.subtree, expires_at=m.expires_at)
+            for m in memberships.select_related("organization").order_by("organization__path")]
+
+
+def _is_donor(root: "MeType") -> bool:
+    return Donor.objects.filter(user=root.actor.user).exists()
+
+
+def _units(root: "MeType") -> list["MyUnit"]:
+    return [MyUnit(id=relay.GlobalID("Organization", str(u.pk)), name=u.name)
+            for u in Organization.objects.active().filter(pk__in=acting_units(root.actor)).order_by("path")]
+
+
 @strawberry.type(name="Me", description="当前登录用户 / The signed-in user")
 class MeType:
+    """The fields that cost a statement each (the password flag, the roles, the donor, the units) are read only
+    when selected: ``me { username }`` runs no SQL."""
+
+    actor: strawberry.Private[Actor]
     username: str
     display_name: str
     is_superuser: bool
-    must_change_password: bool = strawberry.field(description="须先修改密码 / Must change the password before anything else")
-    memberships: list[MyMembership]
+    must_change_password: bool = strawberry.field(resolver=_must_change_password,
+                                                  description="须先修改密码 / Must change the password before anything else")
+    memberships: list[MyMembership] = strawberry.field(resolver=_memberships)
     permissions: list[str] = strawberry.field(description="在任一组织持有的权限 / Permissions held anywhere")
-    is_donor: bool = strawberry.field(default=False, description="用手机号登记的爱心人士 / A donor registered with a phone")
-    units: list["MyUnit"] = strawberry.field(default_factory=list, description=(
+    is_donor: bool = strawberry.field(resolver=_is_donor, description="用手机号登记的爱心人士 / A donor registered with a phone")
+    units: list["MyUnit"] = strawberry.field(resolver=_units, description=(
         "我所代表的合作单位（单位成员） / The partner units you act for (as their member)"))
 
 

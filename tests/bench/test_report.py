@@ -218,3 +218,20 @@ def test_server_cpu_counts_the_master_and_its_workers():
         for proc in run.server_processes(parent.pid)[::-1]:
             subprocess.run(["kill", proc.name], check=False)
         outsider.kill()
+
+
+def test_a_plans_only_run_rewrites_only_the_list_plans_of_its_block(doc, tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "LOGS", tmp_path)  # no generation table from this checkout's runs
+    # given a county block with the full run's figures, its list plans and its findings
+    old = [run.LIST_PLANS, "", "| old plans |", "", "#### Findings", "", "- kept"]
+    common.write_scale_block(run.SECTION, ["intro", ""], "county", new_block() + "\n" + "\n".join(old) + "\n")
+    # when a plans-only run writes its table (the 20 samples unless told otherwise)
+    run.replace_list_plans("county", ["Re-checked alone", "", "| new plans |"])
+    # then the block holds the new table where the old one was, and the rest as it was
+    county = common.scale_blocks(run.SECTION)["county"]
+    assert "| new plans |" in county and "| old plans |" not in county
+    assert county.index("23:50 CST") < county.index("| new plans |") < county.index("#### Findings")
+    assert "- kept" in county and run.PLAN_SAMPLES == 20
+    # and a scale without a block is left alone
+    run.replace_list_plans("city", ["| new plans |"])
+    assert list(common.scale_blocks(run.SECTION)) == ["county"]

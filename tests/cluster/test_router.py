@@ -248,7 +248,7 @@ def test_writes_are_recognised_in_the_sql_the_primary_runs():
     for sql in ('INSERT INTO "x" VALUES (1)', ' update "x" set a = 1', "DELETE FROM x", "COPY x FROM STDIN",
                 "WITH moved AS (SELECT 1) UPDATE x SET a = 1"):
         assert replica.WRITE_SQL.match(sql), sql
-    for sql in ('SELECT "x"."id" FROM "x"', "SELECT set_config('statement_timeout', '15000ms', true)",
+    for sql in ('SELECT "x"."id" FROM "x"', "BEGIN; SET LOCAL statement_timeout = 15000",
                 'SELECT 1 FROM "x" FOR UPDATE', "WITH t AS (SELECT 1) SELECT * FROM t"):
         assert not replica.WRITE_SQL.match(sql), sql
 

@@ -48,19 +48,19 @@ def test_a_document_under_the_bound_still_runs(gql):
 
 def test_execution_stops_when_the_time_budget_is_spent(as_user, settings, monkeypatch):
     """A slow resolver cannot run on for every alias: the first field past the budget ends the whole operation."""
-    from graphql_api.access import queries
+    from graphql_api.access import types
 
     settings.GRAPHQL_TIME_BUDGET_SECONDS = 0.2
     calls = []
-    fast = queries.unexpired
+    fast = types.unexpired
 
     def slow(*args, **kwargs):
         calls.append(1)
         time.sleep(0.15)
         return fast(*args, **kwargs)
 
-    monkeypatch.setattr(queries, "unexpired", slow)  # called once by each `me`
-    aliases = " ".join(f"m{i}: me {{ username }}" for i in range(20))
+    monkeypatch.setattr(types, "unexpired", slow)  # called once by each `me { memberships }`
+    aliases = " ".join(f"m{i}: me {{ memberships {{ subtree }} }}" for i in range(20))
     response = as_user("baokang_league_admin").post(f"{{ {aliases} }}")
     assert error_codes(response) == ["TIMEOUT"]
     assert response.json()["data"] is None

@@ -11,22 +11,58 @@ from tests.graphql_api.test_hardening import error_codes
 @pytest.mark.usefixtures("postgres_transactional")
 @pytest.mark.django_db(transaction=True)  # autocommit, as in production: a cancelled statement aborts no test transaction
 def test_a_slow_statement_is_cancelled_on_postgresql(as_user, settings, monkeypatch):
-    from graphql_api.access import queries
+    from graphql_api.access import types
 
     settings.GRAPHQL_TIME_BUDGET_SECONDS = 0.3
-    fast = queries.unexpired
+    fast = types.unexpired
 
     def slow(*args, **kwargs):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_sleep(5)")
         return fast(*args, **kwargs)
 
-    monkeypatch.setattr(queries, "unexpired", slow)
+    monkeypatch.setattr(types, "unexpired", slow)
     started = time.monotonic()
-    response = as_user("baokang_league_admin").post("{ me { username } }")
+    response = as_user("baokang_league_admin").post("{ me { memberships { subtree } } }")
     assert time.monotonic() - started < 3
     assert error_codes(response) == ["TIMEOUT"]
     with connection.cursor() as cursor:  # the bound ended with the read's transaction
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
         cursor.execute("SELECT pg_sleep(0.5)")
+
+
+def round_trips(trace) -> list[str]:
+    """What psycopg sent, one entry per round trip: libpq's trace has a line per protocol message, "F" for the
+    client's; a simple query is one Query message, an extended one ends with a Sync."""
+    sent = [line.split("\t") for line in trace.read_text().splitlines()]
+    return [fields[4].strip() for fields in sent if len(fields) > 4 and fields[1] == "F" and fields[3] in ("Query", "Sync")]
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("postgres_transactional")
+@pytest.mark.django_db(transaction=True)
+def test_a_read_opens_its_bounded_transaction_in_one_round_trip(as_user, settings, tmp_path):
+    """BEGIN and SET LOCAL statement_timeout go together: a read costs its statements and two round trips
+    (open, COMMIT), where Django's cursor would send BEGIN and then the SET."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.permissions.helpers import new_user
+
+    settings.GRAPHQL_TIME_BUDGET_SECONDS = 0.3
+    new_user("round_trips")  # (the demo's users went with the flush after the test above)
+    client = as_user("round_trips")
+    client("{ me { username } }")  # the session and scope cached
+    connection.ensure_connection()
+    trace = tmp_path / "trace"
+    with open(trace, "w") as sink, CaptureQueriesContext(connection) as captured:
+        connection.connection.pgconn.trace(sink.fileno())
+        try:
+            assert client("{ me { username memberships { subtree } } }")["me"]["username"] == "round_trips"
+        finally:
+            connection.connection.pgconn.untrace()
+    sent = round_trips(trace)
+    statements = [q["sql"] for q in captured if q["sql"] not in ("BEGIN", "COMMIT")]  # Django's own log lines
+    assert statements[0] == "BEGIN; SET LOCAL statement_timeout = 300"
+    assert len(statements) > 1
+    assert sent == [f'"{sql}"' for sql in statements] + ['"COMMIT"']

@@ -2,7 +2,8 @@
 
 Rotation: prepend a new key to FIELD_ENCRYPTION_KEYS (keep the old ones), run this command, then drop the
 old keys. Values are read with any listed key and written back under the newest, in batches, each in its own
-transaction; the command can be re-run safely.
+transaction; the command can be re-run safely. Every row is rewritten, so values stored as Fernet tokens (before
+core.crypto sealed fields with AES-GCM) come out in the current format too.
 """
 
 from django.apps import apps

@@ -81,7 +81,7 @@ def calls(port: int, *patterns: str) -> int:
 
 
 CHILDREN_READ = ("SELECT %", '%FROM "children_child"%')
-READ_BOUND = ("%set_config%",)  # graphql_api/guards.py: SET LOCAL statement_timeout in the read's transaction
+READ_BOUND = ("%SET LOCAL statement_timeout%",)  # graphql_api/guards.py: opens each read's transaction
 
 
 def test_read_only_operations_are_served_by_the_standby_and_cost_the_primary_nothing():
