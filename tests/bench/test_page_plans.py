@@ -14,8 +14,9 @@ ORGANIZATION_ORDERS = {"name": "organization_page_name_id", "level": "organizati
                        "divisionCode": "organization_page_division_cod", "createdAt": "organization_page_created_at_i"}
 
 
-def page_plan(client, query: str, table: str) -> str:
-    """The plan of the statement that reads the page of ``table`` for ``query`` (its window of ids is read as u0)."""
+def window_plan(client, query: str, table: str) -> str:
+    """The plan of the window (the ids of the page, the part with the LIMIT) of the statement that reads the page of
+    ``table`` for ``query``; how the outer statement names the window's table is not the point."""
     with CaptureQueriesContext(connection) as captured:
         client(query)
     sql = next(q["sql"] for q in captured.captured_queries
@@ -24,7 +25,8 @@ def page_plan(client, query: str, table: str) -> str:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute("EXPLAIN " + sql)
-        return "\n".join(row[0] for row in cursor.fetchall())
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return next(part for part in plan.split("InitPlan") if "Limit" in part)
 
 
 @pytest.mark.usefixtures("postgres_transactional")
@@ -35,13 +37,13 @@ def test_the_organizations_orders_and_the_published_board_read_their_indexes_alo
     staff = as_user("maliang_league_staff")
     for order, index in ORGANIZATION_ORDERS.items():
         query = f"{{ organizations(first: 5, order: {{ {order}: ASC }}) {{ totalCount edges {{ node {{ id }} }} }} }}"
-        plan = page_plan(staff, query, "orgs_organization")
-        assert f"Index Only Scan using {index} on orgs_organization u0 " in plan, plan  # the window
+        plan = window_plan(staff, query, "orgs_organization")
+        assert f"Index Only Scan using {index} on orgs_organization " in plan, plan
     partner = as_token(demo_token)
     for filters in ("", "filters: { claimable: true }, "):
         query = f"{{ publishedWishes({filters}first: 5) {{ totalCount edges {{ node {{ id title }} }} }} }}"
-        plan = page_plan(partner, query, "wishes_wish")
-        assert "Index Only Scan using wish_published_page_created_at on wishes_wish u0 " in plan, plan
+        plan = window_plan(partner, query, "wishes_wish")
+        assert "Index Only Scan using wish_published_page_created_at on wishes_wish " in plan, plan
 
 
 @pytest.mark.django_db
