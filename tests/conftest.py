@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.test import Client
 
 
@@ -51,12 +50,13 @@ def read_guard() -> int:
 
 
 @pytest.fixture(autouse=True)
-def isolated_cache():
-    """A fresh cache namespace per test: scope versions roll back with the database, cached scopes must not."""
-    previous = cache.key_prefix
-    cache.key_prefix = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex}"
-    yield
-    cache.key_prefix = previous
+def isolated_cache(settings):
+    """A fresh cache namespace per test: scope versions roll back with the database, cached scopes must not. Set in
+    the settings, not on this thread's cache object: a race test's threads build their own cache objects from the
+    settings, and with the bare prefix they shared cached scopes with other tests and other xdist workers, whose
+    databases hand out the same user ids (a CI run's 1+N race found its donors' scopes wrong: NOT_FOUND)."""
+    prefix = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex}"
+    settings.CACHES = {alias: {**config, "KEY_PREFIX": prefix} for alias, config in settings.CACHES.items()}
 
 
 @pytest.fixture(autouse=True)
