@@ -228,6 +228,12 @@ def test_partitioned_copy_keeps_the_scope_and_page_indexes():
     # the page index moves to the partitioned parent, covering the key; only indexes led by org_path move
     assert moved_index(page) == ('CREATE INDEX child_page_name_id ON partitioned.children_child USING btree '
                                  '(org_path COLLATE "C", name, id) INCLUDE (province)')
+    published = ('CREATE INDEX wish_published_page_created_at ON public.wishes_wish USING btree (org_path COLLATE "C", '
+                 "created_at, id) INCLUDE (covered_amount) WHERE ((state)::text = 'PUBLISHED'::text)")
+    assert moved_index(published) == ('CREATE INDEX wish_published_page_created_at ON partitioned.wishes_wish USING '
+                                      'btree (org_path COLLATE "C", created_at, id) INCLUDE (covered_amount, province) '
+                                      "WHERE ((state)::text = 'PUBLISHED'::text)")
+    assert page_order(published) == 'org_path COLLATE "C", created_at, id'
     assert on_org_path(page) and on_org_path("CREATE INDEX a ON public.t USING btree (org_path varchar_pattern_ops)")
     assert not on_org_path("CREATE INDEX b ON public.t USING btree (organization_id)")
     # the page is read in the page index's order, with the key condition that prunes
