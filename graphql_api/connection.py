@@ -90,14 +90,14 @@ def _page_rows(nodes: QuerySet, window: slice, counted: bool, columns: tuple[str
     """The page's ``columns`` (and the count) as dicts, by the statement ``_outer`` writes: its window and count are
     compiled from ``nodes`` on every page, the rest (columns, joins, order) once per shape (``_shell``); the rows are
     converted (decrypted, JSON) as Django's ``values()`` would convert them."""
-    try:
-        window_sql, window_params = _compiled(nodes.values("pk")[window])
-    except EmptyResultSet:  # the scope or a filter can match nothing: no statement, as Django answers
-        return []
     shell = _shell_of(nodes, columns, counted)
     if shell is None:
         page = _counted(_outer(nodes, nodes.values("pk")[window]), nodes, counted).prefetch_related(None)
         return list(page.values(*columns))
+    try:
+        window_sql, window_params = _compiled(nodes.values("pk")[window])
+    except EmptyResultSet:  # the scope or a filter can match nothing: no statement, as Django answers
+        return []
     return shell.rows({_WINDOW: (window_sql, window_params), **({_COUNT: aggregate(nodes)} if counted else {})})
 
 

@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 class Shell:
     sql: str
     names: list[str]
-    selected: list  # the columns' expressions, whose converters the rows go through
+    converters: list  # (column index, its converters, its expression) for the columns that have any
     using: str
 
     def rows(self, parts: dict[str, tuple[str, tuple | list]]) -> list[dict]:
@@ -34,14 +34,11 @@ class Shell:
 
         sql = re.sub("|".join(map(re.escape, parts)), put, self.sql)
         connection = connections[self.using]
-        converters = [(i, [*connection.ops.get_db_converters(e), *e.get_db_converters(connection)], e)
-                      for i, e in enumerate(self.selected)]
-        converters = [(i, found, e) for i, found, e in converters if found]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
-        if converters:
-            fetched = [_converted(list(row), converters, connection) for row in fetched]
+        if self.converters:
+            fetched = [_converted(list(row), self.converters, connection) for row in fetched]
         return [dict(zip(self.names, row)) for row in fetched]
 
 
@@ -55,7 +52,10 @@ def compiled(queryset: QuerySet, marks: tuple[str, ...]) -> Shell | None:
         return None
     names = list(query.selected) if query.selected else [
         *query.extra_select, *query.values_select, *query.annotation_select]
-    return Shell(sql, names, [s[0] for s in compiler.select[:compiler.col_count]], queryset.db)
+    connection = connections[queryset.db]  # the backend's converters, found once (each call gets its thread's own)
+    converters = [(i, [*connection.ops.get_db_converters(e), *e.get_db_converters(connection)], e)
+                  for i, (e, _, _) in enumerate(compiler.select[:compiler.col_count])]
+    return Shell(sql, names, [c for c in converters if c[1]], queryset.db)
 
 
 def _converted(row: list, converters: list, connection) -> list:
