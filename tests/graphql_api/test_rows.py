@@ -265,6 +265,23 @@ def test_odd_selections_of_rows_answer_byte_for_byte_what_graphql_core_answers(
     assert row_reads == model_reads
 
 
+def test_a_page_plan_is_made_once_per_selection_and_values_of_its_directives(county_viewer, monkeypatch, built):
+    """The plan is cached by the field's nodes and the variables its @include/@skip read: a repeated request takes
+    it, another value of a switch makes its own (else a field switched on later would be missing from the row)."""
+    made = []
+    plan = rows._plan
+    monkeypatch.setattr(rows, "_PLANS", {})
+    monkeypatch.setattr(rows, "_plan", lambda info: made.append(info.variable_values) or plan(info))
+    switches = [{"with": w, "without": wo} for w in (False, True) for wo in (True, False)]
+
+    for variables in switches * 2:
+        (as_rows, _), (as_models, _) = by_both_paths(county_viewer, monkeypatch, DIRECTIVES, variables)
+        assert b'"errors"' not in as_rows and as_rows == as_models
+
+    assert made == switches
+    assert built == ["Child"] * 8
+
+
 def test_an_organization_out_of_scope_is_null_on_the_fast_path_as_on_graphql_cores(as_user, monkeypatch, built,
                                                                                    completed):
     from children import services
