@@ -168,6 +168,7 @@ class Page:
         self.scope = actor_of(info).scope
         self.today = today(info)
         self._decided: dict[tuple[str, int], bool] = {}
+        self._revealed: dict[tuple, bool] = {}
 
     def allows_at(self, permission: str, path: str, organization_id: int | None) -> bool:
         """``Scope.allows_at``, decided once per organization on the page (no organization: no)."""
@@ -187,11 +188,15 @@ class Page:
                 or columns["pk"] in self.scope.records.get(permission, {}).get(label, ()))
 
     def reveal(self, permission: str, label: str, columns: dict) -> bool:
-        """``graphql_api.pii.reveal`` for a row read as columns: whether its personal data shows, noting the read."""
-        if not self.allows_row(permission, label, columns):
-            return False
-        note_read(self.info, label, columns["pk"], columns["organization_id"], columns["org_path"])
-        return True
+        """``graphql_api.pii.reveal`` for a row read as columns: whether its personal data shows, noting the read.
+        Decided once per row (a masked child asks for each of its nine personal fields)."""
+        key = (permission, label, columns["pk"])
+        shown = self._revealed.get(key)
+        if shown is None:
+            shown = self._revealed[key] = self.allows_row(permission, label, columns)
+            if shown:
+                note_read(self.info, label, columns["pk"], columns["organization_id"], columns["org_path"])
+        return shown
 
 
 def reader(info: Info) -> Callable[[Callable, bool], list[Row]] | None:
