@@ -175,6 +175,24 @@ def sequential(call, requests, warmup):
             "load": [load_start, common.load()]}
 
 
+def interleaved(calls, requests, warmup):
+    """Each of ``calls`` (name: call returning (answer, info)) in turn, ``requests`` rounds after ``warmup`` rounds:
+    the servers meet the same moments of a shared machine, whose speed drifts between blocks of sequential requests
+    (by a fifth within minutes here), so their ratio does not follow the drift. Per name its timings' stats and
+    ``ratio``: the median over the rounds of the first call's time over this one's."""
+    for _ in range(warmup):
+        for call in calls.values():
+            call()
+    load_start = common.load()
+    seconds = {name: [] for name in calls}
+    for _ in range(requests):
+        for name, call in calls.items():
+            seconds[name].append(call()[1]["seconds"])
+    first = seconds[next(iter(calls))]
+    return {**{name: {**stats(times), "ratio": statistics.median(a / b for a, b in zip(first, times))}
+               for name, times in seconds.items()}, "load": [load_start, common.load()]}
+
+
 def concurrent(make_call, clients, seconds, warmup_seconds=3, server=None):
     """``clients`` threads, each its own connection, for ``seconds``; requests/s and latency (and with the
     ``server``'s pid, its CPU time per request over the same window)."""
@@ -1123,6 +1141,7 @@ def run(args):
         f"(load {results['refresh']['load_after']})")
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()  # DB 13: this benchmark's own cache
     gunicorn = pgl = None
+    peers = []
     try:
         log("starting gunicorn (platform/gunicorn.conf.py, DEBUG=0, bench.settings)")
         gunicorn = start_gunicorn(args.scale, args.seed)
@@ -1230,8 +1249,15 @@ def run(args):
                 results[f"{key}_c8"] = concurrent(lambda: pgl_call(Client(port), county, 50), args.clients, args.seconds)
                 stop(pgl)
                 pgl = None
+            log("interleaved: ours, PostGraphile 4 and 5 in turn, masked pages of 10, 50 and 100 rows")
+            peers = [start_postgraphile(args.scale, key) for key in PEERS]
+            results["paired"] = {str(first): interleaved(
+                {"ours": roster_call(viewer, first),
+                 **{key: pgl_call(Client(port), county, first) for key, (_, port, _, _) in PEERS.items()}}, n, warm)
+                for first in (10, 50, 100)}
     finally:
-        stop(pgl)
+        for proc in (pgl, *peers):
+            stop(proc)
         stop(gunicorn)
 
     # plans of the newest-first page (server stopped: no traffic while ANALYZE resamples)
@@ -1585,6 +1611,13 @@ def findings(args, r):
     p50 = m2["masked 50"]["p50"]
     out.append(f"- 50-row page p50 {p50:.1f} ms against the target ≤ 40 ms: " + ("met" if p50 <= 40 else "**missed**")
                + f" at {r['summary']['scale']} scale; {p50 / raw['masked 50']['p50']:.1f}× the hand-written floor.")
+    if r.get("paired"):
+        ratios = {first: m["pgl"]["ratio"] for first, m in r["paired"].items()}
+        out.append("- Masked page p50, ours / PostGraphile 4 interleaved: "
+                   + ", ".join(f"{first} rows {ratio:.2f}×" for first, ratio in ratios.items())
+                   + " (PostGraphile 5: " + ", ".join(f"{first} rows {m['pgl5']['ratio']:.2f}×"
+                                                     for first, m in r["paired"].items())
+                   + "); target ≤ 1.5×: " + ("met." if max(ratios.values()) <= 1.5 else "**missed**."))
     if r.get("pgl_c8"):
         ours, theirs = r["m4"]["rps"], r["pgl_c8"]["rps"]
         out.append(f"- Throughput at {args.clients} clients: {ours:.0f} req/s against PostGraphile's {theirs:.0f} "
@@ -1718,6 +1751,16 @@ def peer_versions_text(r, clients):
     ours, v4, v5 = r["m4"]["rps"], r["pgl_c8"]["rps"], r["pgl5_c8"]["rps"]
     out.append(f"| 50 rows, {clients} clients, req/s | {ours:.0f} | {v4:.0f} | {v5:.0f} | {ours / v4:.2f}× | "
                f"{ours / v5:.2f}× |")
+    if r.get("paired"):
+        rounds = r["paired"]["50"]["ours"]["n"]
+        out += ["", f"The same pages interleaved (one request to each server in turn, {rounds} rounds, all three "
+                "servers up: a shared machine's drift between the blocks above does not enter the ratios); the "
+                "ratio is the median over the rounds of ours over the peer's:", "",
+                "| children page, county VIEWER (masked) | ours p50 ms | PostGraphile 4 p50 ms | PostGraphile 5 p50 ms "
+                "| ours / v4 | ours / v5 | load (1 min) |", "|---|--:|--:|--:|--:|--:|---|"]
+        for first, m in r["paired"].items():
+            out.append(f"| {first} rows | {m['ours']['p50']:.1f} | {m['pgl']['p50']:.1f} | {m['pgl5']['p50']:.1f} | "
+                       f"{m['pgl']['ratio']:.2f}× | {m['pgl5']['ratio']:.2f}× | {load_span(m)} |")
     return out
 
 

@@ -115,6 +115,7 @@ def test_tiny_scale_end_to_end():
     report = subprocess.run([sys.executable, "-m", "bench.run", "--scale", "tiny", "--report-only", "--no-doc"],
                             cwd=common.ROOT, env=env, check=True, capture_output=True, text=True).stdout
     assert "| 2 children page, 50 rows | county VIEWER (masked) |" in report and "load (1 min)" in report
+    assert "The same pages interleaved" in report and "ours / PostGraphile 4 interleaved" in report
     models = subprocess.run([sys.executable, "-m", "bench.procmodel", "--scale", "tiny", "--models", "1x2,2x1",
                              "--clients", "2", "--seconds", "1", "--no-doc"], cwd=common.ROOT, env=env, check=True,
                             capture_output=True, text=True).stdout

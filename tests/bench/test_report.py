@@ -235,3 +235,20 @@ def test_a_plans_only_run_rewrites_only_the_list_plans_of_its_block(doc, tmp_pat
     # and a scale without a block is left alone
     run.replace_list_plans("city", ["| new plans |"])
     assert list(common.scale_blocks(run.SECTION)) == ["county"]
+
+
+def test_interleaved_calls_take_turns_and_each_ratio_is_the_median_over_rounds():
+    order, times = [], {"ours": iter([0.010, 0.020, 0.012, 0.011]), "peer": iter([0.005, 0.020, 0.006, 0.011])}
+
+    def call(name):
+        def timed():
+            order.append(name)
+            return {}, {"seconds": next(times[name])}
+        return timed
+
+    result = run.interleaved({"ours": call("ours"), "peer": call("peer")}, requests=3, warmup=1)
+
+    assert order == ["ours", "peer"] * 4  # one warm-up round, then three, each server in turn
+    assert result["ours"]["p50"] == 12.0 and result["peer"]["p50"] == 11.0
+    assert result["peer"]["ratio"] == 1.0  # rounds: 0.020/0.020, 0.012/0.006, 0.011/0.011 -> median 1.0
+    assert result["ours"]["ratio"] == 1.0 and len(result["load"]) == 2
