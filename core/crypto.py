@@ -29,7 +29,7 @@ import hmac
 import os
 import struct
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -63,21 +63,16 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
     return MultiFernet([Fernet(k.encode()) for k in keys])
 
 
-_configured: dict[str, tuple[str, ...]] = {}
-
-
+@cache
 def _keys() -> tuple[str, ...]:
     """``settings.FIELD_ENCRYPTION_KEYS``, read once: a page decrypts over a hundred values, and each read of a
     setting goes through Django's lazy settings object (3% of a page's CPU). Forgotten when the setting changes."""
-    keys = _configured.get("keys")
-    if keys is None:
-        keys = _configured["keys"] = tuple(settings.FIELD_ENCRYPTION_KEYS)
-    return keys
+    return tuple(settings.FIELD_ENCRYPTION_KEYS)
 
 
 def _forget_keys(setting, **kwargs):
     if setting == "FIELD_ENCRYPTION_KEYS":
-        _configured.clear()
+        _keys.cache_clear()
 
 
 setting_changed.connect(_forget_keys)

@@ -224,29 +224,33 @@ def _reader(info: Info) -> Callable[[Callable, bool], list[Row]] | None:
 
 
 def _plan_of(info: Info) -> _Plan | None:
-    """The plan for the field's selection, made once per (field nodes, values of the variables its @include and
+    """The plan for the field's selection, made once per (field node, values of the variables its @include and
     @skip read): a plan depends on nothing else (a selected argument sends the field to the model path, whatever its
     value), and strawberry's ``selected_fields``, which converts the whole selection with its arguments, cost 3% of a
-    page's CPU. The same query text parses to the same nodes (the schema's ParserCache); the nodes are kept with
-    their plan, so that another document's nodes cannot take their ids while it is cached."""
+    page's CPU. The same query text parses to the same nodes (the schema's ParserCache); a node is kept with its
+    switches and plans, so that another document's node cannot take its id while it is cached."""
     raw = info._raw_info
-    nodes = raw.field_nodes
-    switches = _switches(nodes[0], raw.fragments) if len(nodes) == 1 else None
-    if switches is None:
+    if len(raw.field_nodes) != 1:
         return _plan(info)
-    key = (id(nodes[0]), raw.parent_type.name, tuple(raw.variable_values.get(name) for name in switches))
-    cached = _PLANS.get(key)
-    if cached is None or cached[0] is not nodes[0]:
-        cached = (nodes[0], _plan(info))
+    node = raw.field_nodes[0]
+    cached = _PLANS.get(id(node))
+    if cached is None or cached[0] is not node:
+        cached = (node, _switches(node, raw.fragments), {})
         with _PLANS_LOCK:  # a worker's threads share the plans
             if len(_PLANS) >= PLANS_CACHED:
                 _PLANS.pop(next(iter(_PLANS)))  # the oldest
-            _PLANS[key] = cached
-    return cached[1]
+            _PLANS[id(node)] = cached
+    _node, switches, plans = cached
+    if switches is None:
+        return _plan(info)
+    values = tuple(raw.variable_values.get(name) for name in switches)
+    if values not in plans:
+        plans[values] = _plan(info)
+    return plans[values]
 
 
 PLANS_CACHED = 256
-_PLANS: dict[tuple, tuple[FieldNode, _Plan | None]] = {}
+_PLANS: dict[int, tuple[FieldNode, tuple[str, ...] | None, dict[tuple, _Plan | None]]] = {}
 _PLANS_LOCK = threading.Lock()
 
 
