@@ -18,7 +18,10 @@
   for the request.
 - Introspection by anonymous requests is a setting (``GRAPHQL_ANONYMOUS_INTROSPECTION``, off in production).
 - Errors: anything that is not a GraphQL error raised on purpose is masked (strawberry logs it in full; the
-  answer is ``INTERNAL_ERROR``); a cancelled statement is answered as ``TIMEOUT``.
+  answer is ``INTERNAL_ERROR``); a cancelled statement is answered as ``TIMEOUT``; a database connection that
+  broke or could not be made (a primary stopped, a failover under way) as ``UNAVAILABLE`` with HTTP 503 and
+  ``Retry-After``, which clients and proxies take as "try again", not as lost data. Django drops the broken
+  connection at the request's end, so the next request connects afresh.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from functools import cached_property, lru_cache
 
 import psycopg
 from django.conf import settings
-from django.db import OperationalError, connections, router, transaction
+from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.backends.utils import debug_transaction
 from graphql import GraphQLError
 from graphql.language import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode, OperationDefinitionNode
@@ -55,6 +58,7 @@ class RequestErrorCode(ErrorCode):
                "The request took longer than {seconds} s; narrow it down and retry.")
     INTROSPECTION_DISABLED = ("未登录时不可查询接口结构。", "Introspection needs a signed-in actor or an API token.")
     INTERNAL_ERROR = ("服务器内部错误，已记录。", "Internal error; it has been logged.")
+    UNAVAILABLE = ("数据库暂时无法连接，请稍后重试。", "The database cannot be reached for a moment; retry shortly.")
     BAD_REQUEST = ("请求格式不正确，无法读取。", "Malformed request: it cannot be read.")
 
 
@@ -270,8 +274,19 @@ def _statement_cancelled(error: GraphQLError) -> bool:
     return isinstance(original, OperationalError) and "statement timeout" in str(original)
 
 
+def _connection_lost(error: GraphQLError) -> bool:
+    """A database error of the connection, not of the statement: psycopg's OperationalError (connection refused,
+    server closed the connection, pgbouncer's lost server) or InterfaceError (the connection is closed), as Django
+    wraps them; a cancelled statement is a TIMEOUT."""
+    return isinstance(error.original_error, (OperationalError, InterfaceError)) and not _statement_cancelled(error)
+
+
+RETRY_AFTER_SECONDS = 5
+
+
 class ShapeErrors(MaskErrors):
-    """Masks unexpected errors (logged in full) as INTERNAL_ERROR; a cancelled statement becomes TIMEOUT."""
+    """Masks unexpected errors (logged in full) as INTERNAL_ERROR; a cancelled statement becomes TIMEOUT, a lost
+    database connection UNAVAILABLE (HTTP 503)."""
 
     def __init__(self):
         super().__init__(should_mask_error=lambda error: error.original_error is not None
@@ -280,6 +295,11 @@ class ShapeErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         if _statement_cancelled(error):
             code, params = RequestErrorCode.TIMEOUT, {"seconds": f"{settings.GRAPHQL_TIME_BUDGET_SECONDS:g}"}
+        elif _connection_lost(error):
+            code, params = RequestErrorCode.UNAVAILABLE, {}
+            response = self.execution_context.context.response
+            response.status_code = 503
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         else:  # strawberry has logged it in full (Schema.process_errors)
             code, params = RequestErrorCode.INTERNAL_ERROR, {}
         return GraphQLError(code.render(**params), nodes=error.nodes, source=error.source, positions=error.positions,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.db import InterfaceError, OperationalError
 
 from tests.permissions.helpers import gid, org
 
@@ -65,6 +66,24 @@ def test_execution_stops_when_the_time_budget_is_spent(as_user, settings, monkey
     assert error_codes(response) == ["TIMEOUT"]
     assert response.json()["data"] is None
     assert len(calls) <= 3  # all 20 would have taken 3 s
+
+
+@pytest.mark.parametrize("lost", [OperationalError("server closed the connection unexpectedly"),
+                                  InterfaceError("connection already closed")])
+def test_a_lost_database_connection_is_answered_as_unavailable_not_as_an_internal_error(as_user, monkeypatch, lost):
+    """A failover breaks the connections a worker holds: the request that meets one is told to retry (503,
+    Retry-After), as clients and nginx treat an unreachable backend, and the next request connects afresh."""
+    from graphql_api.access import types
+
+    client = as_user("baokang_league_admin")
+    monkeypatch.setattr(types, "unexpired", lambda *args, **kwargs: (_ for _ in ()).throw(lost))
+    response = client.post("{ me { memberships { subtree } } }")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert error_codes(response) == ["UNAVAILABLE"]
+    assert "稍后重试" in response.json()["errors"][0]["message"]
+    monkeypatch.undo()
+    response = client.post("{ me { memberships { subtree } } }")
+    assert response.status_code == 200 and "errors" not in response.json()
 
 
 def test_oversized_inputs_are_refused_before_any_work(as_user):
