@@ -10,15 +10,23 @@ from __future__ import annotations
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
 
 
 def aggregate(queryset: QuerySet, function: str = "COUNT", column: str = "pk") -> tuple[str, tuple]:
-    """``(SELECT <function>(v) FROM (<queryset>) AS t)``; a queryset that can match nothing is a constant."""
+    """``(SELECT <function>(v) FROM (<queryset>) AS t)``; a queryset that can match nothing is a constant.
+
+    A count of rows selects no column (``COUNT(*)`` over ``SELECT 1``): PostgreSQL then reads the narrowest index that
+    holds the conditions (the path's own), not one that also holds the key (issue 15: the county's 7,464 children
+    counted in 0.84 ms against 1.29 ms). Not for a DISTINCT or grouped queryset, whose rows the selected column
+    decides."""
+    query = queryset.query
+    rows = function == "COUNT" and column == "pk" and not query.distinct and query.group_by is None
     try:
-        sql, params = queryset.order_by().values(v=F(column)).query.sql_with_params()
+        sql, params = queryset.order_by().values(v=RawSQL("1", ()) if rows else F(column)).query.sql_with_params()
     except EmptyResultSet:
         return ("0" if function == "COUNT" else "NULL"), ()
-    return f"(SELECT {function}(v) FROM ({sql}) AS t)", params
+    return f"(SELECT {function}({'*' if rows else 'v'}) FROM ({sql}) AS t)", params
 
 
 def select(parts: list[tuple[str, tuple]]) -> list:

@@ -32,6 +32,7 @@ from strawberry_django.relay.list_connection import _should_optimize_total_count
 from core.sql import aggregate
 
 from graphql_api import rows, shells
+from graphql_api.bynodes import ByNodes
 from graphql_api.guards import RequestErrorCode
 
 MAX_PAGE_SIZE = 100
@@ -53,12 +54,23 @@ class Connection(DjangoListConnection[relay.NodeType]):
                 raise GraphQLError(RequestErrorCode.INVALID_CURSOR.render(name=name),
                                    extensions={"code": RequestErrorCode.INVALID_CURSOR.name})
         if isinstance(nodes, QuerySet) and not last and not _prefetched(nodes):
-            page = _Page(_total_order(nodes), counted=asks_total_count(info), read=rows.reader(info))
+            page = _Page(_total_order(nodes), counted=_asks_total_count(info), read=rows.reader(info))
             # relay.ListConnection's pager (offset cursors), without DjangoListConnection's window count
             connection = super(DjangoListConnection, cls).resolve_connection(page, info=info, first=first, **kwargs)
             connection.nodes = nodes
             return connection
         return super().resolve_connection(nodes, info=info, first=first, last=last, **kwargs)
+
+
+def _asks_total_count(info) -> bool:
+    """strawberry-django's check, made once per field nodes (graphql_api/bynodes.py): it converts the whole
+    selection (strawberry's ``selected_fields``) to look for ``totalCount``."""
+    raw = info._raw_info
+    return _COUNTED.get("totalCount", tuple(raw.field_nodes), raw.fragments, raw.variable_values,
+                        lambda: asks_total_count(info))
+
+
+_COUNTED: ByNodes[bool] = ByNodes()
 
 
 def _prefetched(nodes: QuerySet) -> bool:

@@ -4,11 +4,13 @@ graphql-core completes an object by executing each selected field: a ResolveInfo
 every schema extension that hooks ``resolve`` (the optimizer), our deadline check, then the value's completion. A row
 of a page (graphql_api/rows.py) already holds its GraphQL values, so on a page of 50 children that machinery was
 most of the request's CPU (~1,000 fields). ``BudgetedExecutor`` (graphql_api/guards.py) hands each row, and each
-relay edge whose node is a row, to ``Completion.selection``, which completes it as graphql-core would:
+relay edge whose node is a row, to ``selection``, which completes it as graphql-core would:
 
 - the selection is collected by the executor's own ``collect_subfields`` (fragments, aliases, ``@include``/``@skip``
-  with the operation's variables, ``__typename``) once per (type, field nodes) and compiled into a reader and a
-  completer per response key;
+  with the operation's variables, ``__typename``) and compiled into a reader and a completer per response key, once
+  per (type, field nodes, values of the @include/@skip variables) for every request of the worker (bynodes.py); the
+  compiled completers hold no request's state: each call is given the request's executor, which locates and
+  collects the errors;
 - a row's value is its attribute of the field's GraphQL name; a plain strawberry object's (an edge, a guardian, a
   claim) is the attribute of a field without a resolver or field extension, as strawberry's basic fields read it;
 - a leaf whose coercion is known to answer it unchanged (a ``str`` for String or ID, a ``bool`` for Boolean) or by
@@ -42,10 +44,11 @@ from strawberry.relay import Edge
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from graphql_api.bynodes import ByNodes
 from graphql_api.rows import Row
 
 Chain = Path | tuple  # a response path: a Path, or a plain (prev, key, typename) whose prev is a Chain
-Complete = Callable[[Any, Chain], Any]
+Complete = Callable[[Any, Any, Chain], Any]  # (executor, value, chain): the request's executor, passed at each call
 
 
 def entry(object_type: GraphQLObjectType, value: Any) -> bool:
@@ -57,129 +60,128 @@ def _is_row(object_type: GraphQLObjectType, value: Any) -> bool:
     return isinstance(value, Row) and type(value).type_name == object_type.name
 
 
-class Completion:
-    """The compiled selections of one operation's executor, by (type, field nodes, row or plain object)."""
+_COMPILED: ByNodes[_Selection | None] = ByNodes()
 
-    def __init__(self, executor):
-        self.executor = executor
-        self.selections: dict[tuple, tuple[list, _Selection | None]] = {}
 
-    def selection(self, object_type: GraphQLObjectType, details: list, value: Any) -> _Selection | None:
-        """The compiled selection for ``value``, or None for a plain object that graphql-core completes: its type
-        checks its objects (``is_type_of``) or a field it selects has a resolver or extension of its own."""
-        row = _is_row(object_type, value)
-        key = (object_type, id(details), row)
-        cached = self.selections.get(key)
-        if cached is None:
-            # the details list is kept with its selection so that its id is not reused while the operation runs
-            cached = self.selections[key] = (details, self._compile(object_type, details, row))
-        return cached[1]
+def selection(executor, object_type: GraphQLObjectType, details: list, value: Any) -> _Selection | None:
+    """The compiled selection for ``value`` (a row or an edge), or None for a plain object that graphql-core
+    completes: its type checks its objects (``is_type_of``) or a field it selects has a resolver or extension of its
+    own. Compiled once per (type, field nodes, row or not, values of the @include/@skip variables under the nodes)
+    and shared by every request that sends the same document (graphql_api/bynodes.py): a compiled selection holds
+    no request's state (its completers take the executor at each call), and compiling it cost a page a tenth of
+    its CPU, most of it in garbage that only the cycle collector frees."""
+    row = _is_row(object_type, value)
+    nodes = tuple(detail.node for detail in details)
+    return _COMPILED.get((object_type, row), nodes, executor.fragments, executor.variable_values.coerced,
+                         lambda: _compile(executor, object_type, details, row))
 
-    def _compile(self, object_type: GraphQLObjectType, details: list, row: bool) -> _Selection | None:
-        if not row and object_type.is_type_of is not None:
+
+def _compile(executor, object_type: GraphQLObjectType, details: list, row: bool) -> _Selection | None:
+    if not row and object_type.is_type_of is not None:
+        return None
+    grouped = executor.collect_subfields(object_type, details).grouped_field_set
+    fields = []
+    for key, field_details in grouped.items():
+        name = field_details[0].node.name.value
+        if name == "__typename":  # a str, always answered as it is: no completer
+            fields.append((key, _constant(object_type.name), str, None, None, None, field_details))
+            continue
+        field_def = executor.schema.get_field(object_type, name)
+        if field_def is None:
+            continue  # graphql-core leaves an unknown field out of the answer
+        read = itemgetter(name) if row else _plain_reader(field_def)
+        if read is None:
             return None
-        grouped = self.executor.collect_subfields(object_type, details).grouped_field_set
-        fields = []
-        for key, field_details in grouped.items():
-            name = field_details[0].node.name.value
-            if name == "__typename":  # a str, always answered as it is: no completer
-                fields.append((key, _constant(object_type.name), str, None, None, None, field_details))
+        complete = _completer(field_def.type, object_type, field_def, field_details)
+        fields.append((key, read, *_as_is(field_def.type), complete, field_def.type, field_details))
+    return _Selection(object_type.name, row, fields)
+
+
+def _completer(return_type, parent_type: GraphQLObjectType, field_def, details: list) -> Complete:
+    """How a value of ``return_type`` is completed, as graphql-core's ``complete_value`` does it: an exception
+    raised, a non-null type's null refused, a null answered as null, anything else completed by its kind."""
+    non_null = is_non_null_type(return_type)
+    complete = _kind(return_type.of_type if non_null else return_type, parent_type, field_def, details)
+    message = f"Cannot return null for non-nullable field {parent_type}.{details[0].node.name.value}."
+
+    def completer(executor, value, chain):
+        if isinstance(value, Exception):
+            raise value
+        completed = None if value is None or value is Undefined else complete(executor, value, chain)
+        if completed is None and non_null:
+            raise TypeError(message)
+        return completed
+
+    return completer
+
+
+def _kind(return_type, parent_type: GraphQLObjectType, field_def, details: list) -> Complete:
+    """How a value (not null) of a nullable ``return_type`` is completed: a list, a leaf, an object."""
+    if is_list_type(return_type):
+        return _list(return_type, parent_type, field_def, details)
+    if is_leaf_type(return_type):
+        return lambda executor, value, chain: executor.complete_leaf_value(return_type, value)
+
+    def info(executor, path):
+        return executor.build_resolve_info(field_def, to_nodes(details), parent_type, path)
+
+    if is_abstract_type(return_type):
+        def complete_abstract(executor, value, chain):
+            path = _path(chain)
+            return executor.complete_abstract_value(return_type, details, info(executor, path), path, value, None)
+
+        return complete_abstract
+    # by the value's class, which decides it (see ``selection``); compiled by the first request that meets one, whose
+    # switches are those of every request that reaches this completer (they are in its selection's key)
+    selections: dict[type, _Selection | None] = {}
+
+    def complete_object(executor, value, chain):
+        cls = value.__class__
+        if cls not in selections:
+            selections[cls] = _compile(executor, return_type, details, _is_row(return_type, value))
+        found = selections[cls]
+        if found is None:
+            path = _path(chain)
+            return executor.complete_object_value(return_type, details, info(executor, path), path, value, None)
+        return found.complete(executor, value, chain)
+
+    return complete_object
+
+
+def _list(return_type: GraphQLList, parent_type: GraphQLObjectType, field_def, details: list) -> Complete:
+    item_type = return_type.of_type
+    complete_item = _completer(item_type, parent_type, field_def, details)
+    exact, names = _as_is(item_type)
+    message = f"Expected Iterable, but did not find one for field '{parent_type}.{details[0].node.name.value}'."
+
+    def complete_list(executor, value, chain):
+        if value.__class__ is not list and not is_iterable(value):
+            raise GraphQLError(message)
+        completed = []
+        for index, item in enumerate(value):
+            if item.__class__ is exact:
+                completed.append(item if names is None else names[item._name_])
                 continue
-            field_def = self.executor.schema.get_field(object_type, name)
-            if field_def is None:
-                continue  # graphql-core leaves an unknown field out of the answer
-            read = itemgetter(name) if row else _plain_reader(field_def)
-            if read is None:
-                return None
-            complete = self._completer(field_def.type, object_type, field_def, field_details)
-            fields.append((key, read, *_as_is(field_def.type), complete, field_def.type, field_details))
-        return _Selection(self.executor, object_type.name, row, fields)
+            try:
+                completed.append(complete_item(executor, item, (chain, index, None)))
+            except Exception as raw_error:
+                executor.handle_field_error(raw_error, item_type, details, Path(_path(chain), index, None))
+                completed.append(None)
+        return completed
 
-    def _completer(self, return_type, parent_type: GraphQLObjectType, field_def, details: list) -> Complete:
-        """How a value of ``return_type`` is completed, as graphql-core's ``complete_value`` does it: an exception
-        raised, a non-null type's null refused, a null answered as null, anything else completed by its kind."""
-        non_null = is_non_null_type(return_type)
-        complete = self._kind(return_type.of_type if non_null else return_type, parent_type, field_def, details)
-        message = f"Cannot return null for non-nullable field {parent_type}.{details[0].node.name.value}."
-
-        def completer(value, chain):
-            if isinstance(value, Exception):
-                raise value
-            completed = None if value is None or value is Undefined else complete(value, chain)
-            if completed is None and non_null:
-                raise TypeError(message)
-            return completed
-
-        return completer
-
-    def _kind(self, return_type, parent_type: GraphQLObjectType, field_def, details: list) -> Complete:
-        """How a value (not null) of a nullable ``return_type`` is completed: a list, a leaf, an object."""
-        executor = self.executor
-        if is_list_type(return_type):
-            return self._list(return_type, parent_type, field_def, details)
-        if is_leaf_type(return_type):
-            leaf = executor.complete_leaf_value
-            return lambda value, chain: leaf(return_type, value)
-
-        def info(path):
-            return executor.build_resolve_info(field_def, to_nodes(details), parent_type, path)
-
-        if is_abstract_type(return_type):
-            def complete_abstract(value, chain):
-                path = _path(chain)
-                return executor.complete_abstract_value(return_type, details, info(path), path, value, None)
-
-            return complete_abstract
-        selections: dict[type, _Selection | None] = {}  # by the value's class, which decides it (see ``selection``)
-
-        def complete_object(value, chain):
-            cls = value.__class__
-            if cls not in selections:
-                selections[cls] = self.selection(return_type, details, value)
-            selection = selections[cls]
-            if selection is None:
-                path = _path(chain)
-                return executor.complete_object_value(return_type, details, info(path), path, value, None)
-            return selection.complete(value, chain)
-
-        return complete_object
-
-    def _list(self, return_type: GraphQLList, parent_type: GraphQLObjectType, field_def, details: list) -> Complete:
-        item_type = return_type.of_type
-        complete_item = self._completer(item_type, parent_type, field_def, details)
-        exact, names = _as_is(item_type)
-        handle_error = self.executor.handle_field_error
-        message = f"Expected Iterable, but did not find one for field '{parent_type}.{details[0].node.name.value}'."
-
-        def complete_list(value, chain):
-            if value.__class__ is not list and not is_iterable(value):
-                raise GraphQLError(message)
-            completed = []
-            for index, item in enumerate(value):
-                if item.__class__ is exact:
-                    completed.append(item if names is None else names[item._name_])
-                    continue
-                try:
-                    completed.append(complete_item(item, (chain, index, None)))
-                except Exception as raw_error:
-                    handle_error(raw_error, item_type, details, Path(_path(chain), index, None))
-                    completed.append(None)
-            return completed
-
-        return complete_list
+    return complete_list
 
 
 class _Selection:
     """A type's collected selection, per field: (response key, reader, ``_as_is`` class and names, completer, field
     type, field details)."""
 
-    def __init__(self, executor, type_name: str, row: bool, fields: list):
-        self.handle_error = executor.handle_field_error
+    def __init__(self, type_name: str, row: bool, fields: list):
         self.type_name = type_name
         self.row = row
         self.fields = fields
 
-    def complete(self, value: Any, chain: Chain) -> dict[str, Any]:
+    def complete(self, executor, value: Any, chain: Chain) -> dict[str, Any]:
         """The object's answer, each field's error handled as graphql-core's ``execute_field`` handles it."""
         source = value.__dict__ if self.row else value
         data = {}
@@ -189,9 +191,9 @@ class _Selection:
                 if result.__class__ is exact:
                     data[key] = result if names is None else names[result._name_]
                 else:
-                    data[key] = complete(result, (chain, key, self.type_name))
+                    data[key] = complete(executor, result, (chain, key, self.type_name))
             except Exception as raw_error:
-                self.handle_error(raw_error, field_type, details, Path(_path(chain), key, self.type_name))
+                executor.handle_field_error(raw_error, field_type, details, Path(_path(chain), key, self.type_name))
                 data[key] = None
         return data
 

@@ -247,7 +247,6 @@ class BudgetedExecutor(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         if self.abort_signal is None:
             self.abort_signal = Deadline(settings.GRAPHQL_TIME_BUDGET_SECONDS)
-        self.rows = fastpath.Completion(self)
 
     def check_deadline(self) -> None:
         if self.abort_signal.aborted:
@@ -259,10 +258,10 @@ class BudgetedExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def complete_object_value(self, return_type, field_details_list, info, path, result, position_context):
         if fastpath.entry(return_type, result):
-            selection = self.rows.selection(return_type, field_details_list, result)
+            selection = fastpath.selection(self, return_type, field_details_list, result)
             if selection is not None:
                 self.check_deadline()
-                return selection.complete(result, path)
+                return selection.complete(self, result, path)
         return super().complete_object_value(return_type, field_details_list, info, path, result, position_context)
 
     def create_aborted_execution_error(self, result):

@@ -18,7 +18,6 @@ the model path serves the page as before, as it serves single objects and mutati
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +27,6 @@ from typing import Any
 from django.db.models import Model
 from django.db.models.expressions import RawSQL
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType
-from graphql.language import BooleanValueNode, FieldNode, FragmentSpreadNode, VariableNode
 from strawberry import Info
 from strawberry.relay import to_base64
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
@@ -36,6 +34,7 @@ from strawberry.utils.str_converters import to_camel_case
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from graphql_api import shells
+from graphql_api.bynodes import ByNodes
 from graphql_api.context import actor_of, today
 from graphql_api.pii import note_read
 
@@ -224,60 +223,15 @@ def _reader(info: Info) -> Callable[[Callable, bool], list[Row]] | None:
 
 
 def _plan_of(info: Info) -> _Plan | None:
-    """The plan for the field's selection, made once per (field node, values of the variables its @include and
-    @skip read): a plan depends on nothing else (a selected argument sends the field to the model path, whatever its
-    value), and strawberry's ``selected_fields``, which converts the whole selection with its arguments, cost 3% of a
-    page's CPU. The same query text parses to the same nodes (the schema's ParserCache); a node is kept with its
-    switches and plans, so that another document's node cannot take its id while it is cached."""
+    """The plan for the field's selection, made once per field nodes and values of the variables their @include
+    and @skip read (graphql_api/bynodes.py): a plan depends on nothing else (a selected argument sends the field to
+    the model path, whatever its value), and strawberry's ``selected_fields``, which converts the whole selection
+    with its arguments, cost 3% of a page's CPU."""
     raw = info._raw_info
-    if len(raw.field_nodes) != 1:
-        return _plan(info)
-    node = raw.field_nodes[0]
-    cached = _PLANS.get(id(node))
-    if cached is None or cached[0] is not node:
-        cached = (node, _switches(node, raw.fragments), {})
-        with _PLANS_LOCK:  # a worker's threads share the plans
-            if len(_PLANS) >= PLANS_CACHED:
-                _PLANS.pop(next(iter(_PLANS)))  # the oldest
-            _PLANS[id(node)] = cached
-    _node, switches, plans = cached
-    if switches is None:
-        return _plan(info)
-    values = tuple(raw.variable_values.get(name) for name in switches)
-    if values not in plans:
-        plans[values] = _plan(info)
-    return plans[values]
+    return _PLANS.get("plan", tuple(raw.field_nodes), raw.fragments, raw.variable_values, lambda: _plan(info))
 
 
-PLANS_CACHED = 256
-_PLANS: dict[int, tuple[FieldNode, tuple[str, ...] | None, dict[tuple, _Plan | None]]] = {}
-_PLANS_LOCK = threading.Lock()
-
-
-def _switches(node: FieldNode, fragments: dict) -> tuple[str, ...] | None:
-    """The variables that the @include and @skip directives under ``node`` read, through its fragments (None where a
-    condition is neither a variable nor a literal, or a fragment is missing: no plan is cached for it)."""
-    names: list[str] = []
-    stack, seen = [node], set()
-    while stack:
-        current = stack.pop()
-        for directive in current.directives or ():
-            for argument in directive.arguments:
-                if isinstance(argument.value, VariableNode):
-                    names.append(argument.value.name.value)
-                elif not isinstance(argument.value, BooleanValueNode):
-                    return None
-        if isinstance(current, FragmentSpreadNode):
-            fragment = fragments.get(current.name.value)
-            if fragment is None:
-                return None
-            if current.name.value not in seen:
-                seen.add(current.name.value)
-                stack.append(fragment)
-            continue
-        if current.selection_set is not None:
-            stack.extend(current.selection_set.selections)
-    return tuple(sorted(set(names)))
+_PLANS: ByNodes[_Plan | None] = ByNodes()
 
 
 def _plan(info: Info) -> _Plan | None:

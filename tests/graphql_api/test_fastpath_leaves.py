@@ -14,7 +14,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.utils.str_converters import to_camel_case
 
-from graphql_api import fastpath, rows
+from graphql_api import rows
 from graphql_api.guards import BudgetedExecutor
 
 
@@ -104,21 +104,6 @@ def schema_with(values: list[dict]):
             return [Thing(**v) for v in values]
 
     return strawberry.Schema(query=Query, execution_context_class=BudgetedExecutor)
-
-
-@pytest.fixture
-def completed(monkeypatch):
-    """The rows the fast path completed (a 1 for each)."""
-    seen = []
-    complete = fastpath._Selection.complete
-
-    def spy(selection, value, chain):
-        if selection.row:
-            seen.append(1)
-        return complete(selection, value, chain)
-
-    monkeypatch.setattr(fastpath._Selection, "complete", spy)
-    return seen
 
 
 def both(completed: list, values: list[dict], selection: str, fragments: str = "",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from graphql_api import connection, rows
+from graphql_api.bynodes import ByNodes
 from permissions.models import AuditEntry
 from tests.permissions.helpers import gid, grant, new_user, org, pk_of, subtree_ids
 
@@ -216,23 +217,6 @@ CASES = [(name, query, {}) for name, query in ODD_SELECTIONS.items()] + [
     (f"directives {w}/{wo}", DIRECTIVES, {"with": w, "without": wo}) for w in (True, False) for wo in (True, False)]
 
 
-@pytest.fixture
-def completed(monkeypatch):
-    """The type names of the rows the fast path completed during the test."""
-    from graphql_api import fastpath
-
-    seen = []
-    complete = fastpath._Selection.complete
-
-    def spy(selection, value, path):
-        if selection.row:
-            seen.append(selection.type_name)
-        return complete(selection, value, path)
-
-    monkeypatch.setattr(fastpath._Selection, "complete", spy)
-    return seen
-
-
 def sent(client, query: str, variables: dict) -> bytes:
     response = client.post(query, variables)
     assert response.status_code == 200
@@ -270,7 +254,7 @@ def test_a_page_plan_is_made_once_per_selection_and_values_of_its_directives(cou
     it, another value of a switch makes its own (else a field switched on later would be missing from the row)."""
     made = []
     plan = rows._plan
-    monkeypatch.setattr(rows, "_PLANS", {})
+    monkeypatch.setattr(rows, "_PLANS", ByNodes())
     monkeypatch.setattr(rows, "_plan", lambda info: made.append(info.variable_values) or plan(info))
     switches = [{"with": w, "without": wo} for w in (False, True) for wo in (True, False)]
 
@@ -337,6 +321,39 @@ def test_errors_on_the_fast_path_are_graphql_cores_errors(as_user, monkeypatch, 
     assert as_rows == as_models
     errors = json.loads(as_rows)["errors"]
     assert len(errors) == 1 and errors[0]["path"][:2] == ["children", "edges"]
+
+
+def test_a_rows_completion_is_compiled_once_per_selection_and_each_request_gets_its_own_errors(
+        as_user, monkeypatch, built, completed):
+    """The compiled completion of a row is shared by the requests that send the same document with the same
+    switches; another value of a switch compiles its own (else a field switched on later would be missing); an
+    error is located and reported in the answer of the request that met it, never in an earlier one's."""
+    from children import privacy
+    from graphql_api import fastpath
+
+    compiled = []
+    compile_ = fastpath._compile
+    monkeypatch.setattr(fastpath, "_COMPILED", ByNodes())
+    monkeypatch.setattr(fastpath, "_compile", lambda executor, object_type, details, row: compiled.append(
+        (object_type.name, row, dict(executor.variable_values.coerced))) or compile_(executor, object_type, details, row))
+    client = as_user("baokang_league_admin")
+    switches = [{"with": w, "without": wo} for w in (False, True) for wo in (True, False)]
+
+    for variables in switches * 2:
+        (as_rows, _), (as_models, _) = by_both_paths(client, monkeypatch, DIRECTIVES, variables)
+        assert b'"errors"' not in as_rows and as_rows == as_models
+    assert [variables for name, row, variables in compiled if name == "Child"] == switches
+
+    query = "query { children(first: 100) { edges { node { id born: birthDate } } } }"
+    answers = []
+    for broken in (True, False, True):
+        with monkeypatch.context() as patch:
+            if broken:
+                patch.setattr(privacy, "shown", failing("birth_date", "not a date"))
+            answers.append(json.loads(sent(client, query, {})))
+    first, clean, third = answers
+    assert len(first["errors"]) == 1 and "errors" not in clean and third["errors"] == first["errors"]
+    assert [edge["node"]["born"] for edge in third["data"]["children"]["edges"]].count(None) == 1
 
 
 def test_the_deadline_is_checked_before_each_row_not_each_field(as_user, monkeypatch, settings, completed):
