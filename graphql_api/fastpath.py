@@ -69,11 +69,17 @@ def selection(executor, object_type: GraphQLObjectType, details: list, value: An
     own. Compiled once per (type, field nodes, row or not, values of the @include/@skip variables under the nodes)
     and shared by every request that sends the same document (graphql_api/bynodes.py): a compiled selection holds
     no request's state (its completers take the executor at each call), and compiling it cost a page a tenth of
-    its CPU, most of it in garbage that only the cycle collector frees."""
+    its CPU, most of it in garbage that only the cycle collector frees. Within a request, each row of a list finds
+    it by the list's field details (``executor.selections``, as graphql-core memoizes ``collect_subfields``)."""
     row = _is_row(object_type, value)
-    nodes = tuple(detail.node for detail in details)
-    return _COMPILED.get((object_type, row), nodes, executor.fragments, executor.variable_values.coerced,
-                         lambda: _compile(executor, object_type, details, row))
+    key = (object_type, id(details), row)
+    found = executor.selections.get(key)
+    if found is None:  # the details are kept with it, so that their id is not reused while the request runs
+        nodes = tuple(detail.node for detail in details)
+        found = executor.selections[key] = (details, _COMPILED.get(
+            (object_type, row), nodes, executor.fragments, executor.variable_values.coerced,
+            lambda: _compile(executor, object_type, details, row)))
+    return found[1]
 
 
 def _compile(executor, object_type: GraphQLObjectType, details: list, row: bool) -> _Selection | None:

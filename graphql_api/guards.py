@@ -247,6 +247,7 @@ class BudgetedExecutor(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         if self.abort_signal is None:
             self.abort_signal = Deadline(settings.GRAPHQL_TIME_BUDGET_SECONDS)
+        self.selections: dict[tuple, tuple] = {}  # the rows' compiled selections met so far (fastpath.selection)
 
     def check_deadline(self) -> None:
         if self.abort_signal.aborted:
