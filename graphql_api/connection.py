@@ -24,7 +24,9 @@ from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 from graphql import GraphQLError
 from strawberry import relay
-from strawberry.relay.types import PREFIX
+from strawberry.relay.types import PREFIX, PageInfo
+from strawberry.relay.utils import SliceMetadata, should_resolve_list_connection_edges
+from strawberry.types.base import StrawberryContainer, get_object_definition
 from strawberry_django.optimizer import is_optimized_by_prefetching
 from strawberry_django.relay import DjangoListConnection
 from strawberry_django.relay.list_connection import _should_optimize_total_count as asks_total_count
@@ -54,23 +56,52 @@ class Connection(DjangoListConnection[relay.NodeType]):
                 raise GraphQLError(RequestErrorCode.INVALID_CURSOR.render(name=name),
                                    extensions={"code": RequestErrorCode.INVALID_CURSOR.name})
         if isinstance(nodes, QuerySet) and not last and not _prefetched(nodes):
-            page = _Page(_total_order(nodes), counted=_asks_total_count(info), read=rows.reader(info))
-            # relay.ListConnection's pager (offset cursors), without DjangoListConnection's window count
-            connection = super(DjangoListConnection, cls).resolve_connection(page, info=info, first=first, **kwargs)
+            page = _Page(_total_order(nodes), counted=_asks(info, asks_total_count), read=rows.reader(info))
+            connection = cls._paged(page, info=info, first=first, **kwargs)
             connection.nodes = nodes
             return connection
         return super().resolve_connection(nodes, info=info, first=first, last=last, **kwargs)
 
+    @classmethod
+    def _paged(cls, page: "_Page", *, info, first=None, before=None, after=None, max_results=None, **kwargs):
+        """relay.ListConnection's pager (offset cursors, ``first`` and ``after``/``before``; ``last`` goes to
+        strawberry's), without DjangoListConnection's window count, and with its selection checks made once per
+        document (``_asks``): strawberry converts the whole selection on every page to find ``edges``."""
+        edge_class = _edge_class(cls)
+        meta = SliceMetadata.from_arguments(info, before=before, after=after, first=first, max_results=max_results,
+                                            prefix=edge_class.CURSOR_PREFIX)
+        found = page[meta.start:meta.overfetch]
+        if not _asks(info, should_resolve_list_connection_edges):
+            return cls(edges=[], page_info=PageInfo(start_cursor=None, end_cursor=None, has_previous_page=False,
+                                                    has_next_page=False))
+        edges = [edge_class.resolve_edge(cls.resolve_node(node, info=info, **kwargs), cursor=meta.start + i)
+                 for i, node in enumerate(found)]
+        has_next_page = meta.expected is not None and len(edges) == meta.expected + 1
+        if has_next_page:
+            edges = edges[:-1]  # the one read past the page
+        return cls(edges=edges, page_info=PageInfo(
+            start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None,
+            has_previous_page=meta.start > 0, has_next_page=has_next_page))
 
-def _asks_total_count(info) -> bool:
-    """strawberry-django's check, made once per field nodes (graphql_api/bynodes.py): it converts the whole
-    selection (strawberry's ``selected_fields``) to look for ``totalCount``."""
+
+@lru_cache(maxsize=None)
+def _edge_class(connection: type) -> type:
+    """The Edge type of a connection class (strawberry resolves it from the type's definition on every page)."""
+    definition = get_object_definition(connection)
+    edges = definition.get_field("edges").resolve_type(type_definition=definition)
+    while isinstance(edges, StrawberryContainer):
+        edges = edges.of_type
+    return edges
+
+
+def _asks(info, check) -> bool:
+    """``check(info)``, a question about the field's selection that strawberry answers by converting all of it
+    (``selected_fields``), answered once per field nodes and @include/@skip values (graphql_api/bynodes.py)."""
     raw = info._raw_info
-    return _COUNTED.get("totalCount", tuple(raw.field_nodes), raw.fragments, raw.variable_values,
-                        lambda: asks_total_count(info))
+    return _ASKED.get(check, tuple(raw.field_nodes), raw.fragments, raw.variable_values, lambda: check(info))
 
 
-_COUNTED: ByNodes[bool] = ByNodes()
+_ASKED: ByNodes[bool] = ByNodes()
 
 
 def _prefetched(nodes: QuerySet) -> bool:
