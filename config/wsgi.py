@@ -8,9 +8,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 
 # Everything a worker keeps for its life (Django's apps, the URLconf and with it the GraphQL schema, loaded here
-# rather than by the first request) is moved out of the cycle collector's reach: a full collection walked those
-# ~250,000 objects again every few hundred requests, some 140 ms each. Issue 15, bench/run.py at county scale, 8
-# clients: the server's CPU per request 5.9-6.9 ms before, 4.9-5.5 ms after (docs/benchmarks.md).
+# rather than by the first request) is moved out of the cycle collector's reach (issue 15): a full collection
+# walked those ~200,000 objects again every few hundred requests, 140-170 ms each (timed with gc.callbacks on the
+# county page in-process); frozen, it walks only what requests left behind. The server's figures before and
+# after are in docs/benchmarks.md (python -m bench.run).
 get_resolver().url_patterns  # noqa: B018  (the import of every view and of the schema)
 gc.collect()
 gc.freeze()
