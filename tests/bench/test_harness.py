@@ -79,6 +79,17 @@ def test_rollup_differences_compare_leaf_by_leaf():
         "wishes.collected: API 3, raw 4"]
 
 
+def test_figures_the_raw_sql_does_not_count_are_listed_not_reported_as_differences():
+    from bench.run import differences, uncounted
+
+    api = {"wishes": {"collected": 3, "claimedValue": "10.00"}, "pendingChanges": 0}
+    raw = {"wishes": {"collected": 3}}
+    assert differences(api, raw) == []
+    assert uncounted(api, raw) == ["wishes.claimedValue", "pendingChanges"]
+    assert differences(api, {"wishes": {"collected": 3, "claimedValue": None}}) == [
+        "wishes.claimedValue: API 10.00, raw None"]  # counted as nothing by the raw SQL: a difference
+
+
 def test_copy_lines_escape_copy_specials():
     assert generate.line("a\tb", None, "c\\d\n") == "a\\tb\t\\N\tc\\\\d\\n\n"
 
