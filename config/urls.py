@@ -6,8 +6,10 @@ from children.views import import_template, photo as child_photo
 from wishes.views import photo as wish_photo
 from programs.views import activity_photo, attachment as campaign_attachment
 from rollups.views import photo as report_photo
-from graphql_api.views import PlatformGraphQLView, csrf_view
+from graphql_api.views import PlatformGraphQLView, csrf_view, server_error
 from graphql_api.schema import schema
+
+handler500 = server_error
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -274,11 +274,17 @@ def _statement_cancelled(error: GraphQLError) -> bool:
     return isinstance(original, OperationalError) and "statement timeout" in str(original)
 
 
-def _connection_lost(error: GraphQLError) -> bool:
+def connection_lost(error: BaseException | None) -> bool:
     """A database error of the connection, not of the statement: psycopg's OperationalError (connection refused,
     server closed the connection, pgbouncer's lost server) or InterfaceError (the connection is closed), as Django
-    wraps them; a cancelled statement is a TIMEOUT."""
-    return isinstance(error.original_error, (OperationalError, InterfaceError)) and not _statement_cancelled(error)
+    wraps them; a cancelled statement (a TIMEOUT) is not one."""
+    return isinstance(error, (OperationalError, InterfaceError)) and "statement timeout" not in str(error)
+
+
+def unavailable(response) -> None:
+    """What the answer to a request that met a lost connection says besides UNAVAILABLE: HTTP 503, retry shortly."""
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
 
 
 RETRY_AFTER_SECONDS = 5
@@ -295,11 +301,9 @@ class ShapeErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         if _statement_cancelled(error):
             code, params = RequestErrorCode.TIMEOUT, {"seconds": f"{settings.GRAPHQL_TIME_BUDGET_SECONDS:g}"}
-        elif _connection_lost(error):
+        elif connection_lost(error.original_error):
             code, params = RequestErrorCode.UNAVAILABLE, {}
-            response = self.execution_context.context.response
-            response.status_code = 503
-            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            unavailable(self.execution_context.context.response)
         else:  # strawberry has logged it in full (Schema.process_errors)
             code, params = RequestErrorCode.INTERNAL_ERROR, {}
         return GraphQLError(code.render(**params), nodes=error.nodes, source=error.source, positions=error.positions,

@@ -1,6 +1,7 @@
 """The GraphQL endpoint: every request gets its Actor, malformed requests a typed 400, never a debug page."""
 
 import json
+import sys
 from pathlib import Path
 
 import orjson
@@ -15,7 +16,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 from strawberry.django.views import GraphQLView
 
-from graphql_api.guards import RequestErrorCode
+from graphql_api.guards import RequestErrorCode, connection_lost, unavailable
 
 DEMO_ACCOUNTS_FILE = "demo_accounts.json"  # written by demo.loader once the demo data is loaded
 
@@ -46,9 +47,24 @@ def demo_accounts() -> list[str]:
 
 def bad_request(reason: str, status: int = 400) -> JsonResponse:
     """A typed error for a request that is not a readable GraphQL request (the technical reason in English)."""
-    code = RequestErrorCode.BAD_REQUEST
-    error = {"message": code.render(), "extensions": {"code": code.name, "reason": reason}}
+    return _error(RequestErrorCode.BAD_REQUEST, status, reason=reason)
+
+
+def _error(code: RequestErrorCode, status: int, **extensions) -> JsonResponse:
+    error = {"message": code.render(), "extensions": {"code": code.name, **extensions}}
     return JsonResponse({"data": None, "errors": [error]}, status=status)
+
+
+def server_error(request):
+    """Django's handler500, for an exception that no view or GraphQL answered (a middleware's, a file view's; Django
+    has logged it in full): a lost database connection is UNAVAILABLE with HTTP 503 and Retry-After, as GraphQL
+    answers it (a failover under way: the session's load meets the broken connection first), anything else
+    INTERNAL_ERROR; typed JSON in the request's language, never Django's HTML page or a trace."""
+    if connection_lost(sys.exc_info()[1]):
+        response = _error(RequestErrorCode.UNAVAILABLE, 503)
+        unavailable(response)
+        return response
+    return _error(RequestErrorCode.INTERNAL_ERROR, 500)
 
 
 _DJANGO_JSON = DjangoJSONEncoder()

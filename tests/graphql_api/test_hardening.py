@@ -86,6 +86,28 @@ def test_a_lost_database_connection_is_answered_as_unavailable_not_as_an_interna
     assert response.status_code == 200 and "errors" not in response.json()
 
 
+@pytest.mark.parametrize("raised, status, code", [
+    (OperationalError("could not connect to server: Connection refused"), 503, "UNAVAILABLE"),
+    (RuntimeError("a bug in a middleware"), 500, "INTERNAL_ERROR"),
+])
+def test_an_error_before_graphql_answers_typed_json_not_djangos_page(monkeypatch, raised, status, code):
+    """The session's load is the first to meet a database that went away: the answer still says what happened, in
+    the request's language, as the GraphQL errors do (handler500)."""
+    from permissions import middleware
+
+    def broken(self, request):
+        raise raised
+
+    monkeypatch.setattr(middleware.ActorMiddleware, "__call__", broken)
+    client = Client(raise_request_exception=False)
+    for language, words in (("zh-CN", "稍后重试" if status == 503 else "内部错误"), ("en", "moment" if status == 503 else "Internal")):
+        response = client.post("/graphql", {"query": "{ me { username } }"}, content_type="application/json",
+                               headers={"Accept-Language": language})
+        assert response.status_code == status and response["Content-Type"] == "application/json"
+        assert error_codes(response) == [code] and words in response.json()["errors"][0]["message"]
+        assert response.get("Retry-After") == ("5" if status == 503 else None)
+
+
 def test_oversized_inputs_are_refused_before_any_work(as_user):
     client = as_user("maliang_league_staff")
     ids = [gid("Wish", 1)] * 200_000
