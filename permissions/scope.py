@@ -17,9 +17,11 @@ once, the cached copy when the change commits; until then the changing connectio
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from functools import reduce
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -57,16 +59,15 @@ class Scope:
         if self.everything:
             return Q()
         path_field, org_field = fields or model.scope_fields
-        condition = Q(pk__in=[])
-        for prefix in self.prefixes.get(permission, ()):
-            condition |= Q(**{f"{path_field}__startswith": prefix})
+        conditions = [Q(**{f"{path_field}__startswith": prefix}) for prefix in self.prefixes.get(permission, ())]
         ids = self.organization_ids.get(permission)
         if ids:
-            condition |= Q(**{f"{org_field}__in": sorted(ids)})
+            conditions.append(Q(**{f"{org_field}__in": sorted(ids)}))
         shared = self.records.get(permission, {}).get(model._meta.label)
         if shared:
-            condition |= Q(pk__in=sorted(shared))
-        return condition
+            conditions.append(Q(pk__in=sorted(shared)))
+        # no term that matches nothing in the OR: Django would build and compile it on every page, only to drop it
+        return reduce(operator.or_, conditions) if conditions else Q(pk__in=[])
 
     def touching(self, permission: str, path_field: str) -> Q:
         """Rows whose ``path_field`` names an organization on the way to or within what ``permission`` reaches:
