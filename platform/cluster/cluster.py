@@ -4,9 +4,10 @@
 
 Two PostgreSQL 15 servers (``a`` on 55432 and ``b`` on 55433; one is the primary, the other its streaming hot
 standby, as state.json says), pgbouncer (transaction mode, 56432) in front of both, two gunicorn app nodes
-(58001, 58002) behind nginx (TLS, 58000), two dramatiq workers on RabbitMQ (vhost ``platform_cluster``), two
-schedulers, Redis database 8 for the cache and the sessions, and one shared VAR_DIR (var/cluster/shared:
-photos, job files) for every node.
+(58001, 58002) behind nginx (TLS, 58000), two dramatiq workers on RabbitMQ (vhost ``platform_cluster_<hash>``,
+the checkout's own), two schedulers, Redis database 8 for the cache and the sessions (marked with the checkout that
+brought the cluster up: ``down`` flushes it only if the mark is its own or gone), and one shared VAR_DIR
+(var/cluster/shared: photos, job files) for every node.
 
 Where things live. What root's processes use is in var/cluster/ (git-ignored): state.json, the generated
 secrets.env, the TLS certificate, pid files, the app nodes', workers' and nginx's logs (log/), the shared files.
@@ -50,7 +51,8 @@ PGBOUNCER_PORT, NGINX_PORT = 56432, 58000
 NODES = {"web1": 58001, "web2": 58002}
 WORKERS, SCHEDULERS = ("worker1", "worker2"), ("scheduler1", "scheduler2")
 REDIS_URL = os.environ.get("CLUSTER_REDIS_URL", "redis://127.0.0.1:6379/8")
-VHOST = "platform_cluster"
+VHOST = f"platform_cluster_{SYSTEM.name}"  # the checkout's own: another checkout's ``down`` does not delete it
+OWNER_KEY = "platform_cluster:owner"  # in Redis DB 8: which checkout's cluster uses it
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
@@ -367,6 +369,7 @@ def up() -> None:
     save_state({**current, "standby_ready": True})
     ensure_pgbouncer()
     ensure_vhost()
+    claim_redis()
     if not (CLUSTER / "demo-loaded").exists():
         direct = {**os.environ, **app_env(direct=True)}
         subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=direct, check=True)
@@ -382,6 +385,28 @@ def up() -> None:
         f"standby {current['standby']}:{PG_PORTS[current['standby']]})")
 
 
+def claim_redis() -> None:
+    """Marks Redis DB 8 as this checkout's cluster's (``release_redis`` reads the mark)."""
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).set(OWNER_KEY, str(CLUSTER.resolve()))
+
+
+def release_redis() -> None:
+    """Flushes Redis DB 8 unless another checkout's cluster has marked it as its own (it may be running)."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        owner = client.get(OWNER_KEY)
+        if owner is not None and owner.decode() != str(CLUSTER.resolve()):
+            log(f"redis: not flushed (in use by the cluster of {owner.decode()})")
+            return
+        client.flushdb()
+    except Exception as error:  # Redis down: nothing of ours to remove
+        log(f"redis: not flushed ({error})")
+
+
 def down() -> None:
     if not CLUSTER.exists() and not SYSTEM.exists():
         return
@@ -395,12 +420,7 @@ def down() -> None:
         if (data_dir(server) / "PG_VERSION").exists() and pg_running(server):
             run(PG_BIN / "pg_ctl", "stop", "-m", "fast", "-D", data_dir(server), user="postgres", check=False)
     run("rabbitmqctl", "-q", "delete_vhost", VHOST, check=False)
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL).flushdb()
-    except Exception as error:  # Redis down: nothing of ours to remove
-        log(f"redis: not flushed ({error})")
+    release_redis()
     time.sleep(0.5)
     shutil.rmtree(CLUSTER, ignore_errors=True)
     shutil.rmtree(SYSTEM, ignore_errors=True)
