@@ -269,6 +269,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "permissions.sessions")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# A refused CSRF check answers typed JSON in the request's language (CSRF_FAILED), not Django's HTML page: the web
+# client fetches a fresh token and retries once on any 403 (web/src/lib/csrf.ts).
+CSRF_FAILURE_VIEW = "graphql_api.views.csrf_failure"
 # HTTPS in production: TLS ends at the reverse proxy (platform/nginx.conf.example sets X-Forwarded-Proto).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

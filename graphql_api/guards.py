@@ -60,6 +60,8 @@ class RequestErrorCode(ErrorCode):
     INTERNAL_ERROR = ("服务器内部错误，已记录。", "Internal error; it has been logged.")
     UNAVAILABLE = ("数据库暂时无法连接，请稍后重试。", "The database cannot be reached for a moment; retry shortly.")
     BAD_REQUEST = ("请求格式不正确，无法读取。", "Malformed request: it cannot be read.")
+    CSRF_FAILED = ("请求缺少有效的安全令牌（CSRF），请刷新页面后重试。",
+                   "The request lacks a valid CSRF token; reload the page and retry.")
 
 
 def request_error(code: RequestErrorCode, **params) -> GraphQLError:

@@ -55,6 +55,11 @@ def _error(code: RequestErrorCode, status: int, **extensions) -> JsonResponse:
     return JsonResponse({"data": None, "errors": [error]}, status=status)
 
 
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a refused CSRF check as typed JSON (403 CSRF_FAILED, Django's reason in English)."""
+    return _error(RequestErrorCode.CSRF_FAILED, 403, reason=reason)
+
+
 def server_error(request):
     """Django's handler500, for an exception that no view or GraphQL answered (a middleware's, a file view's; Django
     has logged it in full): a lost database connection is UNAVAILABLE with HTTP 503 and Retry-After, as GraphQL

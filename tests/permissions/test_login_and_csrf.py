@@ -136,8 +136,11 @@ def test_session_post_without_csrf_is_refused(browser, person):
     # given a signed-in browser
     assert browser.login("login_person", "correct-horse-42")["errors"] == []
 
-    # when it posts without X-CSRFToken, then it is refused with 403
-    assert browser.post(ME).status_code == 403
+    # when it posts without X-CSRFToken, then it is refused with 403, a typed error in the request's language
+    refused = browser.post(ME)
+    assert refused.status_code == 403 and refused["Content-Type"] == "application/json"
+    error = refused.json()["errors"][0]
+    assert error["extensions"]["code"] == "CSRF_FAILED" and "刷新页面" in error["message"]
 
     # when it posts with a wrong token, then too
     assert browser.post(ME, csrf="x" * 32).status_code == 403
