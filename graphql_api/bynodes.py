@@ -45,9 +45,6 @@ class ByNodes(Generic[T]):
             made[values] = make()
         return made[values]
 
-    def clear(self) -> None:
-        self._entries.clear()
-
 
 def switches(nodes: tuple[Node, ...], fragments: dict) -> tuple[str, ...] | None:
     """The variables that the @include and @skip directives under ``nodes`` read, through their fragments (None

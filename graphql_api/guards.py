@@ -197,7 +197,7 @@ class RequestBounds(SchemaExtension):
             _open_bounded(connections[using])
             yield
             result = self.execution_context.result
-            if any(_statement_cancelled(error) for error in getattr(result, "errors", None) or ()):
+            if any(_cancelled(error.original_error) for error in getattr(result, "errors", None) or ()):
                 transaction.set_rollback(True, using=using)  # the transaction is aborted: end it without a COMMIT
 
 
@@ -271,16 +271,16 @@ class BudgetedExecutor(StrawberryGraphQLCoreExecutionContext):
         return self.abort_error()
 
 
-def _statement_cancelled(error: GraphQLError) -> bool:
-    original = error.original_error
-    return isinstance(original, OperationalError) and "statement timeout" in str(original)
+def _cancelled(error: BaseException | None) -> bool:
+    """A statement PostgreSQL cancelled past the read's statement_timeout."""
+    return isinstance(error, OperationalError) and "statement timeout" in str(error)
 
 
 def connection_lost(error: BaseException | None) -> bool:
     """A database error of the connection, not of the statement: psycopg's OperationalError (connection refused,
     server closed the connection, pgbouncer's lost server) or InterfaceError (the connection is closed), as Django
     wraps them; a cancelled statement (a TIMEOUT) is not one."""
-    return isinstance(error, (OperationalError, InterfaceError)) and "statement timeout" not in str(error)
+    return isinstance(error, (OperationalError, InterfaceError)) and not _cancelled(error)
 
 
 def unavailable(response) -> None:
@@ -301,7 +301,7 @@ class ShapeErrors(MaskErrors):
                          and not isinstance(error.original_error, GraphQLError))
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        if _statement_cancelled(error):
+        if _cancelled(error.original_error):
             code, params = RequestErrorCode.TIMEOUT, {"seconds": f"{settings.GRAPHQL_TIME_BUDGET_SECONDS:g}"}
         elif connection_lost(error.original_error):
             code, params = RequestErrorCode.UNAVAILABLE, {}

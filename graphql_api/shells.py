@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.lookups import In
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,15 @@ def _converted(row: list, converters: list, connection) -> list:
         for convert in found:
             row[i] = convert(row[i], expression, connection)
     return row
+
+
+class AnyOf(In):
+    """``lhs IN (rhs)``; on PostgreSQL ``lhs = ANY(rhs)`` (an array), or ``lhs = ANY(ARRAY(rhs))`` where ``rhs`` is a
+    subquery (``subquery = True``). Each use says in its subclass why PostgreSQL's form is the better one there."""
+
+    subquery = False
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY{f'(ARRAY{rhs})' if self.subquery else rhs}", (*lhs_params, *rhs_params)
