@@ -994,14 +994,18 @@ def replace_list_plans(scale, lines):
 
 def profile_page(username, first=50, runs=5, cpu_runs=30):
     """ChildRoster in-process (Django's test client, the same view, middleware and schema): the server's CPU per
-    page (process time of each request, median and least of ``cpu_runs``; issue 15's target is 25 ms for 50 rows),
-    then a cProfile of ``runs`` pages, own time by function."""
+    page (process time of each request, median and least of ``cpu_runs``; issue 15's target is 25 ms for 50 rows)
+    with the cycle collector as a web worker runs it (config/collector.py) and the collector's time per page, then a
+    cProfile of ``runs`` pages, own time by function."""
     import cProfile
+    import gc
     import io
     import pstats
 
     from django.contrib.auth import get_user_model
     from django.test import Client as DjangoClient
+
+    from config import collector
 
     client = DjangoClient()
     client.force_login(get_user_model().objects.get(username=username))
@@ -1018,11 +1022,24 @@ def profile_page(username, first=50, runs=5, cpu_runs=30):
             one()
 
     page()
-    cpu = []
-    for _ in range(cpu_runs):
-        started = time.process_time()
-        one()
-        cpu.append((time.process_time() - started) * 1000)
+    collector.settle()  # as a web worker runs (config/wsgi.py)
+    cpu, collected = [], {"ms": 0.0, "runs": 0}
+
+    def timed(phase, info):
+        if phase == "start":
+            collected["runs"] += 1
+            collected["started"] = time.perf_counter()
+        else:
+            collected["ms"] += (time.perf_counter() - collected["started"]) * 1000
+
+    gc.callbacks.append(timed)
+    try:
+        for _ in range(cpu_runs):
+            started = time.process_time()
+            one()
+            cpu.append((time.process_time() - started) * 1000)
+    finally:
+        gc.callbacks.remove(timed)
     profile = cProfile.Profile()
     profile.runcall(page)
     out = io.StringIO()
@@ -1032,7 +1049,8 @@ def profile_page(username, first=50, runs=5, cpu_runs=30):
     root, prefix = str(common.ROOT) + "/", sys.prefix + "/lib/python3.11/site-packages/"
     total = next((line.strip() for line in lines if "function calls" in line), "")
     return {"total": total, "top": [line.replace(prefix, "").replace(root, "") for line in lines[start:] if line.strip()],
-            "cpu_ms": statistics.median(cpu), "cpu_min_ms": min(cpu), "rows": first, "load": common.load()}
+            "cpu_ms": statistics.median(cpu), "cpu_min_ms": min(cpu), "rows": first, "load": common.load(),
+            "gc_ms": collected["ms"] / cpu_runs, "gc_runs": collected["runs"] / cpu_runs}
 
 
 # --- scope resolution in-process --------------------------------------------------------------------------------------
@@ -1749,7 +1767,8 @@ def results_file(scale):
 def cpu_line(profile):
     return (f"Server CPU per {profile['rows']}-row masked page (in-process, process time per request): median "
             f"{profile['cpu_ms']:.1f} ms, least {profile['cpu_min_ms']:.1f} ms (target at most 25 ms; load "
-            f"{profile['load']}).")
+            f"{profile['load']})" + (f"; the cycle collector ran {profile['gc_runs']:.2f} times per page, "
+                                     f"{profile['gc_ms']:.2f} ms" if "gc_ms" in profile else "") + ".")
 
 
 def peer_versions_text(r, clients):

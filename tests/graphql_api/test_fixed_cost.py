@@ -97,9 +97,13 @@ def test_me_with_its_names_only_runs_no_sql(as_user):
 
 def test_a_worker_loads_the_schema_at_start_and_keeps_it_out_of_the_cycle_collector(tmp_path):
     """config/wsgi.py imports every view (the schema with them) before the first request and freezes what it
-    loaded: the collector's full passes no longer walk the ~200,000 objects a worker keeps for its life."""
-    done = _python("import gc, sys, config.wsgi; print(gc.get_freeze_count(), 'graphql_api.schema' in sys.modules)",
+    loaded: the collector's full passes no longer walk the ~200,000 objects a worker keeps for its life; and the
+    youngest generation waits for 50,000 new objects, more than a page builds (config/collector.py)."""
+    done = _python("import gc, sys, config.wsgi; "
+                   "print(gc.get_freeze_count(), 'graphql_api.schema' in sys.modules, *gc.get_threshold())",
                    {"DEBUG": "1", "VAR_DIR": str(tmp_path)})
     assert done.returncode == 0, done.stderr
-    frozen, schema_loaded = done.stdout.split()[:2]
+    frozen, schema_loaded, young, middle, old = done.stdout.split()[:5]
     assert int(frozen) > 100_000 and schema_loaded == "True"
+    assert (int(young), int(middle), int(old)) == (50_000, 10, 10)
+

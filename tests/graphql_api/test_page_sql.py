@@ -2,6 +2,7 @@
 over the whole scope; ``totalCount`` is read only when asked for; pages walked by their cursors cover every row once,
 in every order the API offers, however many rows share the sort value."""
 
+import gc
 import re
 from pathlib import Path
 
@@ -151,6 +152,36 @@ def test_the_county_viewers_page_of_children_costs_at_most_4_statements_at_10_50
     assert all_ten == all_fifty == all_hundred
     if connection.vendor == "postgresql":  # the page's keys as one array: the same statement for any number of rows
         assert [s.count('"children_guardian"."child_id" = ANY(') for s in hundred if "children_guardian" in s] == [1]
+
+
+def test_no_collection_runs_in_the_middle_of_a_page_of_100_once_a_worker_has_settled(as_user, county_of_children):
+    """A web worker's youngest generation waits for more new objects than a page of 100 children builds
+    (config/collector.py); with Python's own threshold of 700 the collector ran on every such page, for nothing."""
+    from tests.permissions.helpers import grant, new_user
+
+    from config import collector
+
+    new_user("baokang_viewer")
+    grant("baokang_viewer", org("共青团保康县委"), "VIEWER")
+    client = as_user("baokang_viewer")
+    read(client, ROSTER, first=100)  # warm: the cached scope
+    before, runs = gc.get_threshold(), []
+
+    def collections(threshold):
+        gc.collect()
+        runs.clear()
+        gc.set_threshold(threshold, *before[1:])
+        page, _sql = read(client, ROSTER, first=100)
+        assert len(page["edges"]) == 100
+        return len(runs)
+
+    gc.callbacks.append(lambda phase, info: runs.append(info["generation"]) if phase == "start" else None)
+    try:
+        settled, default = collections(collector.YOUNG_THRESHOLD), collections(700)
+    finally:
+        gc.callbacks.pop()
+        gc.set_threshold(*before)
+    assert settled == 0 < default
 
 
 @pytest.mark.parametrize("selection", ["name", "name followUps { note }"])  # plain rows; the model path
