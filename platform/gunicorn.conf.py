@@ -3,21 +3,25 @@ import os
 
 bind = os.environ.get("BIND", "0.0.0.0:8000")
 # Process model, chosen by measurement (python -m bench.procmodel; docs/benchmarks.md "Process model"), not by the
-# 2 × cores + 1 rule: one worker per core, 4 threads each. A request is mostly Python (it holds the GIL), so a
-# worker runs one request at a time on one core and its other threads only help while a request waits on
-# PostgreSQL or Redis; a worker per core keeps every core busy, more workers only add memory and cache misses.
-# County scale, 2 cores, the masked 50-row page at 8 clients, medians of 3 rounds, after rows were completed in
-# one pass (issue 15; load 0.5-5.7):
-#   2 × 4: 137 req/s, p50 51 ms, 11 ms server CPU per request, 268 MiB; mixed load (pages, dashboard, a write)
-#          103 req/s;
-#   3 × 2: 142 req/s, p50 34 ms, 11 ms CPU, 384 MiB; mixed 104 req/s (within the other's range: more memory, no gain);
-#   5 × 2 (the old default on 2 cores): 126 req/s, 12 ms CPU, 620 MiB; mixed 98 req/s;
-#   1 × 8: 71 req/s, 149 MiB (one core at most: the GIL).
-# Before the fast path (load 7-14) the order was the same: 2 × 4 27 req/s, 5 × 2 17 req/s.
+# 2 × cores + 1 rule: a worker per core and one more, 2 threads each. A request is mostly Python (it holds the
+# GIL), so a worker runs one request at a time on one core and its second thread only runs while a request waits
+# on PostgreSQL or Redis. With 4 threads a request coming back from PostgreSQL queued for its worker's GIL behind
+# up to three others (p50 under load twice as long); the extra worker keeps the cores busy while some wait.
+# County scale, 2 cores, the masked 50-row page, medians of 3 rounds, three runs (2026-11-30 at 11 ms of server
+# CPU per page, 2026-12-01 before and after the collector's threshold, config/collector.py, at 16-17 ms on a
+# slower machine):
+#   3 × 2: 8 clients 141.6 / 89.6 / 85.0 req/s, p50 34 / 52 / 72 ms; 16 clients p50 39 / 137 / 97 ms;
+#          mixed load (pages, dashboard, a write) 104.0 / 79.8 / 59.1 req/s; ~400 MiB;
+#   2 × 4: 8 clients 137.1 / 87.9 / 82.6 req/s, p50 51 / 88 / 85 ms; 16 clients p50 121 / 194 / 207 ms;
+#          mixed 103.3 / 64.7 / 52.8 req/s; ~280 MiB;
+#   4 × 2: 92.0 / 82.2 req/s (the last two runs), mixed 76.4 / 48.2; 5 × 2: 126 req/s in the first; 1 × 8: half
+#   (one core at most: the GIL).
+# Requests per second are within the rounds' ranges of each other; 3 × 2 had the higher median in 8 of 9 measures
+# and the shorter p50 in all six, for 120 MiB more.
 # Every thread may hold a database connection: workers × threads connections per web node (pgbouncer's pool).
 # Measured on 2 cores only; on a bigger node re-run the measure (WEB_CONCURRENCY, WEB_THREADS override).
-workers = int(os.environ.get("WEB_CONCURRENCY", len(os.sched_getaffinity(0))))
-threads = int(os.environ.get("WEB_THREADS", "4"))
+workers = int(os.environ.get("WEB_CONCURRENCY", len(os.sched_getaffinity(0)) + 1))
+threads = int(os.environ.get("WEB_THREADS", "2"))
 worker_class = "gthread"
 timeout = 60
 graceful_timeout = 30
