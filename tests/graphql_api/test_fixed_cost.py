@@ -106,4 +106,3 @@ def test_a_worker_loads_the_schema_at_start_and_keeps_it_out_of_the_cycle_collec
     frozen, schema_loaded, young, middle, old = done.stdout.split()[:5]
     assert int(frozen) > 100_000 and schema_loaded == "True"
     assert (int(young), int(middle), int(old)) == (50_000, 10, 10)
-
