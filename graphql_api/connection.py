@@ -140,10 +140,35 @@ def _page_rows(nodes: QuerySet, window: slice, counted: bool, columns: tuple[str
         window_sql, window_params = _compiled(nodes.values("pk")[window])
     except EmptyResultSet:  # the scope or a filter can match nothing: no statement, as Django answers
         return []
-    return shell.rows({_WINDOW: (window_sql, window_params), **({_COUNT: aggregate(nodes)} if counted else {})})
+    parts = {_WINDOW: (window_sql, window_params)}
+    if counted:
+        parts[_COUNT] = _count(nodes, window_sql, window_params)
+    return shell.rows(parts)
 
 
 _WINDOW, _COUNT = "<<page window>>", "<<page count>>"  # marks in a shell, where the page's own parts go
+
+
+def _count(nodes: QuerySet, window_sql: str, window_params: tuple) -> tuple[str, tuple]:
+    """The count of ``nodes`` (core.sql.aggregate), its SQL found by the SQL of the page's window where an earlier
+    page with the same window SQL had it. The window and the count are compiled from the same ``nodes``: the count is
+    the window without its order and limits, selecting nothing. Where the count's parameters are the window's (no
+    parameter in the order), a count's SQL serves every window of the same SQL, with that window's parameters (the
+    same values of the same conditions in the same places); otherwise the count is compiled for its page. Compiling
+    it was 5% of a 10-row page's CPU (county, in-process)."""
+    sql = _COUNTS.get(window_sql)
+    if sql is not None:
+        return sql, window_params
+    sql, params = aggregate(nodes)
+    if tuple(params) == tuple(window_params):
+        if len(_COUNTS) >= _COUNTS_KEPT:
+            _COUNTS.clear()
+        _COUNTS[window_sql] = sql
+    return sql, params
+
+
+_COUNTS: dict[str, str] = {}  # window SQL -> count SQL (emptied when full: a worker meets few shapes of page)
+_COUNTS_KEPT = 256
 
 
 def _compiled(queryset: QuerySet) -> tuple[str, tuple]:

@@ -7,6 +7,7 @@ from django.db.models import Case, Value, When
 from django.db.models.expressions import OrderBy
 
 from children.models import Child
+from core.sql import aggregate
 from graphql_api import connection, rows
 from tests.permissions.helpers import gid, grant, new_user, org
 
@@ -52,6 +53,30 @@ def test_readers_of_other_scopes_and_filters_sharing_a_shell_each_get_the_page_t
     monkeypatch.setattr(connection.rows, "reader", lambda info: None)  # the model path
     assert by_rows == pages()
     assert any(page["edges"] for page in by_rows) and len({str(page) for page in by_rows}) > len(asks)
+
+
+def test_a_count_compiled_for_one_reader_serves_another_with_the_same_window_with_their_own_count(
+        as_user, monkeypatch, namesakes):
+    """Two townships' staff send windows of the same SQL (their paths differ): the count's SQL is compiled for the
+    first and reused for the second, each with its own path; each total is its own township's."""
+    compiled = []
+    monkeypatch.setattr(connection, "aggregate", lambda nodes: compiled.append(1) or aggregate(nodes))
+    connection._COUNTS.clear()
+    totals = {reader: as_user(reader)(PAGE, {"first": 2})["children"]["totalCount"]
+              for reader in ("maliang_league_staff", "huangbao_league_staff", "maliang_league_staff")}
+    assert len(compiled) == 1
+    for reader, township in (("maliang_league_staff", "马良镇团委"), ("huangbao_league_staff", "黄堡镇团委")):
+        assert totals[reader] == Child.objects.filter(org_path__startswith=org(township).path).count()
+    assert totals["maliang_league_staff"] != totals["huangbao_league_staff"]
+
+
+def test_a_count_with_parameters_of_its_own_is_compiled_for_its_page(namesakes):
+    """An order by a value puts parameters in the window that the count has not: nothing is kept, each page counts."""
+    nodes = Child.objects.filter(org_path__startswith=org("马良镇团委").path).order_by(BY_NAME.asc(), "pk")
+    connection._COUNTS.clear()
+    window_sql, window_params = connection._compiled(nodes.values("pk")[0:4])
+    assert connection._count(nodes, window_sql, window_params) == aggregate(nodes)
+    assert connection._COUNTS == {}
 
 
 BY_NAME = Case(When(name="同名", then=Value(0)), default=Value(1))
