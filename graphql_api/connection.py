@@ -10,9 +10,10 @@ scalar subquery of the same statement (PostgreSQL and SQLite run it once): no ``
 and sorts the whole scope. The order always ends with the primary key, so pages do not overlap or skip rows.
 
 Building and compiling a plain-row page's whole statement on every page cost about 1 ms of the county page's 7 ms
-CPU (issue 15). So only what is the reader's (the window: scope, filters, order, paging; the count) is compiled
-for each page; the rest of the statement (columns, joins, order) is compiled once per shape (``_shell``, keyed by
-nothing but what it is built from), and the rows are fetched as tuples and converted as ``values()`` converts them.
+CPU (issue 15). So only what is the reader's (the window: scope, filters, order, paging) is compiled for each
+page, and the count's SQL is kept by the window's (``_count``); the rest of the statement (columns, joins, order) is
+compiled once per shape (``_shell``, keyed by nothing but what it is built from), and the rows are fetched as tuples
+and converted as ``values()`` converts them.
 """
 
 from functools import lru_cache
