@@ -252,3 +252,38 @@ def test_interleaved_calls_take_turns_and_each_ratio_is_the_median_over_rounds()
     assert result["ours"]["p50"] == 12.0 and result["peer"]["p50"] == 11.0
     assert result["peer"]["ratio"] == 1.0  # rounds: 0.020/0.020, 0.012/0.006, 0.011/0.011 -> median 1.0
     assert result["ours"]["ratio"] == 1.0 and len(result["load"]) == 2
+
+
+def test_alternating_runs_start_each_round_with_the_next_server_and_each_ratio_is_the_median_over_rounds(monkeypatch):
+    order, rates = [], {"ours": iter([100.0, 60.0, 90.0]), "peer": iter([50.0, 120.0, 100.0])}
+
+    def concurrent(make_call, clients, seconds, warmup_seconds=3, server=None):
+        name = make_call()
+        order.append((name, server))
+        return {"rps": next(rates[name]), "p50": 10.0, **({"cpu_ms": 4.0} if server else {})}
+
+    monkeypatch.setattr(run, "concurrent", concurrent)
+    result = run.alternating({"ours": lambda: "ours", "peer": lambda: "peer"}, clients=8, seconds=5, rounds=3, server=7)
+
+    assert order == [("ours", 7), ("peer", None), ("peer", None), ("ours", 7), ("ours", 7), ("peer", None)]
+    assert result["ours"]["rps"] == 90.0 and result["peer"]["rps"] == 100.0
+    assert result["peer"]["ratio"] == 0.9  # rounds: 100/50, 60/120, 90/100 -> median 0.9
+    assert result["ours"]["cpu_ms"] == 4.0 and "cpu_ms" not in result["peer"]
+    assert result["rounds"] == 3 and len(result["load"]) == 2
+
+
+def test_the_peers_table_shows_the_interleaved_throughput_and_the_findings_judge_by_it():
+    r = results()
+    r["pgl5"] = r["pgl"]
+    r["pgl5_c8"] = {"p50": 55.0, "rps": 130.0}
+    c8 = {"ours": {"rps": 118.0, "p50": 60.0, "cpu_ms": 12.5}, "pgl": {"rps": 120.0, "p50": 58.0, "ratio": 0.97},
+          "pgl5": {"rps": 131.0, "p50": 55.0, "ratio": 0.9}, "rounds": 3, "seconds": 10.0,
+          "load": ["2.00 1.00 1.00", "3.00 1.00 1.00"]}
+    lines = run.peer_versions_text({**r, "paired_c8": c8}, 8)
+    assert row(lines, "8 clients") == ["8 clients", "118", "120", "131", "0.97×", "0.90×", "12.5", "2.00 → 3.00"]
+    assert not any(line.startswith("| 8 clients |") for line in run.peer_versions_text(r, 8))
+    r["summary"] = {"scale": "county"}
+    r["m2"]["masked 50"].update(sql_ms=5.0, server_ms=17.0)
+    judged = [line for line in run.findings(Namespace(clients=8), {**r, "paired_c8": c8}) if "Throughput" in line]
+    assert judged == ["- Throughput at 8 clients, interleaved (3 rounds): 118 req/s against PostGraphile 4's 120, "
+                      "ours / v4 0.97× (PostGraphile 5 0.90×); target ≥ PostGraphile: **missed**."]
