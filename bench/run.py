@@ -1838,7 +1838,7 @@ def peer_versions_text(r, clients):
                 "| 50 rows, masked | ours req/s | PostGraphile 4 req/s | PostGraphile 5 req/s | ours / v4 | ours / v5 | "
                 "ours: server CPU ms per request | load (1 min) |", "|---|--:|--:|--:|--:|--:|--:|---|",
                 f"| {clients} clients | {c8['ours']['rps']:.0f} | {c8['pgl']['rps']:.0f} | {c8['pgl5']['rps']:.0f} | "
-                f"{c8['pgl']['ratio']:.2f}× | {c8['pgl5']['ratio']:.2f}× | {c8['ours'].get('cpu_ms', float('nan')):.1f} | "
+                f"{c8['pgl']['ratio']:.2f}× | {c8['pgl5']['ratio']:.2f}× | {c8['ours']['cpu_ms']:.1f} | "
                 f"{load_span(c8)} |"]
     return out
 

@@ -131,15 +131,22 @@ def county_of_children():
         Guardian.objects.create(child=source, name=f"李{n}", relation="祖母", phone="13900001234")
 
 
-def test_the_county_viewers_page_of_children_costs_at_most_4_statements_at_10_50_and_100_rows(as_user, county_of_children):
-    """The page with its organizations and the count (one statement), the guardians (one): no statement per row,
-    and besides the request's own (session, user, scope version, the read's time bound) nothing else."""
+@pytest.fixture
+def county_viewer(as_user):
+    """A VIEWER of the county (masked pages), signed in, the scope cached."""
     from tests.permissions.helpers import grant, new_user
 
     new_user("baokang_viewer")
     grant("baokang_viewer", org("共青团保康县委"), "VIEWER")
     client = as_user("baokang_viewer")
     read(client, ROSTER, first=10)  # warm: the cached scope
+    return client
+
+
+def test_the_county_viewers_page_of_children_costs_at_most_4_statements_at_10_50_and_100_rows(county_of_children, county_viewer):
+    """The page with its organizations and the count (one statement), the guardians (one): no statement per row,
+    and besides the request's own (session, user, scope version, the read's time bound) nothing else."""
+    client = county_viewer
 
     def cost(first):
         page, sql = read(client, ROSTER, first=first)
@@ -154,17 +161,13 @@ def test_the_county_viewers_page_of_children_costs_at_most_4_statements_at_10_50
         assert [s.count('"children_guardian"."child_id" = ANY(') for s in hundred if "children_guardian" in s] == [1]
 
 
-def test_no_collection_runs_in_the_middle_of_a_page_of_100_once_a_worker_has_settled(as_user, county_of_children):
+def test_no_collection_runs_in_the_middle_of_a_page_of_100_once_a_worker_has_settled(county_of_children, county_viewer):
     """A web worker's youngest generation waits for more new objects than a page of 100 children builds
     (config/collector.py); with Python's own threshold of 700 the collector ran on every such page, for nothing."""
-    from tests.permissions.helpers import grant, new_user
-
     from config import collector
 
-    new_user("baokang_viewer")
-    grant("baokang_viewer", org("共青团保康县委"), "VIEWER")
-    client = as_user("baokang_viewer")
-    read(client, ROSTER, first=100)  # warm: the cached scope
+    client = county_viewer
+    read(client, ROSTER, first=100)  # warm: a page of this size
     before, runs = gc.get_threshold(), []
 
     def collections(threshold):
