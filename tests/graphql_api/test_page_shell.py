@@ -2,7 +2,11 @@
 scopes, filters and orders who share a shell each get exactly their own page, as the model path reads it; a shape
 the cache cannot hold is compiled whole for its page."""
 
+from datetime import date
+
 import pytest
+from django.core.exceptions import EmptyResultSet
+from django.db import connection as db_connection
 from django.db.models import Case, Value, When
 from django.db.models.expressions import OrderBy
 
@@ -121,3 +125,50 @@ def test_a_nested_list_whose_shell_cannot_be_cached_reads_the_same_items(as_user
     monkeypatch.setattr(rows, "_list_shell", lambda *key: None)
     assert as_user(county_viewer)(roster, {"first": 50})["children"] == by_shell
     assert any(e["node"]["guardians"] for e in by_shell["edges"])
+
+
+WINDOWS = [slice(0, 4), slice(2, 5), slice(3, None), slice(0, 1)]
+
+
+@pytest.mark.parametrize("shape", [
+    lambda nodes: nodes.order_by("org_path", "name", "pk"),  # the default order of children
+    lambda nodes: nodes.order_by("-created_at", "-pk"),  # newest first
+    lambda nodes: nodes.filter(birth_date__gte=date(2011, 1, 1), name="同名").order_by("-birth_date", "pk"),  # a filter's parameter
+    lambda nodes: nodes.filter(pk__in=Child.objects.filter(name="同名").values("pk")).order_by("pk"),  # a subquery
+])
+def test_a_window_compiled_into_its_frame_is_the_sql_django_compiles(namesakes, shape):
+    """Only the conditions are compiled for a page (``_window``); the statement is Django's own, to the character."""
+    nodes = shape(Child.objects.filter(org_path__startswith=org("马良镇团委").path))
+    connection._frame.cache_clear()
+    for window in WINDOWS:
+        assert connection._window(nodes, window) == connection._compiled(nodes.values("pk")[window])
+    assert connection._frame.cache_info().misses == 1 and connection._frame.cache_info().hits == len(WINDOWS) - 1
+    sql, params = connection._window(nodes, slice(0, 4))
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        assert [pk for (pk,) in cursor.fetchall()] == list(nodes.values_list("pk", flat=True)[:4])
+
+
+@pytest.mark.parametrize("shape", [
+    lambda nodes: nodes.filter(organization__name="马良坪村").order_by("pk"),  # a condition's join
+    lambda nodes: nodes.order_by("organization__name", "pk"),  # an order's join: no frame
+    lambda nodes: nodes.order_by(BY_NAME.asc(), "pk"),  # an order by a value: no frame
+    lambda nodes: nodes.annotate(first=BY_NAME).filter(first=0).order_by("pk"),  # a condition on an annotation
+    lambda nodes: nodes.all()[1:],  # limits of its own
+    lambda nodes: Child.objects.order_by("pk"),  # no condition at all
+])
+def test_a_window_with_more_than_conditions_on_its_own_table_is_compiled_whole(namesakes, shape):
+    nodes = shape(Child.objects.filter(org_path__startswith=org("马良镇团委").path))
+    for window in WINDOWS:
+        assert connection._window(nodes, window) == connection._compiled(nodes.values("pk")[window])
+
+
+def test_an_empty_window_or_scope_is_empty_as_django_answers(namesakes):
+    nodes = Child.objects.filter(org_path__startswith=org("马良镇团委").path).order_by("pk")
+    for empty in (slice(3, 3), slice(4, 2)):
+        with pytest.raises(EmptyResultSet):
+            connection._compiled(nodes.values("pk")[empty])
+        with pytest.raises(EmptyResultSet):
+            connection._window(nodes, empty)
+    with pytest.raises(EmptyResultSet):
+        connection._window(nodes.filter(pk__in=[]), slice(0, 4))
