@@ -4,9 +4,9 @@ Active only when DATABASE_REPLICA_URL is set: the settings then add the ``replic
 this middleware; without it nothing here runs.
 
 - ``ReplicaMiddleware`` decides per request. A GraphQL operation that is a ``query`` (GET, or a JSON POST; a
-  multipart POST is an upload, so a mutation) reads the standby; graphql_api/guards.py opens the read's one
-  transaction (bounded by statement_timeout) on the database this
-  router gives the reads, so the primary sees no statement of it. Everything else (mutations, logins, file
+  multipart POST is an upload, so a mutation) reads the standby; graphql_api/guards.py bounds each of the read's
+  statements (statement_timeout) on the database this router gives the reads, so the primary sees no statement
+  of it. Everything else (mutations, logins, file
   links, the admin) uses the primary only.
 - Read-your-writes: a request that wrote (a mutation, or any INSERT/UPDATE/DELETE… on the primary, such as
   the audit of a clear personal-data read) leaves its session's (or API token's) pin in the cache, shared by

@@ -10,12 +10,11 @@
   refused with ``INPUT_TOO_LARGE`` before the variables are coerced (200,000 IDs are not parsed one by one).
 - Time: execution runs under a wall-clock budget (``GRAPHQL_TIME_BUDGET_SECONDS``): graphql-core's executor
   polls an abort signal between fields, and a deadline is one; the whole operation is then refused with
-  ``TIMEOUT``. Reads (query operations) on PostgreSQL also run in a transaction with ``statement_timeout`` set
-  to the budget (SET LOCAL), so one slow statement cannot hold the worker either; mutations run without it (a
-  province-wide move may legitimately take longer than a page). The transaction and its bound are opened in one
-  round trip (``_open_bounded``), on the database the router sends the request's reads to (a streaming standby,
-  config/replica.py): a read the standby serves costs the primary nothing, not even a pooled connection held
-  for the request.
+  ``TIMEOUT``. Each statement of a read (a query operation) on PostgreSQL also runs with ``statement_timeout``
+  set to the budget (SET LOCAL), sent with the statement (``_ReadBound``), so one slow statement cannot hold the
+  worker either; mutations run without it (a province-wide move may legitimately take longer than a page). The
+  bound is on the database the router sends the request's reads to (a streaming standby, config/replica.py): a
+  read the standby serves costs the primary nothing, not even a pooled connection held for the request.
 - Introspection by anonymous requests is a setting (``GRAPHQL_ANONYMOUS_INTROSPECTION``, off in production).
 - Errors: anything that is not a GraphQL error raised on purpose is masked (strawberry logs it in full; the
   answer is ``INTERNAL_ERROR``); a cancelled statement is answered as ``TIMEOUT``; a database connection that
@@ -26,7 +25,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from contextlib import ExitStack
 from functools import cached_property, lru_cache
 
 import psycopg
@@ -178,39 +179,80 @@ class RequestBounds(SchemaExtension):
         yield
 
     def on_execute(self):
-        """A read on PostgreSQL runs in one transaction whose statements PostgreSQL cancels past the budget; nothing
-        outlives the transaction (SET LOCAL). Its isolation is PostgreSQL's default, READ COMMITTED: each statement
-        sees what was committed when it began, so a page and its count taken a moment apart may differ by a row
-        written in between (REPEATABLE READ would share one snapshot; not chosen yet, as every update a read makes
-        would then have to be proved free of serialization failures). It is opened on the database the
-        router gives this request's reads of the domain's models (Organization stands for them)."""
+        """A read on PostgreSQL runs every statement under ``statement_timeout`` set to the budget, so PostgreSQL cancels
+        one that runs past it (``_ReadBound``), on the database the router gives this request's reads of the domain's
+        models (Organization stands for them). Nothing outlives a statement's own transaction (SET LOCAL). Each
+        statement is its own transaction, as Django's autocommit runs it (isolation READ COMMITTED: a page and its
+        count are one statement); a write a read makes (the audit of a clear read) runs in the transaction its code
+        opens, bounded the same way."""
         if self.execution_context.operation_type != OperationType.QUERY:
             yield
             return
-        using = router.db_for_read(Organization)
-        if connections[using].vendor != "postgresql":
+        connection = connections[router.db_for_read(Organization)]
+        if connection.vendor != "postgresql":
             yield
             return
-        # savepoint=False: the read is the outermost transaction in production; inside a test's transaction no
-        # savepoint is needed either (a cancelled statement sets the rollback of the whole test's transaction).
-        with transaction.atomic(using=using, savepoint=False):
-            _open_bounded(connections[using])
+        bound = _ReadBound(connection)
+        with bound.transaction, connection.execute_wrapper(bound):
             yield
             result = self.execution_context.result
-            if any(_cancelled(error.original_error) for error in getattr(result, "errors", None) or ()):
-                transaction.set_rollback(True, using=using)  # the transaction is aborted: end it without a COMMIT
+            if bound.opened and any(_cancelled(error.original_error) for error in getattr(result, "errors", None) or ()):
+                transaction.set_rollback(True, using=connection.alias)  # aborted: end it without a COMMIT
+
+
+class _ReadBound:
+    """A read's statements with their bound, each in the same round trip: ``SET LOCAL statement_timeout = …;
+    <statement>`` as one simple-protocol query (psycopg's client-side cursor, Django's default), which PostgreSQL runs
+    as one transaction (or within the one open); the cursor then reads the statement's result. A read used to open a
+    transaction with the bound and COMMIT it: two round trips more and Django's transaction machinery, 9% of a
+    10-row page's CPU and wall time (county, in-process, alternating). Where one query cannot carry two statements
+    (a batch, a server-side cursor, whose later FETCHes are no statements of Django's, or server-side binding), the
+    read goes on from there in one transaction opened with its bound (``_open_bounded``), as every read used to:
+    ``transaction`` is entered then, and ends with the read."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.transaction = ExitStack()
+        self.opened = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.opened:
+            return execute(sql, params, many, context)
+        cursor = context["cursor"].cursor
+        if many or not isinstance(cursor, psycopg.ClientCursor) or isinstance(cursor, psycopg.ServerCursor):
+            if not self.connection.in_atomic_block:
+                self.transaction.enter_context(transaction.atomic(using=self.connection.alias, savepoint=False))
+                self.opened = True
+            _open_bounded(self.connection)  # (within a transaction of the read's own code: until that one ends)
+            return execute(sql, params, many, context)
+        result = execute(f"{_bound()}; {sql}", params, many, context)
+        cursor.nextset()
+        return result
+
+
+def _bound() -> str:
+    return f"SET LOCAL statement_timeout = {int(settings.GRAPHQL_TIME_BUDGET_SECONDS * 1000)}"
+
+
+_SENT_BOUND = re.compile(r"SET LOCAL statement_timeout = \d+; ")
+
+
+def statement(sql: str) -> str:
+    """A read's statement as logged (CaptureQueriesContext, ``connection.queries``), without the bound it was sent
+    with: what EXPLAIN takes."""
+    return _SENT_BOUND.sub("", sql, count=1) if sql.startswith("SET LOCAL") else sql
 
 
 def _open_bounded(connection) -> None:
-    """Opens the read's transaction with its statement_timeout in one round trip: ``BEGIN; SET LOCAL …`` as one
+    """Opens a transaction with the read's statement_timeout in one round trip: ``BEGIN; SET LOCAL …`` as one
     simple-protocol query (no parameters: the value is an int formatted here) on psycopg's connection. psycopg then
     finds the transaction open and sends no BEGIN of its own; through Django's cursor it would have, and the SET
-    after it, one round trip more per read. Django's atomic block ends the transaction as before. Inside a
-    transaction already open (a test's) only the SET LOCAL is sent. Logged as Django logs its BEGIN and COMMIT
-    (CaptureQueriesContext, ``connection.queries`` with DEBUG); execute wrappers do not see it."""
+    after it, one round trip more. Inside a transaction already open only the SET LOCAL is sent. Logged as Django
+    logs its BEGIN and COMMIT (CaptureQueriesContext, ``connection.queries`` with DEBUG); execute wrappers do not
+    see it."""
     connection.ensure_connection()
     raw = connection.connection
-    sql = f"SET LOCAL statement_timeout = {int(settings.GRAPHQL_TIME_BUDGET_SECONDS * 1000)}"
+    sql = _bound()
     if raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
         sql = f"BEGIN; {sql}"
     with debug_transaction(connection, sql), connection.wrap_database_errors:

@@ -42,13 +42,6 @@ def postgres_transactional(django_db_blocker):
         pytest.demo = load()
 
 
-def read_guard() -> int:
-    """Statements graphql_api/guards.py adds to a read: on PostgreSQL, SET LOCAL statement_timeout (one)."""
-    from django.db import connection
-
-    return 1 if connection.vendor == "postgresql" else 0
-
-
 @pytest.fixture(autouse=True)
 def isolated_cache(settings):
     """A fresh cache namespace per test: scope versions roll back with the database, cached scopes must not. Set in

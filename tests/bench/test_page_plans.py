@@ -8,6 +8,8 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from graphql_api.guards import statement
+
 pytestmark = pytest.mark.postgres
 
 ORGANIZATION_ORDERS = {"name": "organization_page_name_id", "level": "organization_page_level_id",
@@ -19,7 +21,7 @@ def window_plan(client, query: str, table: str) -> str:
     ``table`` for ``query``; how the outer statement names the window's table is not the point."""
     with CaptureQueriesContext(connection) as captured:
         client(query)
-    sql = next(q["sql"] for q in captured.captured_queries
+    sql = next(statement(q["sql"]) for q in captured.captured_queries
                if f'FROM "{table}"' in q["sql"] and " LIMIT " in q["sql"] and "ORDER BY" in q["sql"])
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")

@@ -354,14 +354,13 @@ def many_cases(count: int) -> None:
 
 @pytest.mark.parametrize("count", [1, 4])
 def test_the_county_lists_cost_the_same_statements_for_one_case_or_many(as_user, count, django_assert_num_queries):
-    from tests.conftest import read_guard
 
     many_cases(count)
     admin = as_user("baokang_league_admin")
     admin(LISTS)  # warm the session and scope
     # cases page with its children and count, its incidents; the incidents page with cases, children and count; one
     # audit insert for every case read in clear (session, user and scope come from the cache once warm)
-    with django_assert_num_queries(2 + 1 + 1 + read_guard()):
+    with django_assert_num_queries(2 + 1 + 1):
         data = admin(LISTS)
     assert data["cases"]["totalCount"] == data["incidents"]["totalCount"] == count
     assert {e["node"]["riskLevel"] for e in data["cases"]["edges"]} == {"HIGH"}

@@ -152,10 +152,10 @@ def statements(request) -> tuple[list[str], list[str]]:
 
 @pytest.mark.postgres
 def test_a_read_the_standby_serves_is_bounded_there_and_costs_the_primary_nothing(routed, as_user):
-    """graphql_api/guards.py opens the read's transaction and statement_timeout on the connection the router
-    gives the reads: through pgbouncer the primary then holds no server connection for the read."""
+    """graphql_api/guards.py bounds the read's statements (statement_timeout) on the connection the router gives
+    the reads: through pgbouncer the primary then holds no server connection for the read."""
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: only there is a read bounded by a transaction")
+        pytest.skip("needs PostgreSQL: only there is a read bounded in time")
     staff = as_user("maliang_league_staff")
     child = child_of(staff)  # the session's scope cached
     on_primary, on_standby = statements(lambda: child_of(staff))

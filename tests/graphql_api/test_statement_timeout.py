@@ -42,9 +42,45 @@ def round_trips(trace) -> list[str]:
 @pytest.mark.postgres
 @pytest.mark.usefixtures("postgres_transactional")
 @pytest.mark.django_db(transaction=True)
-def test_a_read_opens_its_bounded_transaction_in_one_round_trip(as_user, settings, tmp_path):
-    """BEGIN and SET LOCAL statement_timeout go together: a read costs its statements and two round trips
-    (open, COMMIT), where Django's cursor would send BEGIN and then the SET."""
+@pytest.mark.parametrize("cursor_kind", ["batch", "server-side"])
+def test_a_statement_that_cannot_carry_its_bound_runs_in_a_bounded_transaction(as_user, settings, monkeypatch,
+                                                                                cursor_kind):
+    """A batch (executemany) or a server-side cursor sends no second statement with its own: it runs in a
+    transaction opened with the bound, and is cancelled past the budget all the same."""
+    from graphql_api.access import types
+    from tests.permissions.helpers import new_user
+
+    settings.GRAPHQL_TIME_BUDGET_SECONDS = 0.3
+    fast = types.unexpired
+
+    def slow(*args, **kwargs):
+        if cursor_kind == "batch":
+            with connection.cursor() as cursor:
+                cursor.executemany("SELECT pg_sleep(%s)", [(5,)])
+        else:
+            with connection.chunked_cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(5)")
+                cursor.fetchall()
+        return fast(*args, **kwargs)
+
+    new_user(f"bounded_{cursor_kind}")  # (the demo's users may have gone with the flush after another test)
+    client = as_user(f"bounded_{cursor_kind}")
+    monkeypatch.setattr(types, "unexpired", slow)
+    started = time.monotonic()
+    response = client.post("{ me { memberships { subtree } } }")
+    assert time.monotonic() - started < 3
+    assert error_codes(response) == ["TIMEOUT"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("postgres_transactional")
+@pytest.mark.django_db(transaction=True)
+def test_each_statement_of_a_read_carries_its_bound_in_its_own_round_trip(as_user, settings, tmp_path):
+    """SET LOCAL statement_timeout goes with each statement, in one query: a read costs its statements' round trips
+    and nothing more (no BEGIN, no COMMIT), and the answer is the statements' own."""
     from django.test.utils import CaptureQueriesContext
 
     from tests.permissions.helpers import new_user
@@ -62,7 +98,6 @@ def test_a_read_opens_its_bounded_transaction_in_one_round_trip(as_user, setting
         finally:
             connection.connection.pgconn.untrace()
     sent = round_trips(trace)
-    statements = [q["sql"] for q in captured if q["sql"] not in ("BEGIN", "COMMIT")]  # Django's own log lines
-    assert statements[0] == "BEGIN; SET LOCAL statement_timeout = 300"
-    assert len(statements) > 1
-    assert sent == [f'"{sql}"' for sql in statements] + ['"COMMIT"']
+    statements = [q["sql"] for q in captured]
+    assert statements and all(sql.startswith("SET LOCAL statement_timeout = 300; SELECT ") for sql in statements), statements
+    assert sent == [f'"{sql}"' for sql in statements]

@@ -81,7 +81,7 @@ def calls(port: int, *patterns: str) -> int:
 
 
 CHILDREN_READ = ("SELECT %", '%FROM "children_child"%')
-READ_BOUND = ("%SET LOCAL statement_timeout%",)  # graphql_api/guards.py: opens each read's transaction
+READ_BOUND = ("%SET LOCAL statement_timeout%",)  # graphql_api/guards.py: each statement of a read carries it
 
 
 def test_read_only_operations_are_served_by_the_standby_and_cost_the_primary_nothing():
@@ -91,7 +91,7 @@ def test_read_only_operations_are_served_by_the_standby_and_cost_the_primary_not
     for _ in range(20):
         assert reader(CHILDREN)["children"]["totalCount"] > 0
     after = {port: (calls(port, *CHILDREN_READ), calls(port, *READ_BOUND)) for port in (standby_port(), primary_port())}
-    # each list reads the children's table at least once, in a transaction bounded in time: on the standby...
+    # each list reads the children's table at least once, each statement bounded in time: on the standby...
     assert after[standby_port()][0] - before[standby_port()][0] >= 20
     assert after[standby_port()][1] - before[standby_port()][1] >= 20
     # ...and the primary runs neither the reads nor their bound (no primary connection held by a read)
