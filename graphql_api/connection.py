@@ -187,9 +187,8 @@ def _window(nodes: QuerySet, window: slice) -> tuple[str, tuple]:
     frame = _frame_of(nodes) if _on_own_table(query) else None
     if frame is None:
         return _compiled(nodes.values("pk")[window])
-    low = window.start or 0
-    high = window.stop
-    if high is not None and min(low, high) == high:
+    low, high = window.start or 0, window.stop
+    if high is not None and low >= high:
         raise EmptyResultSet  # an empty slice: Django's set_limits makes the query empty
     compiler = query.get_compiler(nodes.db)
     try:

@@ -234,13 +234,13 @@ def _bound() -> str:
     return f"SET LOCAL statement_timeout = {int(settings.GRAPHQL_TIME_BUDGET_SECONDS * 1000)}"
 
 
-_SENT_BOUND = re.compile(r"SET LOCAL statement_timeout = \d+; ")
+_SENT_BOUND = re.compile(r"^SET LOCAL statement_timeout = \d+; ")
 
 
 def statement(sql: str) -> str:
     """A read's statement as logged (CaptureQueriesContext, ``connection.queries``), without the bound it was sent
     with: what EXPLAIN takes."""
-    return _SENT_BOUND.sub("", sql, count=1) if sql.startswith("SET LOCAL") else sql
+    return _SENT_BOUND.sub("", sql, count=1)
 
 
 def _open_bounded(connection) -> None:

@@ -354,7 +354,6 @@ def many_cases(count: int) -> None:
 
 @pytest.mark.parametrize("count", [1, 4])
 def test_the_county_lists_cost_the_same_statements_for_one_case_or_many(as_user, count, django_assert_num_queries):
-
     many_cases(count)
     admin = as_user("baokang_league_admin")
     admin(LISTS)  # warm the session and scope
