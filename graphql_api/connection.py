@@ -11,8 +11,8 @@ and sorts the whole scope. The order always ends with the primary key, so pages 
 
 Building and compiling a plain-row page's whole statement on every page cost about 1 ms of the county page's 7 ms
 CPU (issue 15). So only what is the reader's (the window's conditions: scope and filters; its paging) is compiled
-for each page, into the window's frame (its column, table and order, ``_frame``), and the count's SQL is kept by the
-window's (``_count``); the rest of the statement (columns, joins, order) is compiled once per shape (``_shell``, keyed
+for each page, into the window's frame (its column, table and order, ``_frame``) and the count's (``_count``, its
+prefixes as ranges of the path's pattern index: core.sql.PrefixRange); the rest of the statement (columns, joins, order) is compiled once per shape (``_shell``, keyed
 by nothing but what it is built from), and the rows are fetched as tuples and converted as ``values()`` converts
 them.
 """
@@ -32,7 +32,7 @@ from strawberry_django.optimizer import is_optimized_by_prefetching
 from strawberry_django.relay import DjangoListConnection
 from strawberry_django.relay.list_connection import _should_optimize_total_count as asks_total_count
 
-from core.sql import aggregate
+from core.sql import aggregate, prefix_ranges
 
 from graphql_api import rows, shells
 from graphql_api.bynodes import ByNodes
@@ -127,7 +127,7 @@ class _Page:
 def _counted(page: QuerySet, nodes: QuerySet, counted: bool) -> QuerySet:
     """The page with the count of ``nodes`` when asked (read back by DjangoListConnection.total_count; an empty page
     counts on its own)."""
-    return page.annotate(**{rows.TOTAL: RawSQL(*aggregate(nodes))}) if counted else page
+    return page.annotate(**{rows.TOTAL: RawSQL(*_count(nodes))}) if counted else page
 
 
 def _page_rows(nodes: QuerySet, window: slice, counted: bool, columns: tuple[str, ...]) -> list[dict]:
@@ -144,33 +144,33 @@ def _page_rows(nodes: QuerySet, window: slice, counted: bool, columns: tuple[str
         return []
     parts = {_WINDOW: (window_sql, window_params)}
     if counted:
-        parts[_COUNT] = _count(nodes, window_sql, window_params)
+        parts[_COUNT] = _count(nodes)
     return shell.rows(parts)
 
 
 _WINDOW, _COUNT = "<<page window>>", "<<page count>>"  # marks in a shell, where the page's own parts go
 
 
-def _count(nodes: QuerySet, window_sql: str, window_params: tuple) -> tuple[str, tuple]:
-    """The count of ``nodes`` (core.sql.aggregate), its SQL found by the SQL of the page's window where an earlier
-    page with the same window SQL had it. The window and the count are compiled from the same ``nodes``: the count is
-    the window without its order and limits, selecting nothing. Where the count's parameters are the window's (no
-    parameter in the order), a count's SQL serves every window of the same SQL, with that window's parameters (the
-    same values of the same conditions in the same places); otherwise the count is compiled for its page. Compiling
-    it was 5% of a 10-row page's CPU (county, in-process)."""
-    sql = _COUNTS.get(window_sql)
-    if sql is not None:
-        return sql, window_params
-    sql, params = aggregate(nodes)
-    if tuple(params) == tuple(window_params):
-        if len(_COUNTS) >= _COUNTS_KEPT:
-            _COUNTS.clear()
-        _COUNTS[window_sql] = sql
-    return sql, params
+def _count(nodes: QuerySet) -> tuple[str, tuple]:
+    """The count of ``nodes`` (core.sql.aggregate). Where the window's conditions are on its own table alone
+    (``_on_own_table``), only they are compiled for the page, into the count's frame (``_count_frame``); compiling
+    the whole count was 5% of a 10-row page's CPU (county, in-process)."""
+    query = nodes.query
+    frame = _count_frame(nodes.model, nodes.db) if _on_own_table(query) else None
+    if frame is None:
+        return aggregate(nodes)
+    try:
+        where, params = query.get_compiler(nodes.db).compile(prefix_ranges(query.where))
+    except (EmptyResultSet, FullResultSet):  # a constant count, or no WHERE (which the frame has)
+        return aggregate(nodes)
+    return frame.replace(_WHERE, where, 1), tuple(params)
 
 
-_COUNTS: dict[str, str] = {}  # window SQL -> count SQL (emptied when full: a worker meets few shapes of page)
-_COUNTS_KEPT = 256
+@lru_cache(maxsize=64)
+def _count_frame(model, using: str) -> str | None:
+    """``(SELECT COUNT(*) FROM (SELECT 1 FROM table WHERE <mark>) AS t)`` for this model, compiled once."""
+    sql, params = aggregate(model._base_manager.db_manager(using).filter(_Marked(F("pk"), _WHERE)))
+    return sql if not params and sql.count(_WHERE) == 1 else None
 
 
 def _compiled(queryset: QuerySet) -> tuple[str, tuple]:

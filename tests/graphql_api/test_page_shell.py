@@ -59,28 +59,18 @@ def test_readers_of_other_scopes_and_filters_sharing_a_shell_each_get_the_page_t
     assert any(page["edges"] for page in by_rows) and len({str(page) for page in by_rows}) > len(asks)
 
 
-def test_a_count_compiled_for_one_reader_serves_another_with_the_same_window_with_their_own_count(
-        as_user, monkeypatch, namesakes):
-    """Two townships' staff send windows of the same SQL (their paths differ): the count's SQL is compiled for the
-    first and reused for the second, each with its own path; each total is its own township's."""
+def test_the_count_frame_compiled_for_one_reader_serves_another_with_their_own_count(as_user, monkeypatch, namesakes):
+    """Two townships' staff: the count's frame is compiled once and each page puts its reader's conditions in it;
+    each total is its own township's."""
     compiled = []
     monkeypatch.setattr(connection, "aggregate", lambda nodes: compiled.append(1) or aggregate(nodes))
-    connection._COUNTS.clear()
+    connection._count_frame.cache_clear()
     totals = {reader: as_user(reader)(PAGE, {"first": 2})["children"]["totalCount"]
               for reader in ("maliang_league_staff", "huangbao_league_staff", "maliang_league_staff")}
     assert len(compiled) == 1
     for reader, township in (("maliang_league_staff", "马良镇团委"), ("huangbao_league_staff", "黄堡镇团委")):
         assert totals[reader] == Child.objects.filter(org_path__startswith=org(township).path).count()
     assert totals["maliang_league_staff"] != totals["huangbao_league_staff"]
-
-
-def test_a_count_with_parameters_of_its_own_is_compiled_for_its_page(namesakes):
-    """An order by a value puts parameters in the window that the count has not: nothing is kept, each page counts."""
-    nodes = Child.objects.filter(org_path__startswith=org("马良镇团委").path).order_by(BY_NAME.asc(), "pk")
-    connection._COUNTS.clear()
-    window_sql, window_params = connection._compiled(nodes.values("pk")[0:4])
-    assert connection._count(nodes, window_sql, window_params) == aggregate(nodes)
-    assert connection._COUNTS == {}
 
 
 BY_NAME = Case(When(name="同名", then=Value(0)), default=Value(1))
@@ -130,12 +120,15 @@ def test_a_nested_list_whose_shell_cannot_be_cached_reads_the_same_items(as_user
 WINDOWS = [slice(0, 4), slice(2, 5), slice(3, None), slice(0, 1)]
 
 
-@pytest.mark.parametrize("shape", [
+FRAMED = [
     lambda nodes: nodes.order_by("org_path", "name", "pk"),  # the default order of children
     lambda nodes: nodes.order_by("-created_at", "-pk"),  # newest first
     lambda nodes: nodes.filter(birth_date__gte=date(2011, 1, 1), name="同名").order_by("-birth_date", "pk"),  # a filter's parameter
     lambda nodes: nodes.filter(pk__in=Child.objects.filter(name="同名").values("pk")).order_by("pk"),  # a subquery
-])
+]
+
+
+@pytest.mark.parametrize("shape", FRAMED)
 def test_a_window_compiled_into_its_frame_is_the_sql_django_compiles(namesakes, shape):
     """Only the conditions are compiled for a page (``_window``); the statement is Django's own, to the character."""
     nodes = shape(Child.objects.filter(org_path__startswith=org("马良镇团委").path))
@@ -149,18 +142,33 @@ def test_a_window_compiled_into_its_frame_is_the_sql_django_compiles(namesakes, 
         assert [pk for (pk,) in cursor.fetchall()] == list(nodes.values_list("pk", flat=True)[:4])
 
 
-@pytest.mark.parametrize("shape", [
-    lambda nodes: nodes.filter(organization__name="马良坪村").order_by("pk"),  # a condition's join
+WHOLE = [
+    lambda nodes: nodes.filter(organization__name="马良坪村团支部").order_by("pk"),  # a condition's join
     lambda nodes: nodes.order_by("organization__name", "pk"),  # an order's join: no frame
     lambda nodes: nodes.order_by(BY_NAME.asc(), "pk"),  # an order by a value: no frame
     lambda nodes: nodes.annotate(first=BY_NAME).filter(first=0).order_by("pk"),  # a condition on an annotation
     lambda nodes: nodes.all()[1:],  # limits of its own
     lambda nodes: Child.objects.order_by("pk"),  # no condition at all
-])
+]
+
+
+@pytest.mark.parametrize("shape", WHOLE)
 def test_a_window_with_more_than_conditions_on_its_own_table_is_compiled_whole(namesakes, shape):
     nodes = shape(Child.objects.filter(org_path__startswith=org("马良镇团委").path))
     for window in WINDOWS:
         assert connection._window(nodes, window) == connection._compiled(nodes.values("pk")[window])
+
+
+@pytest.mark.parametrize("shape", FRAMED + WHOLE[:-2] + WHOLE[-1:])  # not a sliced queryset, which no page counts
+def test_a_count_is_the_one_django_compiles_and_counts_the_rows(namesakes, shape):
+    """The count's conditions put into its frame (``_count``), or the count compiled whole where the window is: the
+    statement core.sql.aggregate writes, to the character, and the number of the window's rows."""
+    nodes = shape(Child.objects.filter(org_path__startswith=org("马良镇团委").path))
+    sql, params = connection._count(nodes)
+    assert (sql, params) == aggregate(nodes)
+    with db_connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)
+        assert cursor.fetchone()[0] == nodes.count() > 0
 
 
 def test_an_empty_window_or_scope_is_empty_as_django_answers(namesakes):
