@@ -1,4 +1,5 @@
-"""Bench-only (bench/settings.py): count the SQL statements a request sends and the time spent in them.
+"""Bench-only (bench/settings.py): count the SQL queries a request sends (one per round trip: statements sent
+together, a page and its nested lists, are one) and the time spent in them.
 
 Adds ``X-Bench-Queries``, ``X-Bench-SQL-Ms`` and ``X-Bench-Server-Ms`` to every response, counted with a
 ``connection.execute_wrapper`` around the whole request (sessions, authentication, scope, the page, audit).

@@ -120,7 +120,8 @@ class _Page:
 
     def __getitem__(self, window: slice):
         if self.read is not None:
-            return self.read(lambda columns: _page_rows(self.nodes, window, self.counted, columns), self.counted)
+            return self.read(lambda columns, lists: _page_rows(self.nodes, window, self.counted, columns, lists),
+                             self.counted)
         return _counted(_outer(self.nodes, self.nodes.values("pk")[window]), self.nodes, self.counted)
 
 
@@ -130,22 +131,30 @@ def _counted(page: QuerySet, nodes: QuerySet, counted: bool) -> QuerySet:
     return page.annotate(**{rows.TOTAL: RawSQL(*_count(nodes))}) if counted else page
 
 
-def _page_rows(nodes: QuerySet, window: slice, counted: bool, columns: tuple[str, ...]) -> list[dict]:
+def _page_rows(nodes: QuerySet, window: slice, counted: bool, columns: tuple[str, ...],
+               lists: tuple[tuple[str, shells.Shell], ...] = ()) -> tuple[list[dict], dict[str, list[dict]]]:
     """The page's ``columns`` (and the count) as dicts, by the statement ``_outer`` writes: its window and count are
     compiled from ``nodes`` on every page, the rest (columns, joins, order) once per shape (``_shell``); the rows are
-    converted (decrypted, JSON) as Django's ``values()`` would convert them."""
+    converted (decrypted, JSON) as Django's ``values()`` would convert them. With them, by name, the items of each of
+    ``lists`` (a nested list's shell whose keys are the page's ids: graphql_api/rows.py), read by the same window in
+    the same round trip where statements go together (shells.read); none where they do not or the page is compiled
+    whole."""
     shell = _shell_of(nodes, columns, counted)
     if shell is None:
         page = _counted(_outer(nodes, nodes.values("pk")[window]), nodes, counted).prefetch_related(None)
-        return list(page.values(*columns))
+        return list(page.values(*columns)), {}
     try:
         window_sql, window_params = _window(nodes, window)
     except EmptyResultSet:  # the scope or a filter can match nothing: no statement, as Django answers
-        return []
+        return [], {}
     parts = {_WINDOW: (window_sql, window_params)}
     if counted:
         parts[_COUNT] = _count(nodes)
-    return shell.rows(parts)
+    if not shells.together(shell.using):
+        lists = ()  # graphql_api/rows.py reads them by the page's ids, after it
+    ids = {rows.KEYS: (f"ARRAY({window_sql})", window_params)}  # PostgreSQL's: key = ANY(ARRAY(window))
+    found = shells.read([(shell, parts), *((items, ids) for _name, items in lists)])
+    return found[0], {name: items for (name, _shell), items in zip(lists, found[1:])}
 
 
 _WINDOW, _COUNT = "<<page window>>", "<<page count>>"  # marks in a shell, where the page's own parts go

@@ -41,7 +41,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.graphql import OperationType
 
 from core.errors import ErrorCode
-from graphql_api import fastpath
+from graphql_api import fastpath, shells
 from orgs.models import Organization
 
 MAX_EXPANDED_FIELDS = 2000
@@ -239,8 +239,9 @@ _SENT_BOUND = re.compile(r"^SET LOCAL statement_timeout = \d+; ")
 
 def statement(sql: str) -> str:
     """A read's statement as logged (CaptureQueriesContext, ``connection.queries``), without the bound it was sent
-    with: what EXPLAIN takes."""
-    return _SENT_BOUND.sub("", sql, count=1)
+    with, and the first of the statements sent together (a page's, before its nested lists': shells.read): what
+    EXPLAIN takes."""
+    return shells.statements(_SENT_BOUND.sub("", sql, count=1))[0]
 
 
 def _open_bounded(connection) -> None:

@@ -7,7 +7,8 @@ the model path serves the page as before, as it serves single objects and mutati
 
 - The rows are the columns asked for, read as dicts by connection.py's page statement (``_page_rows``: the scope
   filter, order and paging in its window, the count as its subquery), no model instances. A nested object (a child's
-  organization) is read through the same statement; a nested list (its guardians) in one statement for the page.
+  organization) is read through the same statement; a nested list (its guardians) in one statement for the page,
+  sent with the page's own in one round trip where it can be (keyed by the page's window: connection._page_rows).
 - Permissions are decided once per organization on the page (``Page.allows_at``), record-level grants by key; a clear
   read of personal data is noted for the audit as ``graphql_api.pii.reveal`` notes it.
 - Global ids are built inline (base64 "Type:pk", relay's encoding); strawberry-django's optimizer leaves such a
@@ -201,8 +202,8 @@ class Page:
 
 def reader(info: Info) -> Callable[[Callable, bool], list[Row]] | None:
     """For a root connection whose node type has a Spec and whose selection it serves: a function making a page's
-    rows from ``fetch(columns)`` (connection.py's page read as dicts of those columns, with the total count when
-    ``counted``); else None. Kept on the field's Info like its ``selected_fields`` (the optimizer asks, then the
+    rows from ``fetch(columns, lists)`` (connection.py's page read as dicts of those columns, with the total count
+    when ``counted``, and the items of the nested lists it could read with it, by name); else None. Kept on the field's Info like its ``selected_fields`` (the optimizer asks, then the
     connection)."""
     if _READER not in info.__dict__:
         info.__dict__[_READER] = _reader(info)
@@ -217,8 +218,12 @@ def _reader(info: Info) -> Callable[[Callable, bool], list[Row]] | None:
     if plan is None:
         return None
 
-    def read(fetch: Callable[[tuple[str, ...]], list[dict]], counted: bool) -> list[Row]:
-        return _build(plan, fetch((*sorted(plan.columns), *([TOTAL] if counted else []))), Page(info), counted)
+    lists = tuple((name, shell) for name, field in plan.lists
+                  if field.by == "pk" and (shell := _list_shell(field.model, field.key, field.fields)) is not None)
+
+    def read(fetch: Callable, counted: bool) -> list[Row]:
+        found, items = fetch((*sorted(plan.columns), *([TOTAL] if counted else [])), lists)
+        return _build(plan, found, Page(info), counted, items)
 
     return read
 
@@ -255,13 +260,17 @@ class RowPageOptimizer(DjangoOptimizerExtension):
         return super().optimize(qs, info, store=store)
 
 
-def _build(plan: _Plan, found: list[dict], page: Page, counted: bool) -> list[Row]:
+def _build(plan: _Plan, found: list[dict], page: Page, counted: bool, read: dict[str, list[dict]]) -> list[Row]:
+    """The page's rows from its columns ``found`` and the items of its nested lists: those ``read`` with the page (by
+    the top-level list's name: keyed by the page's ids), the others by the keys of the rows found (``_items``)."""
     items: dict[str, dict] = {}
     for prefix, lists in _lists(plan):
         for name, field in lists:
-            keys = {c[prefix + field.by] for c in found if c[prefix + field.by] is not None}
+            listed = read.get(name) if not prefix else None
+            if listed is None:
+                listed = _items(field, {c[prefix + field.by] for c in found if c[prefix + field.by] is not None})
             grouped = defaultdict(list)
-            for item in _items(field, keys):
+            for item in listed:
                 grouped[item[field.key]].append(item)
             items[name] = grouped
     rows = [plan.build(c, page, items) for c in found]
@@ -279,19 +288,19 @@ def _items(field: Many, keys: set) -> list[dict]:
     if shell is None:  # the model's manager filters by a value of its own
         return list(field.model._default_manager.filter(**{f"{field.key}__in": keys}).values(field.key, *field.fields))
     if connections[shell.using].vendor == "postgresql":
-        return shell.rows({_KEYS: ("%s", [list(keys)])})
-    return shell.rows({_KEYS: (", ".join(["%s"] * len(keys)), list(keys))})
+        return shell.rows({KEYS: ("%s", [list(keys)])})
+    return shell.rows({KEYS: (", ".join(["%s"] * len(keys)), list(keys))})
 
 
-_KEYS = "<<page keys>>"
+KEYS = "<<page keys>>"  # where a nested list's keys go: the page's ids, or its window (connection._page_rows)
 
 
 @lru_cache(maxsize=64)
 def _list_shell(model: type[Model], key: str, fields: tuple[str, ...]) -> shells.Shell | None:
     """``model``'s rows whose ``key`` is among the page's keys (a mark), in the model's order: built from its
     arguments alone (the cache key) and the model's manager."""
-    items = model._default_manager.filter(_AmongKeys(F(key), RawSQL(_KEYS, ()))).values(key, *fields)
-    return shells.compiled(items, (_KEYS,))
+    items = model._default_manager.filter(_AmongKeys(F(key), RawSQL(KEYS, ()))).values(key, *fields)
+    return shells.compiled(items, (KEYS,))
 
 
 class _AmongKeys(shells.AnyOf):

@@ -27,20 +27,65 @@ class Shell:
 
     def rows(self, parts: dict[str, tuple[str, tuple | list]]) -> list[dict]:
         """The rows, as dicts by column name, of the statement with each mark replaced by its part."""
+        return read([(self, parts)])[0]
+
+    def filled(self, parts: dict[str, tuple[str, tuple | list]]) -> tuple[str, list]:
+        """The statement with each mark replaced by its part, and its parameters."""
+        if not parts:
+            return self.sql, []
         params: list = []
 
         def put(mark):  # in one pass, so that nothing a part holds is taken for a mark
             params.extend(parts[mark[0]][1])
             return parts[mark[0]][0]
 
-        sql = re.sub("|".join(map(re.escape, parts)), put, self.sql)
-        connection = connections[self.using]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            fetched = cursor.fetchall()
+        return re.sub("|".join(map(re.escape, parts)), put, self.sql), params
+
+    def converted(self, fetched: list, connection) -> list[dict]:
         if self.converters:
             fetched = [_converted(list(row), self.converters, connection) for row in fetched]
         return [dict(zip(self.names, row)) for row in fetched]
+
+
+def read(statements: list[tuple[Shell, dict]]) -> list[list[dict]]:
+    """The rows of each shell's statement (with its parts), the statements sent together: on PostgreSQL as one
+    simple-protocol query of several statements, one result each, in one transaction whose snapshot they share
+    (REPEATABLE READ: a page and its nested lists read the same rows), where no transaction is open; one by one
+    elsewhere (SQLite takes one statement at a time) and within a transaction, where the first statement has begun
+    the snapshot that READ COMMITTED would not keep for the next."""
+    using = statements[0][0].using
+    connection = connections[using]
+    filled = [shell.filled(parts) for shell, parts in statements]
+    with connection.cursor() as cursor:
+        if len(statements) == 1 or not together(using):
+            found = []
+            for sql, params in filled:
+                cursor.execute(sql, params)
+                found.append(cursor.fetchall())
+        else:
+            cursor.execute(SEPARATOR.join([_SNAPSHOT, *(sql for sql, _params in filled)]),
+                           [param for _sql, params in filled for param in params])
+            found = []
+            while len(found) < len(statements):
+                cursor.nextset()  # past the snapshot's SET, then each statement's rows
+                found.append(cursor.fetchall())
+    return [shell.converted(rows, connection) for (shell, _parts), rows in zip(statements, found)]
+
+
+_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"
+SEPARATOR = ";\n"  # between statements sent together (Django's compiler writes no newline)
+
+
+def statements(sql: str) -> list[str]:
+    """The statements of a query that ``read`` sent (as logged), without the snapshot's SET: what EXPLAIN takes."""
+    parts = sql.split(SEPARATOR)
+    return parts[1:] if parts[0] == _SNAPSHOT else parts
+
+
+def together(using: str) -> bool:
+    """Whether ``read`` sends statements on this database together."""
+    connection = connections[using]
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
 def compiled(queryset: QuerySet, marks: tuple[str, ...]) -> Shell | None:

@@ -87,7 +87,7 @@ def test_a_page_whose_shell_cannot_be_cached_is_compiled_whole_and_reads_the_sam
     nodes = shape(Child.objects.filter(org_path__startswith=org("马良镇团委").path))
     assert connection._shell_of(nodes, ("name", "pk"), counted) is None
     columns = ("name", "org_path", "pk", *([rows.TOTAL] if counted else []))
-    found = connection._page_rows(nodes, slice(0, 4), counted, columns)
+    found, _items = connection._page_rows(nodes, slice(0, 4), counted, columns)
     expected = list(nodes.values("name", "org_path", "pk")[:4])
     assert [row["name"] for row in found] == ["同名"] * 4
     assert [{k: row[k] for k in ("name", "org_path", "pk")} for row in found] == expected
