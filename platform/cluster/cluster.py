@@ -2,9 +2,9 @@
 
     python platform/cluster/cluster.py up|down|status|env|stop-primary|promote|kill NAME|start NAME
 
-Two PostgreSQL 15 servers (``a`` on 55432 and ``b`` on 55433; one is the primary, the other its streaming hot
-standby, as state.json says), pgbouncer (transaction mode, 56432) in front of both, two gunicorn app nodes
-(58001, 58002) behind nginx (TLS, 58000), two dramatiq workers on RabbitMQ (vhost ``platform_cluster_<hash>``,
+Two PostgreSQL 15 servers (``a`` on 15432 and ``b`` on 15433; one is the primary, the other its streaming hot
+standby, as state.json says), pgbouncer (transaction mode, 16432) in front of both, two gunicorn app nodes
+(18001, 18002) behind nginx (TLS, 18000), two dramatiq workers on RabbitMQ (vhost ``platform_cluster_<hash>``,
 the checkout's own), two schedulers, Redis database 8 for the cache and the sessions (marked with the checkout that
 brought the cluster up: ``down`` flushes it only if the mark is its own or gone), and one shared VAR_DIR
 (var/cluster/shared: photos, job files) for every node.
@@ -46,9 +46,11 @@ SYSTEM = Path("/var/lib/platform-cluster") / hashlib.sha256(str(CLUSTER.resolve(
 POSTGRES, NGINX_TEMP = SYSTEM / "postgres", SYSTEM / "nginx"
 PG_RUN, PG_LOG = POSTGRES / "run", POSTGRES / "log"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-PG_PORTS = {"a": 55432, "b": 55433}
-PGBOUNCER_PORT, NGINX_PORT = 56432, 58000
-NODES = {"web1": 58001, "web2": 58002}
+# Below the kernel's ephemeral range (32768-60999 by default): a port in it can be held for a minute by an outgoing
+# connection's TIME-WAIT (a client's to Redis held 55432 once, and the primary could not bind it).
+PG_PORTS = {"a": 15432, "b": 15433}
+PGBOUNCER_PORT, NGINX_PORT = 16432, 18000
+NODES = {"web1": 18001, "web2": 18002}
 WORKERS, SCHEDULERS = ("worker1", "worker2"), ("scheduler1", "scheduler2")
 REDIS_URL = os.environ.get("CLUSTER_REDIS_URL", "redis://127.0.0.1:6379/8")
 VHOST = f"platform_cluster_{SYSTEM.name}"  # the checkout's own: another checkout's ``down`` does not delete it

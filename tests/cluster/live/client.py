@@ -18,8 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 CLUSTER_PY = ROOT / "platform" / "cluster" / "cluster.py"
-NGINX, WEB1, WEB2 = 58000, 58001, 58002
-PG = {"a": 55432, "b": 55433}
+NGINX, WEB1, WEB2 = 18000, 18001, 18002
+PG = {"a": 15432, "b": 15433}
 PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
 LOGIN = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { user { username } errors { code } } }"
 
