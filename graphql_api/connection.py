@@ -12,9 +12,10 @@ and sorts the whole scope. The order always ends with the primary key, so pages 
 Building and compiling a plain-row page's whole statement on every page cost about 1 ms of the county page's 7 ms
 CPU (issue 15). So only what is the reader's (the window's conditions: scope and filters; its paging) is compiled
 for each page, into the window's frame (its column, table and order, ``_frame``) and the count's (``_count``, its
-prefixes as ranges of the path's pattern index: core.sql.PrefixRange); the rest of the statement (columns, joins, order) is compiled once per shape (``_shell``, keyed
-by nothing but what it is built from), and the rows are fetched as tuples and converted as ``values()`` converts
-them.
+prefixes as ranges of the path's pattern index: core.sql.PrefixRange); the rest of the statement (columns, joins,
+order) is compiled once per shape (``_shell``, keyed by nothing but what it is built from), and the rows are fetched
+as tuples and converted as ``values()`` converts them. On PostgreSQL a nested list keyed by the page's ids is sent
+with the page, keyed by its window (``_page_rows``).
 """
 
 from functools import lru_cache

@@ -203,8 +203,8 @@ class Page:
 def reader(info: Info) -> Callable[[Callable, bool], list[Row]] | None:
     """For a root connection whose node type has a Spec and whose selection it serves: a function making a page's
     rows from ``fetch(columns, lists)`` (connection.py's page read as dicts of those columns, with the total count
-    when ``counted``, and the items of the nested lists it could read with it, by name); else None. Kept on the field's Info like its ``selected_fields`` (the optimizer asks, then the
-    connection)."""
+    when ``counted``, and the items of those of ``lists`` it read with the page, by name); else None. Kept on the
+    field's Info like its ``selected_fields`` (the optimizer asks, then the connection)."""
     if _READER not in info.__dict__:
         info.__dict__[_READER] = _reader(info)
     return info.__dict__[_READER]

@@ -29,7 +29,8 @@ def page_statements(captured) -> list[str]:
 
 def test_a_page_and_its_guardians_are_one_query_and_read_as_they_are_read_apart(as_user, monkeypatch):
     load()
-    asks = [("baokang_league_admin", {"first": 3}), ("baokang_league_admin", {"first": 2, "after": "YXJyYXljb25uZWN0aW9uOjE="}),
+    asks = [("baokang_league_admin", {"first": 3}),
+            ("baokang_league_admin", {"first": 2, "after": "YXJyYXljb25uZWN0aW9uOjE="}),  # the second page
             ("maliang_league_staff", {"first": 50}),
             ("baokang_league_admin", {"first": 5, "filters": {"organization": gid("Organization", org("马良镇团委").pk)}})]
     together, sent = [], []
