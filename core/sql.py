@@ -34,16 +34,25 @@ def aggregate(queryset: QuerySet, function: str = "COUNT", column: str = "pk") -
 
 
 def prefix_ranges(where: WhereNode) -> WhereNode:
-    """``where`` with each ``startswith`` of a plain prefix (ASCII: a path, a division code) as ``PrefixRange``."""
-    children = []
-    for child in where.children:
-        if isinstance(child, WhereNode):
-            child = prefix_ranges(child)
-        elif (type(child) is StartsWith and isinstance(child.rhs, str) and child.rhs.isascii() and child.rhs
-              and not child.bilateral_transforms):
-            child = PrefixRange(child.lhs, child.rhs)
-        children.append(child)
-    return WhereNode(children, where.connector, where.negated)
+    """``where`` with each ``startswith`` as ``PrefixRange`` where it holds nothing but prefixes of plain ASCII (a
+    scope: paths), which the column's pattern-ops index counts alone; otherwise as it is. Another condition may be
+    what a narrower index holds (the published wishes' partial page index, by org_path COLLATE "C"), which only LIKE's
+    range reaches: with the pattern range a province's published wishes were counted by two bitmaps, 16 ms against
+    2 ms (issue 15)."""
+    return _ranged(where) if _prefixes_alone(where) else where
+
+
+def _prefixes_alone(node) -> bool:
+    if isinstance(node, WhereNode):
+        return all(_prefixes_alone(child) for child in node.children)
+    return (type(node) is StartsWith and isinstance(node.rhs, str) and node.rhs.isascii() and bool(node.rhs)
+            and not node.bilateral_transforms)
+
+
+def _ranged(node):
+    if isinstance(node, WhereNode):
+        return WhereNode([_ranged(child) for child in node.children], node.connector, node.negated)
+    return PrefixRange(node.lhs, node.rhs)
 
 
 class PrefixRange(StartsWith):

@@ -23,8 +23,12 @@ ROSTER = """query($first: Int, $after: String, $filters: ChildFilter) {
     edges { node { id name idNumber organization { id name } guardians { name relation phone } } } } }"""
 
 
-def page_statements(captured) -> list[str]:
-    return [q["sql"] for q in captured if 'FROM "children_child"' in q["sql"] or 'FROM "children_guardian"' in q["sql"]]
+PUBLISHED = """query($first: Int) { publishedWishes(first: $first) {
+  totalCount edges { node { id title remaining claims { donorKind donorLabel amount } } } } }"""
+
+
+def page_statements(captured, tables=("children_child", "children_guardian")) -> list[str]:
+    return [q["sql"] for q in captured if any(f'FROM "{table}"' in q["sql"] for table in tables)]
 
 
 def test_a_page_and_its_guardians_are_one_query_and_read_as_they_are_read_apart(as_user, monkeypatch):
@@ -53,6 +57,20 @@ def test_a_page_and_its_guardians_are_one_query_and_read_as_they_are_read_apart(
     assert any(shown.values())
     assert shown == {gid("Child", child.pk): Guardian.objects.filter(child=child).count()
                      for child in Child.objects.all() if gid("Child", child.pk) in shown}
+
+
+def test_the_published_board_and_its_claims_are_one_query_and_read_as_they_are_read_apart(as_user, monkeypatch):
+    load()
+    tables = ("wishes_wish", "wishes_claim")
+    with CaptureQueriesContext(connection) as captured:
+        together = as_user("baokang_league_admin")(PUBLISHED, {"first": 50})["publishedWishes"]
+    [query] = page_statements(captured, tables)
+    assert 'FROM "wishes_claim" WHERE "wishes_claim"."wish_id" = ANY(ARRAY(SELECT' in query
+    monkeypatch.setattr(shells, "together", lambda using: False)
+    with CaptureQueriesContext(connection) as captured:
+        assert as_user("baokang_league_admin")(PUBLISHED, {"first": 50})["publishedWishes"] == together
+    assert len(page_statements(captured, tables)) == 2
+    assert any(edge["node"]["claims"] for edge in together["edges"])
 
 
 def test_statements_sent_together_share_one_repeatable_read_snapshot_and_go_apart_in_a_transaction():
