@@ -35,6 +35,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -195,8 +196,10 @@ def interleaved(calls, requests, warmup):
 
 
 def concurrent(make_call, clients, seconds, warmup_seconds=3, server=None):
-    """``clients`` threads, each its own connection, for ``seconds``; requests/s and latency (and with the
-    ``server``'s pid, its CPU time per request over the same window)."""
+    """``clients`` threads, each its own connection, for ``seconds``; requests/s and latency, and the CPU time per
+    request over the same window of PostgreSQL's processes (``pg_cpu_ms``), of this process, the clients
+    (``client_cpu_ms``), and with the ``server``'s pid, of the server (``cpu_ms``): on a machine whose cores the
+    server, PostgreSQL and the clients share, requests per second follow their sum."""
     stop, results, errors = threading.Event(), [[] for _ in range(clients)], []
     measuring = threading.Event()
 
@@ -217,40 +220,47 @@ def concurrent(make_call, clients, seconds, warmup_seconds=3, server=None):
     time.sleep(warmup_seconds)
     load_start = common.load()
     cpu_start = server and server_cpu_seconds(server)
+    pg_start, client_start = postgres_ticks(), client_cpu_seconds()
     measuring.set()
     started = time.perf_counter()
     time.sleep(seconds)
     measuring.clear()
     elapsed = time.perf_counter() - started
     cpu = server and server_cpu_seconds(server) - cpu_start
+    pg_cpu, client_cpu = postgres_seconds_since(pg_start), client_cpu_seconds() - client_start
     stop.set()
     for thread in threads:
         thread.join(timeout=60)
     if errors:
         raise RuntimeError(f"concurrent run failed: {errors[:3]}")
     samples = [s for r in results for s in r]
+    per_request = 1000 / len(samples)
     return {**stats(samples), "rps": len(samples) / elapsed, "requests": len(samples), "seconds": elapsed,
-            "load": [load_start, common.load()], **({"cpu_ms": cpu * 1000 / len(samples)} if server else {})}
+            "load": [load_start, common.load()], "pg_cpu_ms": pg_cpu * per_request,
+            "client_cpu_ms": client_cpu * per_request, **({"cpu_ms": cpu * per_request} if server else {})}
 
 
-def alternating(makers, clients, seconds, rounds, server=None):
+CPU_KEYS = ("cpu_ms", "pg_cpu_ms", "client_cpu_ms")
+
+
+def alternating(makers, clients, seconds, rounds, servers=None):
     """``concurrent`` runs of each of ``makers`` (name: make_call) in turn, ``rounds`` rounds of ``seconds`` each, each
     round starting one server later: on a shared machine requests per second drift by a fifth and more between
     minutes (8 clients read 86 req/s in one run and 129 in the next, the same code), so a ratio of two runs minutes
-    apart judges the machine, not the servers. Per name the median of its rounds' req/s, p50 and (``server``: the pid
-    of the first name's server) CPU per request, and ``ratio``: the median over the rounds of the first name's req/s
-    over this one's (two runs of the same round are seconds apart)."""
+    apart judges the machine, not the servers. Per name the median of its rounds' req/s, p50 and CPU per request
+    (its server's where ``servers`` names its pid, PostgreSQL's and the clients'), and ``ratio``: the median over
+    the rounds of the first name's req/s over this one's (two runs of the same round are seconds apart)."""
     names = list(makers)
     runs = {name: [] for name in names}
     load_start = common.load()
     for i in range(rounds):
         for name in names[i % len(names):] + names[:i % len(names)]:
             runs[name].append(concurrent(makers[name], clients, seconds, warmup_seconds=1,
-                                         server=server if name == names[0] else None))
+                                         server=(servers or {}).get(name)))
     first = runs[names[0]]
     summary = {}
     for name, done in runs.items():
-        summary[name] = {key: statistics.median(run[key] for run in done) for key in ("rps", "p50", "cpu_ms")
+        summary[name] = {key: statistics.median(run[key] for run in done) for key in ("rps", "p50", *CPU_KEYS)
                          if key in done[0]}
         summary[name]["ratio"] = statistics.median(a["rps"] / b["rps"] for a, b in zip(first, done))
     return {**summary, "rounds": rounds, "seconds": seconds, "load": [load_start, common.load()]}
@@ -269,15 +279,46 @@ def server_processes(pid):
     return found
 
 
+def process_ticks(entry):
+    """User and system CPU ticks of the process at /proc ``entry`` so far (fields 14 and 15 of proc(5))."""
+    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def postgres_ticks():
+    """{pid: CPU ticks} of this machine's PostgreSQL processes (the server and every backend)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().startswith("postgres"):
+                found[entry.name] = process_ticks(entry)
+        except OSError:  # gone meanwhile
+            continue
+    return found
+
+
+def postgres_seconds_since(before):
+    """PostgreSQL's CPU seconds since ``postgres_ticks()`` answered ``before``, counted over the processes alive at
+    both ends (a backend that exits in between takes its ticks with it; one that starts counts from zero)."""
+    now = postgres_ticks()
+    ticks = sum(now[pid] - before.get(pid, 0) for pid in now)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def client_cpu_seconds():
+    """User and system CPU time of this process, every client thread included."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def server_cpu_seconds(pid):
     """User and system CPU time of gunicorn's master ``pid`` and its workers so far."""
     ticks = 0
     for entry in server_processes(pid):
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            ticks += process_ticks(entry)
         except OSError:
             continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of proc(5)
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
@@ -1321,7 +1362,8 @@ def run(args):
             results["paired_c8"] = alternating(
                 {"ours": make_viewer_call,
                  **{key: (lambda port=port: pgl_call(Client(port), county, 50)) for key, (_, port, _, _) in PEERS.items()}},
-                args.clients, seconds, rounds=3, server=gunicorn.pid)
+                args.clients, seconds, rounds=3,
+                servers={"ours": gunicorn.pid, **{key: peer.pid for key, peer in zip(PEERS, peers)}})
     finally:
         for proc in (pgl, *peers):
             stop(proc)
@@ -1843,10 +1885,20 @@ def peer_versions_text(r, clients):
                 f"{c8['seconds']:g} s, each round starting with the next server; medians of the rounds, the ratio the "
                 "median over the rounds of ours over the peer's (the runs of one round are seconds apart):", "",
                 "| 50 rows, masked | ours req/s | PostGraphile 4 req/s | PostGraphile 5 req/s | ours / v4 | ours / v5 | "
-                "ours: server CPU ms per request | load (1 min) |", "|---|--:|--:|--:|--:|--:|--:|---|",
+                "load (1 min) |", "|---|--:|--:|--:|--:|--:|---|",
                 f"| {clients} clients | {c8['ours']['rps']:.0f} | {c8['pgl']['rps']:.0f} | {c8['pgl5']['rps']:.0f} | "
-                f"{c8['pgl']['ratio']:.2f}× | {c8['pgl5']['ratio']:.2f}× | {c8['ours']['cpu_ms']:.1f} | "
-                f"{load_span(c8)} |"]
+                f"{c8['pgl']['ratio']:.2f}× | {c8['pgl5']['ratio']:.2f}× | {load_span(c8)} |"]
+        if "pg_cpu_ms" in c8["ours"]:
+            out += ["", "Where a request's CPU goes in those runs (ms per request, medians of the rounds; the server's "
+                    "processes, PostgreSQL's, and the harness's client threads, all on the same cores):", "",
+                    "| server | server CPU | PostgreSQL CPU | client CPU | sum |", "|---|--:|--:|--:|--:|"]
+            for key, label in (("ours", "ours (gunicorn)"), ("pgl", "PostGraphile 4 (Node)"),
+                               ("pgl5", "PostGraphile 5 (Node)")):
+                m = c8[key]
+                if "cpu_ms" in m:
+                    total = m["cpu_ms"] + m["pg_cpu_ms"] + m["client_cpu_ms"]
+                    out.append(f"| {label} | {m['cpu_ms']:.2f} | {m['pg_cpu_ms']:.2f} | {m['client_cpu_ms']:.2f} | "
+                               f"{total:.2f} |")
     return out
 
 

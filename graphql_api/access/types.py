@@ -9,7 +9,7 @@ from strawberry import Info, relay
 from strawberry.scalars import JSON
 
 from graphql_api.context import actor_of
-from graphql_api.enums import choices_enum, from_choice
+from graphql_api.enums import choices_enum, stored_member
 from graphql_api import rows
 from graphql_api.orgs.types import OrganizationType, organization_row, visible_organization
 from permissions import audit_log
@@ -23,6 +23,7 @@ from permissions.models import ApiToken, AuditEntry, Membership, unexpired
 from wishes.services import acting_units
 
 RoleEnum = choices_enum(Role, "Role", "角色 / Role held at an organization")
+role_of = stored_member(Role, RoleEnum)
 
 
 @strawberry.type(name="Choice", description="选项：代码与名称 / A code and its name")
@@ -77,7 +78,7 @@ class MembershipType(relay.Node):
 
     @strawberry_django.field(only=["role"])
     def role(self) -> RoleEnum:
-        return RoleEnum[from_choice(Role, self.role)]
+        return role_of(self.role)
 
     @strawberry_django.field(select_related=["user"], only=["user_id"])
     def user(self) -> Optional[UserType]:

@@ -16,7 +16,7 @@ from graphql_api.photos import PhotoInfo, photo_infos
 from graphql_api.access.types import organization_field
 from graphql_api.orgs.types import organization_row
 from graphql_api.context import actor_of, today
-from graphql_api.enums import choices_enum, from_choice
+from graphql_api.enums import choices_enum, stored_member
 from graphql_api.lookups import in_subtree
 from graphql_api.filters import MAX_AGE, bounded_int, bounded_text
 from graphql_api.pii import reveal
@@ -43,12 +43,8 @@ def guardian_info(name: str, relation: str, phone: str, clear: bool) -> Guardian
                         phone=privacy.shown("guardian_phone", phone, clear))
 
 
-def sex_of(stored) -> SexEnum:
-    return SexEnum[from_choice(Sex, stored)]
-
-
-def status_of(stored) -> StatusEnum:
-    return StatusEnum[from_choice(Status, stored)]
+sex_of = stored_member(Sex, SexEnum)
+status_of = stored_member(Status, StatusEnum)
 
 
 def arrangement_of(stored) -> ArrangementEnum:

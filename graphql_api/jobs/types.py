@@ -7,12 +7,14 @@ from strawberry import Info, relay
 
 from graphql_api import rows
 from graphql_api.context import actor_of
-from graphql_api.enums import choices_enum, from_choice
+from graphql_api.enums import choices_enum, stored_member
 from jobs import services
 from jobs.models import Job, Kind, State
 
 JobKindEnum = choices_enum(Kind, "JobKind", "任务类型 / Kind of job")
 JobStateEnum = choices_enum(State, "JobState", "任务状态 / State of a job")
+job_kind = stored_member(Kind, JobKindEnum)
+job_state = stored_member(State, JobStateEnum)
 
 
 @strawberry_django.type(Job, name="Job", description="后台任务，仅发起者可见 / A background job, visible to whoever started it")
@@ -30,11 +32,11 @@ class JobType(relay.Node):
 
     @strawberry_django.field(only=["kind"])
     def kind(self) -> JobKindEnum:
-        return JobKindEnum[from_choice(Kind, self.kind)]
+        return job_kind(self.kind)
 
     @strawberry_django.field(only=["state"])
     def state(self) -> JobStateEnum:
-        return JobStateEnum[from_choice(State, self.state)]
+        return job_state(self.state)
 
     @strawberry_django.field(only=["error_code"], description="任务被拒绝时的错误代码（如 TOO_MANY_ROWS），与 error 中的说明对应 / "
                              "The code of the refusal that failed the job (e.g. TOO_MANY_ROWS); error holds its message")
@@ -50,8 +52,8 @@ class JobType(relay.Node):
 
 JOB_ROWS = rows.Spec("Job", Job, {
     **rows.columns("progress_done", "progress_total", "message", "error", "created_at", "finished_at"),
-    "kind": rows.column("kind", lambda stored: JobKindEnum[from_choice(Kind, stored)]),
-    "state": rows.column("state", lambda stored: JobStateEnum[from_choice(State, stored)]),
+    "kind": rows.column("kind", job_kind),
+    "state": rows.column("state", job_state),
     "errorCode": rows.column("error_code", lambda stored: stored or None),
     "resultUrl": rows.Field(("result_file", "finished_at"), lambda c, page: services.result_url(
         SimpleNamespace(pk=c["pk"], result_file=c["result_file"], finished_at=c["finished_at"]))),

@@ -6,11 +6,12 @@ from django.db.models import Q
 from strawberry import Info, relay
 
 from graphql_api.context import actor_of
-from graphql_api.enums import choices_enum, from_choice
+from graphql_api.enums import choices_enum, stored_member
 from notifications import services
 from notifications.models import Kind, Notification
 
 NotificationKindEnum = choices_enum(Kind, "NotificationKind", "通知类型 / Kind of notification")
+notification_kind = stored_member(Kind, NotificationKindEnum)
 
 
 @strawberry_django.filter_type(Notification, lookups=False)
@@ -38,7 +39,7 @@ class NotificationType(relay.Node):
 
     @strawberry_django.field(only=["kind"])
     def kind(self) -> NotificationKindEnum:
-        return NotificationKindEnum[from_choice(Kind, self.kind)]
+        return notification_kind(self.kind)
 
     @strawberry_django.field(only=["read_at"])
     def read(self) -> bool:

@@ -9,7 +9,7 @@ from strawberry import Info, relay
 from graphql_api import rows
 from graphql_api.connection import Connection
 from graphql_api.context import actor_of
-from graphql_api.enums import choices_enum, from_choice
+from graphql_api.enums import choices_enum, stored_member
 from orgs import paths
 from orgs.models import Kind, Level, Organization, System
 
@@ -20,16 +20,9 @@ KindEnum = choices_enum(Kind, "OrganizationKind", "组织类型 / Kind of organi
 LevelEnum = choices_enum(Level, "OrganizationLevel", "层级 / Administrative level")
 
 
-def system_of(stored) -> SystemEnum:
-    return SystemEnum[from_choice(System, stored)]
-
-
-def kind_of(stored) -> KindEnum:
-    return KindEnum[from_choice(Kind, stored)]
-
-
-def level_of(stored) -> LevelEnum:
-    return LevelEnum[from_choice(Level, stored)]
+system_of = stored_member(System, SystemEnum)
+kind_of = stored_member(Kind, KindEnum)
+level_of = stored_member(Level, LevelEnum)
 
 
 def visible_organization(info: Info, org_id: int | None, path: str) -> bool:

@@ -260,15 +260,18 @@ def test_alternating_runs_start_each_round_with_the_next_server_and_each_ratio_i
     def concurrent(make_call, clients, seconds, warmup_seconds=3, server=None):
         name = make_call()
         order.append((name, server))
-        return {"rps": next(rates[name]), "p50": 10.0, **({"cpu_ms": 4.0} if server else {})}
+        return {"rps": next(rates[name]), "p50": 10.0, "pg_cpu_ms": 1.5, "client_cpu_ms": 0.5,
+                **({"cpu_ms": 4.0} if server else {})}
 
     monkeypatch.setattr(run, "concurrent", concurrent)
-    result = run.alternating({"ours": lambda: "ours", "peer": lambda: "peer"}, clients=8, seconds=5, rounds=3, server=7)
+    result = run.alternating({"ours": lambda: "ours", "peer": lambda: "peer"}, clients=8, seconds=5, rounds=3,
+                             servers={"ours": 7})
 
     assert order == [("ours", 7), ("peer", None), ("peer", None), ("ours", 7), ("ours", 7), ("peer", None)]
     assert result["ours"]["rps"] == 90.0 and result["peer"]["rps"] == 100.0
     assert result["peer"]["ratio"] == 0.9  # rounds: 100/50, 60/120, 90/100 -> median 0.9
     assert result["ours"]["cpu_ms"] == 4.0 and "cpu_ms" not in result["peer"]
+    assert result["peer"]["pg_cpu_ms"] == 1.5 and result["peer"]["client_cpu_ms"] == 0.5
     assert result["rounds"] == 3 and len(result["load"]) == 2
 
 
@@ -276,14 +279,28 @@ def test_the_peers_table_shows_the_interleaved_throughput_and_the_findings_judge
     r = results()
     r["pgl5"] = r["pgl"]
     r["pgl5_c8"] = {"p50": 55.0, "rps": 130.0}
-    c8 = {"ours": {"rps": 118.0, "p50": 60.0, "cpu_ms": 12.5}, "pgl": {"rps": 120.0, "p50": 58.0, "ratio": 0.97},
-          "pgl5": {"rps": 131.0, "p50": 55.0, "ratio": 0.9}, "rounds": 3, "seconds": 10.0,
+    cpu = {"pg_cpu_ms": 1.5, "client_cpu_ms": 0.5}
+    c8 = {"ours": {"rps": 118.0, "p50": 60.0, "cpu_ms": 12.5, **cpu},
+          "pgl": {"rps": 120.0, "p50": 58.0, "ratio": 0.97, "cpu_ms": 2.25, **cpu},
+          "pgl5": {"rps": 131.0, "p50": 55.0, "ratio": 0.9, "cpu_ms": 2.0, **cpu}, "rounds": 3, "seconds": 10.0,
           "load": ["2.00 1.00 1.00", "3.00 1.00 1.00"]}
     lines = run.peer_versions_text({**r, "paired_c8": c8}, 8)
-    assert row(lines, "8 clients") == ["8 clients", "118", "120", "131", "0.97×", "0.90×", "12.5", "2.00 → 3.00"]
+    assert row(lines, "8 clients") == ["8 clients", "118", "120", "131", "0.97×", "0.90×", "2.00 → 3.00"]
+    assert row(lines, "ours (gunicorn)") == ["ours (gunicorn)", "12.50", "1.50", "0.50", "14.50"]
+    assert row(lines, "PostGraphile 4 (Node)") == ["PostGraphile 4 (Node)", "2.25", "1.50", "0.50", "4.25"]
     assert not any(line.startswith("| 8 clients |") for line in run.peer_versions_text(r, 8))
     r["summary"] = {"scale": "county"}
     r["m2"]["masked 50"].update(sql_ms=5.0, server_ms=17.0)
     judged = [line for line in run.findings(Namespace(clients=8), {**r, "paired_c8": c8}) if "Throughput" in line]
     assert judged == ["- Throughput at 8 clients, interleaved (3 rounds): 118 req/s against PostGraphile 4's 120, "
                       "ours / v4 0.97× (PostGraphile 5 0.90×); target ≥ PostGraphile: **missed**."]
+
+
+def test_postgresql_cpu_counts_the_processes_alive_at_the_end_from_their_ticks_at_the_start(monkeypatch):
+    # a backend that exits between the readings takes its ticks with it: it must not count as negative time
+    monkeypatch.setattr(run, "postgres_ticks", lambda: {"10": 150, "12": 30})
+    monkeypatch.setattr(run.os, "sysconf", lambda name: 100)
+
+    seconds = run.postgres_seconds_since({"10": 100, "11": 500})
+
+    assert seconds == (50 + 30) / 100  # 10 ran 50 ticks, 12 started meanwhile, 11 exited
