@@ -47,6 +47,8 @@ class Child(TenantOwned):
     """A child's record (留守儿童电子信息档案). ID number and address are encrypted; ``id_index`` is the
     blind index of the normalized ID number, unique across all tenants for de-duplication."""
 
+    path_counted = True  # the children page counts its scope by path (orgs/counts.py)
+
     name = models.CharField("姓名", max_length=50)
     sex = models.CharField("性别", max_length=6, choices=Sex.choices)
     birth_date = models.DateField("出生日期")

@@ -69,6 +69,7 @@ SCHEDULE = (
     Periodic("remind_expiring_dispatches", HOUR, "notifications.reminders.remind_expiring_dispatches"),
     Periodic("remind_waiting_transfers", DAY, "notifications.reminders.remind_waiting_transfers", at=8 * HOUR),
     Periodic("remind_overdue_reports", DAY, "notifications.reminders.remind_overdue_reports", at=8 * HOUR),
+    Periodic("fold_path_counts", HOUR, "orgs.counts.compact", at=17 * MINUTE),
 )
 
 
@@ -89,6 +90,7 @@ class PeriodicTitle(Texts):
     rebuild_rollups = ("统计数据全量重算", "rebuilding the rollups")
     remind_reports = ("报送到期提醒", "reminding reports due")
     remind_overdue_pairings = ("结对逾期提醒", "reminding overdue pairings")
+    fold_path_counts = ("整理列表计数", "folding the lists' row counts")
 
 
 def function(kind: str):

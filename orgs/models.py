@@ -147,6 +147,9 @@ class TenantOwned(models.Model):
     org_path = models.CharField(max_length=paths.MAX_LENGTH, db_index=True, editable=False)
 
     scope_fields = ("org_path", "organization_id")
+    # Whether PostgreSQL keeps this table's rows counted by path (PathCount, orgs/counts.py), so that a page's
+    # totalCount over a scope sums the scope's paths instead of reading its rows: the big lists' tables.
+    path_counted = False
 
     class Meta:
         abstract = True
@@ -154,3 +157,17 @@ class TenantOwned(models.Model):
     def save(self, *args, **kwargs):
         self.org_path = self.organization.path
         super().save(*args, **kwargs)
+
+
+class PathCount(models.Model):
+    """How many rows of ``table`` carry ``org_path``, kept by PostgreSQL's triggers as deltas, one row per path a
+    statement changed (``rows`` negative for rows removed), folded now and then (orgs/counts.py)."""
+
+    table = models.CharField(max_length=63)
+    org_path = models.CharField(max_length=paths.MAX_LENGTH)
+    rows = models.BigIntegerField()
+
+    class Meta:
+        # the table's paths in pattern order, with their counts: a scope's sum reads the index alone
+        indexes = [models.Index(fields=["table", "org_path"], name="orgs_pathcount_table_path",
+                                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"], include=["rows"])]

@@ -35,6 +35,8 @@ class Wish(TenantOwned):
     """A child's (or a poor household's) micro-wish. ``organization`` collected it; ``handling_organization``
     runs it now (the superior after a take-over). The state changes only through wishes.services."""
 
+    path_counted = True  # the wish lists count their scope by path (orgs/counts.py)
+
     child = models.ForeignKey("children.Child", models.PROTECT, null=True, blank=True, related_name="wishes")
     household = models.CharField("困难家庭", max_length=100, blank=True)
     title = models.CharField("心愿", max_length=100)
