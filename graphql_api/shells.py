@@ -22,7 +22,7 @@ from django.db.models.lookups import In
 class Shell:
     sql: str
     names: list[str]
-    converters: list  # (column index, its converters, its expression) for the columns that have any
+    converters: list  # (column index, converter, its expression), in the order values() applies them
     using: str
 
     def rows(self, parts: dict[str, tuple[str, tuple | list]]) -> list[dict]:
@@ -42,9 +42,16 @@ class Shell:
         return re.sub("|".join(map(re.escape, parts)), put, self.sql), params
 
     def converted(self, fetched: list, connection) -> list[dict]:
-        if self.converters:
-            fetched = [_converted(list(row), self.converters, connection) for row in fetched]
-        return [dict(zip(self.names, row)) for row in fetched]
+        names, converters = self.names, self.converters
+        if not converters:
+            return [dict(zip(names, row)) for row in fetched]
+        found = []
+        for row in fetched:  # one loop per row (a call per row and a second pass were a sixth of a page's reading)
+            row = list(row)
+            for i, convert, expression in converters:
+                row[i] = convert(row[i], expression, connection)
+            found.append(dict(zip(names, row)))
+        return found
 
 
 def read(statements: list[tuple[Shell, dict]]) -> list[list[dict]]:
@@ -99,16 +106,9 @@ def compiled(queryset: QuerySet, marks: tuple[str, ...]) -> Shell | None:
     names = list(query.selected) if query.selected else [
         *query.extra_select, *query.values_select, *query.annotation_select]
     connection = connections[queryset.db]  # the backend's converters, found once (each call gets its thread's own)
-    converters = [(i, [*connection.ops.get_db_converters(e), *e.get_db_converters(connection)], e)
-                  for i, (e, _, _) in enumerate(compiler.select[:compiler.col_count])]
-    return Shell(sql, names, [c for c in converters if c[1]], queryset.db)
-
-
-def _converted(row: list, converters: list, connection) -> list:
-    for i, found, expression in converters:
-        for convert in found:
-            row[i] = convert(row[i], expression, connection)
-    return row
+    converters = [(i, convert, e) for i, (e, _, _) in enumerate(compiler.select[:compiler.col_count])
+                  for convert in (*connection.ops.get_db_converters(e), *e.get_db_converters(connection))]
+    return Shell(sql, names, converters, queryset.db)
 
 
 class AnyOf(In):
