@@ -17,7 +17,9 @@ bind = os.environ.get("BIND", "0.0.0.0:8000")
 #   4 × 2: 92.0 / 82.2 req/s (the last two runs), mixed 76.4 / 48.2; 5 × 2: 126 req/s in the first; 1 × 8: half
 #   (one core at most: the GIL).
 # Requests per second are within the rounds' ranges of each other; 3 × 2 had the higher median in 8 of 9 measures
-# and the shorter p50 in all six, for 120 MiB more.
+# and the shorter p50 in all six, for 120 MiB more. Again on 2026-12-02 at 4 ms of CPU per page: every model within
+# 4% (3 × 2 315 req/s, 3 × 1 327, 4 × 1 320, 2 × 2 325 at 8 clients); 3 × 1 had the shorter p50 (11 ms against 21)
+# and 3 × 2 the shorter p95 (48 against 58), so 3 × 2 stays (platform/README.md).
 # Every thread may hold a database connection: workers × threads connections per web node (pgbouncer's pool).
 # Measured on 2 cores only; on a bigger node re-run the measure (WEB_CONCURRENCY, WEB_THREADS override).
 workers = int(os.environ.get("WEB_CONCURRENCY", len(os.sched_getaffinity(0)) + 1))
