@@ -37,9 +37,14 @@ def county_viewer(as_user):
 
 
 @pytest.fixture
-def jobs():
-    """maliang_league_staff's jobs: one queued, one failed with a code, one finished with its result to download."""
+def jobs(monkeypatch):
+    """maliang_league_staff's jobs: one queued, one failed with a code, one finished with its result to download.
+    Result links are signed at one instant for the whole test: the signature holds the second it was made, and the
+    two reads compared (rows, then the model path) may fall in two seconds."""
+    from django.core import signing
     from django.utils import timezone
+
+    monkeypatch.setattr(signing.TimestampSigner, "timestamp", lambda signer: signing.b62_encode(1_764_000_000))
 
     from jobs.models import Job, Kind, State
     from tests.conftest import user
