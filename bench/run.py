@@ -298,8 +298,8 @@ def postgres_ticks():
 
 
 def postgres_seconds_since(before):
-    """PostgreSQL's CPU seconds since ``postgres_ticks()`` answered ``before``, counted over the processes alive at
-    both ends (a backend that exits in between takes its ticks with it; one that starts counts from zero)."""
+    """PostgreSQL's CPU seconds since ``postgres_ticks()`` answered ``before``, counted over the processes alive now
+    (a backend that exited in between took its ticks with it; one that started since counts from zero)."""
     now = postgres_ticks()
     ticks = sum(now[pid] - before.get(pid, 0) for pid in now)
     return ticks / os.sysconf("SC_CLK_TCK")

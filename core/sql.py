@@ -39,20 +39,25 @@ def prefix_ranges(where: WhereNode) -> WhereNode:
     what a narrower index holds (the published wishes' partial page index, by org_path COLLATE "C"), which only LIKE's
     range reaches: with the pattern range a province's published wishes were counted by two bitmaps, 16 ms against
     2 ms (issue 15)."""
-    return _ranged(where) if _prefixes_alone(where) else where
+    ranged = rewritten(where, lambda node: PrefixRange(node.lhs, node.rhs) if _plain_prefix(node) else None)
+    return where if ranged is None else ranged
 
 
-def _prefixes_alone(node) -> bool:
-    if isinstance(node, WhereNode):
-        return all(_prefixes_alone(child) for child in node.children)
+def rewritten(where: WhereNode, condition) -> WhereNode | None:
+    """``where`` with each of its conditions replaced by ``condition(it)``, its ANDs, ORs and NOTs kept; None where
+    ``condition`` answers None for any of them."""
+    children = []
+    for child in where.children:
+        child = rewritten(child, condition) if isinstance(child, WhereNode) else condition(child)
+        if child is None:
+            return None
+        children.append(child)
+    return WhereNode(children, where.connector, where.negated)
+
+
+def _plain_prefix(node) -> bool:
     return (type(node) is StartsWith and isinstance(node.rhs, str) and node.rhs.isascii() and bool(node.rhs)
             and not node.bilateral_transforms)
-
-
-def _ranged(node):
-    if isinstance(node, WhereNode):
-        return WhereNode([_ranged(child) for child in node.children], node.connector, node.negated)
-    return PrefixRange(node.lhs, node.rhs)
 
 
 class PrefixRange(StartsWith):

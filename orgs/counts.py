@@ -25,10 +25,12 @@ from django.db.models.expressions import Col
 from django.db.models.lookups import StartsWith
 from django.db.models.sql.where import WhereNode
 
+from core.sql import rewritten
 from orgs.models import PathCount
 
 TABLE = PathCount._meta.db_table
 PREFIX = "orgs_pathcount"
+WHERE = "<<counts where>>"  # where a count's condition goes in its frame (``count_frame``)
 _SUMS = {  # what a statement did to each path, from its transition tables
     "insert": "SELECT org_path, count(*) FROM new_rows GROUP BY org_path",
     "delete": "SELECT org_path, -count(*) FROM old_rows GROUP BY org_path",
@@ -105,22 +107,18 @@ def compact(using: str = "default") -> int | None:
 def count_where(model, where: WhereNode) -> WhereNode | None:
     """``where`` over PathCount's path, if it is a condition on the model's own ``org_path`` alone (prefixes,
     combined in any way: the rows of a path all meet it or none do) and the model's table is counted; else None."""
-    if not getattr(model, "path_counted", False):
+    if not getattr(model, "path_counted", False) or not where.children:
         return None
     path = model._meta.get_field("org_path")
-    target = PathCount._meta.get_field("org_path")
+    counted_path = Col(TABLE, PathCount._meta.get_field("org_path"))
 
     def over_counts(node):
-        if isinstance(node, WhereNode):
-            children = [over_counts(child) for child in node.children]
-            return None if None in children else WhereNode(children, node.connector, node.negated)
-        lhs = node.lhs
-        if (type(node) is not StartsWith or not isinstance(node.rhs, str) or not isinstance(lhs, Col)
-                or lhs.target is not path):
-            return None
-        return type(node)(Col(TABLE, target), node.rhs)
+        if (type(node) is StartsWith and isinstance(node.rhs, str) and isinstance(node.lhs, Col)
+                and node.lhs.target is path):
+            return StartsWith(counted_path, node.rhs)
+        return None
 
-    return over_counts(where) if where.children else None
+    return rewritten(where, over_counts)
 
 
 def count_frame(model) -> str:
@@ -128,5 +126,3 @@ def count_frame(model) -> str:
     return (f'(SELECT COALESCE(SUM("rows"), 0)::bigint FROM {TABLE} WHERE "table" = \'{model._meta.db_table}\' '
             f"AND {WHERE})")
 
-
-WHERE = "<<counts where>>"
