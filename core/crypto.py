@@ -24,6 +24,7 @@ Writing and reading keep one chunk in memory.
 """
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
@@ -85,13 +86,18 @@ def encrypt(value: str) -> str:
     return FIELD_PREFIX + base64.urlsafe_b64encode(sealed).decode()
 
 
+_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def decrypt(token: str) -> str:
-    """The value of a GCM or (older) Fernet token; InvalidToken if altered or under no configured key."""
+    """The value of a GCM or (older) Fernet token; InvalidToken if altered or under no configured key. The token's
+    base64 is read as ``base64.urlsafe_b64decode`` reads it, without its three Python calls (a page of children
+    decrypts over a hundred values)."""
     keys = _keys()
     if not token.startswith(FIELD_PREFIX):
         return _fernet(keys).decrypt(token.encode()).decode()
     try:
-        sealed = base64.urlsafe_b64decode(token[len(FIELD_PREFIX):])
+        sealed = binascii.a2b_base64(token[len(FIELD_PREFIX):].encode("ascii").translate(_URLSAFE))
         cipher = _field_ciphers(keys)[sealed[:KEY_ID_BYTES]]
         nonce, ciphertext = sealed[KEY_ID_BYTES:KEY_ID_BYTES + NONCE_BYTES], sealed[KEY_ID_BYTES + NONCE_BYTES:]
         return cipher.decrypt(nonce, ciphertext, None).decode()
