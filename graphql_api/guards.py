@@ -302,6 +302,12 @@ class BudgetedExecutor(StrawberryGraphQLCoreExecutionContext):
         self.check_deadline()
         return super().execute_field(*args, **kwargs)
 
+    def complete_list_value(self, return_type, field_details_list, info, path, result, position_context):
+        if (result.__class__ is list and result and fastpath.entry(fastpath.bare(return_type.of_type), result[0])
+                and self.get_stream_usage(field_details_list, path) is None):
+            return fastpath.complete_entries(self, return_type.of_type, field_details_list, info, path, result)
+        return super().complete_list_value(return_type, field_details_list, info, path, result, position_context)
+
     def complete_object_value(self, return_type, field_details_list, info, path, result, position_context):
         if fastpath.entry(return_type, result):
             selection = fastpath.selection(self, return_type, field_details_list, result)

@@ -13,12 +13,15 @@ the model path serves the page as before, as it serves single objects and mutati
   read of personal data is noted for the audit as ``graphql_api.pii.reveal`` notes it.
 - Global ids are built inline (base64 "Type:pk", relay's encoding); strawberry-django's optimizer leaves such a
   page's queryset alone (``RowPageOptimizer``).
-- Each row is a ``Row`` of its spec's class whose attributes are the GraphQL values; the executor completes it in one
-  pass (graphql_api/fastpath.py), so no field resolver runs.
+- Each row is a ``Row`` of its spec's class holding its columns and the plan of the selection; its GraphQL values
+  are made as the executor completes it, by a function written for the selection and the plan, each value's
+  expression (``Field.source``) in line with its completion (graphql_api/fastpath.py), so no field resolver runs
+  and no value is made twice.
 """
 
 from __future__ import annotations
 
+from binascii import b2a_base64
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,12 +33,11 @@ from django.db.models import F, Model
 from django.db.models.expressions import RawSQL
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType
 from strawberry import Info
-from strawberry.relay import to_base64
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from strawberry.utils.str_converters import to_camel_case
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
-from graphql_api import shells
+from graphql_api import generated, shells
 from graphql_api.bynodes import ByNodes
 from graphql_api.context import actor_of, today
 from graphql_api.pii import note_read
@@ -44,21 +46,35 @@ TOTAL = "_strawberry_total_count"  # read back by strawberry_django's DjangoList
 
 
 class Row:
-    """One object of a page: its GraphQL field values as attributes (each spec has its own subclass, which names
-    its GraphQL type)."""
+    """One object of a page (each spec has its own subclass, which names its GraphQL type): the page's columns of
+    its statement row with the ``plan`` that makes its GraphQL values of them, the ``page`` and the ``items`` of its
+    nested lists (``_build``); or, without a plan, its GraphQL values by name. Its values are made as it is
+    completed, in line with their completion (graphql_api/fastpath.py), never stored."""
 
+    __slots__ = ("__dict__", "plan", "page", "items")
     type_name: str
 
-    def __init__(self, values: dict):
-        self.__dict__ = values
+    def __init__(self, columns: dict, plan: Plan | None = None, page: Page | None = None, items: dict | None = None):
+        self.__dict__ = columns  # with the count, read back as an attribute (TOTAL)
+        self.plan, self.page, self.items = plan, page, items
 
 
 @dataclass(frozen=True)
 class Field:
-    """A field served from the row's own columns: ``value(columns, page)``."""
+    """A field served from the row's own columns: ``value(c, page)``; or, where ``source`` is given, that Python
+    expression of ``c`` (the row's columns) and ``page`` whose other names are ``uses``', written in line into the
+    completion written for a selection (``Plan.value``), as the fields that make most of a row's values are
+    (``column``, ``expression``)."""
 
     columns: tuple[str, ...]
-    value: Callable[[dict, Page], Any]
+    value: Callable[[dict, Page], Any] | None = None
+    source: str | None = None
+    uses: tuple[tuple[str, Any], ...] = ()
+
+
+def expression(columns: tuple[str, ...], source: str, **uses) -> Field:
+    """A field whose value is ``source`` (see ``Field``)."""
+    return Field(columns, source=source, uses=tuple(uses.items()))
 
 
 @dataclass(frozen=True)
@@ -89,8 +105,13 @@ class Many:
 def column(name: str, convert: Callable[[Any], Any] | None = None) -> Field:
     """A field that is the model's column ``name`` (snake case), as stored or converted (an enum member)."""
     if convert is None:
-        return Field((name,), lambda c, page: c[name])
-    return Field((name,), lambda c, page: convert(c[name]))
+        return expression((name,), f"c[{name!r}]")
+    return expression((name,), f"convert(c[{name!r}])", convert=convert)
+
+
+def global_id(type_name: str, pk: Any) -> str:
+    """strawberry.relay's ``to_base64(type_name, pk)``, without its checks of a type given as a class."""
+    return b2a_base64(f"{type_name}:{pk}".encode(), newline=False).decode()
 
 
 def columns(*names: str) -> dict[str, Field]:
@@ -104,15 +125,16 @@ class Spec:
     def __init__(self, type_name: str, model: type[Model], fields: dict[str, Field | One | Many]):
         self.type_name = type_name
         self.label = model._meta.label  # what record-level grants and audited reads name
-        self.fields = {"id": Field(("pk",), lambda c, page: to_base64(type_name, c["pk"])), **fields}
+        self.fields = {"id": expression(("pk",), f"global_id({type_name!r}, c['pk'])", global_id=global_id),
+                       **fields}
         self.row = type(f"{type_name}Row", (Row,), {"__slots__": (), "type_name": type_name})
         SPECS[type_name] = self
 
-    def plan(self, selected: dict[str, list[SelectedField]] | None, prefix: str = "") -> _Plan | None:
+    def plan(self, selected: dict[str, list[SelectedField]] | None, prefix: str = "") -> Plan | None:
         """What to read and build for this selection, or None if a field needs the model path."""
         if selected is None:
             return None
-        plan = _Plan(self, prefix)
+        plan = Plan(self, prefix)
         for name, uses in selected.items():
             field = self.fields.get(name)
             if name == "__typename":
@@ -121,19 +143,19 @@ class Spec:
                 return None
             if isinstance(field, Field):
                 plan.columns.update(prefix + c for c in field.columns)
-                plan.values.append((name, field.value))
+                plan.fields[name] = field
             elif isinstance(field, One):
                 nested = field.spec.plan(_merge(s for use in uses for s in use.selections), prefix + field.prefix)
                 if nested is None:
                     return None
                 plan.columns.update(prefix + c for c in field.columns)
                 plan.columns.update(nested.columns)
-                plan.nested.append((name, field, nested))
+                plan.fields[name] = (field, nested)
             else:
                 if any(not isinstance(s, SelectedField) or s.selections for use in uses for s in use.selections):
                     return None  # a nested list is served as plain objects of scalar fields
                 plan.columns.update(prefix + c for c in (*field.columns, field.by))
-                plan.lists.append((name, field))
+                plan.fields[name] = field
         plan.columns.add(prefix + "pk")
         plan.own = tuple((c, c[len(prefix):]) for c in sorted(plan.columns)) if prefix else None
         return plan
@@ -142,23 +164,34 @@ class Spec:
 SPECS: dict[str, Spec] = {}
 
 
-class _Plan:
+class Plan:
+    """What a selection reads of a spec and how its rows make their values: per GraphQL field name, its ``Field``,
+    ``One`` (with the nested plan) or ``Many``; a nested plan's columns are under its ``prefix`` (``own``: each
+    column with its own name)."""
+
     def __init__(self, spec: Spec, prefix: str):
         self.spec, self.prefix = spec, prefix
         self.columns: set[str] = set()
-        self.values: list[tuple[str, Callable]] = []
-        self.nested: list[tuple[str, One, _Plan]] = []
-        self.lists: list[tuple[str, Many]] = []
-        self.own: tuple[tuple[str, str], ...] | None = None  # a nested plan's (column, its own name), see ``plan``
+        self.fields: dict[str, Field | tuple[One, Plan] | Many] = {}
+        self.own: tuple[tuple[str, str], ...] | None = None
 
-    def build(self, columns: dict, page: Page, items: dict) -> Row:
-        own = columns if self.own is None else {name: columns[column] for column, name in self.own}
-        values = {name: make(own, page) for name, make in self.values}
-        for name, field, nested in self.nested:
-            values[name] = nested.build(columns, page, items) if field.visible(own, page) else None
-        for name, field in self.lists:
-            values[name] = field.value(own, items[name].get(own[field.by], []), page)
-        return self.spec.row(values)
+    def own_columns(self, columns: str) -> str:
+        """An expression of a row's own columns (``c`` of its fields' values) from the statement's ``columns``."""
+        if self.own is None:
+            return columns
+        return "{" + ", ".join(f"{name!r}: {columns}[{column!r}]" for column, name in self.own) + "}"
+
+    def value(self, name: str, source: generated.Source, c: str) -> str:
+        """An expression of a field's value (in ``source``'s names), of the row's own columns (the variable ``c``),
+        ``page`` and ``items``: a field's ``source`` in line, or its ``value`` called; a nested list's value of its
+        items. (A nested object is completed in line with its row: graphql_api/fastpath.py.)"""
+        field = self.fields[name]
+        if isinstance(field, Field):
+            if field.source is not None:
+                return source.expression(field.source, dict(field.uses), {"c": c})
+            return f"{source.name(field.value)}({c}, page)"
+        assert isinstance(field, Many), name
+        return f"{source.name(field.value)}({c}, items[{name!r}].get({c}[{field.by!r}], []), page)"
 
 
 class Page:
@@ -218,17 +251,17 @@ def _reader(info: Info) -> Callable[[Callable, bool], list[Row]] | None:
     if plan is None:
         return None
 
-    lists = tuple((name, shell) for name, field in plan.lists
+    lists = tuple((name, shell) for name, field in plan.fields.items() if isinstance(field, Many)
                   if field.by == "pk" and (shell := _list_shell(field.model, field.key, field.fields)) is not None)
 
     def read(fetch: Callable, counted: bool) -> list[Row]:
         found, items = fetch((*sorted(plan.columns), *([TOTAL] if counted else [])), lists)
-        return _build(plan, found, Page(info), counted, items)
+        return _build(plan, found, Page(info), items)
 
     return read
 
 
-def _plan_of(info: Info) -> _Plan | None:
+def _plan_of(info: Info) -> Plan | None:
     """The plan for the field's selection, made once per field nodes and values of the variables their @include
     and @skip read (graphql_api/bynodes.py): a plan depends on nothing else (a selected argument sends the field to
     the model path, whatever its value), and strawberry's ``selected_fields``, which converts the whole selection
@@ -237,10 +270,10 @@ def _plan_of(info: Info) -> _Plan | None:
     return _PLANS.get("plan", tuple(raw.field_nodes), raw.fragments, raw.variable_values, lambda: _plan(info))
 
 
-_PLANS: ByNodes[_Plan | None] = ByNodes()
+_PLANS: ByNodes[Plan | None] = ByNodes()
 
 
-def _plan(info: Info) -> _Plan | None:
+def _plan(info: Info) -> Plan | None:
     spec = SPECS.get(_node_type(info))
     if spec is None:
         return None
@@ -260,7 +293,7 @@ class RowPageOptimizer(DjangoOptimizerExtension):
         return super().optimize(qs, info, store=store)
 
 
-def _build(plan: _Plan, found: list[dict], page: Page, counted: bool, read: dict[str, list[dict]]) -> list[Row]:
+def _build(plan: Plan, found: list[dict], page: Page, read: dict[str, list[dict]]) -> list[Row]:
     """The page's rows from its columns ``found`` and the items of its nested lists: those ``read`` with the page (by
     the top-level list's name: keyed by the page's ids), the others by the keys of the rows found (``_items``)."""
     items: dict[str, dict] = {}
@@ -273,11 +306,8 @@ def _build(plan: _Plan, found: list[dict], page: Page, counted: bool, read: dict
             for item in listed:
                 grouped[item[field.key]].append(item)
             items[name] = grouped
-    rows = [plan.build(c, page, items) for c in found]
-    if counted:
-        for row, c in zip(rows, found):
-            row.__dict__[TOTAL] = c[TOTAL]
-    return rows
+    row = plan.spec.row
+    return [row(c, plan, page, items) for c in found]
 
 
 def _items(field: Many, keys: set) -> list[dict]:
@@ -310,11 +340,14 @@ class _AmongKeys(shells.AnyOf):
     index (0.20 ms for 100 children's guardians at province scale, against 0.40 for ``IN (SELECT unnest(...))``)."""
 
 
-def _lists(plan: _Plan):
-    if plan.lists:
-        yield plan.prefix, plan.lists
-    for _name, _field, nested in plan.nested:
-        yield from _lists(nested)
+def _lists(plan: Plan):
+    """(prefix, [(name, Many)]) of the plan and of each plan nested in it."""
+    lists = [(name, field) for name, field in plan.fields.items() if isinstance(field, Many)]
+    if lists:
+        yield plan.prefix, lists
+    for field in plan.fields.values():
+        if isinstance(field, tuple):
+            yield from _lists(field[1])
 
 
 def _merge(selections) -> dict[str, list[SelectedField]] | None:

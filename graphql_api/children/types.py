@@ -259,10 +259,17 @@ class ChildType(relay.Node):
 ROW_PII = ("organization_id", "org_path")  # with the key: what Page.reveal decides and notes by
 
 
-def _shown_row(field: str) -> rows.Field:
-    """``_shown`` for a page of rows."""
-    return rows.Field((field, *ROW_PII), lambda c, page: privacy.shown(
-        field, c[field], bool(c[field]) and page.reveal(privacy.PII, CHILD_ROWS.label, c)))
+_REVEAL = "page.reveal(PII, LABEL, c)"  # Page.reveal of the row (its key and ROW_PII)
+
+
+def _shown_row(field: str, clear: str | None = None) -> rows.Field:
+    """``_shown`` for a page of rows: as stored where ``clear`` holds (by default: the field has a value, and only
+    then is the reveal asked and noted), else masked."""
+    return _pii_row((field, *ROW_PII), f"privacy.shown({field!r}, c[{field!r}], {clear or f'bool(c[{field!r}]) and {_REVEAL}'})")
+
+
+def _pii_row(columns: tuple[str, ...], source: str) -> rows.Field:
+    return rows.expression(columns, source, privacy=privacy, PII=privacy.PII, LABEL=Child._meta.label)
 
 
 def _guardian_rows(c: dict, found: list[dict], page: rows.Page) -> list[GuardianInfo]:
@@ -275,16 +282,15 @@ CHILD_ROWS = rows.Spec("Child", Child, {
     **{to_camel_case(f): _shown_row(f) for f in ("name", "id_number", "address", "school", "parents_work_place",
                                                   "closed_reason", "home_division_code")},
     "organization": organization_row(),
-    "piiVisible": rows.Field(ROW_PII, lambda c, page: page.allows_row(privacy.PII, CHILD_ROWS.label, c)),
-    "birthDate": rows.Field(("birth_date", *ROW_PII), lambda c, page: privacy.shown(
-        "birth_date", c["birth_date"], page.reveal(privacy.PII, CHILD_ROWS.label, c))),
-    "age": rows.Field(("birth_date",), lambda c, page: age_on(c["birth_date"], page.today)),
+    "piiVisible": _pii_row(ROW_PII, "page.allows_row(PII, LABEL, c)"),
+    "birthDate": _shown_row("birth_date", _REVEAL),
+    "age": rows.expression(("birth_date",), "age_on(c['birth_date'], page.today)", age_on=age_on),
     "sex": rows.column("sex", sex_of),
     "status": rows.column("status", status_of),
     "guardianArrangement": rows.column("guardian_arrangement", arrangement_of),
     "categories": rows.column("categories", categories_of),
     "needs": rows.column("needs", needs_of),
-    "anonymized": rows.Field(("anonymized_at",), lambda c, page: c["anonymized_at"] is not None),
+    "anonymized": rows.expression(("anonymized_at",), "c['anonymized_at'] is not None"),
     "guardians": rows.Many(Guardian, "child_id", ("name", "relation", "phone"), ROW_PII, _guardian_rows),
 })
 

@@ -1,7 +1,8 @@
 """Issue 15, the fast path's leaves (graphql_api/fastpath.py): a row's String, ID and Boolean values and strawberry
 enum members are answered in the row's loop, every other value through graphql-core's coercion. A small schema
-answers the same values as rows (the fast path, an Int in its range answered as it is by its completer) and as strawberry objects (graphql-core, field by field); the two
-answers, errors and their paths included, must be the same bytes."""
+answers the same values as rows (the fast path, an Int in its range answered as it is by its completer, a list of
+plain objects written in line) and as strawberry objects (graphql-core, field by field); the two answers, errors and
+their paths included, must be the same bytes."""
 
 import datetime
 import decimal
@@ -46,6 +47,13 @@ Either = Annotated[Union[Tag, Pet], strawberry.union("Either")]
 
 
 @strawberry.type
+class Box:
+    """A plain object holding a list of plain objects."""
+
+    tags: list[Tag]
+
+
+@strawberry.type
 class Thing:
     """Every kind of leaf a row may hold, nullable and not."""
 
@@ -68,6 +76,7 @@ class Thing:
     tag: Optional[Tag]
     tags: list[Tag]
     either: Optional[Either]
+    box: Optional[Box]
 
 
 thing_row = type("ThingRow", (rows.Row,), {"__slots__": (), "type_name": "Thing"})  # as rows.Spec makes them
@@ -84,11 +93,13 @@ def plain() -> dict:
             "maybe_moods": [None, Mood.CALM], "words": ["a", Str("b")], "grid": [[1, 2], []],
             "born": datetime.date(2015, 6, 1), "seen": datetime.datetime(2026, 1, 2, 3, 4, 5),
             "price": decimal.Decimal("12.50"), "extra": {"k": [1, "二"]},
-            "tag": Tag(label="x", mood=Mood.CROSS), "tags": [Tag(label="y", mood=Mood.ONE)], "either": Pet(name="rex")}
+            "tag": Tag(label="x", mood=Mood.CROSS), "tags": [Tag(label="y", mood=Mood.ONE)], "either": Pet(name="rex"),
+            "box": Box(tags=[Tag(label="w", mood=Mood.CALM)])}
 
 
 ALL_FIELDS = """name nick key flag maybe count ratio mood moods maybeMoods words grid born seen price extra
-    tag { label mood } tags { label mood } either { __typename ... on Pet { name } ... on Tag { label } }"""
+    tag { label mood } tags { label mood } either { __typename ... on Pet { name } ... on Tag { label } }
+    box { tags { label mood } }"""
 
 
 def schema_with(values: list[dict]):
@@ -167,6 +178,10 @@ def test_aliases_typename_fragments_and_directives_answer_what_graphql_core_answ
     ("words", ("a", "b")), ("words", ["a", None, 3]), ("grid", [[1, None], [2 ** 40]]), ("grid", [None]),
     ("born", "not a date"), ("seen", datetime.date(2026, 1, 2)),
     ("tag", "not an object"), ("tag", Tag(label=None, mood=Mood.CALM)), ("tags", [Tag(label="z", mood="bad")]),
+    # a list of plain objects, written in line for the type's own class: any other item by its completer
+    ("tags", [Tag(label="a", mood=Mood.CALM), Tag(label=None, mood=Mood.CALM)]), ("tags", [None]),
+    ("tags", [Pet(name="p")]), ("tags", (Tag(label="t", mood=Mood.CALM),)), ("tags", "not a list"), ("tags", None),
+    ("box", Box(tags=[Tag(label="v", mood=Mood.CALM), Tag(label=None, mood=Mood.CALM)])), ("box", Box(tags=None)),
     ("either", Pet(name=None)), ("either", Tag(label="u", mood=Mood.ONE)),
 ], ids=repr)
 def test_other_values_take_graphql_cores_coercion_its_errors_and_their_paths(completed, field, value):

@@ -328,6 +328,41 @@ def test_errors_on_the_fast_path_are_graphql_cores_errors(as_user, monkeypatch, 
     assert len(errors) == 1 and errors[0]["path"][:2] == ["children", "edges"]
 
 
+@pytest.mark.parametrize("broken", [None, ValueError("炸了")])
+def test_an_error_in_a_rows_nested_organization_nulls_it_alone_and_is_located_in_it(
+        county_viewer, monkeypatch, built, completed, broken):
+    """A row's organization is completed in line with the row (graphql_api/fastpath.py): a null in its non-null name,
+    or an error making it, is one error at that name's path (an internal error to the client, logged), and the
+    organization (nullable) is null, as graphql-core propagates it; the other rows keep theirs."""
+    from graphql_api.guards import RequestErrorCode
+
+    from graphql_api import fastpath
+    from graphql_api.orgs.types import ORGANIZATION_ROWS
+
+    monkeypatch.setattr(rows, "_PLANS", ByNodes())  # plans and completions made with the broken field
+    monkeypatch.setattr(fastpath, "_COMPILED", ByNodes())
+    made = []
+
+    def name(c, page):
+        made.append(c["pk"])
+        if len(made) > 1:
+            return c["name"]
+        if isinstance(broken, Exception):
+            raise broken
+        return broken
+
+    monkeypatch.setitem(ORGANIZATION_ROWS.fields, "name", rows.Field(("name",), name))
+    query = "query { children(first: 3) { edges { node { id organization { id name } } } } }"
+
+    answer = json.loads(sent(county_viewer, query, {}))
+
+    assert built == ["Child"] and "Child" in completed
+    nodes = [edge["node"] for edge in answer["data"]["children"]["edges"]]
+    assert len(nodes) == 3 and nodes[0]["organization"] is None and all(n["organization"]["name"] for n in nodes[1:])
+    assert [(e["message"], e["path"]) for e in answer["errors"]] == [
+        (RequestErrorCode.INTERNAL_ERROR.value[0], ["children", "edges", 0, "node", "organization", "name"])]
+
+
 def test_a_rows_completion_is_compiled_once_per_selection_and_each_request_gets_its_own_errors(
         as_user, monkeypatch, built, completed):
     """The compiled completion of a row is shared by the requests that send the same document with the same
