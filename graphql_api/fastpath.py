@@ -238,8 +238,13 @@ class _Selection:
         plan = value.plan if self.row else None
         write = self._written.get(plan)
         if write is None:
+            if len(self._written) >= _WRITTEN_PER_SELECTION:
+                self._written.clear()  # plans made again after rows._PLANS let theirs go: never a growing pile
             write = self._written[plan] = _written(executor, self.object_type, self.fields, self.row, plan)
         return write(executor, value, chain)
+
+
+_WRITTEN_PER_SELECTION = 16
 
 
 def _written(executor, object_type: GraphQLObjectType, fields: list, row: bool, plan: rows.Plan | None,

@@ -363,6 +363,27 @@ def test_an_error_in_a_rows_nested_organization_nulls_it_alone_and_is_located_in
         (RequestErrorCode.INTERNAL_ERROR.value[0], ["children", "edges", 0, "node", "organization", "name"])]
 
 
+def test_a_selection_keeps_a_bounded_number_of_completions_written_for_plans(county_viewer, monkeypatch):
+    """A row's selection keeps the function written for each plan its rows come with; plans made again (rows._PLANS
+    let the old ones go) never pile up: past the bound the written ones are dropped and written again."""
+    from graphql_api import fastpath
+
+    monkeypatch.setattr(fastpath, "_WRITTEN_PER_SELECTION", 2)
+    monkeypatch.setattr(fastpath, "_COMPILED", ByNodes())
+    seen = []
+    complete = fastpath._Selection.complete
+    monkeypatch.setattr(fastpath._Selection, "complete",
+                        lambda selection, *args: seen.append(selection) or complete(selection, *args))
+    query = "query { children(first: 2) { edges { node { id name } } } }"
+
+    for _ in range(5):
+        monkeypatch.setattr(rows, "_PLANS", ByNodes())  # a new plan for every request
+        assert len(county_viewer(query)["children"]["edges"]) == 2
+
+    selections = {selection for selection in seen if selection.type_name == "Child"}
+    assert len(selections) == 1 and 1 <= len(selections.pop()._written) <= 2
+
+
 def test_a_rows_completion_is_compiled_once_per_selection_and_each_request_gets_its_own_errors(
         as_user, monkeypatch, built, completed):
     """The compiled completion of a row is shared by the requests that send the same document with the same
