@@ -311,6 +311,10 @@ def _write(source: generated.Source, executor, object_type: GraphQLObjectType, f
             elif bare(field_type) is GraphQLInt:
                 completed = (f"result if result.__class__ is int and {GRAPHQL_MIN_INT} <= result <= "
                              f"{GRAPHQL_MAX_INT} else {completed}")
+            elif (spec := rows.SPECS.get(getattr(bare(field_type), "name", None))) is not None:  # an edge's node
+                found = _compile(executor, bare(field_type), details, True)
+                completed = (f"{source.name(found)}.complete(executor, result, {link}) "
+                             f"if result.__class__ is {source.name(spec.row)} else {completed}")
             source.add(f"result = {_made(source, row, plan, read, c, value)}", depth + 1)
             source.add(f"{answer} = {completed}", depth + 1)
         source.add("except Exception as raw_error:", depth)

@@ -47,16 +47,16 @@ sex_of = stored_member(Sex, SexEnum)
 status_of = stored_member(Status, StatusEnum)
 
 
-def arrangement_of(stored) -> ArrangementEnum:
-    return ArrangementEnum[stored]
+arrangement_of = stored_member(GuardianArrangement, ArrangementEnum)
+_category, _need = stored_member(Category, CategoryEnum), stored_member(Need, NeedEnum)
 
 
 def categories_of(stored) -> list[CategoryEnum]:
-    return [CategoryEnum[c] for c in stored]
+    return list(map(_category, stored))
 
 
 def needs_of(stored) -> list[NeedEnum]:
-    return [NeedEnum[n] for n in stored]
+    return list(map(_need, stored))
 
 
 @strawberry_django.filter_type(Child, lookups=False)
