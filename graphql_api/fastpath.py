@@ -253,8 +253,9 @@ def _written(executor, object_type: GraphQLObjectType, fields: list, row: bool, 
     by its plan: rows.Plan.value; a row without a plan holds its values, a plain object its attributes) and answered
     in line where it is one that graphql-core's coercion answers unchanged or by a name (``_as_is``; an Int in its
     range as it is, as ``_complete_int``), else through its completer; an error raised by either handled by the
-    executor's ``handle_field_error`` (located by the field's path) and the field answered null. A row's nested row
-    (rows.One) is completed in line too, its selection collected now by ``executor`` (``_nested``)."""
+    executor's ``handle_field_error`` (located by the field's path) and the field answered null. Completed in line
+    too, their selections collected now by ``executor``: a row's nested row (rows.One: ``_nested``), a list of plain
+    objects (``_listed``); a field whose value is a row (an edge's node) goes straight to its row's selection."""
     source = generated.Source()
     source.names.update(Path=Path, _path=_path)
     if row:
