@@ -94,9 +94,12 @@ def complete_entries(executor, item_type, details: list, info, path: Path, items
     ``complete_value``; an error raised by either handled by the executor's ``handle_field_error``."""
     object_type = bare(item_type)
     completed = []
+    kind = found = None  # the selection of the last item's kind (its class and its node's): a page's are all alike
     for index, item in enumerate(items):
         try:
-            found = selection(executor, object_type, details, item) if entry(object_type, item) else None
+            if (item.__class__, getattr(item, "node", None).__class__) != kind:
+                kind = (item.__class__, getattr(item, "node", None).__class__)
+                found = selection(executor, object_type, details, item) if entry(object_type, item) else None
             if found is None:
                 completed.append(executor.complete_value(item_type, details, info, Path(path, index, None), item, None))
             else:

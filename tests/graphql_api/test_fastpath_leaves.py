@@ -191,3 +191,30 @@ def test_other_values_take_graphql_cores_coercion_its_errors_and_their_paths(com
 
     assert as_rows == as_objects
     assert json.loads(as_rows)["data"]["rows"][1] is not None
+
+
+def test_a_list_mixing_rows_nulls_and_objects_answers_what_graphql_core_answers(completed):
+    """A page's list is completed entry by entry (fastpath.complete_entries), the selection found again whenever the
+    kind of item changes: a null, a plain object and rows between them each answer as graphql-core answers them."""
+    values = [plain(), {**plain(), "name": "乙"}, {**plain(), "nick": "丙"}]
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def mixed(self) -> list[Optional[Thing]]:
+            return [thing_row({to_camel_case(k): v for k, v in values[0].items()}), None, Thing(**values[1]),
+                    thing_row({to_camel_case(k): v for k, v in values[2].items()})]
+
+        @strawberry.field
+        def objects(self) -> list[Optional[Thing]]:
+            return [Thing(**values[0]), None, Thing(**values[1]), Thing(**values[2])]
+
+    schema = strawberry.Schema(query=Query, execution_context_class=BudgetedExecutor)
+    as_objects = schema.execute_sync(f"{{ mixed: objects {{ {ALL_FIELDS} }} }}")
+    assert completed == []
+    mixed = schema.execute_sync(f"{{ mixed {{ {ALL_FIELDS} }} }}")
+
+    assert mixed.errors is None and as_objects.errors is None
+    assert completed == ["Thing", "Thing"]  # the two rows by the fast path, the object by graphql-core
+    assert json.dumps(mixed.data, ensure_ascii=False) == json.dumps(as_objects.data, ensure_ascii=False)
+    assert mixed.data["mixed"][1] is None and mixed.data["mixed"][2]["name"] == "乙"
