@@ -127,6 +127,15 @@ def test_staff_read_their_childrens_names_in_clear_and_each_read_is_audited_once
         str(pk_of(edge["node"]["id"])) for edge in page["edges"])
 
 
+def test_the_row_read_past_a_page_to_know_it_has_a_next_is_not_noted_as_read(as_user, built):
+    """A page reads one row more than it answers (hasNextPage); a row's values are made as it is completed, so that
+    row's personal data is never read, nor noted in the audit."""
+    page = post(as_user("maliang_league_staff"), "children.graphql", "ChildRoster", {"first": 1})["children"]
+
+    assert built == ["Child"] and page["pageInfo"]["hasNextPage"] and len(page["edges"]) == 1
+    assert [target for _label, target, _org in audited_reads()] == [str(pk_of(page["edges"][0]["node"]["id"]))]
+
+
 @pytest.mark.parametrize("document, operation, field", [page for page in PAGES if page[2] not in READERS])
 def test_a_neighbour_townships_rows_never_appear(as_user, built, document, operation, field):
     mine = post(as_user("maliang_league_staff"), document, operation, {"first": 100})[field]["edges"]
