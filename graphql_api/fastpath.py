@@ -97,8 +97,9 @@ def complete_entries(executor, item_type, details: list, info, path: Path, items
     kind = found = None  # the selection of the last item's kind (its class and its node's): a page's are all alike
     for index, item in enumerate(items):
         try:
-            if (item.__class__, getattr(item, "node", None).__class__) != kind:
-                kind = (item.__class__, getattr(item, "node", None).__class__)
+            item_kind = (item.__class__, getattr(item, "node", None).__class__)
+            if item_kind != kind:
+                kind = item_kind
                 found = selection(executor, object_type, details, item) if entry(object_type, item) else None
             if found is None:
                 completed.append(executor.complete_value(item_type, details, info, Path(path, index, None), item, None))

@@ -1,7 +1,7 @@
 """Functions written as Python source when a selection is first met (issue 15), as graphql-jit writes JavaScript for
-graphql-js: a page's rows are built (graphql_api/rows.py) and completed (graphql_api/fastpath.py) by a function whose
-fields are unrolled, each value an expression in line, instead of a loop that calls a function per field (a
-50-row page of children is some 1,000 such calls, a third of its CPU).
+graphql-js: a page's fetched rows are converted (graphql_api/shells.py) and its rows completed (graphql_api/fastpath.py)
+by a function whose columns or fields are unrolled, each value an expression in line, instead of a loop that calls a
+function per field (a 50-row page of children is some 1,000 such calls, a third of its CPU).
 
 The source is plain: names of the objects it uses are given by ``Source.name``, never the objects' text, and every
 string in it is written with ``repr``; expressions given by a caller (a row field's ``source``) are parsed, their

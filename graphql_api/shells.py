@@ -1,5 +1,5 @@
 """Statements compiled once per shape (issue 15): a queryset built with marks (``RawSQL(mark)``) where a request's
-own parts go is compiled once, its SQL kept with the names and expressions of its columns; each request puts its
+own parts go is compiled once, its SQL kept with a function converting its columns; each request puts its
 parts (SQL and parameters) into the marks and reads the rows as ``values()`` would read them (the same converters:
 decryption, JSON), from one cursor, without Django building and compiling the statement again.
 
@@ -25,7 +25,6 @@ from graphql_api import generated
 @dataclass(frozen=True)
 class Shell:
     sql: str
-    names: list[str]
     converted: Callable[[list, Any], list[dict]]  # (fetched tuples, connection) -> the rows, ``_converter``
     using: str
 
@@ -100,7 +99,7 @@ def compiled(queryset: QuerySet, marks: tuple[str, ...]) -> Shell | None:
     connection = connections[queryset.db]  # the backend's converters, found once (each call gets its thread's own)
     converters = [[(convert, e) for convert in (*connection.ops.get_db_converters(e), *e.get_db_converters(connection))]
                   for e, _, _ in compiler.select[:compiler.col_count]]
-    return Shell(sql, names, _converter(names, converters), queryset.db)
+    return Shell(sql, _converter(names, converters), queryset.db)
 
 
 def _converter(names: list[str], converters: list[list]) -> Callable[[list, Any], list[dict]]:

@@ -265,7 +265,8 @@ _REVEAL = "page.reveal(PII, LABEL, c)"  # Page.reveal of the row (its key and RO
 def _shown_row(field: str, clear: str | None = None) -> rows.Field:
     """``_shown`` for a page of rows: as stored where ``clear`` holds (by default: the field has a value, and only
     then is the reveal asked and noted), else masked."""
-    return _pii_row((field, *ROW_PII), f"privacy.shown({field!r}, c[{field!r}], {clear or f'bool(c[{field!r}]) and {_REVEAL}'})")
+    clear = clear or f"bool(c[{field!r}]) and {_REVEAL}"
+    return _pii_row((field, *ROW_PII), f"privacy.shown({field!r}, c[{field!r}], {clear})")
 
 
 def _pii_row(columns: tuple[str, ...], source: str) -> rows.Field:
