@@ -78,8 +78,15 @@ class Connection(DjangoListConnection[relay.NodeType]):
         if not _asks(info, should_resolve_list_connection_edges):
             return cls(edges=[], page_info=PageInfo(start_cursor=None, end_cursor=None, has_previous_page=False,
                                                     has_next_page=False))
-        prefix = edge_class.CURSOR_PREFIX  # relay's Edge.resolve_edge, without a call per row (nothing overrides it)
-        edges = [edge_class(cursor=rows.global_id(prefix, meta.start + i), node=node) for i, node in enumerate(found)]
+        prefix = edge_class.CURSOR_PREFIX
+        if page.read is not None:  # plain rows, each its own edge (rows.Row), its cursor made if asked
+            edges = found
+            for index, row in enumerate(found, meta.start):
+                row.index = index
+            if found:
+                found[0].page.cursor_prefix = prefix
+        else:  # relay's Edge.resolve_edge, without a call per row (nothing overrides it)
+            edges = [edge_class(cursor=rows.global_id(prefix, meta.start + i), node=node) for i, node in enumerate(found)]
         has_next_page = meta.expected is not None and len(edges) == meta.expected + 1
         if has_next_page:
             edges = edges[:-1]  # the one read past the page

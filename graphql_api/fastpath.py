@@ -57,8 +57,16 @@ Complete = Callable[[Any, Any, Chain], Any]  # (executor, value, chain): the req
 
 
 def entry(object_type: GraphQLObjectType, value: Any) -> bool:
-    """Whether graphql-core's completion of ``value`` as ``object_type`` is a row's (or an edge to a row)."""
-    return _is_row(object_type, value) or (isinstance(value, Edge) and isinstance(value.node, Row))
+    """Whether graphql-core's completion of ``value`` as ``object_type`` is a row's (or an edge to a row: a relay
+    Edge, or a row as its own edge, rows.Row)."""
+    return _is_row(object_type, value) or (isinstance(value, Edge) and isinstance(value.node, Row)) or (
+        isinstance(value, Row) and _node_type_name(object_type) == type(value).type_name)
+
+
+def _node_type_name(object_type: GraphQLObjectType) -> str | None:
+    """The name of an edge type's node type (None for a type without ``node``)."""
+    node = object_type.fields.get("node")
+    return None if node is None else getattr(bare(node.type), "name", None)
 
 
 def _is_row(object_type: GraphQLObjectType, value: Any) -> bool:
@@ -97,7 +105,7 @@ def complete_entries(executor, item_type, details: list, info, path: Path, items
     kind = found = None  # the selection of the last item's kind (its class and its node's): a page's are all alike
     for index, item in enumerate(items):
         try:
-            item_kind = (item.__class__, getattr(item, "node", None).__class__)
+            item_kind = (item.__class__, (item if isinstance(item, Row) else getattr(item, "node", None)).__class__)
             if item_kind != kind:
                 kind = item_kind
                 found = selection(executor, object_type, details, item) if entry(object_type, item) else None
@@ -316,11 +324,14 @@ def _write(source: generated.Source, executor, object_type: GraphQLObjectType, f
             elif bare(field_type) is GraphQLInt:
                 completed = (f"result if result.__class__ is int and {GRAPHQL_MIN_INT} <= result <= "
                              f"{GRAPHQL_MAX_INT} else {completed}")
-            elif (spec := rows.SPECS.get(getattr(bare(field_type), "name", None))) is not None:  # an edge's node
+            made = _made(source, row, plan, read, c, value)
+            if (spec := rows.SPECS.get(getattr(bare(field_type), "name", None))) is not None:  # an edge's node
                 found = _compile(executor, bare(field_type), details, True)
                 completed = (f"{source.name(found)}.complete(executor, result, {link}) "
                              f"if result.__class__ is {source.name(spec.row)} else {completed}")
-            source.add(f"result = {_made(source, row, plan, read, c, value)}", depth + 1)
+                if not row and read == "node":  # a row is its own edge (rows.Row): its node, without the property
+                    made = f"{value} if {value}.__class__ is {source.name(spec.row)} else {made}"
+            source.add(f"result = {made}", depth + 1)
             source.add(f"{answer} = {completed}", depth + 1)
         source.add("except Exception as raw_error:", depth)
         source.add(f"executor.handle_field_error(raw_error, {source.name(field_type)}, {source.name(details)}, "

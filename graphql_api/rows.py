@@ -49,14 +49,26 @@ class Row:
     """One object of a page (each spec has its own subclass, which names its GraphQL type): the page's columns of
     its statement row with the ``plan`` that makes its GraphQL values of them, the ``page`` and the ``items`` of its
     nested lists (``_build``); or, without a plan, its GraphQL values by name. Its values are made as it is
-    completed, in line with their completion (graphql_api/fastpath.py), never stored."""
+    completed, in line with their completion (graphql_api/fastpath.py), never stored.
 
-    __slots__ = ("__dict__", "plan", "page", "items")
+    A row of a root page is also its own relay edge (graphql_api/connection.py): ``node`` is the row, ``cursor``
+    made from its ``index`` in the list only when asked (a page of 50 built 50 edges and cursors for one
+    ``endCursor``)."""
+
+    __slots__ = ("__dict__", "plan", "page", "items", "index")
     type_name: str
 
     def __init__(self, columns: dict, plan: Plan | None = None, page: Page | None = None, items: dict | None = None):
         self.__dict__ = columns  # with the count, read back as an attribute (TOTAL)
         self.plan, self.page, self.items = plan, page, items
+
+    @property
+    def node(self) -> Row:
+        return self
+
+    @property
+    def cursor(self) -> str:
+        return global_id(self.page.cursor_prefix, self.index)
 
 
 @dataclass(frozen=True)
@@ -195,12 +207,14 @@ class Plan:
 
 
 class Page:
-    """What the rows of one page share: the reader's scope, decided once per organization, and the day."""
+    """What the rows of one page share: the reader's scope, decided once per organization, the day, and the prefix of
+    their cursors."""
 
     def __init__(self, info: Info):
         self.info = info
         self.scope = actor_of(info).scope
         self.today = today(info)
+        self.cursor_prefix = ""  # its edge type's, where its rows are a page's edges (Row.cursor)
         self._decided: dict[tuple[str, int], bool] = {}
         self._revealed: dict[tuple, bool] = {}
 

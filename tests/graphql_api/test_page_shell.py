@@ -185,3 +185,26 @@ def test_an_empty_window_or_scope_is_empty_as_django_answers(namesakes):
             connection._window(nodes, empty)
     with pytest.raises(EmptyResultSet):
         connection._window(nodes.filter(pk__in=[]), slice(0, 4))
+
+
+@pytest.mark.parametrize("stored", [["LEFT_BEHIND", "MIGRANT"], [], {"nested": [1, 2.5, None, True]},
+                                    [2 ** 70], "plain text", 7])
+def test_a_json_column_is_read_as_django_reads_it(stored):
+    """A JSON column of a shell is converted by one orjson call (shells._json) to what ``values()`` answers, an
+    integer beyond orjson's 64 bits included."""
+    from graphql_api import shells
+
+    child = Child.objects.get(name="张小明")
+    Child.objects.filter(pk=child.pk).update(categories=stored)
+    every = Child.objects.order_by("pk").values("pk", "categories")
+    read = shells.compiled(every, ()).rows({})
+    assert read == list(every)
+    assert [row["categories"] for row in read if row["pk"] == child.pk] == [stored]
+
+
+def test_text_that_is_no_json_stays_as_it_is_as_django_leaves_it():
+    from graphql_api import shells
+
+    assert shells._json(None) is None
+    assert shells._json("[1, 2") == "[1, 2"
+    assert shells._json('{"a": 1}') == {"a": 1}

@@ -298,11 +298,14 @@ def test_an_organization_out_of_scope_is_null_on_the_fast_path_as_on_graphql_cor
     assert [n["organization"] for n in nodes if n["id"] == gid("Child", shared.pk)] == [None]
 
 
-def failing(field: str, value):
-    """privacy.shown, which both paths call, answering ``value`` for ``field`` on the first row it shows."""
+def failing(patch, field: str, value) -> None:
+    """The first row that shows ``field`` (with a value) answers ``value`` for it, on either path: a child's field
+    through the model path's ``privacy.shown`` or the rows' columns as read (``rows._build``), a guardian's name as
+    made for both (``guardian_infos``)."""
     from children import privacy
+    from graphql_api.children import types
 
-    shown, done = privacy.shown, set()
+    shown, build, guardians, done = privacy.shown, rows._build, types.guardian_infos, set()
 
     def broken(name, stored, clear):
         if name == field and stored and field not in done:
@@ -310,7 +313,23 @@ def failing(field: str, value):
             return value
         return shown(name, stored, clear)
 
-    return broken
+    def built(plan, found, page, read):
+        for columns in found:
+            if columns.get(field) and field not in done:
+                done.add(field)
+                columns[field] = value
+        return build(plan, found, page, read)
+
+    def made(rows_, clear):
+        infos = guardians(rows_, clear)
+        if field == "guardian_name" and infos and infos[0].name and field not in done:
+            done.add(field)
+            infos[0].name = value
+        return infos
+
+    patch.setattr(privacy, "shown", broken)
+    patch.setattr(rows, "_build", built)
+    patch.setattr(types, "guardian_infos", made)
 
 
 @pytest.mark.parametrize("field, value, selection", [
@@ -321,13 +340,11 @@ def failing(field: str, value):
 ])
 def test_errors_on_the_fast_path_are_graphql_cores_errors(as_user, monkeypatch, built, completed, field, value,
                                                           selection):
-    from children import privacy
-
     query = f"query {{ children(first: 100) {{ totalCount edges {{ cursor node {{ {selection} }} }} }} }}"
     client = as_user("baokang_league_admin")
-    monkeypatch.setattr(privacy, "shown", failing(field, value))
+    failing(monkeypatch, field, value)
     as_rows = sent(client, query, {})
-    monkeypatch.setattr(privacy, "shown", failing(field, value))  # the first row again
+    failing(monkeypatch, field, value)  # the first row again
     monkeypatch.setattr(connection.rows, "reader", lambda info: None)
     as_models = sent(client, query, {})
 
@@ -398,7 +415,6 @@ def test_a_rows_completion_is_compiled_once_per_selection_and_each_request_gets_
     """The compiled completion of a row is shared by the requests that send the same document with the same
     switches; another value of a switch compiles its own (else a field switched on later would be missing); an
     error is located and reported in the answer of the request that met it, never in an earlier one's."""
-    from children import privacy
     from graphql_api import fastpath
 
     compiled = []
@@ -419,7 +435,7 @@ def test_a_rows_completion_is_compiled_once_per_selection_and_each_request_gets_
     for broken in (True, False, True):
         with monkeypatch.context() as patch:
             if broken:
-                patch.setattr(privacy, "shown", failing("birth_date", "not a date"))
+                failing(patch, "birth_date", "not a date")
             answers.append(json.loads(sent(client, query, {})))
     first, clean, third = answers
     assert len(first["errors"]) == 1 and "errors" not in clean and third["errors"] == first["errors"]
