@@ -216,7 +216,6 @@ class Page:
         self.today = today(info)
         self.cursor_prefix = ""  # its edge type's, where its rows are a page's edges (Row.cursor)
         self._decided: dict[tuple[str, int], bool] = {}
-        self._revealed: dict[tuple, bool] = {}
 
     def allows_at(self, permission: str, path: str, organization_id: int | None) -> bool:
         """``Scope.allows_at``, decided once per organization on the page (no organization: no)."""
@@ -237,14 +236,27 @@ class Page:
 
     def reveal(self, permission: str, label: str, columns: dict) -> bool:
         """``graphql_api.pii.reveal`` for a row read as columns: whether its personal data shows, noting the read.
-        Decided once per row (a masked child asks for each of its nine personal fields)."""
-        key = (permission, label, columns["pk"])
-        shown = self._revealed.get(key)
+        Decided once per row (a masked child asks for each of its nine personal fields), kept in its columns under
+        ``revealed_key``, where a field's expression finds it without a call (``revealed``)."""
+        key = revealed_key(permission, label)
+        shown = columns.get(key)
         if shown is None:
-            shown = self._revealed[key] = self.allows_row(permission, label, columns)
+            shown = columns[key] = self.allows_row(permission, label, columns)
             if shown:
                 note_read(self.info, label, columns["pk"], columns["organization_id"], columns["org_path"])
         return shown
+
+
+def revealed_key(permission: str, label: str) -> str:
+    """Where a row's columns keep ``Page.reveal``'s answer (no column is named so: a statement's are identifiers)."""
+    return f"<revealed {permission} {label}>"
+
+
+def revealed(permission: str, label: str) -> tuple[str, dict]:
+    """A field expression's ``Page.reveal`` of its row ``c`` (and its uses): the answer kept in the columns if the
+    row has one, else the call."""
+    return (f"(c[REVEALED] if REVEALED in c else page.reveal({permission!r}, {label!r}, c))",
+            {"REVEALED": revealed_key(permission, label)})
 
 
 def reader(info: Info) -> Callable[[Callable, bool], list[Row]] | None:

@@ -265,7 +265,7 @@ class ChildType(relay.Node):
 ROW_PII = ("organization_id", "org_path")  # with the key: what Page.reveal decides and notes by
 
 
-_REVEAL = "page.reveal(PII, LABEL, c)"  # Page.reveal of the row (its key and ROW_PII)
+_REVEAL, _REVEALED = rows.revealed(privacy.PII, Child._meta.label)  # Page.reveal of the row (its key and ROW_PII)
 
 
 def _shown_row(field: str, clear: str | None = None) -> rows.Field:
@@ -274,7 +274,8 @@ def _shown_row(field: str, clear: str | None = None) -> rows.Field:
     masked."""
     value = f"c[{field!r}]"
     clear = f"({clear}) or {value} is None" if clear else f"not {value} or {_REVEAL}"
-    return _pii_row((field, *ROW_PII), f"{value} if {clear} else MASK({value})", MASK=privacy.MASKS[field])
+    return _pii_row((field, *ROW_PII), f"{value} if {clear} else MASK({value})", MASK=privacy.MASKS[field],
+                    **_REVEALED)
 
 
 def _pii_row(columns: tuple[str, ...], source: str, **uses) -> rows.Field:
