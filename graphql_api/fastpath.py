@@ -35,6 +35,7 @@ acts on querysets, which a row never holds.
 from __future__ import annotations
 
 import keyword
+from operator import attrgetter
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -102,18 +103,23 @@ def complete_entries(executor, item_type, details: list, info, path: Path, items
     ``complete_value``; an error raised by either handled by the executor's ``handle_field_error``."""
     object_type = bare(item_type)
     completed = []
-    kind = found = None  # the selection of the last item's kind (its class and its node's): a page's are all alike
+    deadline = executor.abort_signal
+    kind = found = write = plan = None  # the last item's kind (its class and its node's: a page's are all alike), its
+    # selection and the completion written for it (for rows: for their plan)
     for index, item in enumerate(items):
         try:
             item_kind = (item.__class__, (item if isinstance(item, Row) else getattr(item, "node", None)).__class__)
-            if item_kind != kind:
+            if item_kind != kind or (found is not None and found.row and item.plan is not plan):
                 kind = item_kind
                 found = selection(executor, object_type, details, item) if entry(object_type, item) else None
+                plan = item.plan if found is not None and found.row else None
+                write = found.writer(executor, plan) if found is not None else None
             if found is None:
                 completed.append(executor.complete_value(item_type, details, info, Path(path, index, None), item, None))
             else:
-                executor.check_deadline()
-                completed.append(found.complete(executor, item, (path, index, None)))
+                if deadline.aborted:  # BudgetedExecutor.check_deadline, in line
+                    raise executor.abort_error()
+                completed.append(write(executor, item, (path, index, None)))
         except Exception as raw_error:
             executor.handle_field_error(raw_error, item_type, details, Path(path, index, None))
             completed.append(None)
@@ -247,13 +253,17 @@ class _Selection:
 
     def complete(self, executor, value: Any, chain: Chain) -> dict[str, Any]:
         """The object's answer, each field's error handled as graphql-core's ``execute_field`` handles it."""
-        plan = value.plan if self.row else None
+        return self.writer(executor, value.plan if self.row else None)(executor, value, chain)
+
+    def writer(self, executor, plan: rows.Plan | None) -> Callable[[Any, Any, Chain], dict]:
+        """The completion written for the rows of ``plan`` (None: a plain object's), by the first request that needs
+        it. A page's entries find theirs once (``complete_entries``), an edge's node by its plan in line."""
         write = self._written.get(plan)
         if write is None:
             if len(self._written) >= _WRITTEN_PER_SELECTION:
                 self._written.clear()  # plans made again after rows._PLANS let theirs go: never a growing pile
             write = self._written[plan] = _written(executor, self.object_type, self.fields, self.row, plan)
-        return write(executor, value, chain)
+        return write
 
 
 _WRITTEN_PER_SELECTION = 16
@@ -269,7 +279,7 @@ def _written(executor, object_type: GraphQLObjectType, fields: list, row: bool, 
     too, their selections collected now by ``executor``: a row's nested row (rows.One: ``_nested``), a list of plain
     objects (``_listed``); a field whose value is a row (an edge's node) goes straight to its row's selection."""
     source = generated.Source()
-    source.names.update(Path=Path, _path=_path)
+    source.names.update(Path=Path, _path=_path, _NAME=_NAME)
     if row:
         source.add("row = value.__dict__")
         if plan is not None:
@@ -324,11 +334,15 @@ def _write(source: generated.Source, executor, object_type: GraphQLObjectType, f
             elif bare(field_type) is GraphQLInt:
                 completed = (f"result if result.__class__ is int and {GRAPHQL_MIN_INT} <= result <= "
                              f"{GRAPHQL_MAX_INT} else {completed}")
+            elif is_list_type(bare(field_type)) and (leaves := _leaf_list(source, bare(field_type))) is not None:
+                completed = f"{leaves} else {completed}"
             made = _made(source, row, plan, read, c, value)
             if (spec := rows.SPECS.get(getattr(bare(field_type), "name", None))) is not None:  # an edge's node
                 found = _compile(executor, bare(field_type), details, True)
-                completed = (f"{source.name(found)}.complete(executor, result, {link}) "
-                             f"if result.__class__ is {source.name(spec.row)} else {completed}")
+                written = source.name(found._written)  # the node's completion for its plan, found without a call
+                completed = (f"({written}.get(result.plan) or {source.name(found)}.writer(executor, result.plan))"
+                             f"(executor, result, {link}) if result.__class__ is {source.name(spec.row)} else "
+                             f"{completed}")
                 if not row and read == "node":  # a row is its own edge (rows.Row): its node, without the property
                     made = f"{value} if {value}.__class__ is {source.name(spec.row)} else {made}"
             source.add(f"result = {made}", depth + 1)
@@ -345,6 +359,21 @@ def _made(source: generated.Source, row: bool, plan: rows.Plan | None, read: str
     if not row:
         return f"{value}.{read}"
     return plan.value(read, source, c) if plan is not None and read in plan.fields else f"row[{read!r}]"
+
+
+def _leaf_list(source: generated.Source, list_type: GraphQLList) -> str | None:
+    """For a list of leaves whose coercion answers them unchanged or by a name (``_as_is``): the expression of its
+    answer for a list (the variable ``result``) of such values alone, by C calls only (a child's categories: a
+    completer and a loop per row), followed by the condition it needs (the caller's ``else`` completes any other
+    value as graphql-core would); else None."""
+    exact, names = _as_is(list_type.of_type)
+    if exact is None:
+        return None
+    answer = "list(result)" if names is None else f"list(map({source.name(names)}.__getitem__, map(_NAME, result)))"
+    return f"{answer} if result.__class__ is list and set(map(type, result)) <= {source.name(frozenset({exact}))}"
+
+
+_NAME = attrgetter("_name_")
 
 
 def _listed(executor, parent_type: GraphQLObjectType, details: list) -> tuple | None:

@@ -25,7 +25,7 @@ from binascii import b2a_base64
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db import connections
@@ -247,6 +247,7 @@ class Page:
         return shown
 
 
+@cache
 def revealed_key(permission: str, label: str) -> str:
     """Where a row's columns keep ``Page.reveal``'s answer (no column is named so: a statement's are identifiers)."""
     return f"<revealed {permission} {label}>"

@@ -292,7 +292,8 @@ CHILD_ROWS = rows.Spec("Child", Child, {
     **{to_camel_case(f): _shown_row(f) for f in ("name", "id_number", "address", "school", "parents_work_place",
                                                   "closed_reason", "home_division_code")},
     "organization": organization_row(),
-    "piiVisible": _pii_row(ROW_PII, "page.allows_row(PII, LABEL, c)"),
+    "piiVisible": _pii_row(ROW_PII, "c[REVEALED] if REVEALED in c else page.allows_row(PII, LABEL, c)",
+                           **_REVEALED),  # a row's reveal, where a field has asked it, is this very decision
     "birthDate": _shown_row("birth_date", _REVEAL),
     "age": rows.expression(("birth_date",), "age_on(c['birth_date'], page.today)", age_on=age_on),
     "sex": rows.column("sex", sex_of),

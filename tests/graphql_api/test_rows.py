@@ -397,9 +397,9 @@ def test_a_selection_keeps_a_bounded_number_of_completions_written_for_plans(cou
     monkeypatch.setattr(fastpath, "_WRITTEN_PER_SELECTION", 2)
     monkeypatch.setattr(fastpath, "_COMPILED", ByNodes())
     seen = []
-    complete = fastpath._Selection.complete
-    monkeypatch.setattr(fastpath._Selection, "complete",
-                        lambda selection, *args: seen.append(selection) or complete(selection, *args))
+    writer = fastpath._Selection.writer
+    monkeypatch.setattr(fastpath._Selection, "writer",
+                        lambda selection, *args: seen.append(selection) or writer(selection, *args))
     query = "query { children(first: 2) { edges { node { id name } } } }"
 
     for _ in range(5):
