@@ -2,9 +2,10 @@
 with the machine's load or its neighbours (issue 15).
 
 Timings on a shared 2-core machine wander by 10-30% between runs, and a change worth 5% cannot be seen in them;
-an instruction count of the same code on the same data repeats to 0.1%. It is not time (a cache miss costs more than
+an instruction count of the same code on the same data repeats to about 1% (0.1% in one session, 14.22 M and
+14.43 M in another: the server's caches and Redis answers differ a little). It is not time (a cache miss costs more than
 an add), so the harness's timed measures (bench.run) stay the figures of record; this one compares two versions of
-the code, or shows what a change saves, exactly.
+the code, or shows what a change saves.
 
     python -m bench.instructions --scale county [--rows 50] [--requests 100] [--tree PATH] [--write]
 
@@ -99,7 +100,9 @@ def record(scale: str, rows: int, commit: str, instructions: int) -> None:
         SECTION, "",
         "ChildRoster as the county VIEWER (masked), in-process through Django's test client, counted by "
         "`python -m bench.instructions` (valgrind's cachegrind; see its docstring). The same code on the same data "
-        "repeats to 0.1%, so two commits compare exactly where timings on a shared machine cannot; it is not time.",
+        "repeats to about 1%, so two commits compare where timings on a shared machine (10-30%) cannot; it is not time: "
+        "a change that saves instructions saves about half as much CPU time, the fixed part of a request being "
+        "heavier in cache misses and system calls.",
         "", "| scale | rows | commit | instructions per request |", "|---|--:|---|--:|", *lines, ""]))
 
 

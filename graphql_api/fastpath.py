@@ -4,8 +4,9 @@ graphql-core completes an object by executing each selected field: a ResolveInfo
 every schema extension that hooks ``resolve`` (the optimizer), our deadline check, then the value's completion. A row
 of a page (graphql_api/rows.py) holds its columns and the plan that makes its GraphQL values, so on a page of 50
 children that machinery was most of the request's CPU (~1,000 fields). ``BudgetedExecutor`` (graphql_api/guards.py)
-hands each row, and each relay edge whose node is a row, to ``selection`` (a page's list of them to
-``complete_entries``), which completes it as graphql-core would:
+hands each row, and each relay edge whose node is a row (a row of a root page is its own edge: rows.Row), to
+``selection`` (a page's list of them to ``complete_entries``, which finds the written completion once per page),
+which completes it as graphql-core would:
 
 - the selection is collected by the executor's own ``collect_subfields`` (fragments, aliases, ``@include``/``@skip``
   with the operation's variables, ``__typename``) once per (type, field nodes, values of the @include/@skip
