@@ -36,9 +36,9 @@ acts on querysets, which a row never holds.
 from __future__ import annotations
 
 import keyword
-from operator import attrgetter
 from collections.abc import Callable
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from graphql import (GRAPHQL_MAX_INT, GRAPHQL_MIN_INT, GraphQLBoolean, GraphQLError, GraphQLID, GraphQLInt, GraphQLList,

@@ -127,9 +127,9 @@ def _in_line(source: generated.Source, convert, expression, value: str) -> str |
     """The converters that run on every row of a page written in line, of the column as read (``value``, ``r[i]``):
     a JSONField's without a decoder of its own, of the column itself (``_json``); an EncryptedTextField's, its
     ``from_db_value`` (core/fields.py) without the call. None for any other."""
-    method = getattr(convert, "__func__", None)
     if not value.startswith("r["):
         return None
+    method = getattr(convert, "__func__", None)
     if method is JSONField.from_db_value and convert.__self__.decoder is None and not isinstance(expression, KeyTransform):
         return f"{source.name(_json)}({value})"
     if method is EncryptedTextField.from_db_value:
@@ -138,7 +138,7 @@ def _in_line(source: generated.Source, convert, expression, value: str) -> str |
 
 
 def _json(value):
-    """JSONField.from_db_value, for ``_plain_json``, by orjson: one C call where json.loads made ten Python calls per
+    """JSONField.from_db_value, written in line by ``_in_line``, by orjson: one C call where json.loads made ten Python calls per
     value (a child's categories, on every row of a page); what orjson refuses (an integer beyond 64 bits) goes to
     json.loads, and text that is no JSON stays as it is, as Django leaves it."""
     if value is None:

@@ -176,7 +176,8 @@ def test_aliases_typename_fragments_and_directives_answer_what_graphql_core_answ
     ("moods", [Mood.CALM, None]), ("moods", [Mood.CALM, "cross", Size.SMALL]), ("moods", "calm"), ("moods", None),
     ("maybe_moods", [None, "cross", Size.SMALL, Mood.CROSS]), ("maybe_moods", (Mood.CALM,)),
     ("words", ("a", "b")), ("words", ["a", None, 3]), ("words", ["a", Str("s")]), ("words", []), ("moods", []),
-    ("moods", [Mood.GRUMPY, Mood.ONE]),  # a list of leaves answered by C calls alone (fastpath._leaf_list), or not ("grid", [[1, None], [2 ** 40]]), ("grid", [None]),
+    ("moods", [Mood.GRUMPY, Mood.ONE]),  # a list of leaves answered by C calls alone (fastpath._leaf_list), or not
+    ("grid", [[1, None], [2 ** 40]]), ("grid", [None]),
     ("born", "not a date"), ("seen", datetime.date(2026, 1, 2)),
     ("tag", "not an object"), ("tag", Tag(label=None, mood=Mood.CALM)), ("tags", [Tag(label="z", mood="bad")]),
     # a list of plain objects, written in line for the type's own class: any other item by its completer
